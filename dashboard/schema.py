@@ -1,0 +1,209 @@
+"""The central store's tables (SQLAlchemy Core) and the canonical vocabularies of their coded columns.
+
+The tables are created and evolved only by the Alembic migrations in `dashboard/migrations/`; this module
+is the one description the code reads and writes through. Timestamps are `UTCDateTime`: stored in UTC and
+always handed back time-zone aware.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+# Canonical vocabularies: source profiles map their own codes onto these.
+DOSSIER_STATUSES = (
+    "processing",  # received / being processed (đang xử lý)
+    "awaiting_supplement",  # chờ bổ sung
+    "paused",  # tạm dừng
+    "completed",  # có kết quả / đã trả
+    "refused",  # từ chối
+    "withdrawn",  # rút hồ sơ
+    "cancelled",  # hủy
+)
+CLOSED_STATUSES = ("completed", "refused", "withdrawn", "cancelled")
+DOSSIER_CHANNELS = ("counter", "postal", "online_partial", "online_full")
+ONLINE_CHANNELS = ("online_partial", "online_full")
+FEEDBACK_CHANNELS = ("app", "hotline", "web")
+FEEDBACK_STATUSES = ("open", "processing", "answered", "rejected")
+RATINGS = ("satisfied", "neutral", "dissatisfied")
+STREAMS = ("dossiers", "feedback")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp stored in UTC and returned aware; naive values are refused, not guessed."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r} cannot be stored: attach the source's time zone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("key", String(64), primary_key=True),  # stable over time: quan-2 and tp-thu-duc share code 769
+    Column("code", String(32), nullable=False),  # GSO code for districts and wards, slug for departments
+    Column("kind", String(24), nullable=False),  # city, district, department, central_agency, ward
+    Column("name_vi", String(200), nullable=False),
+    Column("name_en", String(200), nullable=False),
+    Column("short_name_vi", String(100), nullable=False),
+    Column("parent_key", String(64)),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("ranked", Boolean, nullable=False, default=True),
+)
+
+procedures = Table(
+    "procedures",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name_vi", String(300), nullable=False),
+    Column("name_en", String(300), nullable=False),
+    Column("field_vi", String(120), nullable=False),
+    Column("field_en", String(120), nullable=False),
+    Column("level", String(24), nullable=False),  # district or department
+    Column("statutory_time", Float, nullable=False),
+    Column("statutory_unit", String(8), nullable=False),  # day (working days) or hour (office hours)
+    Column("online_type", String(16), nullable=False),  # none, partial, full
+)
+
+dossiers = Table(
+    "dossiers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("native_code", String(100), nullable=False),
+    Column("unit_key", String(64), nullable=False),
+    Column("procedure_code", String(64), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("due_original_at", UTCDateTime, nullable=False),
+    Column("due_current_at", UTCDateTime, nullable=False),
+    Column("completed_at", UTCDateTime),
+    Column("status", String(24), nullable=False),
+    Column("supplement_requests", Integer, nullable=False, default=0),
+    Column("apology_at", UTCDateTime),
+    Column("apology_new_due_at", UTCDateTime),
+    Column("rating", String(16)),
+    Column("source_updated_at", UTCDateTime),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", "native_code"),
+    Index(None, "unit_key", "received_at"),
+    Index(None, "status", "unit_key"),
+)
+
+feedback = Table(
+    "feedback",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("native_id", String(100), nullable=False),
+    Column("unit_key", String(64), nullable=False),
+    Column("category", String(120), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime),
+    Column("answered_at", UTCDateTime),
+    Column("status", String(16), nullable=False),
+    Column("rating", String(16)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("source_updated_at", UTCDateTime),
+    Column("ingested_at", UTCDateTime, nullable=False),
+    UniqueConstraint("source", "native_id"),
+    Index(None, "unit_key", "received_at"),
+)
+
+source_state = Table(
+    "source_state",
+    metadata,
+    Column("source", String(64), primary_key=True),
+    Column("stream", String(16), primary_key=True),
+    Column("cursor_definition", String(200), nullable=False),  # a change resets the watermark
+    Column("watermark", UTCDateTime),
+    Column("last_good_pull_at", UTCDateTime),
+    Column("last_attempt_at", UTCDateTime),
+    Column("last_error", Text),
+    Column("consecutive_failures", Integer, nullable=False, default=0),
+    Column("next_retry_at", UTCDateTime),
+    Column("rows_total", Integer, nullable=False, default=0),
+)
+
+pull_log = Table(
+    "pull_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("stream", String(16), nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    Column("outcome", String(16), nullable=False),  # ok, error, missed
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_stored", Integer, nullable=False, default=0),
+    Column("rows_rejected", Integer, nullable=False, default=0),
+    Column("watermark_before", UTCDateTime),
+    Column("watermark_after", UTCDateTime),
+    Column("error", Text),
+    Index(None, "source", "started_at"),
+)
+
+rejected_rows = Table(
+    "rejected_rows",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source", String(64), nullable=False),
+    Column("stream", String(16), nullable=False),
+    Column("native_key", String(200)),
+    Column("field", String(64)),
+    Column("reason", Text, nullable=False),
+    Column("raw", Text, nullable=False),  # JSON of the source row as read
+    Column("rejected_at", UTCDateTime, nullable=False),
+    Column("replayed_at", UTCDateTime),
+    Index(None, "source", "stream", "native_key"),
+)
+
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", Integer, primary_key=True),  # a single row, id = 1
+    Column("version", Integer, nullable=False),
+    Column("changed_at", UTCDateTime, nullable=False),
+)

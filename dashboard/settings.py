@@ -1,0 +1,93 @@
+"""Settings are data: one declared table of name, default and help (see docs/settings.md).
+
+Values come, in rising priority, from the defaults below, an optional YAML file (`CCHC_CONFIG`), and
+environment variables `CCHC_<NAME>`. `Settings.documented()` lists them for the docs and for `--help`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(ValueError):
+    """A setting has a bad value; the message names the setting and where it came from."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CCHC_", extra="forbid", validate_default=True)
+
+    data_dir: Path = Field(
+        Path("data"), description="Folder for the default SQLite store, the demo databases and snapshots."
+    )
+    store_url: str | None = Field(
+        None, description="SQLAlchemy URL of the central store; default: SQLite (WAL) at <data_dir>/store.sqlite."
+    )
+    sources_file: Path | None = Field(None, description="YAML file of sources; default: <data_dir>/sources.yaml.")
+    units_file: Path | None = Field(
+        None, description="CSV of units (districts, departments, wards); default: packaged."
+    )
+    procedures_file: Path | None = Field(None, description="CSV of the procedure (TTHC) catalogue; default: packaged.")
+    holidays_file: Path | None = Field(
+        None, description="YAML of holidays and make-up days per year; default: packaged."
+    )
+    chunk_size: int = Field(5000, ge=1, description="Rows read from a source per chunk and stored per transaction.")
+    pull_timeout_s: float = Field(60.0, gt=0, description="Longest time one pull of one source may take.")
+    safety_lag_s: float = Field(
+        120.0, ge=0, description="The watermark stays this far behind the pull's start, so late commits are re-read."
+    )
+    retry_base_s: float = Field(30.0, gt=0, description="First back-off after a failed pull; doubles per failure.")
+    retry_max_s: float = Field(1800.0, gt=0, description="Longest back-off between retries of a failing source.")
+    stale_factor: float = Field(
+        3.0, gt=0, description="A source is stale when its last good pull is older than this × its interval."
+    )
+    refresh_ms: int = Field(5000, ge=500, description="How often a page asks whether the data version changed.")
+    language: str = Field("vi", pattern="^(vi|en)$", description="Default language of the pages: vi or en.")
+    cache_url: str | None = Field(
+        None, description="Redis URL for the cache shared by web workers; default: in-process cache."
+    )
+    host: str = Field("127.0.0.1", description="Address the web server listens on.")
+    port: int = Field(8050, ge=1, le=65535, description="Port the web server listens on.")
+
+    @classmethod
+    def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:
+        """Defaults < YAML config file (`CCHC_CONFIG`) < environment < explicit overrides."""
+        path = config_file or (Path(os.environ["CCHC_CONFIG"]) if os.environ.get("CCHC_CONFIG") else None)
+        from_file: dict[str, Any] = {}
+        if path is not None:
+            try:
+                from_file = yaml.safe_load(path.read_text("utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise SettingsError(f"{path}: cannot read settings: {exc}") from None
+            unknown = sorted(set(from_file) - set(cls.model_fields))
+            if unknown:
+                raise SettingsError(f"{path}: unknown setting(s) {', '.join(unknown)}")
+        env_names = {name for name in cls.model_fields if f"CCHC_{name.upper()}" in os.environ}
+        values = {k: v for k, v in from_file.items() if k not in env_names}
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        try:
+            return cls(**values)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            raise SettingsError(f"settings ({path or 'environment'}): {problems}") from None
+
+    @classmethod
+    def documented(cls) -> list[tuple[str, str, str]]:
+        """(environment variable, default, help) for every setting."""
+        return [
+            (f"CCHC_{name.upper()}", repr(field.default), field.description or "")
+            for name, field in cls.model_fields.items()
+        ]
+
+    @property
+    def resolved_store_url(self) -> str:
+        return self.store_url or f"sqlite:///{(self.data_dir / 'store.sqlite').resolve()}"
+
+    @property
+    def resolved_sources_file(self) -> Path:
+        return self.sources_file or self.data_dir / "sources.yaml"

@@ -1,0 +1,203 @@
+"""The central store: one database through SQLAlchemy Core, SQLite (WAL) by default or PostgreSQL by URL.
+
+Only the ingest process writes (`upsert`, `save_state`, `log_pull`, `add_rejected`, `bump_data_version`);
+web workers read. The schema is created and evolved by Alembic (`migrate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from importlib import resources
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, Engine, case, create_engine, event, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from dashboard.schema import (
+    CLOSED_STATUSES,
+    ONLINE_CHANNELS,
+    data_version,
+    dossiers,
+    feedback,
+    procedures,
+    pull_log,
+    rejected_rows,
+    source_state,
+    units,
+)
+
+STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
+OPEN_FEEDBACK = ("open", "processing")
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used as configured (unsupported database, unreachable, not migrated)."""
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _insert_for(dialect: str):
+    if dialect == "sqlite":
+        return sqlite.insert
+    if dialect == "postgresql":
+        return postgresql.insert
+    raise StoreError(f"store dialect {dialect!r} is not supported: use SQLite or PostgreSQL")
+
+
+class Store:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._insert = _insert_for(self.engine.dialect.name)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # --- schema and reference data -------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the schema to the newest Alembic revision."""
+        config = Config()
+        config.set_main_option("script_location", str(resources.files("dashboard").joinpath("migrations")))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def seed_reference(self, unit_rows: list[dict[str, Any]], procedure_rows: list[dict[str, Any]]) -> None:
+        """Insert or update the units and the procedure catalogue."""
+        with self.engine.begin() as conn:
+            self._upsert_rows(conn, units, ["key"], unit_rows)
+            self._upsert_rows(conn, procedures, ["code"], procedure_rows)
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A write transaction (ingest only)."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    # --- writes (the ingest process) -----------------------------------------------------------------
+    def _upsert_rows(self, conn: Connection, table, keys: list[str], rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        statement = self._insert(table)
+        given = rows[0].keys()
+        updates = {name: statement.excluded[name] for name in given if name not in keys and name != "id"}
+        conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+        return len(rows)
+
+    def upsert(self, conn: Connection, stream: str, rows: list[dict[str, Any]]) -> int:
+        """Insert or update canonical rows on (source, native key); re-reading a row is harmless."""
+        table, native = STREAM_TABLES[stream]
+        return self._upsert_rows(conn, table, ["source", native], rows)
+
+    def save_state(self, conn: Connection, source: str, stream: str, **values: Any) -> None:
+        self._upsert_rows(conn, source_state, ["source", "stream"], [{"source": source, "stream": stream, **values}])
+
+    def log_pull(self, conn: Connection, **values: Any) -> int:
+        return conn.execute(pull_log.insert().values(**values)).inserted_primary_key[0]
+
+    def add_rejected(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            conn.execute(rejected_rows.insert(), rows)
+
+    def bump_data_version(self, conn: Connection, at: datetime) -> None:
+        changed = conn.execute(
+            update(data_version).where(data_version.c.id == 1).values(version=data_version.c.version + 1, changed_at=at)
+        )
+        if changed.rowcount == 0:
+            conn.execute(data_version.insert().values(id=1, version=1, changed_at=at))
+
+    # --- reads ---------------------------------------------------------------------------------------
+    def _all(self, statement) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(statement).mappings()]
+
+    def data_version(self) -> tuple[int, datetime | None]:
+        """The number that changes whenever new data lands, and when it last changed."""
+        rows = self._all(select(data_version.c.version, data_version.c.changed_at))
+        return (rows[0]["version"], rows[0]["changed_at"]) if rows else (0, None)
+
+    def units(self) -> list[dict[str, Any]]:
+        return self._all(select(units).order_by(units.c.kind, units.c.key))
+
+    def procedures(self) -> list[dict[str, Any]]:
+        return self._all(select(procedures).order_by(procedures.c.code))
+
+    def state(self, source: str, stream: str) -> dict[str, Any] | None:
+        rows = self._all(select(source_state).where(source_state.c.source == source, source_state.c.stream == stream))
+        return rows[0] if rows else None
+
+    def states(self) -> list[dict[str, Any]]:
+        return self._all(select(source_state).order_by(source_state.c.source, source_state.c.stream))
+
+    def pulls(self, source: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        statement = select(pull_log).order_by(pull_log.c.id.desc()).limit(limit)
+        if source:
+            statement = statement.where(pull_log.c.source == source)
+        return self._all(statement)
+
+    def rejected(self, source: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        statement = select(rejected_rows).order_by(rejected_rows.c.id.desc()).limit(limit)
+        if source:
+            statement = statement.where(rejected_rows.c.source == source)
+        return self._all(statement)
+
+    def rows(self, stream: str, source: str | None = None) -> list[dict[str, Any]]:
+        """Every stored row of a stream (tests and small exports; not for pages)."""
+        table, native = STREAM_TABLES[stream]
+        statement = select(table).order_by(table.c.source, table.c[native])
+        if source:
+            statement = statement.where(table.c.source == source)
+        return self._all(statement)
+
+    def overview_counts(self, as_of: datetime, since: datetime) -> dict[str, int]:
+        """Raw counts behind the city overview; `metrics.city_overview` turns them into figures."""
+        open_ = dossiers.c.status.not_in(CLOSED_STATUSES) & (dossiers.c.received_at <= as_of)
+        in_window = (dossiers.c.received_at >= since) & (dossiers.c.received_at < as_of)
+        done = (
+            dossiers.c.status.in_(("completed", "refused"))
+            & (dossiers.c.completed_at >= since)
+            & (dossiers.c.completed_at < as_of)
+        )
+        on_time = done & (dossiers.c.completed_at <= dossiers.c.due_original_at) & (dossiers.c.supplement_requests <= 1)
+
+        def count(condition):
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        dossier_counts = select(
+            count(open_).label("in_progress"),
+            count(open_ & (dossiers.c.due_original_at < as_of)).label("overdue_in_progress"),
+            count(in_window).label("received"),
+            count(in_window & dossiers.c.channel.in_(ONLINE_CHANNELS)).label("received_online"),
+            count(done).label("completed"),
+            count(on_time).label("completed_on_time"),
+        )
+        feedback_open = select(func.count()).where(
+            feedback.c.status.in_(OPEN_FEEDBACK), feedback.c.received_at <= as_of
+        )
+        with self.engine.connect() as conn:
+            result = dict(conn.execute(dossier_counts).mappings().one())
+            result["open_feedback"] = conn.execute(feedback_open).scalar_one()
+        return {k: int(v) for k, v in result.items()}
+
+
+def chunked(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

@@ -1,0 +1,252 @@
+"""Schema profiles: declarative mappings from a vendor's tables onto canonical dossier and feedback rows.
+
+A profile is a YAML file (see `profiles/motcua_v1.yaml`): per stream its table, key and cursor columns,
+a column spec per canonical field (name, type, optional date format), and value maps that recode the
+vendor's status, channel and rating codes. A new vendor that only renames and recodes is a new file.
+The same declaration gives the source table (for reading, and for the demo simulator to create) and the
+inverse mapping the simulator writes through.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from sqlalchemy import Column, Date, DateTime, Float, Integer, MetaData, String, Table
+
+from dashboard.schema import DOSSIER_CHANNELS, DOSSIER_STATUSES, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, RATINGS
+
+PROFILE_DIR = Path(__file__).parent / "profiles"
+END_OF_DAY = time(23, 59, 59)
+
+# Canonical fields per stream: (required, kind). `unit` is optional: without it rows belong to the source's unit.
+CANONICAL_FIELDS: dict[str, dict[str, tuple[bool, str]]] = {
+    "dossiers": {
+        "native_code": (True, "text"),
+        "unit": (False, "text"),
+        "procedure_code": (True, "text"),
+        "channel": (True, "text"),
+        "received_at": (True, "instant"),
+        "due_original_at": (True, "instant"),
+        "due_current_at": (False, "instant"),
+        "completed_at": (False, "instant"),
+        "status": (True, "text"),
+        "supplement_requests": (False, "integer"),
+        "apology_at": (False, "instant"),
+        "apology_new_due_at": (False, "instant"),
+        "rating": (False, "text"),
+        "source_updated_at": (False, "instant"),
+    },
+    "feedback": {
+        "native_id": (True, "text"),
+        "unit": (False, "text"),
+        "category": (True, "text"),
+        "channel": (True, "text"),
+        "received_at": (True, "instant"),
+        "due_at": (False, "instant"),
+        "answered_at": (False, "instant"),
+        "status": (True, "text"),
+        "rating": (False, "text"),
+        "lat": (False, "float"),
+        "lon": (False, "float"),
+        "source_updated_at": (False, "instant"),
+    },
+}
+VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
+    "dossiers": {"status": DOSSIER_STATUSES, "channel": DOSSIER_CHANNELS, "rating": RATINGS},
+    "feedback": {"status": FEEDBACK_STATUSES, "channel": FEEDBACK_CHANNELS, "rating": RATINGS},
+}
+
+
+class ProfileError(ValueError):
+    """A profile file is invalid; the message names the file and the field."""
+
+
+class MappingError(ValueError):
+    """One source row cannot be mapped; `field` names the canonical field, the message says why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class ColumnSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    column: str
+    type: Literal["text", "integer", "float", "datetime", "date"]
+    length: int | None = None
+    format: str | None = None  # strptime format when a date is stored as text, e.g. "%d/%m/%Y %H:%M"
+
+
+class StreamMapping(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    table: str
+    key: str
+    cursor: str | None = None  # None: read new rows by increasing key (no updated-at column)
+    columns: dict[str, ColumnSpec]
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)
+
+    @field_validator("values", mode="before")
+    @classmethod
+    def _keys_as_text(cls, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {f: {str(k): v for k, v in (m or {}).items()} for f, m in value.items()}
+        return value
+
+
+class Profile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    description: str = ""
+    timezone: str = "Asia/Ho_Chi_Minh"
+    streams: dict[Literal["dossiers", "feedback"], StreamMapping]
+
+    @model_validator(mode="after")
+    def _check(self) -> Profile:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone: unknown zone {self.timezone!r}") from exc
+        for stream, mapping in self.streams.items():
+            fields = CANONICAL_FIELDS[stream]
+            for name in mapping.columns:
+                if name not in fields:
+                    raise ValueError(f"streams.{stream}.columns.{name}: not a canonical field ({', '.join(fields)})")
+            for name, (required, _) in fields.items():
+                if required and name not in mapping.columns:
+                    raise ValueError(f"streams.{stream}.columns: required field {name!r} is not mapped")
+            for name, table in mapping.values.items():
+                allowed = VOCABULARIES[stream].get(name, ())
+                for code, canonical in table.items():
+                    if canonical not in allowed:
+                        raise ValueError(
+                            f"streams.{stream}.values.{name}.{code}: {canonical!r} is not one of {', '.join(allowed)}"
+                        )
+        return self
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def cursor_definition(self) -> dict[str, str]:
+        """Per stream, a text that changes whenever how the stream is read incrementally changes."""
+        return {s: f"{self.name}:{m.table}:{m.cursor or '-'}:{m.key}" for s, m in self.streams.items()}
+
+    def table(self, stream: str, metadata: MetaData | None = None) -> Table:
+        """The vendor's table for a stream, as SQLAlchemy Core sees it."""
+        mapping = self.streams[stream]
+        columns: dict[str, Column] = {}
+        for spec in mapping.columns.values():
+            if spec.column not in columns:
+                columns[spec.column] = Column(spec.column, _sql_type(spec), primary_key=spec.column == mapping.key)
+        if mapping.cursor and mapping.cursor not in columns:
+            columns[mapping.cursor] = Column(mapping.cursor, DateTime)
+        return Table(mapping.table, metadata or MetaData(), *columns.values())
+
+    def cursor_instant(self, stream: str, raw: dict[str, Any]) -> datetime:
+        """A row's cursor value as an aware UTC instant."""
+        mapping = self.streams[stream]
+        spec = next((s for s in mapping.columns.values() if s.column == mapping.cursor), None)
+        return self._instant(spec or ColumnSpec(column=mapping.cursor or "", type="datetime"), raw[mapping.cursor])
+
+    def to_canonical(self, stream: str, raw: dict[str, Any]) -> dict[str, Any]:
+        """Map one vendor row (column → value) to canonical fields; raises MappingError naming the field."""
+        mapping = self.streams[stream]
+        row: dict[str, Any] = {}
+        for name, (required, kind) in CANONICAL_FIELDS[stream].items():
+            spec = mapping.columns.get(name)
+            value = raw.get(spec.column) if spec else None
+            if isinstance(value, str):
+                value = value.strip() or None
+            if value is None:
+                if required:
+                    raise MappingError(name, f"missing value in column {spec.column if spec else '?'}")
+                row[name] = None
+                continue
+            if name in mapping.values:
+                code = str(value)
+                if code not in mapping.values[name]:
+                    raise MappingError(name, f"unknown code {code!r} in column {spec.column}")
+                value = mapping.values[name][code]
+            row[name] = self._convert(name, kind, spec, value)
+        return row
+
+    def _convert(self, name: str, kind: str, spec: ColumnSpec, value: Any) -> Any:
+        try:
+            if kind == "instant":
+                return self._instant(spec, value)
+            if kind == "integer":
+                return int(value)
+            if kind == "float":
+                return float(value)
+        except (TypeError, ValueError) as exc:
+            raise MappingError(name, f"cannot read {value!r} in column {spec.column} as {spec.type}: {exc}") from None
+        text = str(value)
+        if spec.length is not None and len(text) > spec.length:
+            raise MappingError(name, f"value of {len(text)} characters in column {spec.column} exceeds {spec.length}")
+        return text
+
+    def _instant(self, spec: ColumnSpec, value: Any) -> datetime:
+        if isinstance(value, str):
+            value = datetime.strptime(value, spec.format) if spec.format else datetime.fromisoformat(value)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            value = datetime.combine(value, END_OF_DAY)  # a due DATE means the end of that day
+        if not isinstance(value, datetime):
+            raise TypeError(f"not a date or time: {type(value).__name__}")
+        if spec.type == "date":
+            value = datetime.combine(value.date(), END_OF_DAY)
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=self.zone)
+        return value.astimezone(UTC)
+
+    def from_canonical(self, stream: str, row: dict[str, Any]) -> dict[str, Any]:
+        """The inverse mapping: a canonical row as this vendor would store it (used by the demo simulator)."""
+        mapping = self.streams[stream]
+        out: dict[str, Any] = {}
+        for name, spec in mapping.columns.items():
+            value = row.get(name)
+            if value is not None and name in mapping.values:
+                value = _inverse(mapping.values[name])[value]
+                value = int(value) if spec.type == "integer" else value
+            elif isinstance(value, datetime):
+                local = value.astimezone(self.zone).replace(tzinfo=None)
+                value = local.date() if spec.type == "date" else local
+                if spec.format:
+                    value = local.strftime(spec.format)
+            out[spec.column] = value
+        return out
+
+
+def _inverse(table: dict[str, str]) -> dict[str, str]:
+    inverse: dict[str, str] = {}
+    for code, canonical in table.items():
+        inverse.setdefault(canonical, code)
+    return inverse
+
+
+def _sql_type(spec: ColumnSpec):
+    if spec.format or spec.type == "text":
+        return String(spec.length or 200)
+    return {"integer": Integer, "float": Float, "datetime": DateTime, "date": Date}[spec.type]()
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    """A profile by name (from `data_sources/profiles/`) or by file path."""
+    path = Path(name_or_path)
+    if path.suffix not in (".yaml", ".yml"):
+        path = PROFILE_DIR / f"{name_or_path}.yaml"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in PROFILE_DIR.glob("*.yaml")))
+        raise ProfileError(f"profile {name_or_path!r}: no file {path} (known profiles: {known})")
+    try:
+        return Profile.model_validate(yaml.safe_load(path.read_text("utf-8")))
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise ProfileError(f"{path}: {problems}") from None

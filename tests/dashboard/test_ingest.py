@@ -1,0 +1,159 @@
+"""Incremental pulls into the store, on SQLite and PostgreSQL, with exact expected rows."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from dashboard.ingest import Ingestor
+from dashboard.sources import SourceConfig
+from tests.conftest import START
+from tests.factories import SourceDB, dossier
+
+
+@pytest.fixture
+def source_db(tmp_path):
+    db = SourceDB(f"sqlite:///{tmp_path / 'quan-1.sqlite'}")
+    yield db
+    db.dispose()
+
+
+def config(db: SourceDB, name: str = "quan-1") -> SourceConfig:
+    return SourceConfig(name=name, unit="quan-1", url=db.url, profile="motcua_v1", interval=60)
+
+
+def comparable(rows):
+    return [{k: v for k, v in r.items() if k not in ("id", "ingested_at")} for r in rows]
+
+
+def test_pulling_twice_gives_the_same_rows(store, clock, settings, source_db):
+    source_db.insert("dossiers", *[dossier(f"D{i}", received=START - timedelta(hours=10 - i)) for i in range(5)])
+    ingestor = Ingestor(store, clock, settings)
+    first = ingestor.pull(config(source_db))
+    rows_after_first = comparable(store.rows("dossiers"))
+    clock.advance(timedelta(minutes=1))
+    second = ingestor.pull(config(source_db))
+    assert [r.rows_stored for r in first] == [5, 0]
+    assert [r.rows_stored for r in second] == [1, 0]  # the boundary row at the watermark is re-read, harmlessly
+    assert comparable(store.rows("dossiers")) == rows_after_first
+    assert [r["native_code"] for r in rows_after_first] == ["D0", "D1", "D2", "D3", "D4"]
+    assert {r["unit_key"] for r in rows_after_first} == {"quan-1"}
+    assert rows_after_first[0]["received_at"] == START - timedelta(hours=10)
+
+
+def test_a_dossier_completed_later_is_updated_not_duplicated(store, clock, settings, source_db):
+    received = START - timedelta(days=2)
+    source_db.insert("dossiers", dossier("000.00.07.H29-191125-0001", received=received))
+    ingestor = Ingestor(store, clock, settings)
+    ingestor.pull(config(source_db))
+    completed = START + timedelta(minutes=30)
+    clock.set(START + timedelta(hours=1))
+    source_db.update(
+        "dossiers",
+        dossier(
+            "000.00.07.H29-191125-0001", received=received, status="completed", completed=completed, rating="satisfied"
+        ),
+    )
+    ingestor.pull(config(source_db))
+    rows = store.rows("dossiers")
+    assert len(rows) == 1
+    assert (rows[0]["status"], rows[0]["completed_at"], rows[0]["rating"]) == ("completed", completed, "satisfied")
+    assert store.data_version()[0] == 2
+
+
+def test_chunks_with_tied_cursors_read_every_row(store, clock, settings, source_db):
+    same = START - timedelta(hours=1)
+    source_db.insert(
+        "dossiers", *[dossier(f"T{i}", received=same - timedelta(hours=i), updated=same) for i in range(7)]
+    )
+    results = Ingestor(store, clock, settings).pull(config(source_db))  # chunk_size 3: chunks of 3, 3, 1
+    assert results[0].rows_read == 7
+    assert len(store.rows("dossiers")) == 7
+    assert store.state("quan-1", "dossiers")["watermark"] == same
+
+
+def test_the_watermark_never_passes_rows_not_yet_stored(store, clock, settings, source_db, monkeypatch):
+    times = [START - timedelta(hours=h) for h in (7, 6, 5, 4, 3, 2, 1)]
+    source_db.insert("dossiers", *[dossier(f"W{i}", received=t) for i, t in enumerate(times)])
+    ingestor = Ingestor(store, clock, settings)
+    real_upsert, calls = store.upsert, []
+
+    def failing_second_chunk(conn, stream, rows):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise RuntimeError("disk full")
+        return real_upsert(conn, stream, rows)
+
+    monkeypatch.setattr(store, "upsert", failing_second_chunk)
+    result = ingestor.pull(config(source_db))[0]
+    assert (result.outcome, result.rows_stored) == ("error", 3)
+    state = store.state("quan-1", "dossiers")
+    assert state["watermark"] == times[2]  # the last stored row; rows W3..W6 are after it
+    assert [r["native_code"] for r in store.rows("dossiers")] == ["W0", "W1", "W2"]
+    assert state["last_error"] == "RuntimeError: disk full"
+    monkeypatch.setattr(store, "upsert", real_upsert)
+    clock.advance(timedelta(minutes=5))
+    result = ingestor.pull(config(source_db))[0]
+    assert (result.outcome, result.rows_read) == ("ok", 5)  # W2 again (at the watermark), then W3..W6
+    assert len(store.rows("dossiers")) == 7
+
+
+def test_the_watermark_stays_a_safety_lag_behind_the_pull(store, clock, settings, source_db):
+    settings = settings.model_copy(update={"safety_lag_s": 120})
+    source_db.insert("dossiers", dossier("L1", received=START - timedelta(seconds=30)))
+    Ingestor(store, clock, settings).pull(config(source_db))
+    assert store.state("quan-1", "dossiers")["watermark"] == START - timedelta(seconds=120)
+
+
+def test_rows_that_cannot_be_mapped_are_rejected_with_reason_and_raw_values(store, clock, settings, source_db):
+    source_db.insert(
+        "dossiers",
+        dossier("OK1"),
+        dossier("BADUNIT", unit="999"),
+        dossier("EARLY", days=-1),
+        dossier("NOPROC", procedure="XX-99"),
+    )
+    results = Ingestor(store, clock, settings).pull(config(source_db))
+    assert (results[0].rows_stored, results[0].rows_rejected) == (1, 3)
+    rejected = {r["native_key"]: r for r in store.rejected("quan-1")}
+    assert {k: (r["field"], r["reason"]) for k, r in rejected.items()} == {
+        "BADUNIT": ("unit", "unknown unit '999' on 24/11/2019"),
+        "EARLY": ("due_original_at", "due before received"),
+        "NOPROC": ("procedure_code", "unknown procedure 'XX-99'"),
+    }
+    assert '"unit_code": "999"' in rejected["BADUNIT"]["raw"]
+
+
+def test_unit_codes_resolve_to_the_unit_valid_on_the_day(store, clock, settings, source_db):
+    source_db.insert(
+        "dossiers",
+        dossier("Q2", unit="769", received=START - timedelta(days=1)),
+        dossier("TD", unit="769", received=START.replace(year=2021) - timedelta(days=1)),
+    )
+    clock.set(START.replace(year=2021))
+    Ingestor(store, clock, settings).pull(config(source_db))
+    assert {r["native_code"]: r["unit_key"] for r in store.rows("dossiers")} == {"Q2": "quan-2", "TD": "tp-thu-duc"}
+
+
+def test_a_source_that_is_down_does_not_stop_the_others_and_backs_off(store, clock, settings, source_db, caplog):
+    down = SourceConfig(
+        name="quan-9", unit="quan-9", profile="motcua_v1", url="postgresql+psycopg://reader:s3cr3t-pw@127.0.0.1:9/none"
+    )
+    source_db.insert("dossiers", dossier("G1"))
+    ingestor = Ingestor(store, clock, settings)
+    with caplog.at_level(logging.DEBUG):
+        down_results = ingestor.pull(down)
+        good_results = ingestor.pull(config(source_db))
+    assert [r.outcome for r in down_results] == ["error", "error"]
+    assert [r.outcome for r in good_results] == ["ok", "ok"]
+    assert len(store.rows("dossiers")) == 1
+    state = store.state("quan-9", "dossiers")
+    assert state["next_retry_at"] == START + timedelta(seconds=30)
+    assert "s3cr3t-pw" not in caplog.text and "s3cr3t-pw" not in state["last_error"]
+    assert not ingestor.due_for_pull(down)
+    clock.advance(timedelta(seconds=30))
+    assert ingestor.due_for_pull(down)
+    ingestor.pull(down)
+    assert store.state("quan-9", "dossiers")["next_retry_at"] == START + timedelta(seconds=30 + 60)

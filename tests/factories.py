@@ -1,0 +1,79 @@
+"""Hand-built source databases for tests: canonical rows written through a profile's inverse mapping."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import MetaData, create_engine, delete, insert, update
+
+from data_sources.profiles import Profile, load_profile
+from tests.conftest import START
+
+
+def dossier(
+    code: str,
+    *,
+    unit: str = "760",
+    received: datetime = START - timedelta(days=3),
+    days: int = 5,
+    status: str = "processing",
+    completed: datetime | None = None,
+    updated: datetime | None = None,
+    channel: str = "counter",
+    procedure: str = "HT-KH",
+    supplements: int = 0,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A canonical dossier row with sensible defaults; `updated` defaults to the latest event."""
+    due = received + timedelta(days=days)
+    return {
+        "native_code": code,
+        "unit": unit,
+        "procedure_code": procedure,
+        "channel": channel,
+        "received_at": received,
+        "due_original_at": due,
+        "due_current_at": due,
+        "completed_at": completed,
+        "status": status,
+        "supplement_requests": supplements,
+        "apology_at": None,
+        "apology_new_due_at": None,
+        "rating": None,
+        "source_updated_at": updated or completed or received,
+        **extra,
+    }
+
+
+class SourceDB:
+    """A source database laid out by a profile, filled with canonical rows."""
+
+    def __init__(self, url: str, profile: str | Profile = "motcua_v1") -> None:
+        self.url = url
+        self.profile = load_profile(profile) if isinstance(profile, str) else profile
+        self.engine = create_engine(url)
+        self.metadata = MetaData()
+        self.tables = {s: self.profile.table(s, self.metadata) for s in self.profile.streams}
+        self.metadata.drop_all(self.engine)
+        self.metadata.create_all(self.engine)
+
+    def insert(self, stream: str, *rows: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(insert(self.tables[stream]), [self.profile.from_canonical(stream, r) for r in rows])
+
+    def update(self, stream: str, row: dict[str, Any]) -> None:
+        mapping = self.profile.streams[stream]
+        values = self.profile.from_canonical(stream, row)
+        table = self.tables[stream]
+        with self.engine.begin() as conn:
+            conn.execute(update(table).where(table.c[mapping.key] == values[mapping.key]).values(values))
+
+    def clear(self) -> None:
+        with self.engine.begin() as conn:
+            for table in self.tables.values():
+                conn.execute(delete(table))
+
+    def dispose(self) -> None:
+        self.metadata.drop_all(self.engine)
+        self.engine.dispose()
