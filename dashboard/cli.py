@@ -1,0 +1,216 @@
+"""The command line: `python -m dashboard [--data-dir DIR] COMMAND`.
+
+demo      simulated district databases → pulls → store → the live pages, in one process
+serve     the web pages only (reads the store; run `ingest` beside it)
+ingest    the one writer: pull every source on its interval (or `--once`)
+check     validate the configuration and reach every source, one line each
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from dashboard.clock import CITY_TZ, ScaledClock, SystemClock
+from dashboard.ingest import Ingestor
+from dashboard.services import Services
+from dashboard.settings import Settings, SettingsError
+from dashboard.sources import SourcesError, load_sources, write_sources
+
+DEMO_PULL_INTERVAL_S = 10.0  # real seconds between pulls of each simulated database
+
+
+class Context:
+    def __init__(self, data_dir: Path | None, config: Path | None) -> None:
+        self.data_dir = data_dir
+        self.config = config
+
+    def settings(self, **overrides) -> Settings:
+        try:
+            return Settings.load(self.config, data_dir=self.data_dir, **overrides)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+
+
+@click.group(help=__doc__)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="CCHC_DATA_DIR",
+    help="Folder for the store, the demo databases and snapshots [env CCHC_DATA_DIR; default ./data].",
+)
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    envvar="CCHC_CONFIG",
+    help="YAML settings file [env CCHC_CONFIG]; environment variables CCHC_* override it.",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log every pull.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, config: Path | None, verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    ctx.obj = Context(data_dir, config)
+
+
+def _services(settings: Settings, clock=None, migrate: bool = True) -> Services:
+    try:
+        return Services.build(settings, clock, migrate=migrate)
+    except (SourcesError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _pull_all(services: Services, label: str) -> tuple[int, int]:
+    ingestor = Ingestor(services.store, services.clock, services.settings)
+    stored = failed = 0
+    with click.progressbar(services.sources, label=label, item_show_func=lambda s: s.name if s else "") as bar:
+        for source in bar:
+            results = ingestor.pull(source)
+            stored += sum(r.rows_stored for r in results)
+            failed += any(r.outcome == "error" for r in results)
+    return stored, failed
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="CCHC_HOST", help="Address to listen on.")
+@click.option("--port", default=8050, show_default=True, envvar="CCHC_PORT", help="Port to listen on.")
+@click.option(
+    "--scale", default=0.1, show_default=True, help="Share of the city's real load (1 = 15,000 dossiers a working day)."
+)
+@click.option(
+    "--seed", default=2019, show_default=True, help="Random seed: the same seed and clock give the same data."
+)
+@click.option(
+    "--speed", default=1.0, show_default=True, help="How many times faster than real time the demo clock runs."
+)
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%d"]),
+    default=None,
+    help="Demo clock start (Asia/Ho_Chi_Minh) [default: today's date and time, in 2019].",
+)
+@click.option("--history-days", default=90, show_default=True, help="Days of history in each simulated database.")
+@click.pass_obj
+def demo(
+    obj: Context, host: str, port: int, scale: float, seed: int, speed: float, start: datetime | None, history_days: int
+) -> None:
+    """Run everything on the embedded default: simulated district databases, SQLite store, live pages."""
+    from dashboard.app import create_app
+    from dashboard.scheduler import PullScheduler
+    from data_sources.demo import Simulator, demo_start_default
+
+    base = obj.settings()
+    demo_dir = base.data_dir / "demo"
+    start_at = start.replace(tzinfo=CITY_TZ) if start else demo_start_default(SystemClock().now())
+    click.echo(f"CCHC Pulse demo: clock starts {start_at:%d/%m/%Y %H:%M} ×{speed:g}, scale {scale:g}, seed {seed}")
+    simulator = Simulator(demo_dir / "sources", seed=seed, scale=scale)
+    with click.progressbar(length=len(simulator.sources), label="Building district databases") as bar:
+        simulator.build(start_at, history_days=history_days, progress=lambda done, total: bar.update(done - bar.pos))
+    write_sources(
+        demo_dir / "sources.yaml",
+        [
+            {
+                "name": s.name,
+                "unit": s.unit_key,
+                "url": s.url,
+                "profile": s.profile,
+                "interval": DEMO_PULL_INTERVAL_S * speed,
+            }
+            for s in simulator.sources
+        ],
+    )
+    settings = obj.settings(
+        data_dir=demo_dir,
+        sources_file=demo_dir / "sources.yaml",
+        host=host,
+        port=port,
+        refresh_ms=base.refresh_ms,
+        safety_lag_s=min(base.safety_lag_s, 60.0),
+    )
+    clock = ScaledClock(start_at, speed)
+    services = _services(settings, clock)
+    stored, failed = _pull_all(services, "First pull of every source")
+    click.echo(f"{stored:,} rows stored from {len(services.sources)} sources ({failed} failed)")
+    scheduler = PullScheduler(services, time_scale=speed)
+    scheduler.add_job(lambda: simulator.advance(clock.now()), 1.0, "demo:simulate")
+    scheduler.start()
+    app = create_app(services)
+    click.secho(f"\n  CCHC Pulse is running: http://{host}:{port}/\n", fg="green", bold=True)
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        scheduler.shutdown()
+
+
+@main.command()
+@click.option("--host", default=None, envvar="CCHC_HOST", help="Address to listen on [settings: 127.0.0.1].")
+@click.option("--port", default=None, type=int, envvar="CCHC_PORT", help="Port to listen on [settings: 8050].")
+@click.pass_obj
+def serve(obj: Context, host: str | None, port: int | None) -> None:
+    """Serve the pages (read-only). For production: gunicorn dashboard.wsgi:server."""
+    from dashboard.app import create_app
+
+    settings = obj.settings(host=host, port=port)
+    app = create_app(_services(settings, migrate=False))
+    click.echo(f"CCHC Pulse: http://{settings.host}:{settings.port}/")
+    app.run(host=settings.host, port=settings.port, debug=False, use_reloader=False)
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Pull each source once and exit.")
+@click.option("--source", "source_name", default=None, help="Only this source.")
+@click.pass_obj
+def ingest(obj: Context, once: bool, source_name: str | None) -> None:
+    """The one writer: pull every source on its interval, or once."""
+    from dashboard.scheduler import PullScheduler
+
+    services = _services(obj.settings())
+    if source_name:
+        services.sources = [s for s in services.sources if s.name == source_name]
+        if not services.sources:
+            raise click.ClickException(f"no source named {source_name!r} in {services.settings.resolved_sources_file}")
+    if not services.sources:
+        raise click.ClickException(f"no sources configured in {services.settings.resolved_sources_file}")
+    if once:
+        stored, failed = _pull_all(services, "Pulling")
+        click.echo(f"{stored:,} rows stored; {failed} of {len(services.sources)} sources failed")
+        sys.exit(1 if failed else 0)
+    click.echo(f"Pulling {len(services.sources)} sources on their intervals; Ctrl+C stops.")
+    scheduler = PullScheduler(services, blocking=True, run_now=True)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        scheduler.shutdown()
+
+
+@main.command()
+@click.pass_obj
+def check(obj: Context) -> None:
+    """Validate the settings and the sources file, then reach each source: one line each."""
+    from dashboard.ingest import plain_error
+    from data_sources.reader import SourceReader
+
+    settings = obj.settings()
+    path = settings.resolved_sources_file
+    try:
+        sources = load_sources(path)
+    except SourcesError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"settings OK; {len(sources)} sources in {path}")
+    failures = 0
+    for source in sources:
+        reader = SourceReader(source.url, source.load_profile(), timeout_s=min(settings.pull_timeout_s, 10))
+        try:
+            reader.ping()
+            click.echo(f"OK    {source.name:<28} {source.profile:<12} {source.safe_url}")
+        except Exception as exc:
+            failures += 1
+            click.echo(f"FAIL  {source.name:<28} {source.profile:<12} {plain_error(exc, source.password)}")
+        finally:
+            reader.dispose()
+    sys.exit(1 if failures else 0)

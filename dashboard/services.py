@@ -1,0 +1,37 @@
+"""What the app and the workers share: settings, the store, the clock, the sources and the calendar.
+
+Built once per process by `Services.build(settings)`; tests build their own with a fixed clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dashboard.clock import Clock, SystemClock
+from dashboard.reference import load_procedures, load_units
+from dashboard.settings import Settings
+from dashboard.sources import SourceConfig, load_sources
+from dashboard.store import Store
+from dashboard.workdays import WorkCalendar
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store: Store
+    clock: Clock
+    sources: list[SourceConfig] = field(default_factory=list)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar.from_yaml)
+
+    @classmethod
+    def build(cls, settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> Services:
+        """Open the store (migrated and seeded with the reference data) and read the sources file if present."""
+        store = Store(settings.resolved_store_url)
+        if migrate:
+            store.migrate()
+            store.seed_reference(load_units(settings.units_file), load_procedures(settings.procedures_file))
+        sources_file = settings.resolved_sources_file
+        units = {u["key"] for u in store.units()}
+        sources = load_sources(sources_file, units) if sources_file.exists() else []
+        calendar = WorkCalendar.from_yaml(settings.holidays_file)
+        return cls(settings=settings, store=store, clock=clock or SystemClock(), sources=sources, calendar=calendar)

@@ -1,0 +1,57 @@
+"""The working-day calendar: weekends, Tết, compensatory days and make-up Saturdays, the after-hours rule."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from dashboard.clock import CITY_TZ
+from dashboard.workdays import CalendarError, WorkCalendar, default_calendar
+
+
+def at(*parts: int) -> datetime:
+    return datetime(*parts, tzinfo=CITY_TZ)
+
+
+@pytest.mark.parametrize(
+    ("received", "days", "due"),
+    [
+        (at(2019, 11, 26, 10), 3, at(2019, 11, 29, 23, 59, 59)),  # Tue + 3 = Fri
+        (at(2019, 11, 29, 10), 1, at(2019, 12, 2, 23, 59, 59)),  # Fri + 1 skips the weekend
+        (at(2019, 11, 29, 17, 30), 1, at(2019, 12, 3, 23, 59, 59)),  # after hours: counts from Monday
+        (at(2019, 2, 1, 9), 1, at(2019, 2, 11, 23, 59, 59)),  # across Tết Kỷ Hợi (04–08/02)
+        (at(2019, 5, 3, 9), 1, at(2019, 5, 4, 23, 59, 59)),  # Saturday 04/05/2019 is a make-up working day
+        (at(2019, 4, 26, 9), 1, at(2019, 5, 2, 23, 59, 59)),  # 29/4 compensatory, 30/4 and 1/5 holidays
+        (at(2019, 11, 30, 9), 0, at(2019, 12, 2, 23, 59, 59)),  # received on a Saturday: counts on Monday
+    ],
+)
+def test_due_after_working_days(received, days, due):
+    assert default_calendar().due_after_working_days(received, days) == due
+
+
+def test_due_after_working_hours_skips_lunch_and_the_night():
+    calendar = default_calendar()
+    assert calendar.due_after_working_hours(at(2019, 11, 27, 10, 0), 4) == at(2019, 11, 27, 15, 30)
+    assert calendar.due_after_working_hours(at(2019, 11, 29, 16, 0), 4) == at(2019, 12, 2, 10, 30)
+
+
+def test_working_days_in_a_range():
+    calendar = default_calendar()
+    assert calendar.working_days_in(date(2019, 2, 1), date(2019, 2, 12)) == 2  # 01/02 and 11/02
+    assert calendar.working_days_in(date(2019, 4, 27), date(2019, 5, 6)) == 3  # 02/05, 03/05, Sat 04/05
+
+
+def test_years_without_data_still_keep_the_fixed_holidays():
+    calendar = default_calendar()
+    assert not calendar.is_working_day(date(2030, 9, 2))
+    assert calendar.is_working_day(date(2030, 9, 3))
+
+
+def test_a_bad_holiday_file_names_the_year_and_field(tmp_path):
+    path = tmp_path / "holidays.yaml"
+    path.write_text("2019:\n  days_off: [2018-01-01]\n", "utf-8")
+    with pytest.raises(
+        CalendarError, match=r"holidays.yaml: 2019.days_off: datetime.date\(2018, 1, 1\) is not a date in 2019"
+    ):
+        WorkCalendar.from_yaml(path)
