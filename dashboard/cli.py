@@ -206,7 +206,7 @@ def check(obj: Context) -> None:
     for source in sources:
         reader = SourceReader(source.url, source.load_profile(), timeout_s=min(settings.pull_timeout_s, 10))
         try:
-            reader.ping()
+            reader.source_now()
             click.echo(f"OK    {source.name:<28} {source.profile:<12} {source.safe_url}")
         except Exception as exc:
             failures += 1

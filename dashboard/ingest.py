@@ -1,10 +1,11 @@
 """Pulling sources into the store: map, validate, upsert, and advance the watermark in one transaction.
 
-For each source and stream: read rows at or after the watermark in (cursor, key) chunks; map each row
-through the source's profile; rows that cannot be mapped go to `rejected_rows` with the reason and raw
-values; good rows are upserted on (source, native key). The watermark moves to
-min(max cursor stored, pull start − safety lag) in the same transaction as the chunk, so it never passes
-a row that is not stored, and rows committed late within the lag are read again.
+For each source and stream, rows are read in chunks — by (cursor, key) from the watermark when the vendor
+has an updated-at column, else new rows by increasing key plus a re-scan of the rows still open in the
+store. Each row is mapped through the source's profile; a row that cannot be mapped goes to
+`rejected_rows` with its reason and raw values; good rows are upserted on (source, native key). The
+watermark becomes min(max cursor stored, the source's own clock − safety lag) in the same transaction as
+the chunk, so it never passes a row not yet stored and late-committing rows are read again.
 A failing source is recorded with its error and retried with back-off; it never stops the others.
 """
 
@@ -12,15 +13,14 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
-
-from dashboard.clock import CITY_TZ, Clock
-from dashboard.reference import unit_valid_on
-from dashboard.schema import rejected_rows
+from dashboard.clock import Clock
+from dashboard.mapping import RowMapper
 from dashboard.settings import Settings
 from dashboard.sources import SourceConfig
 from dashboard.store import Store
@@ -28,38 +28,25 @@ from data_sources.profiles import MappingError, Profile
 from data_sources.reader import SourceReader
 
 log = logging.getLogger(__name__)
+NATIVE_FIELD = {"dossiers": "native_code", "feedback": "native_id"}
+
+
+class PullTimeout(TimeoutError):
+    """A pull ran past `pull_timeout_s`; what was stored so far stays, the watermark with it."""
 
 
 @dataclass
 class PullResult:
     source: str
     stream: str
-    outcome: str  # ok, error, skipped
+    outcome: str  # ok, error
     rows_read: int = 0
     rows_stored: int = 0
     rows_rejected: int = 0
     watermark_before: datetime | None = None
     watermark_after: datetime | None = None
+    last_key: str | None = None
     error: str | None = None
-
-
-class UnitResolver:
-    """Finds the unit a row belongs to from a unit key or code, valid on the row's date."""
-
-    def __init__(self, unit_rows: list[dict[str, Any]]) -> None:
-        self.by_key = {u["key"]: u for u in unit_rows}
-        self.by_code: dict[str, list[dict[str, Any]]] = {}
-        for unit in unit_rows:
-            self.by_code.setdefault(unit["code"], []).append(unit)
-
-    def resolve(self, code: str, when: datetime) -> str:
-        day = when.astimezone(CITY_TZ).date()
-        if code in self.by_key and unit_valid_on(self.by_key[code], day):
-            return code
-        for unit in self.by_code.get(code, []):
-            if unit_valid_on(unit, day):
-                return unit["key"]
-        raise MappingError("unit", f"unknown unit {code!r} on {day:%d/%m/%Y}")
 
 
 def plain_error(exc: BaseException, secret: str | None = None) -> str:
@@ -78,74 +65,58 @@ class Ingestor:
         self.store = store
         self.clock = clock
         self.settings = settings
-        self.units = UnitResolver(store.units())
-        self.procedures = {p["code"] for p in store.procedures()}
+        self.mapper = RowMapper(store.units(), {p["code"] for p in store.procedures()})
 
     def due_for_pull(self, source: SourceConfig) -> bool:
         """False while a failing source waits out its back-off."""
-        states = [self.store.state(source.name, stream) for stream in source.load_profile().streams]
         now = self.clock.now()
-        return all(s is None or s["next_retry_at"] is None or s["next_retry_at"] <= now for s in states)
+        for stream in source.load_profile().streams:
+            state = self.store.state(source.name, stream)
+            if state and state["next_retry_at"] is not None and state["next_retry_at"] > now:
+                return False
+        return True
 
     def pull(self, source: SourceConfig) -> list[PullResult]:
         """Pull every stream of one source; errors are recorded, never raised."""
         profile = source.load_profile()
+        reader: SourceReader | None = None
+        started = self.clock.now()
         try:
             reader = SourceReader(source.url, profile, self.settings.pull_timeout_s)
-        except Exception as exc:  # a bad driver or URL is this source's problem only
-            return [self._failed(source, stream, self.clock.now(), None, exc) for stream in profile.streams]
+            source_now = reader.source_now()  # reaches the source once: down or hanging fails here, once
+        except Exception as exc:  # a bad driver, URL or server is this source's problem only
+            if reader is not None:
+                reader.dispose()
+            return [self._failed(source, s, started, PullResult(source.name, s, "error"), exc) for s in profile.streams]
         try:
-            return [self._pull_stream(source, profile, reader, stream) for stream in profile.streams]
+            return [self._pull_stream(source, profile, reader, stream, source_now) for stream in profile.streams]
         finally:
             reader.dispose()
 
-    def _pull_stream(self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: str) -> PullResult:
+    def _pull_stream(
+        self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: str, source_now: datetime | None
+    ) -> PullResult:
         started = self.clock.now()
+        deadline = time.monotonic() + self.settings.pull_timeout_s
         definition = profile.cursor_definition[stream]
         state = self.store.state(source.name, stream) or {}
-        watermark = state.get("watermark") if state.get("cursor_definition") == definition else None
-        result = PullResult(source.name, stream, "ok", watermark_before=watermark, watermark_after=watermark)
-        cap = started - timedelta(seconds=self.settings.safety_lag_s)
+        same = state.get("cursor_definition") == definition  # a changed cursor definition resets the state
+        result = PullResult(
+            source.name,
+            stream,
+            "ok",
+            watermark_before=state.get("watermark") if same else None,
+            last_key=state.get("last_key") if same else None,
+        )
+        result.watermark_after = result.watermark_before
         try:
-            for chunk in reader.read(stream, watermark, self.settings.chunk_size):
-                good, bad, keys = self._map_chunk(source, profile, stream, chunk)
-                chunk_max = max(profile.cursor_instant(stream, row) for row in chunk)
-                candidate = min(chunk_max, cap)
-                if result.watermark_after is None or candidate > result.watermark_after:
-                    result.watermark_after = candidate
-                with self.store.begin() as conn:
-                    stored = self.store.upsert(conn, stream, good)
-                    conn.execute(
-                        delete(rejected_rows).where(
-                            rejected_rows.c.source == source.name,
-                            rejected_rows.c.stream == stream,
-                            rejected_rows.c.native_key.in_(keys),
-                        )
-                    )
-                    self.store.add_rejected(conn, bad)
-                    self.store.save_state(
-                        conn,
-                        source.name,
-                        stream,
-                        cursor_definition=definition,
-                        watermark=result.watermark_after,
-                        last_attempt_at=started,
-                        rows_total=(state.get("rows_total") or 0) + result.rows_stored + stored,
-                    )
-                    if stored:
-                        self.store.bump_data_version(conn, self.clock.now())
-                result.rows_read += len(chunk)
-                result.rows_stored += stored
-                result.rows_rejected += len(bad)
+            cap = (source_now or started) - timedelta(seconds=self.settings.safety_lag_s)
+            for chunk, new_rows in self._chunks(source, profile, reader, stream, result):
+                if time.monotonic() > deadline:
+                    raise PullTimeout(f"pull took longer than {self.settings.pull_timeout_s:g} s; will resume")
+                self._store_chunk(source, profile, stream, chunk, new_rows, cap, definition, started, result)
         except Exception as exc:
-            failed = self._failed(source, stream, started, result.watermark_after, exc)
-            failed.rows_read, failed.rows_stored, failed.rows_rejected = (
-                result.rows_read,
-                result.rows_stored,
-                result.rows_rejected,
-            )
-            failed.watermark_before = watermark
-            return failed
+            return self._failed(source, stream, started, result, exc)
         with self.store.begin() as conn:
             self.store.save_state(
                 conn,
@@ -153,6 +124,7 @@ class Ingestor:
                 stream,
                 cursor_definition=definition,
                 watermark=result.watermark_after,
+                last_key=result.last_key,
                 last_good_pull_at=started,
                 last_attempt_at=started,
                 last_error=None,
@@ -163,69 +135,106 @@ class Ingestor:
             self._log(conn, result, started)
         return result
 
-    def _map_chunk(self, source: SourceConfig, profile: Profile, stream: str, chunk: list[dict[str, Any]]):
-        good: list[dict[str, Any]] = []
-        bad: list[dict[str, Any]] = []
-        keys: list[str] = []
-        key_column = profile.streams[stream].key
+    def _chunks(
+        self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: str, result: PullResult
+    ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """(chunk, whether it holds new rows) — by cursor, or by key plus the re-scan of open rows."""
+        mapping = profile.streams[stream]
+        size = self.settings.chunk_size
+        if mapping.cursor:
+            for chunk in reader.read(stream, result.watermark_before, size):
+                yield chunk, True
+            return
+        key_spec = profile.column_spec(stream, mapping.key)
+        last_key = result.last_key
+        if last_key is not None and (key_spec is None or key_spec.type == "integer"):
+            last_key = int(last_key)
+        native_column = mapping.columns[NATIVE_FIELD[stream]].column
+        just_read: set[str] = set()
+        for chunk in reader.read_by_key(stream, last_key, size):
+            just_read.update(str(row[native_column]) for row in chunk)
+            yield chunk, True
+        open_codes = [c for c in self.store.open_native_keys(source.name, stream) if c not in just_read]
+        for chunk in reader.read_matching(stream, native_column, open_codes, size):
+            yield chunk, False
+
+    def _store_chunk(
+        self,
+        source: SourceConfig,
+        profile: Profile,
+        stream: str,
+        chunk: list[dict[str, Any]],
+        new_rows: bool,
+        cap: datetime,
+        definition: str,
+        started: datetime,
+        result: PullResult,
+    ) -> None:
+        mapping = profile.streams[stream]
         now = self.clock.now()
-        for raw in chunk:
-            native = str(raw.get(key_column))
-            keys.append(native)
-            try:
-                good.append(self._canonical(source, profile, stream, raw, now))
-            except MappingError as exc:
-                bad.append(
-                    {
-                        "source": source.name,
-                        "stream": stream,
-                        "native_key": native,
-                        "field": exc.field,
-                        "reason": exc.reason,
-                        "raw": json.dumps(raw, default=str, ensure_ascii=False),
-                        "rejected_at": now,
-                    }
-                )
-        return good, bad, keys
+        good, bad = self.mapper.map_rows(source, profile, stream, chunk, now)
+        if mapping.cursor:
+            candidate = min(max(profile.cursor_instant(stream, row) for row in chunk), cap)
+            if result.watermark_after is None or candidate > result.watermark_after:
+                result.watermark_after = candidate
+        elif new_rows and chunk:
+            result.last_key = str(chunk[-1][mapping.key])
+        with self.store.begin() as conn:
+            stored = self.store.upsert(conn, stream, good)
+            self.store.replace_rejected(conn, source.name, stream, [str(r[mapping.key]) for r in chunk], bad)
+            self.store.save_state(
+                conn,
+                source.name,
+                stream,
+                cursor_definition=definition,
+                watermark=result.watermark_after,
+                last_key=result.last_key,
+                last_attempt_at=started,
+            )
+            if stored:
+                self.store.bump_data_version(conn, now)
+        result.rows_read += len(chunk)
+        result.rows_stored += stored
+        result.rows_rejected += len(bad)
 
-    def _canonical(self, source: SourceConfig, profile: Profile, stream: str, raw: dict[str, Any], now: datetime):
-        row = profile.to_canonical(stream, raw)
-        unit_code = row.pop("unit") or source.unit
-        row["unit_key"] = self.units.resolve(unit_code, row["received_at"])
-        row["source"] = source.name
-        row["ingested_at"] = now
-        if stream == "dossiers":
-            if row["procedure_code"] not in self.procedures:
-                raise MappingError("procedure_code", f"unknown procedure {row['procedure_code']!r}")
-            if row["due_original_at"] < row["received_at"]:
-                raise MappingError("due_original_at", "due before received")
-            row["due_current_at"] = row["due_current_at"] or row["due_original_at"]
-            row["supplement_requests"] = row["supplement_requests"] or 0
-            if row["status"] in ("completed", "refused") and row["completed_at"] is None:
-                raise MappingError("completed_at", f"status {row['status']} without a completion time")
-        elif row["due_at"] is not None and row["due_at"] < row["received_at"]:
-            raise MappingError("due_at", "due before received")
-        return row
+    def replay_rejected(self, source: SourceConfig) -> tuple[int, int]:
+        """Map a source's rejected rows again (after a mapping fix): (now stored, still rejected)."""
+        profile = source.load_profile()
+        stored = still = 0
+        now = self.clock.now()
+        for stream in profile.streams:
+            rejected = self.store.rejected(source.name, stream=stream, limit=None)
+            raws = [json.loads(r["raw"]) for r in rejected]
+            good, bad = self.mapper.map_rows(source, profile, stream, raws, now)
+            with self.store.begin() as conn:
+                stored += self.store.upsert(conn, stream, good)
+                self.store.replace_rejected(conn, source.name, stream, [r["native_key"] for r in rejected], bad)
+                if good:
+                    self.store.bump_data_version(conn, now)
+            still += len(bad)
+        return stored, still
 
-    def _failed(self, source: SourceConfig, stream: str, started: datetime, watermark, exc: BaseException):
+    def _failed(
+        self, source: SourceConfig, stream: str, started: datetime, result: PullResult, exc: BaseException
+    ) -> PullResult:
         message = plain_error(exc, source.password)
         log.warning("pull of %s/%s failed: %s", source.name, stream, message)
         state = self.store.state(source.name, stream) or {}
         failures = (state.get("consecutive_failures") or 0) + 1
         backoff = min(self.settings.retry_base_s * 2 ** (failures - 1), self.settings.retry_max_s)
-        result = PullResult(
-            source.name, stream, "error", watermark_before=watermark, watermark_after=watermark, error=message
-        )
+        result.outcome, result.error = "error", message
         with self.store.begin() as conn:
-            values = {
-                "last_attempt_at": started,
-                "last_error": message,
-                "consecutive_failures": failures,
-                "next_retry_at": self.clock.now() + timedelta(seconds=backoff),
-                "cursor_definition": state.get("cursor_definition") or "",
-                "rows_total": state.get("rows_total") or 0,
-            }
-            self.store.save_state(conn, source.name, stream, **values)
+            self.store.save_state(
+                conn,
+                source.name,
+                stream,
+                last_attempt_at=started,
+                last_error=message,
+                consecutive_failures=failures,
+                next_retry_at=self.clock.now() + timedelta(seconds=backoff),
+                cursor_definition=state.get("cursor_definition") or "",
+                rows_total=(state.get("rows_total") or 0) + result.rows_stored,
+            )
             self._log(conn, result, started)
         return result
 
@@ -244,3 +253,6 @@ class Ingestor:
             watermark_after=result.watermark_after,
             error=result.error,
         )
+
+
+__all__ = ["Ingestor", "MappingError", "PullResult", "PullTimeout", "plain_error"]

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql import true
 from sqlalchemy.types import TypeDecorator
 
 # Canonical vocabularies: source profiles map their own codes onto these.
@@ -125,7 +126,10 @@ dossiers = Table(
     Column("rating", String(16)),
     Column("source_updated_at", UTCDateTime),
     Column("ingested_at", UTCDateTime, nullable=False),
+    # False when another source already holds this dossier (liên thông): counted once, for the receiving unit.
+    Column("counted", Boolean, nullable=False, default=True, server_default=true()),
     UniqueConstraint("source", "native_code"),
+    Index(None, "native_code"),
     Index(None, "unit_key", "received_at"),
     Index(None, "status", "unit_key"),
 )
@@ -159,6 +163,7 @@ source_state = Table(
     Column("stream", String(16), primary_key=True),
     Column("cursor_definition", String(200), nullable=False),  # a change resets the watermark
     Column("watermark", UTCDateTime),
+    Column("last_key", String(200)),  # for sources read by increasing key (no updated-at column)
     Column("last_good_pull_at", UTCDateTime),
     Column("last_attempt_at", UTCDateTime),
     Column("last_error", Text),

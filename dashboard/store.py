@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, case, create_engine, event, func, select, update
+from sqlalchemy import Connection, Engine, case, create_engine, delete, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard.schema import (
@@ -97,19 +97,58 @@ class Store:
         return len(rows)
 
     def upsert(self, conn: Connection, stream: str, rows: list[dict[str, Any]]) -> int:
-        """Insert or update canonical rows on (source, native key); re-reading a row is harmless."""
+        """Insert or update canonical rows on (source, native key); re-reading a row is harmless.
+
+        A dossier another source also holds (liên thông) is counted once: for the row received first.
+        """
         table, native = STREAM_TABLES[stream]
-        return self._upsert_rows(conn, table, ["source", native], rows)
+        stored = self._upsert_rows(conn, table, ["source", native], rows)
+        if stream == "dossiers" and rows:
+            self._mark_counted(conn, rows[0]["source"], [r["native_code"] for r in rows])
+        return stored
+
+    def _mark_counted(self, conn: Connection, source: str, codes: list[str]) -> None:
+        shared = select(dossiers.c.native_code).where(dossiers.c.native_code.in_(codes), dossiers.c.source != source)
+        other = dossiers.alias("other")
+        earliest = (
+            select(other.c.id)
+            .where(other.c.native_code == dossiers.c.native_code)
+            .order_by(other.c.received_at, other.c.id)
+            .limit(1)
+            .scalar_subquery()
+        )
+        conn.execute(
+            update(dossiers).where(dossiers.c.native_code.in_(shared)).values(counted=dossiers.c.id == earliest)
+        )
+
+    def open_native_keys(self, source: str, stream: str) -> list[str]:
+        """Native keys of a source's rows still open in the store (re-scanned for sources without updated-at)."""
+        table, native = STREAM_TABLES[stream]
+        closed = CLOSED_STATUSES if stream == "dossiers" else ("answered", "rejected")
+        statement = select(table.c[native]).where(table.c.source == source, table.c.status.not_in(closed))
+        with self.engine.connect() as conn:
+            return list(conn.execute(statement.order_by(table.c[native])).scalars())
+
+    def replace_rejected(
+        self, conn: Connection, source: str, stream: str, keys: list[str], rows: list[dict[str, Any]]
+    ) -> None:
+        """Forget earlier rejections of these source keys, then keep the new ones: one current reason per row."""
+        for start in range(0, len(keys), 5000):
+            conn.execute(
+                delete(rejected_rows).where(
+                    rejected_rows.c.source == source,
+                    rejected_rows.c.stream == stream,
+                    rejected_rows.c.native_key.in_(keys[start : start + 5000]),
+                )
+            )
+        if rows:
+            conn.execute(rejected_rows.insert(), rows)
 
     def save_state(self, conn: Connection, source: str, stream: str, **values: Any) -> None:
         self._upsert_rows(conn, source_state, ["source", "stream"], [{"source": source, "stream": stream, **values}])
 
     def log_pull(self, conn: Connection, **values: Any) -> int:
         return conn.execute(pull_log.insert().values(**values)).inserted_primary_key[0]
-
-    def add_rejected(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            conn.execute(rejected_rows.insert(), rows)
 
     def bump_data_version(self, conn: Connection, at: datetime) -> None:
         changed = conn.execute(
@@ -147,10 +186,13 @@ class Store:
             statement = statement.where(pull_log.c.source == source)
         return self._all(statement)
 
-    def rejected(self, source: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def rejected(self, source: str | None = None, stream: str | None = None, limit: int | None = 100):
+        """Current rejected rows, newest first."""
         statement = select(rejected_rows).order_by(rejected_rows.c.id.desc()).limit(limit)
         if source:
             statement = statement.where(rejected_rows.c.source == source)
+        if stream:
+            statement = statement.where(rejected_rows.c.stream == stream)
         return self._all(statement)
 
     def rows(self, stream: str, source: str | None = None) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ inverse mapping the simulator writes through.
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy import Column, Date, DateTime, Float, Integer, MetaData, String, Table
+from sqlalchemy import TIMESTAMP, Column, Date, DateTime, Float, Integer, MetaData, String, Table
 
 from dashboard.schema import DOSSIER_CHANNELS, DOSSIER_STATUSES, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, RATINGS
 
@@ -79,7 +80,10 @@ class MappingError(ValueError):
 class ColumnSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     column: str
-    type: Literal["text", "integer", "float", "datetime", "date"]
+    # datetime: naive values are local time in the profile's zone; timestamp: naive values are UTC (MariaDB
+    # TIMESTAMP read with the session zone at +00:00; PostgreSQL timestamptz comes back aware);
+    # date: a DATE meaning the end of that day.
+    type: Literal["text", "integer", "float", "datetime", "timestamp", "date"]
     length: int | None = None
     format: str | None = None  # strptime format when a date is stored as text, e.g. "%d/%m/%Y %H:%M"
 
@@ -96,7 +100,9 @@ class StreamMapping(BaseModel):
     @classmethod
     def _keys_as_text(cls, value: Any) -> Any:
         if isinstance(value, dict):
-            return {f: {str(k): v for k, v in (m or {}).items()} for f, m in value.items()}
+            return {
+                f: {unicodedata.normalize("NFC", str(k)): v for k, v in (m or {}).items()} for f, m in value.items()
+            }
         return value
 
 
@@ -148,13 +154,28 @@ class Profile(BaseModel):
                 columns[spec.column] = Column(spec.column, _sql_type(spec), primary_key=spec.column == mapping.key)
         if mapping.cursor and mapping.cursor not in columns:
             columns[mapping.cursor] = Column(mapping.cursor, DateTime)
+        if mapping.key not in columns:
+            columns[mapping.key] = Column(mapping.key, Integer, primary_key=True, autoincrement=True)
         return Table(mapping.table, metadata or MetaData(), *columns.values())
+
+    def column_spec(self, stream: str, column: str) -> ColumnSpec | None:
+        """The spec of a vendor column, if a canonical field maps it."""
+        return next((s for s in self.streams[stream].columns.values() if s.column == column), None)
+
+    def cursor_spec(self, stream: str) -> ColumnSpec:
+        cursor = self.streams[stream].cursor or ""
+        return self.column_spec(stream, cursor) or ColumnSpec(column=cursor, type="datetime")
 
     def cursor_instant(self, stream: str, raw: dict[str, Any]) -> datetime:
         """A row's cursor value as an aware UTC instant."""
-        mapping = self.streams[stream]
-        spec = next((s for s in mapping.columns.values() if s.column == mapping.cursor), None)
-        return self._instant(spec or ColumnSpec(column=mapping.cursor or "", type="datetime"), raw[mapping.cursor])
+        return self._instant(self.cursor_spec(stream), raw[self.streams[stream].cursor])
+
+    def source_value(self, spec: ColumnSpec, instant: datetime) -> Any:
+        """An aware instant as the vendor stores it in a column of this spec (for WHERE clauses)."""
+        if spec.type == "timestamp":
+            return instant.astimezone(UTC)
+        local = instant.astimezone(self.zone).replace(tzinfo=None)
+        return local.strftime(spec.format) if spec.format else local
 
     def to_canonical(self, stream: str, raw: dict[str, Any]) -> dict[str, Any]:
         """Map one vendor row (column → value) to canonical fields; raises MappingError naming the field."""
@@ -171,7 +192,7 @@ class Profile(BaseModel):
                 row[name] = None
                 continue
             if name in mapping.values:
-                code = str(value)
+                code = unicodedata.normalize("NFC", str(value))
                 if code not in mapping.values[name]:
                     raise MappingError(name, f"unknown code {code!r} in column {spec.column}")
                 value = mapping.values[name][code]
@@ -203,7 +224,7 @@ class Profile(BaseModel):
         if spec.type == "date":
             value = datetime.combine(value.date(), END_OF_DAY)
         if value.tzinfo is None:
-            value = value.replace(tzinfo=self.zone)
+            value = value.replace(tzinfo=UTC if spec.type == "timestamp" else self.zone)
         return value.astimezone(UTC)
 
     def from_canonical(self, stream: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -215,6 +236,8 @@ class Profile(BaseModel):
             if value is not None and name in mapping.values:
                 value = _inverse(mapping.values[name])[value]
                 value = int(value) if spec.type == "integer" else value
+            elif isinstance(value, datetime) and spec.type == "timestamp":
+                value = value.astimezone(UTC)
             elif isinstance(value, datetime):
                 local = value.astimezone(self.zone).replace(tzinfo=None)
                 value = local.date() if spec.type == "date" else local
@@ -234,6 +257,8 @@ def _inverse(table: dict[str, str]) -> dict[str, str]:
 def _sql_type(spec: ColumnSpec):
     if spec.format or spec.type == "text":
         return String(spec.length or 200)
+    if spec.type == "timestamp":
+        return TIMESTAMP(timezone=True)
     return {"integer": Integer, "float": Float, "datetime": DateTime, "date": Date}[spec.type]()
 
 

@@ -123,3 +123,17 @@ def store(request, tmp_path):
 def chromium():
     if not (shutil.which("chromium") and shutil.which("chromedriver")):
         pytest.skip("headless Chromium (packages chromium, chromium-driver) is not installed")
+
+
+@pytest.fixture
+def mariadb_url():
+    """A MariaDB URL of a fresh database, dropped afterwards."""
+    need_server("MariaDB", 3306)
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(MARIADB_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    yield MARIADB_URL.replace("/test?", f"/{name}?")
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP DATABASE `{name}`"))
+    admin.dispose()

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import MetaData, create_engine, delete, insert, update
 
 from data_sources.profiles import Profile, load_profile
+from data_sources.reader import connect_args
 from tests.conftest import START
 
 
@@ -52,7 +53,7 @@ class SourceDB:
     def __init__(self, url: str, profile: str | Profile = "motcua_v1") -> None:
         self.url = url
         self.profile = load_profile(profile) if isinstance(profile, str) else profile
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, connect_args=connect_args(url, 10))
         self.metadata = MetaData()
         self.tables = {s: self.profile.table(s, self.metadata) for s in self.profile.streams}
         self.metadata.drop_all(self.engine)
@@ -61,6 +62,17 @@ class SourceDB:
     def insert(self, stream: str, *rows: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(self.tables[stream]), [self.profile.from_canonical(stream, r) for r in rows])
+
+    @property
+    def profile_path(self):
+        from data_sources.profiles import PROFILE_DIR
+
+        return PROFILE_DIR / f"{self.profile.name}.yaml"
+
+    def insert_raw(self, stream: str, *rows: dict[str, Any]) -> None:
+        """Rows as the vendor stores them (column → value), bypassing the profile."""
+        with self.engine.begin() as conn:
+            conn.execute(insert(self.tables[stream]), list(rows))
 
     def update(self, stream: str, row: dict[str, Any]) -> None:
         mapping = self.profile.streams[stream]

@@ -1,0 +1,55 @@
+"""The command line: `check` gives one line per source; `ingest --once` pulls and reports."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from dashboard.cli import main
+from dashboard.sources import write_sources
+from tests.factories import SourceDB, dossier
+
+
+def test_check_reaches_each_source_one_line_each_and_hides_passwords(tmp_path):
+    good = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
+    write_sources(
+        tmp_path / "sources.yaml",
+        [
+            {"name": "quan-1", "unit": "quan-1", "url": good.url, "profile": "motcua_v1"},
+            {
+                "name": "quan-3",
+                "unit": "quan-3",
+                "url": "postgresql+psycopg://reader:hunter2@127.0.0.1:9/x",
+                "profile": "motcua_v1",
+            },
+        ],
+    )
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "check"])
+    lines = result.output.splitlines()
+    assert result.exit_code == 1
+    assert lines[0] == f"settings OK; 2 sources in {tmp_path / 'sources.yaml'}"
+    assert lines[1].startswith("OK    quan-1 ")
+    assert lines[2].startswith("FAIL  quan-3 ") and "OperationalError" in lines[2]
+    assert len(lines) == 3
+    assert "hunter2" not in result.output
+
+
+def test_check_names_the_file_source_and_field_of_a_bad_config(tmp_path):
+    (tmp_path / "sources.yaml").write_text("sources:\n  - {name: q, unit: quan-1, url: 'sqlite:///x'}\n", "utf-8")
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "check"])
+    assert result.exit_code == 1
+    assert f"Error: {tmp_path / 'sources.yaml'}: source #1 (q), field profile: Field required" in result.output
+
+
+def test_ingest_once_pulls_every_source(tmp_path):
+    db = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
+    db.insert("dossiers", dossier("A1"), dossier("A2"))
+    write_sources(
+        tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": db.url, "profile": "motcua_v1"}]
+    )
+    runner = CliRunner()
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "2 rows stored; 0 of 1 sources failed" in result.output
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once", "--source", "quan-9"])
+    assert result.exit_code == 1
+    assert "no source named 'quan-9'" in result.output
