@@ -164,9 +164,10 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
 @main.command()
 @click.option("--once", is_flag=True, help="Pull each source once and exit.")
 @click.option("--source", "source_name", default=None, help="Only this source.")
+@click.option("--replay-rejected", is_flag=True, help="Map the rejected rows again (after a mapping fix) and exit.")
 @click.pass_obj
-def ingest(obj: Context, once: bool, source_name: str | None) -> None:
-    """The one writer: pull every source on its interval, or once."""
+def ingest(obj: Context, once: bool, source_name: str | None, replay_rejected: bool) -> None:
+    """The one writer: pull every source on its interval, or once; or replay rejected rows."""
     from dashboard.scheduler import PullScheduler
 
     services = _services(obj.settings())
@@ -176,6 +177,13 @@ def ingest(obj: Context, once: bool, source_name: str | None) -> None:
             raise click.ClickException(f"no source named {source_name!r} in {services.settings.resolved_sources_file}")
     if not services.sources:
         raise click.ClickException(f"no sources configured in {services.settings.resolved_sources_file}")
+    if replay_rejected:
+        ingestor = Ingestor(services.store, services.clock, services.settings)
+        for source in services.sources:
+            stored, still = ingestor.replay_rejected(source)
+            if stored or still:
+                click.echo(f"{source.name}: {stored:,} rows stored, {still:,} still rejected")
+        return
     if once:
         stored, failed = _pull_all(services, "Pulling")
         click.echo(f"{stored:,} rows stored; {failed} of {len(services.sources)} sources failed")

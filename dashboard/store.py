@@ -205,10 +205,12 @@ class Store:
 
     def overview_counts(self, as_of: datetime, since: datetime) -> dict[str, int]:
         """Raw counts behind the city overview; `metrics.city_overview` turns them into figures."""
-        open_ = dossiers.c.status.not_in(CLOSED_STATUSES) & (dossiers.c.received_at <= as_of)
-        in_window = (dossiers.c.received_at >= since) & (dossiers.c.received_at < as_of)
+        counted = dossiers.c.counted.is_(True)  # a liên thông dossier counts once, for the receiving unit
+        open_ = counted & dossiers.c.status.not_in(CLOSED_STATUSES) & (dossiers.c.received_at <= as_of)
+        in_window = counted & (dossiers.c.received_at >= since) & (dossiers.c.received_at < as_of)
         done = (
-            dossiers.c.status.in_(("completed", "refused"))
+            counted
+            & dossiers.c.status.in_(("completed", "refused"))
             & (dossiers.c.completed_at >= since)
             & (dossiers.c.completed_at < as_of)
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from importlib import resources
+
 from click.testing import CliRunner
 
 from dashboard.cli import main
@@ -53,3 +55,23 @@ def test_ingest_once_pulls_every_source(tmp_path):
     result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once", "--source", "quan-9"])
     assert result.exit_code == 1
     assert "no source named 'quan-9'" in result.output
+
+
+def test_ingest_replay_rejected_stores_rows_once_the_mapping_accepts_them(tmp_path):
+    db = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
+    db.insert("dossiers", dossier("OK-1"), dossier("LATE-UNIT", unit="quan-99"))
+    write_sources(tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": db.url,
+                                               "profile": "motcua_v1"}])
+    runner = CliRunner()
+    runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once"])
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--replay-rejected"])
+    assert result.output == "quan-1: 0 rows stored, 1 still rejected\n"
+    packaged = resources.files("dashboard").joinpath("data/units.csv").read_text("utf-8")
+    units = tmp_path / "units.csv"  # the fix: the unit becomes known
+    units.write_text(packaged + "quan-99,799,district,Quận 99,District 99,99,hcmc,,,10.8,106.7,1\n", "utf-8")
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--replay-rejected"],
+                           env={"CCHC_UNITS_FILE": str(units)})
+    assert result.output == "quan-1: 1 rows stored, 0 still rejected\n"
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--replay-rejected"],
+                           env={"CCHC_UNITS_FILE": str(units)})
+    assert result.output == ""
