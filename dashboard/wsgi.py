@@ -17,7 +17,9 @@ from dashboard.settings import Settings
 
 def application() -> Flask:
     """Build the app from the environment's settings and return its Flask server."""
-    return create_app(Services.build(Settings.load())).server
+    settings = Settings.load()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite store lives there
+    return create_app(Services.build(settings)).server
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,79 @@
+"""The city overview: render the page, and refresh it when the data version or the minute changes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from dash import Dash, Input, Output, State, no_update
+from dash.development.base_component import Component
+from flask_caching import Cache
+
+from callbacks.cache import cache_of, cached
+from dashboard import metrics
+from dashboard.clock import city_time
+from dashboard.i18n import lang_from_search
+from dashboard.metrics import CityOverview, SourceFreshness
+from dashboard.services import Services
+from layouts import overview as overview_layout
+from layouts import shell
+from layouts.ids import OverviewIds, ShellIds
+
+
+def view_key(version: int, as_of: datetime) -> list[Any]:
+    """What the page shows depends on: the data version and the minute (for lags and the as-of time)."""
+    return [version, city_time(as_of).strftime("%Y-%m-%dT%H:%M")]
+
+
+def overview_data(services: Services, cache: Cache, key: list[Any]) -> tuple[CityOverview, list[SourceFreshness]]:
+    """The overview figures and source freshness now, shared through the cache per (version, minute)."""
+
+    def compute() -> tuple[CityOverview, list[SourceFreshness]]:
+        as_of = services.clock.now()
+        freshness = metrics.source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
+        return metrics.city_overview(services.store, as_of), freshness
+
+    return cached(cache, f"overview:{key[0]}:{key[1]}", compute)
+
+
+def current_key(services: Services) -> list[Any]:
+    return view_key(services.store.data_version()[0], services.clock.now())
+
+
+def page(services: Services, cache: Cache, lang: str, pathname: str) -> Component:
+    """The whole overview page, filled with the current figures."""
+    key = current_key(services)
+    overview, freshness = overview_data(services, cache, key)
+    return overview_layout.layout(overview, freshness, lang, pathname, services.settings.refresh_ms, key)
+
+
+def refresh(services: Services, cache: Cache, seen: list[Any] | None, lang: str) -> tuple[Any, ...]:
+    """New as-of text, KPI cards, source table and key; `no_update` for all when the key has not changed."""
+    key = current_key(services)
+    if key == seen:
+        return (no_update,) * 4
+    overview, freshness = overview_data(services, cache, key)
+    return (
+        shell.as_of_text(overview.as_of, lang),
+        overview_layout.kpi_cards(overview, lang),
+        overview_layout.sources_table(freshness, lang),
+        key,
+    )
+
+
+def register(app: Dash, services: Services) -> None:
+    """The refresh callback, driven by the page's `dcc.Interval`."""
+    cache = cache_of(app)
+
+    @app.callback(
+        Output(ShellIds.AS_OF, "children"),
+        Output(OverviewIds.KPIS, "children"),
+        Output(OverviewIds.SOURCES, "children"),
+        Output(OverviewIds.SEEN, "data"),
+        Input(OverviewIds.INTERVAL, "n_intervals"),
+        State(OverviewIds.SEEN, "data"),
+        State(ShellIds.LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def refresh_overview(_n_intervals: int, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
+        return refresh(services, cache, seen, lang_from_search(search, services.settings.language))

@@ -1,0 +1,79 @@
+"""The frame of every page: a header bar (name, page title, as-of time, VI/EN switch) and the page body."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard.i18n import LANGUAGES, fmt_datetime, t
+from layouts.ids import NotFoundIds, ShellIds
+
+LANG_LINKS = {
+    "vi": (ShellIds.LANG_VI, "shell.lang_vi", "shell.lang_vi_name"),
+    "en": (ShellIds.LANG_EN, "shell.lang_en", "shell.lang_en_name"),
+}
+
+
+def root() -> html.Div:
+    """The app layout: the URL and an empty container that the router fills."""
+    return html.Div([dcc.Location(id=ShellIds.LOCATION, refresh=False), html.Div(id=ShellIds.PAGE)])
+
+
+def as_of_text(as_of: datetime | None, lang: str) -> str:
+    """ "Số liệu lúc HH:MM dd/mm/yyyy"; empty when the page has no as-of time."""
+    return t("shell.as_of", lang, time=fmt_datetime(as_of, lang)) if as_of else ""
+
+
+def _language_switch(lang: str, pathname: str) -> html.Nav:
+    links = []
+    for code in LANGUAGES:
+        link_id, label, name = LANG_LINKS[code]
+        current = code == lang
+        links.append(
+            dcc.Link(
+                t(label, lang),
+                href=f"{pathname}?lang={code}",
+                id=link_id,
+                title=t(name, lang),
+                className="pulse-lang-link" + (" is-current" if current else ""),
+            )
+        )
+    return html.Nav(links, className="pulse-lang", **{"aria-label": t("shell.language", lang)})
+
+
+def page(title: str, as_of: datetime | None, lang: str, pathname: str, body: Component) -> html.Div:
+    """A page: the header bar over `body`."""
+    header = html.Header(
+        html.Div(
+            [
+                html.Div(
+                    [html.Span(t("app.name", lang), className="pulse-brand"), html.H1(title, className="pulse-title")],
+                    className="pulse-heading",
+                ),
+                html.Div(
+                    [
+                        html.Span(as_of_text(as_of, lang), id=ShellIds.AS_OF, className="pulse-as-of"),
+                        _language_switch(lang, pathname),
+                    ],
+                    className="pulse-meta",
+                ),
+            ],
+            className="container-xl pulse-header-inner",
+        ),
+        className="pulse-header",
+    )
+    return html.Div([header, html.Main(body, className="container-xl pulse-main")], lang=lang)
+
+
+def not_found(pathname: str, lang: str) -> html.Div:
+    """The page for an unknown path: plain text and a link home."""
+    body = html.Div(
+        [
+            html.P(t("notfound.text", lang, path=pathname), id=NotFoundIds.TEXT, className="lead"),
+            dcc.Link(t("notfound.home", lang), href=f"/?lang={lang}"),
+        ],
+        className="pulse-notfound",
+    )
+    return page(t("notfound.title", lang), None, lang, pathname, body)
