@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import overview, routing
+from callbacks import overview, routing, sources
 from dashboard.services import Services
 
 
@@ -12,3 +12,4 @@ def register(app: Dash, services: Services) -> None:
     """Register every page's callbacks on `app`."""
     routing.register(app, services)
     overview.register(app, services)
+    sources.register(app, services)

@@ -10,10 +10,11 @@ from dash.development.base_component import Component
 from flask_caching import Cache
 
 from callbacks.cache import cache_of, cached
-from dashboard import metrics
+from dashboard import freshness, metrics
 from dashboard.clock import city_time
+from dashboard.freshness import SourceFreshness
 from dashboard.i18n import lang_from_search
-from dashboard.metrics import CityOverview, SourceFreshness
+from dashboard.metrics import CityOverview
 from dashboard.services import Services
 from layouts import overview as overview_layout
 from layouts import shell
@@ -30,8 +31,8 @@ def overview_data(services: Services, cache: Cache, key: list[Any]) -> tuple[Cit
 
     def compute() -> tuple[CityOverview, list[SourceFreshness]]:
         as_of = services.clock.now()
-        freshness = metrics.source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
-        return metrics.city_overview(services.store, as_of), freshness
+        sources = freshness.source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
+        return metrics.city_overview(services.store, as_of), sources
 
     return cached(cache, f"overview:{key[0]}:{key[1]}", compute)
 

@@ -1,4 +1,4 @@
-"""Our own routing: the URL's path picks a page, its `?lang=` the language."""
+"""Our own routing: the URL's path picks a page, its `?lang=` the language; pages may read the rest of the query."""
 
 from __future__ import annotations
 
@@ -9,15 +9,28 @@ from dash import Dash, Input, Output
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from callbacks import overview
+from callbacks import overview, sources
 from callbacks.cache import cache_of
 from dashboard.i18n import lang_from_search
 from dashboard.services import Services
 from layouts import shell
 from layouts.ids import ShellIds
 
-PageRenderer = Callable[[Services, Cache, str, str], Component]
-PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType({"/": overview.page})
+PageRenderer = Callable[[Services, Cache, str, str, str | None], Component]  # services, cache, lang, path, search
+
+
+def _without_query(render: Callable[[Services, Cache, str, str], Component]) -> PageRenderer:
+    """A page that reads nothing from the query but the language."""
+
+    def page(services: Services, cache: Cache, lang: str, pathname: str, _search: str | None) -> Component:
+        return render(services, cache, lang, pathname)
+
+    return page
+
+
+PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType(
+    {shell.OVERVIEW_PATH: _without_query(overview.page), shell.SOURCES_PATH: sources.page}
+)
 
 
 def route(services: Services, cache: Cache, pathname: str | None, search: str | None) -> Component:
@@ -25,7 +38,7 @@ def route(services: Services, cache: Cache, pathname: str | None, search: str | 
     lang = lang_from_search(search, services.settings.language)
     path = pathname or "/"
     render = PAGES.get(path)
-    return render(services, cache, lang, path) if render else shell.not_found(path, lang)
+    return render(services, cache, lang, path, search) if render else shell.not_found(path, lang)
 
 
 def register(app: Dash, services: Services) -> None:

@@ -24,6 +24,7 @@ from dashboard.mapping import RowMapper
 from dashboard.settings import Settings
 from dashboard.sources import SourceConfig
 from dashboard.store import Store
+from dashboard.workdays import WorkCalendar
 from data_sources.profiles import MappingError, Profile
 from data_sources.reader import SourceReader
 
@@ -61,11 +62,12 @@ def plain_error(exc: BaseException, secret: str | None = None) -> str:
 class Ingestor:
     """Pulls configured sources into one store; the only writer of the store."""
 
-    def __init__(self, store: Store, clock: Clock, settings: Settings) -> None:
+    def __init__(self, store: Store, clock: Clock, settings: Settings, calendar: WorkCalendar | None = None) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
-        self.mapper = RowMapper(store.units(), {p["code"] for p in store.procedures()})
+        calendar = calendar or WorkCalendar.from_yaml(settings.holidays_file)
+        self.mapper = RowMapper(store.units(), {p["code"] for p in store.procedures()}, calendar)
 
     def due_for_pull(self, source: SourceConfig) -> bool:
         """False while a failing source waits out its back-off."""

@@ -10,6 +10,7 @@ from typing import Any
 from dashboard.clock import CITY_TZ
 from dashboard.reference import unit_valid_on
 from dashboard.sources import SourceConfig
+from dashboard.workdays import WorkCalendar
 from data_sources.profiles import MappingError, Profile
 
 
@@ -33,9 +34,10 @@ class UnitResolver:
 
 
 class RowMapper:
-    def __init__(self, unit_rows: list[dict[str, Any]], procedure_codes: set[str]) -> None:
+    def __init__(self, unit_rows: list[dict[str, Any]], procedure_codes: set[str], calendar: WorkCalendar) -> None:
         self.units = UnitResolver(unit_rows)
         self.procedures = procedure_codes
+        self.calendar = calendar
 
     def map_rows(
         self, source: SourceConfig, profile: Profile, stream: str, raws: list[dict[str, Any]], now: datetime
@@ -78,6 +80,13 @@ class RowMapper:
             row["supplement_requests"] = row["supplement_requests"] or 0
             if row["status"] in ("completed", "refused") and row["completed_at"] is None:
                 raise MappingError("completed_at", f"status {row['status']} without a completion time")
+            if row["completed_at"] is not None and row["completed_at"] < row["received_at"]:
+                raise MappingError("completed_at", "completed before received")
+            row["processing_half_days"] = (
+                self.calendar.processing_half_days(row["received_at"], row["completed_at"])
+                if row["status"] in ("completed", "refused")
+                else None
+            )
         elif row["due_at"] is not None and row["due_at"] < row["received_at"]:
             raise MappingError("due_at", "due before received")
         return row

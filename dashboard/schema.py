@@ -128,8 +128,11 @@ dossiers = Table(
     Column("ingested_at", UTCDateTime, nullable=False),
     # False when another source already holds this dossier (liên thông): counted once, for the receiving unit.
     Column("counted", Boolean, nullable=False, default=True, server_default=true()),
+    Column("processing_half_days", Integer),  # working half-days from receipt to completion (metrics.py)
     UniqueConstraint("source", "native_code"),
     Index(None, "native_code"),
+    Index(None, "received_at"),
+    Index(None, "completed_at"),
     Index(None, "unit_key", "received_at"),
     Index(None, "status", "unit_key"),
 )
@@ -154,6 +157,8 @@ feedback = Table(
     Column("ingested_at", UTCDateTime, nullable=False),
     UniqueConstraint("source", "native_id"),
     Index(None, "unit_key", "received_at"),
+    Index(None, "received_at"),
+    Index(None, "answered_at"),
 )
 
 source_state = Table(
@@ -211,4 +216,75 @@ data_version = Table(
     Column("id", Integer, primary_key=True),  # a single row, id = 1
     Column("version", Integer, nullable=False),
     Column("changed_at", UTCDateTime, nullable=False),
+)
+
+# --- Rollups, maintained at ingest from each row's old and new contribution (see dashboard/rollups.py) ---
+# Days are calendar days in Asia/Ho_Chi_Minh. Only counted dossiers contribute (liên thông: once).
+
+roll_dossier_day = Table(
+    "roll_dossier_day",
+    metadata,
+    Column("unit_key", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("received", Integer, nullable=False, default=0),  # by received day
+    Column("received_online", Integer, nullable=False, default=0),  # online_partial + online_full
+    Column("received_online_full", Integer, nullable=False, default=0),
+    Column("completed", Integer, nullable=False, default=0),  # completed or refused, by completion day
+    Column("completed_on_time", Integer, nullable=False, default=0),
+    Column("completed_after_due", Integer, nullable=False, default=0),  # completed after the original due
+    Column("completed_after_due_apology", Integer, nullable=False, default=0),  # … with an apology
+    Column("rated", Integer, nullable=False, default=0),  # completed dossiers with a citizen rating
+    Column("satisfied", Integer, nullable=False, default=0),
+    Column("closed", Integer, nullable=False, default=0),  # every closure (incl. withdrawn, cancelled)
+    Column("statutory_days", Float, nullable=False, default=0),  # sum over completed, for the mean
+)
+
+roll_dossier_detail = Table(
+    "roll_dossier_detail",
+    metadata,
+    Column("unit_key", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("procedure_code", String(64), primary_key=True),
+    Column("channel", String(16), primary_key=True),
+    Column("received", Integer, nullable=False, default=0),
+    Column("completed", Integer, nullable=False, default=0),
+    Column("completed_on_time", Integer, nullable=False, default=0),
+)
+
+roll_processing = Table(
+    "roll_processing",
+    metadata,
+    Column("unit_key", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),  # completion day
+    Column("half_days", Integer, primary_key=True),  # processing time in working half-days
+    Column("n", Integer, nullable=False, default=0),
+)
+
+roll_open = Table(
+    "roll_open",
+    metadata,
+    Column("unit_key", String(64), primary_key=True),
+    Column("due_at", UTCDateTime, primary_key=True),  # the original due instant (few distinct values)
+    Column("apology", Boolean, primary_key=True),
+    Column("n", Integer, nullable=False, default=0),
+)
+
+roll_feedback_day = Table(
+    "roll_feedback_day",
+    metadata,
+    Column("unit_key", String(64), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("received", Integer, nullable=False, default=0),  # by received day
+    Column("answered", Integer, nullable=False, default=0),  # by answer day
+    Column("answered_on_time", Integer, nullable=False, default=0),
+    Column("rated", Integer, nullable=False, default=0),
+    Column("satisfied", Integer, nullable=False, default=0),
+)
+
+roll_feedback_open = Table(
+    "roll_feedback_open",
+    metadata,
+    Column("unit_key", String(64), primary_key=True),
+    Column("due_at", UTCDateTime, primary_key=True),  # far future when the source gives no due date
+    Column("n", Integer, nullable=False, default=0),
 )

@@ -17,6 +17,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, case, create_engine, delete, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dashboard import rollups
 from dashboard.schema import (
     CLOSED_STATUSES,
     ONLINE_CHANNELS,
@@ -29,6 +30,7 @@ from dashboard.schema import (
     source_state,
     units,
 )
+from dashboard.store_rollups import RawCounts, RollupWriter
 
 STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
 OPEN_FEEDBACK = ("open", "processing")
@@ -61,6 +63,8 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._insert = _insert_for(self.engine.dialect.name)
+        self.rollups = RollupWriter(self.engine, self._insert)
+        self.raw = RawCounts(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -79,6 +83,7 @@ class Store:
         with self.engine.begin() as conn:
             self._upsert_rows(conn, units, ["key"], unit_rows)
             self._upsert_rows(conn, procedures, ["code"], procedure_rows)
+        self.rollups.forget_reference()
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -101,10 +106,23 @@ class Store:
 
         A dossier another source also holds (liên thông) is counted once: for the row received first.
         """
+        if not rows:
+            return 0
         table, native = STREAM_TABLES[stream]
-        stored = self._upsert_rows(conn, table, ["source", native], rows)
-        if stream == "dossiers" and rows:
-            self._mark_counted(conn, rows[0]["source"], [r["native_code"] for r in rows])
+        source, keys = rows[0]["source"], [r[native] for r in rows]
+        if stream == "dossiers":
+            before = self.rollups.rows_with_codes(conn, keys)
+            stored = self._upsert_rows(conn, table, ["source", native], rows)
+            self._mark_counted(conn, source, keys)
+            after = self.rollups.rows_with_codes(conn, keys)
+        else:
+            before = self.rollups.feedback_rows(conn, source, keys)
+            stored = self._upsert_rows(conn, table, ["source", native], rows)
+            after = self.rollups.feedback_rows(conn, source, keys)
+        change = rollups.delta(
+            self.rollups.contributions(conn, stream, before), self.rollups.contributions(conn, stream, after)
+        )
+        self.rollups.apply(conn, change)
         return stored
 
     def _mark_counted(self, conn: Connection, source: str, codes: list[str]) -> None:
@@ -186,9 +204,9 @@ class Store:
             statement = statement.where(pull_log.c.source == source)
         return self._all(statement)
 
-    def rejected(self, source: str | None = None, stream: str | None = None, limit: int | None = 100):
+    def rejected(self, source: str | None = None, stream: str | None = None, limit: int | None = 100, offset: int = 0):
         """Current rejected rows, newest first."""
-        statement = select(rejected_rows).order_by(rejected_rows.c.id.desc()).limit(limit)
+        statement = select(rejected_rows).order_by(rejected_rows.c.id.desc()).limit(limit).offset(offset or None)
         if source:
             statement = statement.where(rejected_rows.c.source == source)
         if stream:
@@ -234,6 +252,12 @@ class Store:
             result = dict(conn.execute(dossier_counts).mappings().one())
             result["open_feedback"] = conn.execute(feedback_open).scalar_one()
         return {k: int(v) for k, v in result.items()}
+
+    def rejected_counts(self) -> dict[str, int]:
+        """How many current rejected rows each source has (sources without any are absent)."""
+        statement = select(rejected_rows.c.source, func.count()).group_by(rejected_rows.c.source)
+        with self.engine.connect() as conn:
+            return {source: int(count) for source, count in conn.execute(statement)}
 
 
 def chunked(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

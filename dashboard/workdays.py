@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -21,6 +21,9 @@ from dashboard.clock import CITY_TZ
 OFFICE_BLOCKS = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
 OFFICE_END = time(17, 0)
 END_OF_DAY = time(23, 59, 59)
+NOON = time(12, 0)
+INDEX_START = date(2000, 1, 1).toordinal()  # the range of the O(1) working-day index
+INDEX_END = date(2060, 12, 31).toordinal()
 # Fixed solar holidays, used for years the data file does not list (lunar ones cannot be guessed).
 FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
 
@@ -103,11 +106,39 @@ class WorkCalendar:
 
     def working_days_in(self, start: date, end: date) -> int:
         """Number of working days d with start <= d < end."""
+        cumulative = self._cumulative
+        first, last = start.toordinal() - INDEX_START, end.toordinal() - INDEX_START
+        if 0 <= first < len(cumulative) and 0 <= last < len(cumulative):
+            return max(cumulative[last] - cumulative[first], 0)
         count, day = 0, start
         while day < end:
             count += self.is_working_day(day)
             day += timedelta(days=1)
         return count
+
+    @cached_property
+    def _cumulative(self) -> list[int]:
+        """cumulative[i] = working days before day INDEX_START + i (for O(1) counts)."""
+        counts, total = [], 0
+        for ordinal in range(INDEX_START, INDEX_END + 1):
+            counts.append(total)
+            total += self.is_working_day(date.fromordinal(ordinal))
+        return counts
+
+    def processing_half_days(self, received: datetime, completed: datetime) -> int:
+        """Processing time in working half-days (see docs/metrics.md), at least 1.
+
+        With r the effective receipt day and c the completion day (local): 2 × working days in (r, c],
+        minus 1 when c is a later working day and the completion came before 12:00. So a dossier whose
+        due is N working days is on time exactly when this is at most 2N.
+        """
+        r = self.effective_receipt_day(received)
+        local = completed.astimezone(CITY_TZ)
+        c = local.date()
+        half = 2 * self.working_days_in(r + timedelta(days=1), c + timedelta(days=1)) if c > r else 0
+        if c > r and self.is_working_day(c) and local.time() < NOON:
+            half -= 1
+        return max(half, 1)
 
 
 def _default_text() -> str:

@@ -195,7 +195,8 @@ class Profile(BaseModel):
                 code = unicodedata.normalize("NFC", str(value))
                 if code not in mapping.values[name]:
                     raise MappingError(name, f"unknown code {code!r} in column {spec.column}")
-                value = mapping.values[name][code]
+                row[name] = mapping.values[name][code]  # a canonical word, checked when the profile loaded
+                continue
             row[name] = self._convert(name, kind, spec, value)
         return row
 

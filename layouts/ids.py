@@ -13,6 +13,8 @@ class ShellIds(StrEnum):
     AS_OF = "shell-as-of"
     LANG_VI = "shell-lang-vi"
     LANG_EN = "shell-lang-en"
+    NAV_OVERVIEW = "shell-nav-overview"
+    NAV_SOURCES = "shell-nav-sources"
 
 
 class OverviewIds(StrEnum):
@@ -27,6 +29,21 @@ class OverviewIds(StrEnum):
     ON_TIME = "overview-on-time"
     ONLINE = "overview-online"
     FEEDBACK = "overview-feedback"
+
+
+class SourcesIds(StrEnum):
+    """The sources page at "/sources": per-source health and the rejected-rows browser."""
+
+    INTERVAL = "sources-interval"
+    SEEN = "sources-seen"
+    SUMMARY = "sources-summary"
+    TABLE = "sources-table"
+    REJECTED_SECTION = "sources-rejected-section"
+    REJECTED = "sources-rejected"
+    REJECTED_PREV = "sources-rejected-prev"
+    REJECTED_NEXT = "sources-rejected-next"
+    FOCUS = "sources-focus"
+    FOCUSED = "sources-focused"
 
 
 class NotFoundIds(StrEnum):

@@ -14,7 +14,8 @@ from layouts import shell
 from layouts.ids import OverviewIds
 
 if TYPE_CHECKING:  # plain data from metrics; layouts never touch the store
-    from dashboard.metrics import CityOverview, Ratio, SourceFreshness
+    from dashboard.freshness import SourceFreshness
+    from dashboard.metrics import CityOverview, Ratio
 
 COLUMNS = ("sources.col.source", "sources.col.unit", "sources.col.last_good", "sources.col.lag", "sources.col.status")
 STATUS_LOOK = {

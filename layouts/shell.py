@@ -1,4 +1,4 @@
-"""The frame of every page: a header bar (name, page title, as-of time, VI/EN switch) and the page body."""
+"""The frame of every page: a header bar (name, page title, page links, as-of time, VI/EN switch) and the body."""
 
 from __future__ import annotations
 
@@ -14,6 +14,12 @@ LANG_LINKS = {
     "vi": (ShellIds.LANG_VI, "shell.lang_vi", "shell.lang_vi_name"),
     "en": (ShellIds.LANG_EN, "shell.lang_en", "shell.lang_en_name"),
 }
+OVERVIEW_PATH = "/"
+SOURCES_PATH = "/sources"
+NAV_LINKS = (
+    (OVERVIEW_PATH, ShellIds.NAV_OVERVIEW, "nav.overview"),
+    (SOURCES_PATH, ShellIds.NAV_SOURCES, "nav.sources"),
+)
 
 
 def root() -> html.Div:
@@ -43,6 +49,19 @@ def _language_switch(lang: str, pathname: str) -> html.Nav:
     return html.Nav(links, className="pulse-lang", **{"aria-label": t("shell.language", lang)})
 
 
+def _navigation(lang: str, pathname: str) -> html.Nav:
+    links = [
+        dcc.Link(
+            t(label, lang),
+            href=f"{path}?lang={lang}",
+            id=link_id,
+            className="pulse-nav-link" + (" is-current" if path == pathname else ""),
+        )
+        for path, link_id, label in NAV_LINKS
+    ]
+    return html.Nav(links, className="pulse-nav", **{"aria-label": t("nav.label", lang)})
+
+
 def page(title: str, as_of: datetime | None, lang: str, pathname: str, body: Component) -> html.Div:
     """A page: the header bar over `body`."""
     header = html.Header(
@@ -52,6 +71,7 @@ def page(title: str, as_of: datetime | None, lang: str, pathname: str, body: Com
                     [html.Span(t("app.name", lang), className="pulse-brand"), html.H1(title, className="pulse-title")],
                     className="pulse-heading",
                 ),
+                _navigation(lang, pathname),
                 html.Div(
                     [
                         html.Span(as_of_text(as_of, lang), id=ShellIds.AS_OF, className="pulse-as-of"),

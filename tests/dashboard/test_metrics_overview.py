@@ -1,4 +1,4 @@
-"""City overview and source freshness: exact numbers on hand-built rows, pulled through the real ingest."""
+"""City overview: exact numbers on hand-built rows, pulled through the real ingest."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from dashboard.ingest import Ingestor
-from dashboard.metrics import Ratio, city_overview, source_freshness
+from dashboard.metrics import Ratio, city_overview
 from dashboard.sources import SourceConfig
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
@@ -96,33 +96,3 @@ def test_city_overview_on_an_empty_store(store):
     assert overview.on_time.value is None and overview.online_share.value is None
     assert overview.data_version == 0
 
-
-def test_source_freshness_ok_stale_never_and_error(store, clock, settings, source_db):
-    source_db.insert("dossiers", dossier("D1"))
-    good = config(source_db.url)
-    broken = config("postgresql+psycopg://reader:s3cret@127.0.0.1:1/motcua", name="quan-3", unit="quan-3")
-    never = config(source_db.url, name="quan-5", unit="quan-5")
-    ingestor = Ingestor(store, clock, settings)
-    ingestor.pull(good)
-    ingestor.pull(broken)
-
-    fresh = source_freshness(store, [good, broken, never], START + timedelta(minutes=3), stale_factor=3)
-    assert [(f.name, f.status) for f in fresh] == [("quan-1", "ok"), ("quan-3", "error"), ("quan-5", "never")]
-    assert (fresh[0].unit_name_vi, fresh[0].unit_name_en) == ("Quận 1", "District 1")
-    assert fresh[0].last_good_pull_at == START and fresh[0].lag == timedelta(minutes=3)
-    assert not fresh[0].stale and fresh[1].stale and fresh[2].stale
-    assert fresh[1].last_good_pull_at is None and "s3cret" not in fresh[1].last_error
-    assert fresh[2].last_error is None and fresh[2].lag is None
-
-    later = source_freshness(store, [good], START + timedelta(minutes=3, seconds=1), stale_factor=3)
-    assert later[0].stale and later[0].status == "stale"  # more than 3 × 60 s since the last good pull
-
-
-def test_a_stream_that_never_succeeded_means_never_pulled(store, clock, settings, source_db):
-    good = config(source_db.url)
-    Ingestor(store, clock, settings).pull(good)
-    definition = store.state("quan-1", "feedback")["cursor_definition"]
-    with store.begin() as conn:  # as if the feedback stream had only ever failed
-        store.save_state(conn, "quan-1", "feedback", cursor_definition=definition, last_good_pull_at=None)
-    [fresh] = source_freshness(store, [good], START, stale_factor=3)
-    assert fresh.last_good_pull_at is None and fresh.status == "never"

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from dash import html
 
-from dashboard.metrics import CityOverview, Ratio, SourceFreshness
+from dashboard.freshness import SourceFreshness
+from dashboard.metrics import CityOverview, Ratio
 from layouts import overview, shell
 from layouts.ids import NotFoundIds, OverviewIds, ShellIds
 from tests.conftest import START

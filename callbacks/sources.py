@@ -1,0 +1,98 @@
+"""The sources page: render it from the address, and refresh it when the data version or the minute changes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+from dash import Dash, Input, Output, State, no_update
+from dash.development.base_component import Component
+from flask_caching import Cache
+
+from callbacks.cache import cache_of, cached
+from callbacks.overview import current_key
+from dashboard import freshness
+from dashboard.freshness import RejectedPage, SourceFreshness
+from dashboard.i18n import lang_from_search
+from dashboard.services import Services
+from layouts import shell
+from layouts import sources as sources_layout
+from layouts.ids import ShellIds, SourcesIds
+
+SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")  # as `SourceConfig.name` allows
+SourcesView = tuple[datetime, list[SourceFreshness], RejectedPage]
+SCROLL_TO_REJECTED = f"""function(focus) {{
+    if (focus) {{
+        window.requestAnimationFrame(function() {{
+            var section = document.getElementById("{SourcesIds.REJECTED_SECTION}");
+            if (section) {{ section.scrollIntoView({{block: "start"}}); }}
+        }});
+    }}
+    return window.dash_clientside.no_update;
+}}"""
+
+
+def rejected_query(search: str | None) -> tuple[str | None, int]:
+    """The source (None for all; a name no source could have counts as none) and the page asked for."""
+    values = parse_qs((search or "").lstrip("?"))
+    source = (values.get(sources_layout.SOURCE_PARAM) or [""])[0]
+    page = (values.get(sources_layout.PAGE_PARAM) or ["1"])[0]
+    return (source if SOURCE_NAME.fullmatch(source) else None), (int(page) if page.isdigit() else 1)
+
+
+def sources_data(services: Services, cache: Cache, key: list[Any], search: str | None) -> SourcesView:
+    """The as-of time, each source's health and the rejected rows asked for, cached per (version, minute, query)."""
+    source, page = rejected_query(search)
+
+    def compute() -> SourcesView:
+        as_of = services.clock.now()
+        health = freshness.source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
+        return as_of, health, freshness.rejected_page(services.store, services.sources, source, page)
+
+    return cached(cache, f"sources:{key[0]}:{key[1]}:{source or ''}:{page}", compute)
+
+
+def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
+    """The whole sources page, filled with the current state of every source."""
+    key = current_key(services)
+    as_of, health, rejected = sources_data(services, cache, key, search)
+    return sources_layout.layout(health, rejected, as_of, lang, pathname, services.settings.refresh_ms, key)
+
+
+def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
+    """New as-of text, summary, table, rejected rows and key; `no_update` for all when the key has not changed."""
+    key = current_key(services)
+    if key == seen:
+        return (no_update,) * 5
+    lang = lang_from_search(search, services.settings.language)
+    as_of, health, rejected = sources_data(services, cache, key, search)
+    return (
+        shell.as_of_text(as_of, lang),
+        sources_layout.summary(health, lang),
+        sources_layout.sources_table(health, lang),
+        sources_layout.rejected_browser(rejected, lang),
+        key,
+    )
+
+
+def register(app: Dash, services: Services) -> None:
+    """The refresh callback, driven by the page's `dcc.Interval`, and the scroll to the rejected rows."""
+    cache = cache_of(app)
+
+    @app.callback(
+        Output(ShellIds.AS_OF, "children", allow_duplicate=True),  # the overview's refresh writes it too
+        Output(SourcesIds.SUMMARY, "children"),
+        Output(SourcesIds.TABLE, "children"),
+        Output(SourcesIds.REJECTED, "children"),
+        Output(SourcesIds.SEEN, "data"),
+        Input(SourcesIds.INTERVAL, "n_intervals"),
+        State(SourcesIds.SEEN, "data"),
+        State(ShellIds.LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def refresh_sources(_n_intervals: int, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
+        return refresh(services, cache, seen, search)
+
+    app.clientside_callback(SCROLL_TO_REJECTED, Output(SourcesIds.FOCUSED, "data"), Input(SourcesIds.FOCUS, "data"))

@@ -1,0 +1,306 @@
+"""The store's rollup half: applying contributions at ingest, rebuilding from raw rows, and the reads that
+metrics use. Tables are in `dashboard/schema.py`; what a row contributes is in `dashboard/rollups.py`."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, bindparam, case, delete, func, select, update
+
+from dashboard import rollups
+from dashboard.schema import (
+    CLOSED_STATUSES,
+    ONLINE_CHANNELS,
+    dossiers,
+    feedback,
+    procedures,
+    roll_dossier_day,
+    roll_dossier_detail,
+    roll_feedback_day,
+    roll_feedback_open,
+    roll_open,
+    roll_processing,
+)
+from dashboard.workdays import WorkCalendar
+
+ROLLUP_TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (roll_dossier_day, roll_dossier_detail, roll_processing, roll_open, roll_feedback_day, roll_feedback_open)
+}
+
+
+def _key_columns(table: Table) -> list[str]:
+    return [c.name for c in table.primary_key.columns]
+
+
+def _counter_columns(table: Table) -> list[str]:
+    return [c.name for c in table.columns if not c.primary_key]
+
+
+class RollupWriter:
+    """Keeps the rollup tables equal to a recount of the raw rows, delta by delta."""
+
+    def __init__(self, engine: Engine, insert: Callable) -> None:
+        self.engine = engine
+        self._insert = insert
+        self._statutory: dict[str, float] | None = None
+
+    def statutory_days(self, conn: Connection) -> dict[str, float]:
+        """Each procedure's statutory time in working days (hours count as eighths of a day)."""
+        if self._statutory is None:
+            rows = conn.execute(select(procedures.c.code, procedures.c.statutory_time, procedures.c.statutory_unit))
+            self._statutory = {code: t / 8 if unit == "hour" else t for code, t, unit in rows}
+        return self._statutory
+
+    def forget_reference(self) -> None:
+        self._statutory = None
+
+    def contributions(self, conn: Connection, stream: str, rows: Iterable[dict[str, Any]]):
+        if stream == "feedback":
+            return [rollups.feedback_contribution(r) for r in rows]
+        statutory = self.statutory_days(conn)
+        return [rollups.dossier_contribution(r, statutory.get(r["procedure_code"], 0.0)) for r in rows]
+
+    def apply(self, conn: Connection, change: rollups.Contribution) -> None:
+        """Add counters to rollup rows, creating them when missing; drop open-backlog rows that reach zero."""
+        by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for (name, key), counters in change.items():
+            table = ROLLUP_TABLES[name]
+            row = dict(zip(_key_columns(table), key, strict=True))
+            for column in _counter_columns(table):
+                amount = counters.get(column, 0)
+                row[column] = amount if column == "statutory_days" else int(amount)
+            by_table[name].append(row)
+        for name, rows in by_table.items():
+            table = ROLLUP_TABLES[name]
+            statement = self._insert(table)
+            updates = {c: table.c[c] + statement.excluded[c] for c in _counter_columns(table)}
+            conn.execute(statement.on_conflict_do_update(index_elements=_key_columns(table), set_=updates), rows)
+        for table in (roll_open, roll_feedback_open):
+            if table.name in by_table:
+                conn.execute(delete(table).where(table.c.n == 0))
+
+    def rows_with_codes(self, conn: Connection, codes: list[str]) -> list[dict[str, Any]]:
+        """Every source's rows of these dossier codes (liên thông copies included)."""
+        result: list[dict[str, Any]] = []
+        for start in range(0, len(codes), 5000):
+            statement = select(dossiers).where(dossiers.c.native_code.in_(codes[start : start + 5000]))
+            result.extend(dict(r) for r in conn.execute(statement).mappings())
+        return result
+
+    def feedback_rows(self, conn: Connection, source: str, ids: list[str]) -> list[dict[str, Any]]:
+        result: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 5000):
+            statement = select(feedback).where(
+                feedback.c.source == source, feedback.c.native_id.in_(ids[start : start + 5000])
+            )
+            result.extend(dict(r) for r in conn.execute(statement).mappings())
+        return result
+
+    def rebuild(self, calendar: WorkCalendar, chunk: int = 20000, progress: Callable[[int], None] | None = None) -> int:
+        """Recompute processing times with `calendar` and every rollup from the raw rows; returns rows read."""
+        read = 0
+        with self.engine.begin() as conn:
+            for table in ROLLUP_TABLES.values():
+                conn.execute(delete(table))
+            self.forget_reference()
+            for stream, table in (("dossiers", dossiers), ("feedback", feedback)):
+                last_id = 0
+                while True:
+                    statement = select(table).where(table.c.id > last_id).order_by(table.c.id).limit(chunk)
+                    rows = [dict(r) for r in conn.execute(statement).mappings()]
+                    if not rows:
+                        break
+                    if stream == "dossiers":
+                        self._recompute_processing(conn, calendar, rows)
+                    self.apply(conn, rollups.delta([], self.contributions(conn, stream, rows)))
+                    last_id = rows[-1]["id"]
+                    read += len(rows)
+                    if progress:
+                        progress(len(rows))
+        return read
+
+    def _recompute_processing(self, conn: Connection, calendar: WorkCalendar, rows: list[dict[str, Any]]) -> None:
+        changed = []
+        for row in rows:
+            value = None
+            if row["status"] in rollups.DONE_STATUSES and row["completed_at"] is not None:
+                value = calendar.processing_half_days(row["received_at"], row["completed_at"])
+            if value != row["processing_half_days"]:
+                row["processing_half_days"] = value
+                changed.append({"row_id": row["id"], "value": value})
+        if changed:
+            conn.execute(
+                update(dossiers)
+                .where(dossiers.c.id == bindparam("row_id"))
+                .values(processing_half_days=bindparam("value")),
+                changed,
+            )
+
+    # --- reads for metrics ---------------------------------------------------------------------------
+    def _all(self, statement) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(statement).mappings()]
+
+    def day_totals(self, table: Table, first: date, last: date, unit: str | None = None) -> list[dict[str, Any]]:
+        """Per unit, the sums of a day table's counters over days first..last (inclusive)."""
+        counters = [func.coalesce(func.sum(table.c[c]), 0).label(c) for c in _counter_columns(table)]
+        statement = select(table.c.unit_key, *counters).where(table.c.day >= first, table.c.day <= last)
+        if unit:
+            statement = statement.where(table.c.unit_key == unit)
+        return self._all(statement.group_by(table.c.unit_key))
+
+    def processing_histogram(self, first: date, last: date, unit: str | None = None) -> list[dict[str, Any]]:
+        t = roll_processing
+        statement = select(t.c.unit_key, t.c.half_days, func.sum(t.c.n).label("n")).where(
+            t.c.day >= first, t.c.day <= last
+        )
+        if unit:
+            statement = statement.where(t.c.unit_key == unit)
+        return self._all(statement.group_by(t.c.unit_key, t.c.half_days))
+
+    def open_backlog(self, unit: str | None = None) -> list[dict[str, Any]]:
+        """Open dossiers per unit, original due instant and apology flag."""
+        statement = select(roll_open).where(roll_open.c.n != 0)
+        if unit:
+            statement = statement.where(roll_open.c.unit_key == unit)
+        return self._all(statement)
+
+    def open_feedback(self, unit: str | None = None) -> list[dict[str, Any]]:
+        statement = select(roll_feedback_open).where(roll_feedback_open.c.n != 0)
+        if unit:
+            statement = statement.where(roll_feedback_open.c.unit_key == unit)
+        return self._all(statement)
+
+    def detail_totals(self, unit: str, first: date, last: date) -> list[dict[str, Any]]:
+        """Per procedure and channel for one unit: received, completed, on time over days first..last."""
+        t = roll_dossier_detail
+        statement = (
+            select(
+                t.c.procedure_code,
+                t.c.channel,
+                func.sum(t.c.received).label("received"),
+                func.sum(t.c.completed).label("completed"),
+                func.sum(t.c.completed_on_time).label("completed_on_time"),
+            )
+            .where(t.c.unit_key == unit, t.c.day >= first, t.c.day <= last)
+            .group_by(t.c.procedure_code, t.c.channel)
+        )
+        return self._all(statement)
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+class RawCounts:
+    """The same counters as the rollups, recounted from raw rows over [start, end): for partial days, for the
+    benchmark's baseline and for tests that check rollups against a recount."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _grouped(self, statement, unit: str | None, table: Table) -> list[dict[str, Any]]:
+        if unit:
+            statement = statement.where(table.c.unit_key == unit)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(statement.group_by(table.c.unit_key)).mappings()]
+
+    def dossier_counters(self, start: datetime, end: datetime, unit: str | None = None) -> list[dict[str, Any]]:
+        """Per unit: the roll_dossier_day counters for events in [start, end)."""
+        d = dossiers
+        counted = d.c.counted.is_(True)
+        received = select(
+            d.c.unit_key,
+            func.count().label("received"),
+            _count(d.c.channel.in_(ONLINE_CHANNELS)).label("received_online"),
+            _count(d.c.channel == "online_full").label("received_online_full"),
+        ).where(counted, d.c.received_at >= start, d.c.received_at < end)
+        on_time = (d.c.completed_at <= d.c.due_original_at) & (d.c.supplement_requests <= 1)
+        p = procedures
+        statutory = case((p.c.statutory_unit == "hour", p.c.statutory_time / 8), else_=p.c.statutory_time)
+        after_due = d.c.completed_at > d.c.due_original_at
+        completed = (
+            select(
+                d.c.unit_key,
+                func.count().label("completed"),
+                _count(on_time).label("completed_on_time"),
+                _count(after_due).label("completed_after_due"),
+                _count(after_due & d.c.apology_at.is_not(None)).label("completed_after_due_apology"),
+                _count(d.c.rating.is_not(None)).label("rated"),
+                _count(d.c.rating == "satisfied").label("satisfied"),
+                func.coalesce(func.sum(statutory), 0).label("statutory_days"),
+            )
+            .select_from(d.outerjoin(p, p.c.code == d.c.procedure_code))
+            .where(counted, d.c.status.in_(rollups.DONE_STATUSES), d.c.completed_at >= start, d.c.completed_at < end)
+        )
+        closed_at = func.coalesce(d.c.completed_at, d.c.source_updated_at, d.c.received_at)
+        closed = select(d.c.unit_key, func.count().label("closed")).where(
+            counted, d.c.status.in_(CLOSED_STATUSES), closed_at >= start, closed_at < end
+        )
+        merged: dict[str, dict[str, Any]] = defaultdict(dict)
+        for statement in (received, completed, closed):
+            for row in self._grouped(statement, unit, d):
+                merged[row.pop("unit_key")].update(row)
+        return [{"unit_key": key, **values} for key, values in merged.items()]
+
+    def processing(self, start: datetime, end: datetime, unit: str | None = None) -> list[dict[str, Any]]:
+        d = dossiers
+        statement = select(d.c.unit_key, d.c.processing_half_days.label("half_days"), func.count().label("n")).where(
+            d.c.counted.is_(True),
+            d.c.status.in_(rollups.DONE_STATUSES),
+            d.c.completed_at >= start,
+            d.c.completed_at < end,
+            d.c.processing_half_days.is_not(None),
+        )
+        if unit:
+            statement = statement.where(d.c.unit_key == unit)
+        with self.engine.connect() as conn:
+            statement = statement.group_by(d.c.unit_key, d.c.processing_half_days)
+            return [dict(r) for r in conn.execute(statement).mappings()]
+
+    def open_backlog(self, unit: str | None = None) -> list[dict[str, Any]]:
+        """Open dossiers now, per unit, original due and apology flag (the shape of roll_open)."""
+        d = dossiers
+        apology = d.c.apology_at.is_not(None)
+        statement = select(
+            d.c.unit_key, d.c.due_original_at.label("due_at"), apology.label("apology"), func.count().label("n")
+        ).where(d.c.counted.is_(True), d.c.status.not_in(CLOSED_STATUSES))
+        if unit:
+            statement = statement.where(d.c.unit_key == unit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(statement.group_by(d.c.unit_key, d.c.due_original_at, apology)).mappings()
+            return [{**r, "apology": bool(r["apology"])} for r in rows]
+
+    def feedback_counters(self, start: datetime, end: datetime, unit: str | None = None) -> list[dict[str, Any]]:
+        f = feedback
+        received = select(f.c.unit_key, func.count().label("received")).where(
+            f.c.received_at >= start, f.c.received_at < end
+        )
+        on_time = f.c.due_at.is_(None) | (f.c.answered_at <= f.c.due_at)
+        answered = select(
+            f.c.unit_key,
+            func.count().label("answered"),
+            _count(on_time).label("answered_on_time"),
+            _count(f.c.rating.is_not(None)).label("rated"),
+            _count(f.c.rating == "satisfied").label("satisfied"),
+        ).where(f.c.status == "answered", f.c.answered_at >= start, f.c.answered_at < end)
+        merged: dict[str, dict[str, Any]] = defaultdict(dict)
+        for statement in (received, answered):
+            for row in self._grouped(statement, unit, f):
+                merged[row.pop("unit_key")].update(row)
+        return [{"unit_key": key, **values} for key, values in merged.items()]
+
+    def open_feedback(self, unit: str | None = None) -> list[dict[str, Any]]:
+        f = feedback
+        statement = select(f.c.unit_key, f.c.due_at, func.count().label("n")).where(
+            f.c.status.in_(rollups.OPEN_FEEDBACK)
+        )
+        if unit:
+            statement = statement.where(f.c.unit_key == unit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(statement.group_by(f.c.unit_key, f.c.due_at)).mappings()
+            return [{**r, "due_at": r["due_at"] or rollups.NO_DUE} for r in rows]

@@ -1,0 +1,279 @@
+"""The sources page: a summary line, each source's health, and the rejected-rows browser, from plain data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard.i18n import MISSING, fmt_datetime, fmt_int, fmt_lag, t
+from layouts import shell
+from layouts.ids import SourcesIds
+from layouts.overview import STATUS_LOOK
+
+if TYPE_CHECKING:  # plain data from dashboard.freshness; layouts never touch the store
+    from dashboard.freshness import RejectedPage, RejectedRow, SourceFreshness
+
+SOURCE_PARAM = "source"
+PAGE_PARAM = "page"
+PROBLEMS = ("error", "stale", "never")
+COLUMNS = (
+    "sources.col.source",
+    "sources.col.unit",
+    "sources.col.profile",
+    "sources.col.status",
+    "sources.col.last_good",
+    "sources.col.lag",
+    "sources.col.rows",
+    "sources.col.error",
+    "sources.col.retry",
+    "sources.col.rejected",
+)
+REJECTED_COLUMNS = (
+    "rejected.col.time",
+    "sources.col.source",
+    "rejected.col.stream",
+    "rejected.col.key",
+    "rejected.col.field",
+    "rejected.col.reason",
+)
+
+
+def rejected_href(lang: str, source: str | None = None, page: int = 1) -> str:
+    """The sources page's address showing the rejected rows of `source` (all when None) at `page`."""
+    query: dict[str, Any] = {"lang": lang}
+    if source:
+        query[SOURCE_PARAM] = source
+    if page > 1:
+        query[PAGE_PARAM] = page
+    return f"{shell.SOURCES_PATH}?{urlencode(query)}"
+
+
+def status_badge(status: str, lang: str) -> dbc.Badge:
+    """The status in words on its colour: never colour alone."""
+    key, color, text_color = STATUS_LOOK[status]
+    return dbc.Badge(t(key, lang), color=color, text_color=text_color, className="pulse-status")
+
+
+def summary(sources: Sequence[SourceFreshness], lang: str) -> list[Component]:
+    """ "Nguồn đúng hạn: 22 / 24", a badge per kind of problem with its count, and the rejected rows in all."""
+    counts = Counter(source.status for source in sources)
+    ok = t("sourcespage.summary", lang, ok=fmt_int(counts["ok"], lang), total=fmt_int(len(sources), lang))
+    problems = [
+        html.Span([status_badge(status, lang), " ", fmt_int(counts[status], lang)], className="pulse-summary-count")
+        for status in PROBLEMS
+        if counts[status]
+    ]
+    rejected = sum(source.rejected_count for source in sources)
+    return [
+        html.Span(ok, className="pulse-summary-main"),
+        *problems,
+        html.Span(t("sourcespage.rejected_total", lang, n=fmt_int(rejected, lang)), className="pulse-summary-note"),
+    ]
+
+
+def _cell(content: Any, label: str) -> html.Td:
+    return html.Td(content, **{"data-label": label})
+
+
+def _error_cell(source: SourceFreshness, lang: str) -> Any:
+    if not source.last_error:
+        return MISSING
+    return [
+        html.Div(t(f"error.{source.error_kind}", lang), className="pulse-error-words"),
+        html.Div(source.last_error, title=source.last_error, className="pulse-error small"),
+    ]
+
+
+def _retry_cell(source: SourceFreshness, lang: str) -> Any:
+    if source.next_retry_at is None:
+        return MISSING
+    failures = t("sources.failures", lang, n=fmt_int(source.consecutive_failures, lang))
+    return [html.Div(fmt_datetime(source.next_retry_at, lang)), html.Div(failures, className="pulse-muted small")]
+
+
+def _rejected_cell(source: SourceFreshness, lang: str) -> Component | str:
+    count = fmt_int(source.rejected_count, lang)
+    if not source.rejected_count:
+        return count
+    return dcc.Link(
+        count,
+        href=rejected_href(lang, source.name),
+        title=t("sources.rejected_link", lang, n=count, source=source.name),
+        className="pulse-rejected-link",
+    )
+
+
+def _source_row(source: SourceFreshness, lang: str) -> html.Tr:
+    unit_name = source.unit_name_en if lang == "en" else source.unit_name_vi
+    last_good = fmt_datetime(source.last_good_pull_at, lang) if source.last_good_pull_at else t("sources.never", lang)
+    values = (
+        html.Code(source.name, title=source.safe_url or None),
+        unit_name,
+        source.profile,
+        status_badge(source.status, lang),
+        last_good,
+        fmt_lag(source.lag, lang),
+        fmt_int(source.rows_total, lang),
+        _error_cell(source, lang),
+        _retry_cell(source, lang),
+        _rejected_cell(source, lang),
+    )
+    return html.Tr(
+        [_cell(value, t(key, lang)) for key, value in zip(COLUMNS, values, strict=True)],
+        className=f"pulse-source is-{source.status}",
+    )
+
+
+def sources_table(sources: Sequence[SourceFreshness], lang: str) -> Component:
+    """One row per configured source: where it stands, its last error in plain words, and its rejected rows."""
+    if not sources:
+        return html.P(t("sources.empty", lang), className="text-body-secondary pulse-empty")
+    head = html.Thead(html.Tr([html.Th(t(key, lang), scope="col") for key in COLUMNS]))
+    body = html.Tbody([_source_row(source, lang) for source in sources])
+    return dbc.Table([head, body], hover=True, className="pulse-sources pulse-sources-full align-middle mb-0")
+
+
+def _filter(rejected: RejectedPage, lang: str) -> html.Nav:
+    choices = [(None, t("rejected.all", lang), sum(rejected.counts.values()))]
+    names = sorted(set(rejected.counts) | ({rejected.source} if rejected.source else set()))
+    choices += [(name, name, rejected.counts.get(name, 0)) for name in names]
+    links = [
+        dcc.Link(
+            [label, html.Span(fmt_int(count, lang), className="pulse-chip-count")],
+            href=rejected_href(lang, name),
+            className="pulse-chip" + (" is-current" if name == rejected.source else ""),
+        )
+        for name, label, count in choices
+    ]
+    return html.Nav(links, className="pulse-chips", **{"aria-label": t("rejected.filter", lang)})
+
+
+def _raw_value(value: Any, lang: str) -> str:
+    return t("rejected.null", lang) if value is None else str(value)
+
+
+def raw_table(row: RejectedRow, lang: str) -> html.Dl:
+    """The source row as read: column → value, the column behind the rejected field marked."""
+    pairs = [
+        html.Div(
+            [html.Dt(column), html.Dd(_raw_value(value, lang))],
+            className="pulse-raw-pair" + (" is-rejected" if column == row.raw_column else ""),
+        )
+        for column, value in row.raw
+    ]
+    return html.Dl(pairs, className="pulse-raw", **{"aria-label": t("rejected.raw", lang)})
+
+
+def _rejected_rows(row: RejectedRow, lang: str) -> list[html.Tr]:
+    values = (
+        fmt_datetime(row.rejected_at, lang),
+        html.Code(row.source),
+        t(f"stream.{row.stream}", lang),
+        html.Code(row.native_key or MISSING),
+        html.Code(row.field or MISSING),
+        html.Span(row.reason, className="pulse-reason"),
+    )
+    main = html.Tr(
+        [_cell(value, t(key, lang)) for key, value in zip(REJECTED_COLUMNS, values, strict=True)],
+        className="pulse-rejected-row",
+    )
+    raw = html.Tr(html.Td(raw_table(row, lang), colSpan=len(REJECTED_COLUMNS)), className="pulse-raw-row")
+    return [main, raw]
+
+
+def _page_link(label: str, page: int, enabled: bool, link_id: str, rejected: RejectedPage, lang: str) -> Component:
+    if not enabled:
+        return html.Span(label, className="pulse-page-link is-disabled", **{"aria-disabled": "true"})
+    return dcc.Link(label, href=rejected_href(lang, rejected.source, page), id=link_id, className="pulse-page-link")
+
+
+def _pager(rejected: RejectedPage, lang: str) -> html.Nav | None:
+    if rejected.pages <= 1:
+        return None
+    page = rejected.page
+    return html.Nav(
+        [
+            _page_link(t("rejected.prev", lang), page - 1, page > 1, SourcesIds.REJECTED_PREV, rejected, lang),
+            html.Span(t("rejected.page", lang, page=fmt_int(page, lang), pages=fmt_int(rejected.pages, lang))),
+            _page_link(
+                t("rejected.next", lang), page + 1, page < rejected.pages, SourcesIds.REJECTED_NEXT, rejected, lang
+            ),
+        ],
+        className="pulse-pager",
+        **{"aria-label": t("rejected.pages", lang)},
+    )
+
+
+def rejected_browser(rejected: RejectedPage, lang: str) -> list[Component]:
+    """The source filter, one page of rejected rows (time, stream, key, field, reason, raw values) and the pager."""
+    parts: list[Component] = [_filter(rejected, lang)]
+    if not rejected.rows:
+        key = "rejected.empty_source" if rejected.source else "rejected.empty"
+        parts.append(html.P(t(key, lang, source=rejected.source), className="text-body-secondary pulse-empty"))
+        return parts
+    first = (rejected.page - 1) * rejected.page_size + 1
+    last = first + len(rejected.rows) - 1
+    span = t(
+        "rejected.range",
+        lang,
+        first=fmt_int(first, lang),
+        last=fmt_int(last, lang),
+        total=fmt_int(rejected.total, lang),
+    )
+    head = html.Thead(html.Tr([html.Th(t(key, lang), scope="col") for key in REJECTED_COLUMNS]))
+    body = html.Tbody([tr for row in rejected.rows for tr in _rejected_rows(row, lang)])
+    parts += [
+        html.P(span, className="pulse-range"),
+        dbc.Table([head, body], className="pulse-rejected align-middle mb-0"),
+        _pager(rejected, lang),
+    ]
+    return [part for part in parts if part is not None]
+
+
+def layout(
+    sources: Sequence[SourceFreshness],
+    rejected: RejectedPage,
+    as_of: datetime,
+    lang: str,
+    pathname: str,
+    refresh_ms: int,
+    seen: list,
+) -> html.Div:
+    """The whole page; the rejected rows come into view when the address picks a source or a page."""
+    body = html.Div(
+        [
+            dcc.Interval(id=SourcesIds.INTERVAL, interval=refresh_ms),
+            dcc.Store(id=SourcesIds.SEEN, data=seen),
+            dcc.Store(id=SourcesIds.FOCUS, data=rejected.source is not None or rejected.page > 1),
+            dcc.Store(id=SourcesIds.FOCUSED),
+            html.Section(
+                summary(sources, lang),
+                id=SourcesIds.SUMMARY,
+                className="pulse-section pulse-summary",
+                **{"aria-label": t("sourcespage.summary.label", lang)},
+            ),
+            html.Section(
+                [
+                    html.H2(t("sourcespage.table", lang), className="pulse-section-title"),
+                    html.Div(sources_table(sources, lang), id=SourcesIds.TABLE, className="pulse-panel"),
+                ],
+                className="pulse-section",
+            ),
+            html.Section(
+                [
+                    html.H2(t("rejected.title", lang), className="pulse-section-title"),
+                    html.Div(rejected_browser(rejected, lang), id=SourcesIds.REJECTED, className="pulse-panel"),
+                ],
+                id=SourcesIds.REJECTED_SECTION,
+                className="pulse-section",
+            ),
+        ]
+    )
+    return shell.page(t("sourcespage.title", lang), as_of, lang, pathname, body)
