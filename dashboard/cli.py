@@ -222,3 +222,15 @@ def check(obj: Context) -> None:
         finally:
             reader.dispose()
     sys.exit(1 if failures else 0)
+
+
+@main.command("rebuild-rollups")
+@click.pass_obj
+def rebuild_rollups(obj: Context) -> None:
+    """Recompute processing times and every rollup from the raw rows (after a calendar or rule change).
+
+    Stop `ingest` first: this is a write, and there is one writer."""
+    services = _services(obj.settings())
+    with click.progressbar(length=services.store.count("dossiers"), label="Recomputing processing times") as bar:
+        rows = services.store.rollups.rebuild(services.calendar, progress=bar.update)
+    click.echo(f"Rollups rebuilt from {rows:,} rows.")

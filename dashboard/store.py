@@ -213,6 +213,12 @@ class Store:
             statement = statement.where(rejected_rows.c.stream == stream)
         return self._all(statement)
 
+    def count(self, stream: str) -> int:
+        """How many rows a stream holds."""
+        table, _ = STREAM_TABLES[stream]
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
     def rows(self, stream: str, source: str | None = None) -> list[dict[str, Any]]:
         """Every stored row of a stream (tests and small exports; not for pages)."""
         table, native = STREAM_TABLES[stream]

@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, bindparam, case, delete, func, select, update
+from sqlalchemy import Connection, Engine, Table, case, delete, func, select
 
-from dashboard import rollups
+from dashboard import rollups, store_rebuild
 from dashboard.schema import (
     CLOSED_STATUSES,
     ONLINE_CHANNELS,
@@ -100,45 +100,10 @@ class RollupWriter:
             result.extend(dict(r) for r in conn.execute(statement).mappings())
         return result
 
-    def rebuild(self, calendar: WorkCalendar, chunk: int = 20000, progress: Callable[[int], None] | None = None) -> int:
-        """Recompute processing times with `calendar` and every rollup from the raw rows; returns rows read."""
-        read = 0
-        with self.engine.begin() as conn:
-            for table in ROLLUP_TABLES.values():
-                conn.execute(delete(table))
-            self.forget_reference()
-            for stream, table in (("dossiers", dossiers), ("feedback", feedback)):
-                last_id = 0
-                while True:
-                    statement = select(table).where(table.c.id > last_id).order_by(table.c.id).limit(chunk)
-                    rows = [dict(r) for r in conn.execute(statement).mappings()]
-                    if not rows:
-                        break
-                    if stream == "dossiers":
-                        self._recompute_processing(conn, calendar, rows)
-                    self.apply(conn, rollups.delta([], self.contributions(conn, stream, rows)))
-                    last_id = rows[-1]["id"]
-                    read += len(rows)
-                    if progress:
-                        progress(len(rows))
-        return read
-
-    def _recompute_processing(self, conn: Connection, calendar: WorkCalendar, rows: list[dict[str, Any]]) -> None:
-        changed = []
-        for row in rows:
-            value = None
-            if row["status"] in rollups.DONE_STATUSES and row["completed_at"] is not None:
-                value = calendar.processing_half_days(row["received_at"], row["completed_at"])
-            if value != row["processing_half_days"]:
-                row["processing_half_days"] = value
-                changed.append({"row_id": row["id"], "value": value})
-        if changed:
-            conn.execute(
-                update(dossiers)
-                .where(dossiers.c.id == bindparam("row_id"))
-                .values(processing_half_days=bindparam("value")),
-                changed,
-            )
+    def rebuild(self, calendar: WorkCalendar, progress: Callable[[int], None] | None = None) -> int:
+        """Recompute processing times with `calendar` and every rollup from the raw rows (set-based SQL)."""
+        self.forget_reference()
+        return store_rebuild.rebuild(self.engine, calendar, progress)
 
     # --- reads for metrics ---------------------------------------------------------------------------
     def _all(self, statement) -> list[dict[str, Any]]:

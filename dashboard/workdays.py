@@ -14,6 +14,7 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from dashboard.clock import CITY_TZ
@@ -24,6 +25,10 @@ END_OF_DAY = time(23, 59, 59)
 NOON = time(12, 0)
 INDEX_START = date(2000, 1, 1).toordinal()  # the range of the O(1) working-day index
 INDEX_END = date(2060, 12, 31).toordinal()
+CITY_OFFSET_S = 7 * 3600  # Asia/Ho_Chi_Minh: UTC+7 with no daylight saving since 1975
+EPOCH_INDEX = INDEX_START - date(1970, 1, 1).toordinal()  # epoch day number of the index's first day
+OFFICE_END_S = 17 * 3600
+NOON_S = 12 * 3600
 # Fixed solar holidays, used for years the data file does not list (lunar ones cannot be guessed).
 FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
 
@@ -124,6 +129,33 @@ class WorkCalendar:
             counts.append(total)
             total += self.is_working_day(date.fromordinal(ordinal))
         return counts
+
+    @cached_property
+    def _arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(is working day, cumulative working days, next working day) indexed by ordinal − INDEX_START."""
+        working = np.array([self.is_working_day(date.fromordinal(o)) for o in range(INDEX_START, INDEX_END + 2)])
+        cumulative = np.concatenate(([0], np.cumsum(working)))
+        following = np.empty(len(working), dtype=np.int64)
+        nxt = len(working)  # beyond the index: never read for dates inside it
+        for i in range(len(working) - 1, -1, -1):
+            following[i] = nxt
+            if working[i]:
+                nxt = i
+        return working, cumulative, following
+
+    def processing_half_days_many(self, received_s: np.ndarray, completed_s: np.ndarray) -> np.ndarray:
+        """`processing_half_days` for arrays of UTC epoch seconds (the city keeps UTC+7 all year)."""
+        working, cumulative, following = self._arrays
+        local_r, local_c = received_s + CITY_OFFSET_S, completed_s + CITY_OFFSET_S
+        r_day, r_sec = np.divmod(local_r, 86400)
+        c_day, c_sec = np.divmod(local_c, 86400)
+        r_idx, c_idx = r_day - EPOCH_INDEX, c_day - EPOCH_INDEX
+        move = ~working[r_idx] | (r_sec >= OFFICE_END_S)
+        r_idx = np.where(move, following[r_idx], r_idx)
+        later = c_idx > r_idx
+        half = np.where(later, 2 * (cumulative[c_idx + 1] - cumulative[r_idx + 1]), 0)
+        half = half - (later & working[c_idx] & (c_sec < NOON_S))
+        return np.maximum(half, 1)
 
     def processing_half_days(self, received: datetime, completed: datetime) -> int:
         """Processing time in working half-days (see docs/metrics.md), at least 1.

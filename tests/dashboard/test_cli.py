@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from importlib import resources
 
 from click.testing import CliRunner
 
 from dashboard.cli import main
+from dashboard.clock import CITY_TZ
 from dashboard.sources import write_sources
+from dashboard.store import Store
 from tests.factories import SourceDB, dossier
 
 
@@ -75,3 +78,24 @@ def test_ingest_replay_rejected_stores_rows_once_the_mapping_accepts_them(tmp_pa
     result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--replay-rejected"],
                            env={"CCHC_UNITS_FILE": str(units)})
     assert result.output == ""
+
+
+def test_rebuild_rollups_after_a_calendar_change(tmp_path):
+    db = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
+    received = datetime(2019, 11, 25, 9, tzinfo=CITY_TZ)  # Monday; done Wednesday afternoon: 2 days
+    db.insert("dossiers", dossier("C-1", received=received, status="completed", completed=received + timedelta(
+        days=2, hours=6)))
+    write_sources(tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": db.url,
+                                               "profile": "motcua_v1"}])
+    runner = CliRunner()
+    runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once"])
+    holidays = tmp_path / "holidays.yaml"  # Tuesday 26/11/2019 becomes a day off
+    holidays.write_text("2019:\n  days_off: [2019-11-26]\n  makeup_days: []\n", "utf-8")
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "rebuild-rollups"],
+                           env={"CCHC_HOLIDAYS_FILE": str(holidays)})
+    assert result.exit_code == 0, result.output
+    assert "Rollups rebuilt from 1 rows." in result.output
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    assert [r["processing_half_days"] for r in store.rows("dossiers")] == [2]
+    assert store.rollups.processing_histogram(received.date(), received.date() + timedelta(days=3)) == [
+        {"unit_key": "quan-1", "half_days": 2, "n": 1}]

@@ -19,8 +19,16 @@ from tests.factories import SourceDB, dossier
 
 AS_OF = datetime(2019, 11, 27, 14, 30, tzinfo=CITY_TZ)
 UNITS = ("760", "770", "so-tu-phap")
-STATUSES = ("processing", "awaiting_supplement", "paused", "completed", "completed", "refused", "withdrawn",
-            "cancelled")
+STATUSES = (
+    "processing",
+    "awaiting_supplement",
+    "paused",
+    "completed",
+    "completed",
+    "refused",
+    "withdrawn",
+    "cancelled",
+)
 
 
 def random_dossier(rng: random.Random, code: str) -> dict:
@@ -29,10 +37,18 @@ def random_dossier(rng: random.Random, code: str) -> dict:
     completed = None
     if status in ("completed", "refused"):
         completed = min(received + timedelta(days=rng.uniform(0, 15)), AS_OF - timedelta(minutes=1))
-    row = dossier(code, unit=rng.choice(UNITS), received=received, days=rng.choice((1, 3, 5, 10)), status=status,
-                  completed=completed, channel=rng.choice(("counter", "postal", "online_partial", "online_full")),
-                  supplements=rng.choice((0, 0, 0, 1, 2)), procedure=rng.choice(("HT-KH", "TP-LLTP", "CT-BS")),
-                  rating=rng.choice((None, None, "satisfied", "neutral", "dissatisfied")))
+    row = dossier(
+        code,
+        unit=rng.choice(UNITS),
+        received=received,
+        days=rng.choice((1, 3, 5, 10)),
+        status=status,
+        completed=completed,
+        channel=rng.choice(("counter", "postal", "online_partial", "online_full")),
+        supplements=rng.choice((0, 0, 0, 1, 2)),
+        procedure=rng.choice(("HT-KH", "TP-LLTP", "CT-BS")),
+        rating=rng.choice((None, None, "satisfied", "neutral", "dissatisfied")),
+    )
     if rng.random() < 0.3:
         row["apology_at"] = row["due_original_at"] - timedelta(hours=1)
         row["apology_new_due_at"] = row["due_original_at"] + timedelta(days=3)
@@ -44,10 +60,20 @@ def random_feedback(rng: random.Random, code: str) -> dict:
     received = AS_OF - timedelta(days=rng.uniform(0, 60))
     status = rng.choice(("open", "processing", "answered", "answered", "rejected"))
     answered = min(received + timedelta(days=rng.uniform(0, 20)), AS_OF) if status == "answered" else None
-    return {"native_id": code, "unit": rng.choice(UNITS), "category": "Giao thông", "channel": "hotline",
-            "received_at": received, "due_at": received + timedelta(days=10) if rng.random() < 0.9 else None,
-            "answered_at": answered, "status": status, "rating": rng.choice((None, "satisfied", "neutral")),
-            "lat": None, "lon": None, "source_updated_at": answered or received}
+    return {
+        "native_id": code,
+        "unit": rng.choice(UNITS),
+        "category": "Giao thông",
+        "channel": "hotline",
+        "received_at": received,
+        "due_at": received + timedelta(days=10) if rng.random() < 0.9 else None,
+        "answered_at": answered,
+        "status": status,
+        "rating": rng.choice((None, "satisfied", "neutral")),
+        "lat": None,
+        "lon": None,
+        "source_updated_at": answered or received,
+    }
 
 
 def comparable(result: dict) -> dict:
@@ -55,8 +81,7 @@ def comparable(result: dict) -> dict:
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_rollups_equal_a_raw_recount_after_inserts_updates_and_lien_thong(sqlite_store, clock, settings, tmp_path,
-                                                                         seed):
+def test_rollups_equal_a_raw_recount_after_inserts_updates_and_lien_thong(store, clock, settings, tmp_path, seed):
     rng = random.Random(seed)
     settings = settings.model_copy(update={"chunk_size": 37})
     a, b = SourceDB(f"sqlite:///{tmp_path / 'a.sqlite'}"), SourceDB(f"sqlite:///{tmp_path / 'b.sqlite'}")
@@ -67,7 +92,7 @@ def test_rollups_equal_a_raw_recount_after_inserts_updates_and_lien_thong(sqlite
     b.insert("dossiers", *rows_b)  # D-0..D-19 are seen by both sources (liên thông)
     sources = [SourceConfig(name=n, unit="quan-1", url=db.url, profile="motcua_v1") for n, db in (("a", a), ("b", b))]
     clock.set(AS_OF - timedelta(hours=2))
-    ingestor = Ingestor(sqlite_store, clock, settings)
+    ingestor = Ingestor(store, clock, settings)
     for source in sources:
         ingestor.pull(source)
     for row in rng.sample(rows_a, 40):  # later changes: completions, withdrawals, new dues, re-opened ones
@@ -81,16 +106,18 @@ def test_rollups_equal_a_raw_recount_after_inserts_updates_and_lien_thong(sqlite
     calendar = default_calendar()
     for as_of in (AS_OF, AS_OF - timedelta(days=3, hours=5), AS_OF.replace(hour=0, minute=0)):
         for period in PERIODS:
-            rolled = unit_kpis(sqlite_store, calendar, period, as_of)
-            raw = unit_kpis(sqlite_store, calendar, period, as_of, source="raw")
+            rolled = unit_kpis(store, calendar, period, as_of)
+            raw = unit_kpis(store, calendar, period, as_of, source="raw")
             assert comparable(rolled) == comparable(raw), (period, as_of)
-    assert unit_kpis(sqlite_store, calendar, "ytd", AS_OF)["quan-1"].received > 0
+    assert unit_kpis(store, calendar, "ytd", AS_OF)["quan-1"].received > 0
 
     def tables():
-        with sqlite_store.engine.connect() as conn:
-            return {name: sorted(tuple(r) for r in conn.execute(select(t)) if any(r[len(t.primary_key.columns):]))
-                    for name, t in ROLLUP_TABLES.items()}
+        with store.engine.connect() as conn:
+            return {
+                name: sorted(tuple(r) for r in conn.execute(select(t)) if any(r[len(t.primary_key.columns) :]))
+                for name, t in ROLLUP_TABLES.items()
+            }
 
     maintained = tables()
-    assert sqlite_store.rollups.rebuild(calendar) == 150 + 60 + 40  # every stored row
+    assert store.rollups.rebuild(calendar) == 150 + 60 + 40  # every stored row
     assert tables() == maintained

@@ -78,3 +78,19 @@ def test_on_time_by_due_equals_processing_within_the_statutory_days():
     due = calendar.due_after_working_days(received, 3)
     assert calendar.processing_half_days(received, due) == 6
     assert calendar.processing_half_days(received, due + timedelta(hours=10)) == 7
+
+
+def test_the_vectorised_processing_time_equals_the_scalar_one():
+    import random
+
+    import numpy as np
+
+    calendar, rng = default_calendar(), random.Random(7)
+    pairs = []
+    for _ in range(3000):
+        received = at(2018, 12, 1) + timedelta(minutes=rng.randrange(0, 60 * 24 * 800))
+        pairs.append((received, received + timedelta(minutes=rng.randrange(0, 60 * 24 * 40))))
+    received_s = np.array([int(r.timestamp()) for r, _ in pairs])
+    completed_s = np.array([int(c.timestamp()) for _, c in pairs])
+    expected = [calendar.processing_half_days(r, c) for r, c in pairs]
+    assert calendar.processing_half_days_many(received_s, completed_s).tolist() == expected
