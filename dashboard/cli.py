@@ -130,7 +130,7 @@ def demo(
         host=host,
         port=port,
         refresh_ms=base.refresh_ms,
-        safety_lag_s=min(base.safety_lag_s, 60.0),
+        safety_lag_s=max(60.0, 5 * speed),  # rows carry their event time, up to a tick (1 s × speed) old when written
     )
     clock = ScaledClock(start_at, speed)
     services = _services(settings, clock)

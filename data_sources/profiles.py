@@ -137,6 +137,11 @@ class Profile(BaseModel):
         return self
 
     @cached_property
+    def _inverses(self) -> dict[str, dict[str, dict[str, str]]]:
+        """Per stream and field: canonical word → the vendor's first code for it."""
+        return {s: {f: _inverse(m) for f, m in mapping.values.items()} for s, mapping in self.streams.items()}
+
+    @cached_property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
 
@@ -235,7 +240,7 @@ class Profile(BaseModel):
         for name, spec in mapping.columns.items():
             value = row.get(name)
             if value is not None and name in mapping.values:
-                value = _inverse(mapping.values[name])[value]
+                value = self._inverses[stream][name][value]
                 value = int(value) if spec.type == "integer" else value
             elif isinstance(value, datetime) and spec.type == "timestamp":
                 value = value.astimezone(UTC)
