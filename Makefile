@@ -15,8 +15,8 @@ setup: $(STAMP) $(BOOTSTRAP_CSS) system-packages
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install -qq --upgrade pip
+	$(BIN)/python -m pip install -qq -r requirements.txt
 	touch $(STAMP)
 
 # Served from our own assets so the pages work offline (no CDN).

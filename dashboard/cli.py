@@ -15,13 +15,11 @@ from pathlib import Path
 
 import click
 
-from dashboard.clock import CITY_TZ, ScaledClock, SystemClock
+from dashboard.clock import CITY_TZ, SystemClock
 from dashboard.ingest import Ingestor
 from dashboard.services import Services
 from dashboard.settings import Settings, SettingsError
-from dashboard.sources import SourcesError, load_sources, write_sources
-
-DEMO_PULL_INTERVAL_S = 10.0  # real seconds between pulls of each simulated database
+from dashboard.sources import SourcesError, load_sources
 
 
 class Context:
@@ -31,7 +29,7 @@ class Context:
 
     def settings(self, **overrides) -> Settings:
         try:
-            return Settings.load(self.config, data_dir=self.data_dir, **overrides)
+            return Settings.load(self.config, **{"data_dir": self.data_dir, **overrides})
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
 
@@ -100,51 +98,38 @@ def demo(
     obj: Context, host: str, port: int, scale: float, seed: int, speed: float, start: datetime | None, history_days: int
 ) -> None:
     """Run everything on the embedded default: simulated district databases, SQLite store, live pages."""
-    from dashboard.app import create_app
-    from dashboard.scheduler import PullScheduler
-    from data_sources.demo import Simulator, demo_start_default
+    from dashboard import demo as demo_run
+    from data_sources.demo import demo_start_default
 
     base = obj.settings()
-    demo_dir = base.data_dir / "demo"
     start_at = start.replace(tzinfo=CITY_TZ) if start else demo_start_default(SystemClock().now())
     click.echo(f"CCHC Pulse demo: clock starts {start_at:%d/%m/%Y %H:%M} ×{speed:g}, scale {scale:g}, seed {seed}")
-    simulator = Simulator(demo_dir / "sources", seed=seed, scale=scale)
-    with click.progressbar(length=len(simulator.sources), label="Building district databases") as bar:
-        simulator.build(start_at, history_days=history_days, progress=lambda done, total: bar.update(done - bar.pos))
-    write_sources(
-        demo_dir / "sources.yaml",
-        [
-            {
-                "name": s.name,
-                "unit": s.unit_key,
-                "url": s.url,
-                "profile": s.profile,
-                "interval": DEMO_PULL_INTERVAL_S * speed,
-            }
-            for s in simulator.sources
-        ],
+    simulated = demo_run.simulator(base, scale=scale, seed=seed)
+    count = len(simulated.sources)
+    with (
+        click.progressbar(length=count, label="Building district databases") as built,
+        click.progressbar(length=count, label="First pull of every source ") as pulled,
+    ):
+        prepared = demo_run.prepare(
+            base,
+            simulated,
+            start_at,
+            speed=speed,
+            history_days=history_days,
+            on_build=lambda done, _total: built.update(done - built.pos),
+            on_pull=lambda _name: pulled.update(1),
+        )
+    store = prepared.services.store
+    click.echo(
+        f"{store.count('dossiers'):,} dossiers and {store.count('feedback'):,} feedback items from "
+        f"{len(prepared.services.sources)} sources in {prepared.services.settings.resolved_store_url}"
     )
-    settings = obj.settings(
-        data_dir=demo_dir,
-        sources_file=demo_dir / "sources.yaml",
-        host=host,
-        port=port,
-        refresh_ms=base.refresh_ms,
-        safety_lag_s=max(60.0, 5 * speed),  # rows carry their event time, up to a tick (1 s × speed) old when written
+    demo_run.run(
+        prepared,
+        host,
+        port,
+        on_ready=lambda url: click.secho(f"\n  CCHC Pulse is running: {url}\n", fg="green", bold=True),
     )
-    clock = ScaledClock(start_at, speed)
-    services = _services(settings, clock)
-    stored, failed = _pull_all(services, "First pull of every source")
-    click.echo(f"{stored:,} rows stored from {len(services.sources)} sources ({failed} failed)")
-    scheduler = PullScheduler(services, time_scale=speed)
-    scheduler.add_job(lambda: simulator.advance(clock.now()), 1.0, "demo:simulate")
-    scheduler.start()
-    app = create_app(services)
-    click.secho(f"\n  CCHC Pulse is running: http://{host}:{port}/\n", fg="green", bold=True)
-    try:
-        app.run(host=host, port=port, debug=False, use_reloader=False)
-    finally:
-        scheduler.shutdown()
 
 
 @main.command()

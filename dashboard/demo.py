@@ -1,0 +1,98 @@
+"""The demo in one process: simulated district databases → pulls → the SQLite store → the live pages.
+
+`prepare` builds (or reuses) the simulated databases, writes their sources file, opens the store and pulls
+every source once; `run` starts the pulls and the simulator on a scheduler and serves the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from dashboard.clock import ScaledClock
+from dashboard.ingest import Ingestor
+from dashboard.services import Services
+from dashboard.settings import Settings
+from dashboard.sources import write_sources
+from data_sources.demo import Simulator
+
+PULL_INTERVAL_S = 10.0  # real seconds between pulls of each simulated database
+SIMULATE_EVERY_S = 1.0  # real seconds between the simulator's ticks
+
+
+@dataclass
+class Demo:
+    services: Services
+    simulator: Simulator
+    clock: ScaledClock
+    speed: float
+
+
+def simulator(base: Settings, *, scale: float = 0.1, seed: int = 2019) -> Simulator:
+    """The simulated databases of the demo, under `<data_dir>/demo/sources`."""
+    return Simulator(base.data_dir / "demo" / "sources", seed=seed, scale=scale)
+
+
+def prepare(
+    base: Settings,
+    simulated: Simulator,
+    start: datetime,
+    *,
+    speed: float = 1.0,
+    history_days: int = 90,
+    on_build: Callable[[int, int], None] | None = None,
+    on_pull: Callable[[str], None] | None = None,
+) -> Demo:
+    """Build the simulated databases and the store under `<data_dir>/demo`, and pull every source once."""
+    demo_dir = base.data_dir / "demo"
+    simulated.build(start, history_days=history_days, progress=on_build)
+    sources_file = demo_dir / "sources.yaml"
+    write_sources(
+        sources_file,
+        [
+            {
+                "name": s.name,
+                "unit": s.unit_key,
+                "url": s.url,
+                "profile": s.profile,
+                "interval": PULL_INTERVAL_S * speed,
+            }
+            for s in simulated.sources
+        ],
+    )
+    settings = base.model_copy(
+        update={
+            "data_dir": demo_dir,
+            "sources_file": sources_file,
+            "store_url": None,
+            # rows carry their event time, up to one simulator tick (1 s × speed) old when they are written
+            "safety_lag_s": max(60.0, 5 * SIMULATE_EVERY_S * speed),
+        }
+    )
+    clock = ScaledClock(start, speed)
+    services = Services.build(settings, clock)
+    ingestor = Ingestor(services.store, clock, settings, services.calendar)
+    for source in services.sources:
+        ingestor.pull(source)
+        if on_pull:
+            on_pull(source.name)
+    return Demo(services, simulated, clock, speed)
+
+
+def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None = None) -> None:
+    """Pull on the sources' intervals, advance the simulator every second, and serve until interrupted."""
+    from dashboard.app import create_app
+    from dashboard.scheduler import PullScheduler
+
+    scheduler = PullScheduler(demo.services, time_scale=demo.speed)
+    scheduler.add_job(lambda: demo.simulator.advance(demo.clock.now()), SIMULATE_EVERY_S, "demo:simulate")
+    scheduler.start()
+    app = create_app(demo.services)
+    if on_ready:
+        on_ready(f"http://{host}:{port}/")
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        scheduler.shutdown()
+        demo.simulator.close()

@@ -1,0 +1,34 @@
+"""The demo's preparation: every simulated database is pulled into the store, and live ticks move numbers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from dashboard import demo
+from dashboard.clock import FixedClock
+from dashboard.ingest import Ingestor
+from dashboard.kpis import unit_kpis
+from dashboard.settings import Settings
+from tests.conftest import START
+
+
+def test_prepare_pulls_all_24_districts_and_the_departments_then_ticks_add_rows(tmp_path):
+    base = Settings(data_dir=tmp_path)
+    simulated = demo.simulator(base, scale=0.01, seed=7)
+    prepared = demo.prepare(base, simulated, START, history_days=5)
+    services = prepared.services
+    states = services.store.states()
+    assert len(services.sources) == 41
+    assert {s["source"] for s in states} == {s.name for s in services.sources}
+    assert all(s["last_error"] is None and s["last_good_pull_at"] is not None for s in states)
+    kpis = unit_kpis(services.store, services.calendar, "30d", START)
+    districts = {u["key"] for u in services.store.units() if u["kind"] == "district" and u["key"] != "tp-thu-duc"}
+    assert districts <= set(kpis)
+    assert services.store.rejected() == []
+    before = services.store.count("dossiers")
+    counts = simulated.advance(START + timedelta(hours=3))
+    assert counts["dossiers_new"] > 0
+    ingestor = Ingestor(services.store, FixedClock(START + timedelta(hours=3, minutes=5)), services.settings)
+    for source in services.sources:
+        ingestor.pull(source)
+    assert services.store.count("dossiers") == before + counts["dossiers_new"]
