@@ -85,17 +85,21 @@ def _cell(content: Any, label: str) -> html.Td:
 def _error_cell(source: SourceFreshness, lang: str) -> Any:
     if not source.last_error:
         return MISSING
-    return [
-        html.Div(t(f"error.{source.error_kind}", lang), className="pulse-error-words"),
-        html.Div(source.last_error, title=source.last_error, className="pulse-error small"),
-    ]
+    return html.Div(
+        [
+            html.Div(t(f"error.{source.error_kind}", lang), className="pulse-error-words"),
+            html.Div(source.last_error, title=source.last_error, className="pulse-error small"),
+        ]
+    )
 
 
 def _retry_cell(source: SourceFreshness, lang: str) -> Any:
     if source.next_retry_at is None:
         return MISSING
     failures = t("sources.failures", lang, n=fmt_int(source.consecutive_failures, lang))
-    return [html.Div(fmt_datetime(source.next_retry_at, lang)), html.Div(failures, className="pulse-muted small")]
+    return html.Div(
+        [html.Div(fmt_datetime(source.next_retry_at, lang)), html.Div(failures, className="pulse-muted small")]
+    )
 
 
 def _rejected_cell(source: SourceFreshness, lang: str) -> Component | str:
@@ -155,15 +159,17 @@ def _filter(rejected: RejectedPage, lang: str) -> html.Nav:
     return html.Nav(links, className="pulse-chips", **{"aria-label": t("rejected.filter", lang)})
 
 
-def _raw_value(value: Any, lang: str) -> str:
-    return t("rejected.null", lang) if value is None else str(value)
+def _raw_value(value: Any, lang: str) -> html.Dd:
+    if value is None:
+        return html.Dd(t("rejected.null", lang), className="is-null")
+    return html.Dd(str(value))
 
 
 def raw_table(row: RejectedRow, lang: str) -> html.Dl:
     """The source row as read: column → value, the column behind the rejected field marked."""
     pairs = [
         html.Div(
-            [html.Dt(column), html.Dd(_raw_value(value, lang))],
+            [html.Dt(column), _raw_value(value, lang)],
             className="pulse-raw-pair" + (" is-rejected" if column == row.raw_column else ""),
         )
         for column, value in row.raw

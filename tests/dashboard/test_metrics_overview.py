@@ -95,4 +95,3 @@ def test_city_overview_on_an_empty_store(store):
     assert (overview.in_progress, overview.overdue_in_progress, overview.open_feedback) == (0, 0, 0)
     assert overview.on_time.value is None and overview.online_share.value is None
     assert overview.data_version == 0
-
