@@ -53,6 +53,8 @@ def main(ctx: click.Context, data_dir: Path | None, config: Path | None, verbose
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    if not verbose:  # a skipped or late run is recorded in the pull log; the console stays for people
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)
     ctx.obj = Context(data_dir, config)
 
 
@@ -138,12 +140,14 @@ def demo(
 @click.pass_obj
 def serve(obj: Context, host: str | None, port: int | None) -> None:
     """Serve the pages (read-only). For production: gunicorn dashboard.wsgi:server."""
+    from waitress import serve as serve_app
+
     from dashboard.app import create_app
 
     settings = obj.settings(host=host, port=port)
     app = create_app(_services(settings, migrate=False))
     click.echo(f"CCHC Pulse: http://{settings.host}:{settings.port}/")
-    app.run(host=settings.host, port=settings.port, debug=False, use_reloader=False)
+    serve_app(app.server, host=settings.host, port=settings.port, threads=8)
 
 
 @main.command()

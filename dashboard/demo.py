@@ -12,12 +12,15 @@ from datetime import datetime
 
 from dashboard.clock import ScaledClock
 from dashboard.ingest import Ingestor
+from dashboard.reference import load_units
 from dashboard.services import Services
 from dashboard.settings import Settings
 from dashboard.sources import write_sources
 from data_sources.demo import Simulator
 
 PULL_INTERVAL_S = 10.0  # real seconds between pulls of each simulated database
+# The city's offices ran software from different vendors: the demo spreads its sources over every profile.
+PROFILES = ("motcua_v1", "hscv_mariadb", "egov_pg", "legacy_sqlite")
 SIMULATE_EVERY_S = 1.0  # real seconds between the simulator's ticks
 
 
@@ -31,7 +34,13 @@ class Demo:
 
 def simulator(base: Settings, *, scale: float = 0.1, seed: int = 2019) -> Simulator:
     """The simulated databases of the demo, under `<data_dir>/demo/sources`."""
-    return Simulator(base.data_dir / "demo" / "sources", seed=seed, scale=scale)
+    keys = [u["key"] for u in load_units(base.units_file)]
+    return Simulator(
+        base.data_dir / "demo" / "sources",
+        seed=seed,
+        scale=scale,
+        profile_for=lambda key: PROFILES[keys.index(key) % len(PROFILES)],
+    )
 
 
 def prepare(
@@ -82,6 +91,8 @@ def prepare(
 
 def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None = None) -> None:
     """Pull on the sources' intervals, advance the simulator every second, and serve until interrupted."""
+    from waitress import serve
+
     from dashboard.app import create_app
     from dashboard.scheduler import PullScheduler
 
@@ -92,7 +103,7 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None
     if on_ready:
         on_ready(f"http://{host}:{port}/")
     try:
-        app.run(host=host, port=port, debug=False, use_reloader=False)
+        serve(app.server, host=host, port=port, threads=8)
     finally:
         scheduler.shutdown()
         demo.simulator.close()

@@ -19,6 +19,7 @@ def test_prepare_pulls_all_24_districts_and_the_departments_then_ticks_add_rows(
     services = prepared.services
     states = services.store.states()
     assert len(services.sources) == 41
+    assert {s.profile for s in services.sources} == set(demo.PROFILES)
     assert {s["source"] for s in states} == {s.name for s in services.sources}
     assert all(s["last_error"] is None and s["last_good_pull_at"] is not None for s in states)
     kpis = unit_kpis(services.store, services.calendar, "30d", START)
