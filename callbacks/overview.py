@@ -10,7 +10,7 @@ from dash.development.base_component import Component
 from flask_caching import Cache
 
 from callbacks.cache import cache_of, cached
-from dashboard import freshness, metrics
+from dashboard import freshness, kpis
 from dashboard.clock import city_time
 from dashboard.freshness import SourceFreshness
 from dashboard.i18n import lang_from_search
@@ -32,7 +32,7 @@ def overview_data(services: Services, cache: Cache, key: list[Any]) -> tuple[Cit
     def compute() -> tuple[CityOverview, list[SourceFreshness]]:
         as_of = services.clock.now()
         sources = freshness.source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
-        return metrics.city_overview(services.store, as_of), sources
+        return kpis.current_city_overview(services.store, services.calendar, as_of), sources
 
     return cached(cache, f"overview:{key[0]}:{key[1]}", compute)
 

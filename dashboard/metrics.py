@@ -1,32 +1,163 @@
-"""Pure KPI functions over the store's read API: every figure takes an explicit `as_of`.
-
-Each function's docstring states its formula; the raw counts come from `Store`, the arithmetic is here.
-"""
+"""Pure KPI functions: plain counts in, figures out. Every docstring states its formula; docs/metrics.md
+collects them with their Vietnamese and English names. Reading the counts is `dashboard/kpis.py`'s job."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from dashboard.store import Store
+from dashboard.clock import CITY_TZ
+from dashboard.periods import Window
+from dashboard.workdays import WorkCalendar
+
+AGEING_BUCKETS = ("not_due", "due_soon", "overdue_1_5", "overdue_6_20", "overdue_over_20")
 
 
 @dataclass(frozen=True)
 class Ratio:
-    """A fraction kept as its two counts, so pages can show both "x / y" and the rate."""
+    """numerator ÷ denominator, kept as both numbers; `value` is None when the denominator is 0."""
 
     numerator: int
     denominator: int
 
     @property
     def value(self) -> float | None:
-        """numerator / denominator; None when the denominator is 0."""
         return self.numerator / self.denominator if self.denominator else None
 
 
 @dataclass(frozen=True)
+class Backlog:
+    """Dossiers in progress at an instant, by ageing bucket (working days, partial days rounded up)."""
+
+    in_progress: int = 0
+    overdue: int = 0
+    overdue_with_apology: int = 0
+    ageing: dict[str, int] = field(default_factory=lambda: dict.fromkeys(AGEING_BUCKETS, 0))
+
+
+@dataclass(frozen=True)
+class UnitKpis:
+    unit_key: str
+    period: str
+    window: Window
+    as_of: datetime
+    backlog: Backlog
+    received: int
+    online: Ratio  # online (partial or full) ÷ received
+    online_full: Ratio  # full online ÷ received
+    on_time: Ratio  # completed on time ÷ completed
+    late: int  # completed − completed on time
+    apology: Ratio  # late dossiers with an apology ÷ late dossiers (completed after due, or overdue now)
+    median_processing_days: float | None
+    mean_statutory_days: float | None
+    dossier_satisfaction: Ratio  # satisfied ÷ rated
+    feedback_received: int
+    open_feedback: int
+    overdue_feedback: int
+    feedback_on_time: Ratio  # answered on time ÷ answered
+    feedback_satisfaction: Ratio  # satisfied ÷ rated
+
+    @property
+    def completed(self) -> int:
+        return self.on_time.denominator
+
+
+def median_half_days(histogram: dict[int, int]) -> float | None:
+    """The lower median of a histogram of working half-days, in working days (÷ 2); None when empty."""
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+    position, seen = (total + 1) // 2, 0
+    for half_days in sorted(histogram):
+        seen += histogram[half_days]
+        if seen >= position:
+            return half_days / 2
+    return None  # unreachable
+
+
+def backlog(rows: list[dict[str, Any]], as_of: datetime, calendar: WorkCalendar) -> dict[str, Backlog]:
+    """Per unit, from open dossiers grouped by (original due, apology):
+
+    in progress = Σn; overdue = Σn with due < as_of; due soon = due ≥ as_of and due ≤ the end of the 2nd
+    working day after as_of; overdue working days = working days d with due day < d ≤ as_of's day, at least 1
+    (a partial day rounds up); buckets 1–5, 6–20, over 20.
+    """
+    soon_limit = calendar.due_after_working_days(as_of, 2)
+    as_of_day = as_of.astimezone(CITY_TZ).date()
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        n, due, unit = row["n"], row["due_at"], row["unit_key"]
+        counts[unit]["in_progress"] += n
+        if due >= as_of:
+            counts[unit]["due_soon" if due <= soon_limit else "not_due"] += n
+            continue
+        counts[unit]["overdue"] += n
+        counts[unit]["overdue_with_apology"] += n if row["apology"] else 0
+        due_day = due.astimezone(CITY_TZ).date()
+        late_days = max(calendar.working_days_in(due_day + timedelta(days=1), as_of_day + timedelta(days=1)), 1)
+        bucket = "overdue_1_5" if late_days <= 5 else "overdue_6_20" if late_days <= 20 else "overdue_over_20"
+        counts[unit][bucket] += n
+    return {
+        unit: Backlog(c["in_progress"], c["overdue"], c["overdue_with_apology"], {b: c[b] for b in AGEING_BUCKETS})
+        for unit, c in counts.items()
+    }
+
+
+def open_feedback(rows: list[dict[str, Any]], as_of: datetime) -> dict[str, tuple[int, int]]:
+    """Per unit: (open feedback, of which past its due)."""
+    result: dict[str, tuple[int, int]] = {}
+    for row in rows:
+        total, overdue = result.get(row["unit_key"], (0, 0))
+        result[row["unit_key"]] = (total + row["n"], overdue + (row["n"] if row["due_at"] < as_of else 0))
+    return result
+
+
+def build_unit_kpis(
+    unit_key: str,
+    period: str,
+    span: Window,
+    as_of: datetime,
+    dossier: dict[str, float],
+    feedback: dict[str, float],
+    histogram: dict[int, int],
+    backlog_now: Backlog,
+    feedback_open: tuple[int, int],
+) -> UnitKpis:
+    """One unit's figures from its period counters (see `UnitKpis` for each formula)."""
+
+    def n(counters: dict[str, float], name: str) -> int:
+        return int(counters.get(name, 0))
+
+    completed = n(dossier, "completed")
+    late_total = n(dossier, "completed_after_due") + backlog_now.overdue
+    return UnitKpis(
+        unit_key=unit_key,
+        period=period,
+        window=span,
+        as_of=as_of,
+        backlog=backlog_now,
+        received=n(dossier, "received"),
+        online=Ratio(n(dossier, "received_online"), n(dossier, "received")),
+        online_full=Ratio(n(dossier, "received_online_full"), n(dossier, "received")),
+        on_time=Ratio(n(dossier, "completed_on_time"), completed),
+        late=completed - n(dossier, "completed_on_time"),
+        apology=Ratio(n(dossier, "completed_after_due_apology") + backlog_now.overdue_with_apology, late_total),
+        median_processing_days=median_half_days(histogram),
+        mean_statutory_days=(dossier.get("statutory_days", 0) / completed) if completed else None,
+        dossier_satisfaction=Ratio(n(dossier, "satisfied"), n(dossier, "rated")),
+        feedback_received=n(feedback, "received"),
+        open_feedback=feedback_open[0],
+        overdue_feedback=feedback_open[1],
+        feedback_on_time=Ratio(n(feedback, "answered_on_time"), n(feedback, "answered")),
+        feedback_satisfaction=Ratio(n(feedback, "satisfied"), n(feedback, "rated")),
+    )
+
+
+@dataclass(frozen=True)
 class CityOverview:
-    """The city's headline figures at one instant (see `city_overview` for the formulas)."""
+    """The city's headline figures: sums over every unit (see `city_overview`)."""
 
     in_progress: int
     overdue_in_progress: int
@@ -42,24 +173,20 @@ class CityOverview:
         return Ratio(self.overdue_in_progress, self.in_progress)
 
 
-def city_overview(store: Store, as_of: datetime, days: int = 30) -> CityOverview:
-    """Headline figures at `as_of`, over the window W = [as_of − days, as_of).
+def _sum(ratios: list[Ratio]) -> Ratio:
+    return Ratio(sum(r.numerator for r in ratios), sum(r.denominator for r in ratios))
 
-    in_progress = dossiers received ≤ as_of whose status is not completed/refused/withdrawn/cancelled;
-    overdue_in_progress = those with due_original_at < as_of;
-    on_time = completed_on_time / completed, where completed = completed or refused with completed_at in W,
-    and on time = completed_at ≤ due_original_at and at most one supplement request;
-    online_share = received_online / received, over dossiers received in W (online = online_partial or
-    online_full); open_feedback = feedback received ≤ as_of with status open or processing.
-    """
-    version, _changed_at = store.data_version()
-    counts = store.overview_counts(as_of, as_of - timedelta(days=days))
+
+def city_overview(units: dict[str, UnitKpis], as_of: datetime, data_version: int) -> CityOverview:
+    """in progress = Σ units' in progress; overdue = Σ overdue in progress; on time = Σ on time ÷ Σ completed;
+    online share = Σ online ÷ Σ received; open feedback = Σ open feedback (liên thông copies counted once)."""
+    kpis = list(units.values())
     return CityOverview(
-        in_progress=counts["in_progress"],
-        overdue_in_progress=counts["overdue_in_progress"],
-        on_time=Ratio(counts["completed_on_time"], counts["completed"]),
-        online_share=Ratio(counts["received_online"], counts["received"]),
-        open_feedback=counts["open_feedback"],
+        in_progress=sum(k.backlog.in_progress for k in kpis),
+        overdue_in_progress=sum(k.backlog.overdue for k in kpis),
+        on_time=_sum([k.on_time for k in kpis]),
+        online_share=_sum([k.online for k in kpis]),
+        open_feedback=sum(k.open_feedback for k in kpis),
         as_of=as_of,
-        data_version=version,
+        data_version=data_version,
     )

@@ -14,13 +14,12 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, case, create_engine, delete, event, func, select, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard import rollups
 from dashboard.schema import (
     CLOSED_STATUSES,
-    ONLINE_CHANNELS,
     data_version,
     dossiers,
     feedback,
@@ -226,38 +225,6 @@ class Store:
         if source:
             statement = statement.where(table.c.source == source)
         return self._all(statement)
-
-    def overview_counts(self, as_of: datetime, since: datetime) -> dict[str, int]:
-        """Raw counts behind the city overview; `metrics.city_overview` turns them into figures."""
-        counted = dossiers.c.counted.is_(True)  # a liên thông dossier counts once, for the receiving unit
-        open_ = counted & dossiers.c.status.not_in(CLOSED_STATUSES) & (dossiers.c.received_at <= as_of)
-        in_window = counted & (dossiers.c.received_at >= since) & (dossiers.c.received_at < as_of)
-        done = (
-            counted
-            & dossiers.c.status.in_(("completed", "refused"))
-            & (dossiers.c.completed_at >= since)
-            & (dossiers.c.completed_at < as_of)
-        )
-        on_time = done & (dossiers.c.completed_at <= dossiers.c.due_original_at) & (dossiers.c.supplement_requests <= 1)
-
-        def count(condition):
-            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-        dossier_counts = select(
-            count(open_).label("in_progress"),
-            count(open_ & (dossiers.c.due_original_at < as_of)).label("overdue_in_progress"),
-            count(in_window).label("received"),
-            count(in_window & dossiers.c.channel.in_(ONLINE_CHANNELS)).label("received_online"),
-            count(done).label("completed"),
-            count(on_time).label("completed_on_time"),
-        )
-        feedback_open = select(func.count()).where(
-            feedback.c.status.in_(OPEN_FEEDBACK), feedback.c.received_at <= as_of
-        )
-        with self.engine.connect() as conn:
-            result = dict(conn.execute(dossier_counts).mappings().one())
-            result["open_feedback"] = conn.execute(feedback_open).scalar_one()
-        return {k: int(v) for k, v in result.items()}
 
     def rejected_counts(self) -> dict[str, int]:
         """How many current rejected rows each source has (sources without any are absent)."""

@@ -227,13 +227,16 @@ class RawCounts:
             statement = statement.group_by(d.c.unit_key, d.c.processing_half_days)
             return [dict(r) for r in conn.execute(statement).mappings()]
 
-    def open_backlog(self, unit: str | None = None) -> list[dict[str, Any]]:
-        """Open dossiers now, per unit, original due and apology flag (the shape of roll_open)."""
+    def open_backlog(self, unit: str | None = None, received_after: datetime | None = None) -> list[dict[str, Any]]:
+        """Open dossiers now, per unit, original due and apology flag (the shape of roll_open); only those
+        received after an instant when `received_after` is given."""
         d = dossiers
         apology = d.c.apology_at.is_not(None)
         statement = select(
             d.c.unit_key, d.c.due_original_at.label("due_at"), apology.label("apology"), func.count().label("n")
         ).where(d.c.counted.is_(True), d.c.status.not_in(CLOSED_STATUSES))
+        if received_after is not None:
+            statement = statement.where(d.c.received_at > received_after)
         if unit:
             statement = statement.where(d.c.unit_key == unit)
         with self.engine.connect() as conn:
@@ -259,11 +262,13 @@ class RawCounts:
                 merged[row.pop("unit_key")].update(row)
         return [{"unit_key": key, **values} for key, values in merged.items()]
 
-    def open_feedback(self, unit: str | None = None) -> list[dict[str, Any]]:
+    def open_feedback(self, unit: str | None = None, received_after: datetime | None = None) -> list[dict[str, Any]]:
         f = feedback
         statement = select(f.c.unit_key, f.c.due_at, func.count().label("n")).where(
             f.c.status.in_(rollups.OPEN_FEEDBACK)
         )
+        if received_after is not None:
+            statement = statement.where(f.c.received_at > received_after)
         if unit:
             statement = statement.where(f.c.unit_key == unit)
         with self.engine.connect() as conn:

@@ -70,7 +70,7 @@ def test_refresh_when_the_minute_changes_for_the_lag_texts(app, services, pull):
 def test_the_cache_serves_a_second_viewer_without_recomputing(app, services, monkeypatch):
     key = overview_callbacks.current_key(services)
     first = overview_callbacks.overview_data(services, cache_of(app), key)
-    monkeypatch.setattr(overview_callbacks.metrics, "city_overview", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(overview_callbacks.kpis, "current_city_overview", lambda *a, **k: 1 / 0)
     assert overview_callbacks.overview_data(services, cache_of(app), key) == first
 
 

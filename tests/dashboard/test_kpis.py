@@ -8,7 +8,8 @@ import pytest
 
 from dashboard.clock import CITY_TZ
 from dashboard.ingest import Ingestor
-from dashboard.kpis import Ratio, median_half_days, unit_kpis
+from dashboard.kpis import unit_kpis
+from dashboard.metrics import Ratio, median_half_days
 from dashboard.sources import SourceConfig
 from dashboard.workdays import default_calendar
 from tests.factories import SourceDB, dossier

@@ -7,8 +7,10 @@ from datetime import timedelta
 import pytest
 
 from dashboard.ingest import Ingestor
-from dashboard.metrics import Ratio, city_overview
+from dashboard.kpis import current_city_overview
+from dashboard.metrics import Ratio
 from dashboard.sources import SourceConfig
+from dashboard.workdays import default_calendar
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
 
@@ -78,7 +80,7 @@ def test_city_overview_exact_numbers(store, clock, settings, source_db):
     )
     Ingestor(store, clock, settings).pull(config(source_db.url))
 
-    overview = city_overview(store, START)
+    overview = current_city_overview(store, default_calendar(), START)
 
     assert overview.in_progress == 3  # OPEN, OVERDUE, ONLINE (FUTURE not yet received)
     assert overview.overdue_in_progress == 1  # OVERDUE
@@ -91,7 +93,7 @@ def test_city_overview_exact_numbers(store, clock, settings, source_db):
 
 
 def test_city_overview_on_an_empty_store(store):
-    overview = city_overview(store, START)
+    overview = current_city_overview(store, default_calendar(), START)
     assert (overview.in_progress, overview.overdue_in_progress, overview.open_feedback) == (0, 0, 0)
     assert overview.on_time.value is None and overview.online_share.value is None
     assert overview.data_version == 0

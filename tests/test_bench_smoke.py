@@ -1,0 +1,24 @@
+"""A smoke run of the KPI benchmark (bench/kpi_rollups.py) at 50,000 dossiers: it finishes, prints its table,
+and rollups and raw rows agree. No time threshold: a benchmark is not a test."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench import kpi_rollups
+
+
+@pytest.mark.slow
+def test_kpi_benchmark_smoke_run(tmp_path, capsys):
+    status = kpi_rollups.main(["--dossiers", "50000", "--out", str(tmp_path)])
+
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    for line in ("from rollups", "from raw rows", "ratio (raw ÷ rollups)", "target: rollups < 50 ms"):
+        assert line in printed
+    figures = json.loads((tmp_path / "kpi_rollups.json").read_text("utf-8"))
+    assert figures["agree"] is True and figures["mismatches"] == []
+    assert (figures["dossiers"], figures["sources"], figures["units"]) == (50_000, 53, 53)
+    assert not list(tmp_path.glob("*.sqlite")), "a store the run built is removed unless --keep"
