@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from dashboard.clock import Clock, SystemClock
 from dashboard.reference import load_procedures, load_units
+from dashboard.service_index import Commitments, IndexConfig, load_commitments, load_index_config
 from dashboard.settings import Settings
 from dashboard.sources import SourceConfig, load_sources
 from dashboard.store import Store
@@ -22,6 +23,8 @@ class Services:
     clock: Clock
     sources: list[SourceConfig] = field(default_factory=list)
     calendar: WorkCalendar = field(default_factory=WorkCalendar.from_yaml)
+    index_config: IndexConfig = field(default_factory=load_index_config)
+    commitments: Commitments = field(default_factory=load_commitments)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> Services:
@@ -33,5 +36,12 @@ class Services:
         sources_file = settings.resolved_sources_file
         units = {u["key"] for u in store.units()}
         sources = load_sources(sources_file, units) if sources_file.exists() else []
-        calendar = WorkCalendar.from_yaml(settings.holidays_file)
-        return cls(settings=settings, store=store, clock=clock or SystemClock(), sources=sources, calendar=calendar)
+        return cls(
+            settings=settings,
+            store=store,
+            clock=clock or SystemClock(),
+            sources=sources,
+            calendar=WorkCalendar.from_yaml(settings.holidays_file),
+            index_config=load_index_config(settings.service_index_file),
+            commitments=load_commitments(settings.commitments_file),
+        )

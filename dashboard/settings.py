@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     holidays_file: Path | None = Field(
         None, description="YAML of holidays and make-up days per year; default: packaged."
     )
+    service_index_file: Path | None = Field(
+        None, description="YAML of the service index's criteria, points, thresholds and grades; default: packaged."
+    )
+    commitments_file: Path | None = Field(None, description="YAML of each unit's signed targets; default: packaged.")
     chunk_size: int = Field(5000, ge=1, description="Rows read from a source per chunk and stored per transaction.")
     pull_timeout_s: float = Field(60.0, gt=0, description="Longest time one pull of one source may take.")
     safety_lag_s: float = Field(
