@@ -29,6 +29,7 @@ from dashboard.schema import (
     source_state,
     units,
 )
+from dashboard.store_lists import DossierLists
 from dashboard.store_rollups import RawCounts, RollupWriter
 
 STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
@@ -64,6 +65,7 @@ class Store:
         self._insert = _insert_for(self.engine.dialect.name)
         self.rollups = RollupWriter(self.engine, self._insert)
         self.raw = RawCounts(self.engine)
+        self.lists = DossierLists(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

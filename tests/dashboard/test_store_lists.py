@@ -1,0 +1,66 @@
+"""Drill-through lists: the dossiers behind each number, paginated."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from dashboard.clock import CITY_TZ
+from dashboard.ingest import Ingestor
+from dashboard.sources import SourceConfig
+from dashboard.store_lists import FilterError
+from tests.factories import SourceDB, dossier
+
+AS_OF = datetime(2019, 11, 27, 15, 0, tzinfo=CITY_TZ)
+START = AS_OF - timedelta(days=30)
+
+
+@pytest.fixture
+def store_with_rows(store, clock, settings, tmp_path):
+    db = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
+    r = AS_OF - timedelta(days=10)
+    db.insert("dossiers",
+              dossier("OPEN", received=AS_OF - timedelta(days=1), days=5),
+              dossier("OVERDUE-1", received=r, days=3),
+              dossier("OVERDUE-2", received=r, days=4, apology_at=r + timedelta(days=3)),
+              dossier("LATE", received=r, days=2, status="completed", completed=r + timedelta(days=4)),
+              dossier("ON-TIME", received=r, days=5, status="completed", completed=r + timedelta(days=1),
+                      channel="online_partial"),
+              dossier("OTHER-UNIT", unit="770", received=r, days=3))
+    clock.set(AS_OF)
+    Ingestor(store, clock, settings).pull(SourceConfig(name="q1", unit="quan-1", url=db.url, profile="motcua_v1"))
+    return store
+
+
+@pytest.mark.parametrize(("name", "codes"), [
+    ("in_progress", ["OVERDUE-1", "OVERDUE-2", "OPEN"]),  # oldest due first
+    ("overdue", ["OVERDUE-1", "OVERDUE-2"]),
+    ("overdue_no_apology", ["OVERDUE-1"]),
+    ("received", ["OPEN", "ON-TIME", "OVERDUE-2", "OVERDUE-1", "LATE"]),  # newest received first, then newest id
+    ("online", ["ON-TIME"]),
+    ("completed", ["ON-TIME", "LATE"]),
+    ("on_time", ["ON-TIME"]),
+    ("late", ["LATE"]),
+    ("late_no_apology", ["OVERDUE-1", "LATE"]),
+])
+def test_each_filter_lists_exactly_its_dossiers(store_with_rows, name, codes):
+    page = store_with_rows.lists.page("quan-1", name, AS_OF, START)
+    assert sorted(r["native_code"] for r in page.rows) == sorted(codes)
+    if name in ("in_progress", "overdue"):
+        assert [r["native_code"] for r in page.rows][-1] == codes[-1]
+    assert page.total == len(codes)
+
+
+def test_pages_and_procedure_names(store_with_rows):
+    first = store_with_rows.lists.page("quan-1", "received", AS_OF, START, page=1, page_size=2)
+    third = store_with_rows.lists.page("quan-1", "received", AS_OF, START, page=3, page_size=2)
+    assert (first.total, first.pages, len(first.rows), len(third.rows)) == (5, 3, 2, 1)
+    assert first.rows[0]["native_code"] == "OPEN" and first.rows[0]["procedure_name_vi"] == "Đăng ký kết hôn"
+    with pytest.raises(FilterError, match="unknown filter 'nope'"):
+        store_with_rows.lists.page("quan-1", "nope", AS_OF)
+
+
+def test_late_procedures_count_completed_late_and_overdue(store_with_rows):
+    rows = store_with_rows.lists.late_procedures("quan-1", AS_OF, START)
+    assert [(r["procedure_code"], r["late"]) for r in rows] == [("HT-KH", 3)]
