@@ -30,7 +30,7 @@ from dashboard.schema import (
     units,
 )
 from dashboard.store_lists import DossierLists
-from dashboard.store_rollups import RawCounts, RollupWriter
+from dashboard.store_rollups import RawCounts, RollupWriter, Series
 
 STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
 OPEN_FEEDBACK = ("open", "processing")
@@ -66,6 +66,7 @@ class Store:
         self.rollups = RollupWriter(self.engine, self._insert)
         self.raw = RawCounts(self.engine)
         self.lists = DossierLists(self.engine)
+        self.series = Series(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -64,3 +64,13 @@ def test_pages_and_procedure_names(store_with_rows):
 def test_late_procedures_count_completed_late_and_overdue(store_with_rows):
     rows = store_with_rows.lists.late_procedures("quan-1", AS_OF, START)
     assert [(r["procedure_code"], r["late"]) for r in rows] == [("HT-KH", 3)]
+
+
+def test_unit_days_series_and_feedback_points(store_with_rows):
+    first = (AS_OF - timedelta(days=10)).date()
+    opening, days = store_with_rows.series.unit_days("quan-1", first, first + timedelta(days=9))
+    assert opening == 0
+    assert [(d["received"], d["closed"], d["in_progress"]) for d in days if d["received"] or d["closed"]] == [
+        (4, 0, 4), (0, 1, 3), (0, 1, 2), (1, 0, 3)]  # 17/11: four; 18/11 ON-TIME; 21/11 LATE; 26/11 OPEN
+    assert len(days) == 10
+    assert store_with_rows.series.feedback_points(START, AS_OF) == []
