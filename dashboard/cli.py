@@ -199,6 +199,7 @@ def check(obj: Context) -> None:
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"settings OK; {len(sources)} sources in {path}")
+    health = _stored_health(settings, sources)
     failures = 0
     for source in sources:
         reader = SourceReader(source.url, source.load_profile(), timeout_s=min(settings.pull_timeout_s, 10))
@@ -210,7 +211,49 @@ def check(obj: Context) -> None:
             click.echo(f"FAIL  {source.name:<28} {source.profile:<12} {plain_error(exc, source.password)}")
         finally:
             reader.dispose()
+        if source.name in health:
+            click.echo("\n".join(health[source.name]))
     sys.exit(1 if failures else 0)
+
+
+def _stored_health(settings: Settings, sources) -> dict[str, list[str]]:
+    """Per source, what the store knows of its pulls (nothing when the store has not been created yet)."""
+    from dashboard import freshness
+    from dashboard.i18n import fmt_datetime, fmt_int, fmt_lag, t
+    from dashboard.store import Store
+
+    store = Store(settings.resolved_store_url)
+    try:
+        if not store.is_migrated():
+            return {}
+        now, lang = SystemClock().now(), settings.language
+        lines: dict[str, list[str]] = {}
+        for item in freshness.source_freshness(store, sources, now, settings.stale_factor):
+            if item.last_good_pull_at is None and item.last_error is None:
+                continue
+            out = [
+                t(
+                    "check.state",
+                    lang,
+                    last=fmt_datetime(item.last_good_pull_at, lang),
+                    lag=fmt_lag(item.lag, lang),
+                    rows=fmt_int(item.rows_total, lang),
+                    rejected=fmt_int(item.rejected_count, lang),
+                )
+                if item.last_good_pull_at
+                else t("check.never", lang)
+            ]
+            if item.last_error:
+                kind = t(f"error.{freshness.error_kind(item.last_error)}", lang)
+                out.append(t("check.error", lang, kind=kind, error=item.last_error))
+            if item.next_retry_at:
+                out.append(
+                    t("check.retry", lang, time=fmt_datetime(item.next_retry_at, lang), n=item.consecutive_failures)
+                )
+            lines[item.name] = out
+        return lines
+    finally:
+        store.dispose()
 
 
 @main.command("rebuild-rollups")

@@ -14,7 +14,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, select, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dashboard import rollups
@@ -86,6 +86,10 @@ class Store:
             self._upsert_rows(conn, units, ["key"], unit_rows)
             self._upsert_rows(conn, procedures, ["code"], procedure_rows)
         self.rollups.forget_reference()
+
+    def is_migrated(self) -> bool:
+        """Whether the schema exists (the store has been created by a writer)."""
+        return inspect(self.engine).has_table("alembic_version")
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:

@@ -99,3 +99,24 @@ def test_rebuild_rollups_after_a_calendar_change(tmp_path):
     assert [r["processing_half_days"] for r in store.rows("dossiers")] == [2]
     assert store.rollups.processing_histogram(received.date(), received.date() + timedelta(days=3)) == [
         {"unit_key": "quan-1", "half_days": 2, "n": 1}]
+
+
+def test_check_shows_what_the_store_knows_of_each_source(tmp_path):
+    good = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
+    good.insert("dossiers", dossier("A1"), dossier("BAD", unit="quan-99"))
+    write_sources(tmp_path / "sources.yaml", [
+        {"name": "quan-1", "unit": "quan-1", "url": good.url, "profile": "motcua_v1"},
+        {"name": "quan-3", "unit": "quan-3", "url": "postgresql+psycopg://reader:hunter2@127.0.0.1:9/x",
+         "profile": "motcua_v1"},
+    ])
+    runner = CliRunner()
+    runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once"])
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "check"], env={"CCHC_LANGUAGE": "en"})
+    lines = result.output.splitlines()
+    assert lines[1].startswith("OK    quan-1 ")
+    assert lines[2].startswith("      last good pull ") and lines[2].endswith(", 1 rows, 1 rejected rows")
+    assert lines[3].startswith("FAIL  quan-3 ")
+    assert lines[4] == "      never pulled successfully"
+    assert lines[5].startswith("      error: The source server refused the connection — OperationalError")
+    assert lines[6].startswith("      next retry ") and lines[6].endswith("(1 failures in a row)")
+    assert "hunter2" not in result.output
