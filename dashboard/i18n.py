@@ -36,6 +36,17 @@ CATALOGUE: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "notfound.title": ("Không tìm thấy trang", "Page not found"),
         "notfound.text": ("Không có trang nào ở địa chỉ {path}.", "There is no page at {path}."),
         "notfound.home": ("Về trang tổng quan", "Back to the overview"),
+        # command line: `check`
+        "check.state": (
+            "      lần kéo tốt cuối {last} ({lag}), {rows} dòng, {rejected} dòng bị từ chối",
+            "      last good pull {last} ({lag}), {rows} rows, {rejected} rejected rows",
+        ),
+        "check.never": ("      chưa kéo thành công lần nào", "      never pulled successfully"),
+        "check.error": ("      lỗi: {kind} — {error}", "      error: {kind} — {error}"),
+        "check.retry": (
+            "      thử lại lúc {time} (lỗi {n} lần liên tiếp)",
+            "      next retry {time} ({n} failures in a row)",
+        ),
         # overview: KPI cards
         "overview.title": ("Tổng quan thành phố", "City overview"),
         "overview.kpis": ("Chỉ số chính", "Key figures"),
