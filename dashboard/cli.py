@@ -205,10 +205,10 @@ def check(obj: Context) -> None:
         reader = SourceReader(source.url, source.load_profile(), timeout_s=min(settings.pull_timeout_s, 10))
         try:
             reader.source_now()
-            click.echo(f"OK    {source.name:<28} {source.profile:<12} {source.safe_url}")
+            click.echo(f"OK    {source.name:<28} {source.profile:<14} {source.safe_url}")
         except Exception as exc:
             failures += 1
-            click.echo(f"FAIL  {source.name:<28} {source.profile:<12} {plain_error(exc, source.password)}")
+            click.echo(f"FAIL  {source.name:<28} {source.profile:<14} {plain_error(exc, source.password)}")
         finally:
             reader.dispose()
         if source.name in health:
