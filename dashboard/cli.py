@@ -95,9 +95,30 @@ def _pull_all(services: Services, label: str) -> tuple[int, int]:
     help="Demo clock start (Asia/Ho_Chi_Minh) [default: today's date and time, in 2019].",
 )
 @click.option("--history-days", default=90, show_default=True, help="Days of history in each simulated database.")
+@click.option(
+    "--mariadb-url",
+    envvar="CCHC_DEMO_MARIADB_URL",
+    default=None,
+    help="Put the MariaDB-profile sources on this server (a database each), e.g. mysql+pymysql://root@127.0.0.1/",
+)
+@click.option(
+    "--postgres-url",
+    envvar="CCHC_DEMO_POSTGRES_URL",
+    default=None,
+    help="Put the PostgreSQL-profile sources on this server (a schema each), e.g. postgresql+psycopg://postgres@127.0.0.1/test",
+)
 @click.pass_obj
 def demo(
-    obj: Context, host: str, port: int, scale: float, seed: int, speed: float, start: datetime | None, history_days: int
+    obj: Context,
+    host: str,
+    port: int,
+    scale: float,
+    seed: int,
+    speed: float,
+    start: datetime | None,
+    history_days: int,
+    mariadb_url: str | None,
+    postgres_url: str | None,
 ) -> None:
     """Run everything on the embedded default: simulated district databases, SQLite store, live pages."""
     from dashboard import demo as demo_run
@@ -118,6 +139,8 @@ def demo(
             start_at,
             speed=speed,
             history_days=history_days,
+            mariadb_url=mariadb_url,
+            postgres_url=postgres_url,
             on_build=lambda done, _total: built.update(done - built.pos),
             on_pull=lambda _name: pulled.update(1),
         )

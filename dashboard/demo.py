@@ -17,6 +17,7 @@ from dashboard.services import Services
 from dashboard.settings import Settings
 from dashboard.sources import write_sources
 from data_sources.demo import Simulator
+from data_sources.demo.mirror import Mirror
 
 PULL_INTERVAL_S = 10.0  # real seconds between pulls of each simulated database
 # The city's offices ran software from different vendors: the demo spreads its sources over every profile.
@@ -30,6 +31,13 @@ class Demo:
     simulator: Simulator
     clock: ScaledClock
     speed: float
+    mirror: Mirror | None = None
+
+    def tick(self) -> None:
+        """Advance the simulated offices to now, and copy what changed to the server mirrors."""
+        self.simulator.advance(self.clock.now())
+        if self.mirror:
+            self.mirror.sync()
 
 
 def simulator(base: Settings, *, scale: float = 0.1, seed: int = 2019) -> Simulator:
@@ -50,12 +58,19 @@ def prepare(
     *,
     speed: float = 1.0,
     history_days: int = 90,
+    mariadb_url: str | None = None,
+    postgres_url: str | None = None,
     on_build: Callable[[int, int], None] | None = None,
     on_pull: Callable[[str], None] | None = None,
 ) -> Demo:
     """Build the simulated databases and the store under `<data_dir>/demo`, and pull every source once."""
     demo_dir = base.data_dir / "demo"
     simulated.build(start, history_days=history_days, progress=on_build)
+    mirror = None
+    if mariadb_url or postgres_url:  # the server profiles' sources are read from real servers
+        mirror = Mirror(simulated.sources, mariadb_url=mariadb_url, postgres_url=postgres_url)
+        mirror.create()
+        mirror.sync()
     sources_file = demo_dir / "sources.yaml"
     write_sources(
         sources_file,
@@ -63,7 +78,7 @@ def prepare(
             {
                 "name": s.name,
                 "unit": s.unit_key,
-                "url": s.url,
+                "url": mirror.url_for(s) if mirror else s.url,
                 "profile": s.profile,
                 "interval": PULL_INTERVAL_S * speed,
             }
@@ -86,7 +101,7 @@ def prepare(
         ingestor.pull(source)
         if on_pull:
             on_pull(source.name)
-    return Demo(services, simulated, clock, speed)
+    return Demo(services, simulated, clock, speed, mirror)
 
 
 def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None = None) -> None:
@@ -97,7 +112,7 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None
     from dashboard.scheduler import PullScheduler
 
     scheduler = PullScheduler(demo.services, time_scale=demo.speed)
-    scheduler.add_job(lambda: demo.simulator.advance(demo.clock.now()), SIMULATE_EVERY_S, "demo:simulate")
+    scheduler.add_job(demo.tick, SIMULATE_EVERY_S, "demo:simulate")
     scheduler.start()
     app = create_app(demo.services)
     if on_ready:
@@ -107,3 +122,5 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None
     finally:
         scheduler.shutdown()
         demo.simulator.close()
+        if demo.mirror:
+            demo.mirror.close()

@@ -23,12 +23,14 @@ from data_sources.profiles import Profile
 
 def connect_args(url: str, timeout_s: float) -> dict[str, Any]:
     """Driver options that bound connecting and each statement by `timeout_s`."""
-    backend = make_url(url).get_backend_name()
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
     seconds = max(1, int(timeout_s + 0.999))
     if backend == "sqlite":
         return {"timeout": timeout_s}
-    if backend == "postgresql":
-        return {"connect_timeout": seconds, "options": f"-c statement_timeout={int(timeout_s * 1000)}"}
+    if backend == "postgresql":  # keep the URL's own options (e.g. a search_path) beside the statement timeout
+        options = " ".join(filter(None, [parsed.query.get("options"), f"-c statement_timeout={int(timeout_s * 1000)}"]))
+        return {"connect_timeout": seconds, "options": options}
     if backend in ("mysql", "mariadb"):
         # TIMESTAMP columns shift with the session zone: read (and write) them as UTC.
         return {

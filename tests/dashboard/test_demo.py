@@ -9,7 +9,7 @@ from dashboard.clock import FixedClock
 from dashboard.ingest import Ingestor
 from dashboard.kpis import unit_kpis
 from dashboard.settings import Settings
-from tests.conftest import START
+from tests.conftest import MARIADB_URL, PG_ADMIN_URL, START, need_server
 
 
 def test_prepare_pulls_all_24_districts_and_the_departments_then_ticks_add_rows(tmp_path):
@@ -33,3 +33,22 @@ def test_prepare_pulls_all_24_districts_and_the_departments_then_ticks_add_rows(
     for source in services.sources:
         ingestor.pull(source)
     assert services.store.count("dossiers") == before + counts["dossiers_new"]
+
+
+def test_the_demo_reads_its_server_profiles_from_mariadb_and_postgresql_when_urls_are_given(tmp_path):
+    need_server("MariaDB", 3306)
+    need_server("PostgreSQL", 5432)
+    base = Settings(data_dir=tmp_path)
+    simulated = demo.simulator(base, scale=0.01, seed=7)
+    prepared = demo.prepare(base, simulated, START, history_days=2, mariadb_url=MARIADB_URL,
+                            postgres_url=PG_ADMIN_URL)
+    try:
+        schemes = {s.profile: s.url.split(":")[0] for s in prepared.services.sources}
+        assert schemes == {"hscv_mariadb": "mysql+pymysql", "egov_pg": "postgresql+psycopg", "motcua_v1": "sqlite",
+                           "legacy_sqlite": "sqlite"}
+        states = prepared.services.store.states()
+        assert len(states) == 82 and all(s["last_error"] is None for s in states)
+        assert prepared.services.store.rejected() == []
+    finally:
+        prepared.mirror.drop()
+        simulated.close()
