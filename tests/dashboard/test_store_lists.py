@@ -74,3 +74,22 @@ def test_unit_days_series_and_feedback_points(store_with_rows):
         (4, 0, 4), (0, 1, 3), (0, 1, 2), (1, 0, 3)]  # 17/11: four; 18/11 ON-TIME; 21/11 LATE; 26/11 OPEN
     assert len(days) == 10
     assert store_with_rows.series.feedback_points(START, AS_OF) == []
+
+
+@pytest.mark.parametrize(("name", "codes"), [
+    ("late_total", ["OVERDUE-1", "OVERDUE-2", "LATE"]),
+    ("late_with_apology", ["OVERDUE-2"]),
+    ("online_full", []),
+    ("rated", []),
+])
+def test_the_apology_and_other_filters(store_with_rows, name, codes):
+    page = store_with_rows.lists.page("quan-1", name, AS_OF, START)
+    assert sorted(r["native_code"] for r in page.rows) == sorted(codes)
+
+
+def test_a_procedure_narrows_a_list_and_feedback_lists_have_their_filters(store_with_rows):
+    assert store_with_rows.lists.page("quan-1", "late_total", AS_OF, START, procedure="HT-KH").total == 3
+    assert store_with_rows.lists.page("quan-1", "late_total", AS_OF, START, procedure="TP-LLTP").total == 0
+    assert store_with_rows.lists.feedback_page("quan-1", "open", AS_OF, START).total == 0
+    with pytest.raises(FilterError, match="unknown filter 'late'"):
+        store_with_rows.lists.feedback_page("quan-1", "late", AS_OF)
