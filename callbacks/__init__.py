@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import overview, routing, sources
+from callbacks import league, overview, routing, sources, unit
+from callbacks import wall as wall_page
 from dashboard.services import Services
 
 
@@ -13,3 +14,6 @@ def register(app: Dash, services: Services) -> None:
     routing.register(app, services)
     overview.register(app, services)
     sources.register(app, services)
+    unit.register(app, services)
+    league.register(app, services)
+    wall_page.register(app, services)

@@ -9,11 +9,15 @@ from dash import Dash, Input, Output
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from callbacks import overview, sources
+from callbacks import league, overview, sources
+from callbacks import unit as unit_page
+from callbacks import wall as wall_page
 from callbacks.cache import cache_of
 from dashboard.i18n import lang_from_search
 from dashboard.services import Services
 from layouts import shell
+from layouts import unit as unit_layout
+from layouts import wall as wall_layout
 from layouts.ids import ShellIds
 
 PageRenderer = Callable[[Services, Cache, str, str, str | None], Component]  # services, cache, lang, path, search
@@ -29,16 +33,24 @@ def _without_query(render: Callable[[Services, Cache, str, str], Component]) -> 
 
 
 PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType(
-    {shell.OVERVIEW_PATH: _without_query(overview.page), shell.SOURCES_PATH: sources.page}
+    {
+        shell.OVERVIEW_PATH: _without_query(overview.page),
+        shell.SOURCES_PATH: sources.page,
+        shell.LEAGUE_PATH: league.page,
+        wall_layout.WALL_PATH: wall_page.page,
+    }
 )
+# Pages whose path carries a value (/unit/<key>): the first prefix the path starts with.
+PREFIX_PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType({unit_layout.UNIT_PATH: unit_page.page})
 
 
 def route(services: Services, cache: Cache, pathname: str | None, search: str | None) -> Component:
     """The page for `pathname` in the language of `search`; a plain "not found" page for unknown paths."""
     lang = lang_from_search(search, services.settings.language)
     path = pathname or "/"
-    render = PAGES.get(path)
-    return render(services, cache, lang, path, search) if render else shell.not_found(path, lang)
+    render = PAGES.get(path) or next((r for prefix, r in PREFIX_PAGES.items() if path.startswith(prefix)), None)
+    page = render(services, cache, lang, path, search) if render else shell.not_found(path, lang)
+    return wall_layout.kiosk_frame(page, search)
 
 
 def register(app: Dash, services: Services) -> None:

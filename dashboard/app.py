@@ -12,6 +12,7 @@ from dash import Dash
 
 import callbacks
 from callbacks.cache import attach_cache
+from dashboard import api
 from dashboard.i18n import t
 from dashboard.services import Services
 from layouts import shell
@@ -39,4 +40,5 @@ def create_app(services: Services) -> Dash:
     app.layout = shell.root
     attach_cache(app.server, services.settings)
     callbacks.register(app, services)
+    app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
     return app

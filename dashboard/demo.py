@@ -60,6 +60,7 @@ def prepare(
     history_days: int = 90,
     mariadb_url: str | None = None,
     postgres_url: str | None = None,
+    mirror_prefix: str = "cchc_demo_",
     on_build: Callable[[int, int], None] | None = None,
     on_pull: Callable[[str], None] | None = None,
 ) -> Demo:
@@ -68,7 +69,7 @@ def prepare(
     simulated.build(start, history_days=history_days, progress=on_build)
     mirror = None
     if mariadb_url or postgres_url:  # the server profiles' sources are read from real servers
-        mirror = Mirror(simulated.sources, mariadb_url=mariadb_url, postgres_url=postgres_url)
+        mirror = Mirror(simulated.sources, mariadb_url=mariadb_url, postgres_url=postgres_url, prefix=mirror_prefix)
         mirror.create()
         mirror.sync()
     sources_file = demo_dir / "sources.yaml"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Literal
 
 from dashboard.clock import CITY_TZ
@@ -44,7 +44,7 @@ class LeagueRow:
     rank: int | None
     previous_rank: int | None
     movement: int | None  # places up since the previous period
-    trend: tuple[float | None, ...]  # weekly scores, oldest first, the last one ending at the as-of
+    trend: tuple[float | None, ...]  # scores of the last 8 whole weeks, oldest first
     targets: dict[str, float]
     progress: dict[str, float | None]  # value ÷ target per committed KPI
     stale: bool
@@ -117,10 +117,12 @@ def weekly_trend(
     as_of: datetime,
     weeks: int = TREND_WEEKS,
 ) -> dict[str, tuple[float | None, ...]]:
-    """Per unit, its score over each of the last `weeks` 7-day windows, oldest first."""
+    """Per unit, its score over each of the last `weeks` whole weeks (7 calendar days ending at 00:00 today,
+    then the weeks before), oldest first: whole days only, so it is read from the rollups alone."""
+    midnight = datetime.combine(as_of.astimezone(CITY_TZ).date(), time(0), CITY_TZ)
     series: dict[str, list[float | None]] = {key: [] for key in keys}
     for back in range(weeks - 1, -1, -1):
-        end = as_of - timedelta(days=7 * back)
+        end = midnight - timedelta(days=7 * back)
         kpis = unit_kpis(store, calendar, "7d", end, units=keys, span=Window(end - timedelta(days=7), end))
         for key in keys:
             series[key].append(score_unit(kpis[key], config).score)

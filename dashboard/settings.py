@@ -57,6 +57,29 @@ class Settings(BaseSettings):
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8050, ge=1, le=65535, description="Port the web server listens on.")
+    online_target: float = Field(
+        0.3, gt=0, le=1, description="The city's target for the share of dossiers received online (0–1)."
+    )
+    wall_overdue_warn: float = Field(
+        0.05, ge=0, le=1, description="The wall warns when a unit's overdue share of its backlog is above this (0–1)."
+    )
+    wall_overdue_alarm: float = Field(
+        0.10, ge=0, le=1, description="The wall raises an alarm when the overdue share is above this (0–1)."
+    )
+    wall_new_late_warn: int = Field(
+        5, ge=1, description="The wall warns when this many of a unit's open dossiers fell overdue in 24 hours."
+    )
+    wall_new_late_alarm: int = Field(
+        20, ge=1, description="The wall raises an alarm when this many fell overdue in 24 hours."
+    )
+    wall_dwell_s: float = Field(20.0, ge=2, description="Seconds each wall view shows; `?dwell=` overrides it.")
+    boundary_file: Path | None = Field(
+        None,
+        description="GeoJSON (WGS 84) of the district boundaries, code in Dist_ID; default: the wall draws a tile grid.",
+    )
+    ward_boundary_file: Path | None = Field(
+        None, description="GeoJSON (WGS 84) of the ward boundaries, codes in Com_ID and Dist_ID, for `?map=wards`."
+    )
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -15,6 +15,7 @@ class ShellIds(StrEnum):
     LANG_EN = "shell-lang-en"
     NAV_OVERVIEW = "shell-nav-overview"
     NAV_SOURCES = "shell-nav-sources"
+    NAV_LEAGUE = "shell-nav-league"
 
 
 class OverviewIds(StrEnum):
@@ -44,6 +45,81 @@ class SourcesIds(StrEnum):
     REJECTED_NEXT = "sources-rejected-next"
     FOCUS = "sources-focus"
     FOCUSED = "sources-focused"
+
+
+class UnitIds(StrEnum):
+    """The unit tile at "/unit/<key>": KPIs, rank, trend, ageing, late procedures and the drill-through lists."""
+
+    INTERVAL = "unit-interval"
+    SEEN = "unit-seen"
+    SUMMARY = "unit-summary"
+    RANK = "unit-rank"
+    SCORE = "unit-score"
+    STALE = "unit-stale"
+    PERIODS = "unit-periods"
+    KPIS = "unit-kpis"
+    KPI_ON_TIME = "unit-kpi-on-time"
+    KPI_ONLINE = "unit-kpi-online"
+    KPI_ONLINE_FULL = "unit-kpi-online-full"
+    KPI_DOSSIER_SATISFACTION = "unit-kpi-dossier-satisfaction"
+    KPI_FEEDBACK_ON_TIME = "unit-kpi-feedback-on-time"
+    KPI_IN_PROGRESS = "unit-kpi-in-progress"
+    KPI_OVERDUE = "unit-kpi-overdue"
+    KPI_APOLOGY = "unit-kpi-apology"
+    KPI_PROCESSING = "unit-kpi-processing"
+    TREND = "unit-trend"
+    AGEING = "unit-ageing"
+    LATE_PROCEDURES = "unit-late-procedures"
+    FEEDBACK = "unit-feedback"
+    OVERDUE = "unit-overdue"
+    NO_APOLOGY = "unit-no-apology"
+    DRILL = "unit-drill"
+    DRILL_PREV = "unit-drill-prev"
+    DRILL_NEXT = "unit-drill-next"
+    DRILL_CLOSE = "unit-drill-close"
+    FOCUS = "unit-focus"
+    FOCUSED = "unit-focused"
+    NOT_FOUND = "unit-not-found"
+
+
+class LeagueIds(StrEnum):
+    """The league tables at "/league": kind switch, period picker, the grid and its exports."""
+
+    INTERVAL = "league-interval"
+    SEEN = "league-seen"
+    KINDS = "league-kinds"
+    PERIODS = "league-periods"
+    SUMMARY = "league-summary"
+    SEARCH = "league-search"
+    GRID = "league-grid"
+    CSV = "league-csv"
+    XLSX = "league-xlsx"
+    DOWNLOAD = "league-download"
+
+
+class WallIds(StrEnum):
+    """The kiosk wall at "/wall"; VIEW, VIEW_BODY and GRAPH are the `type` of pattern-matching ids."""
+
+    ROOT = "wall-root"
+    HEADER = "wall-header"
+    CLOCK = "wall-clock"
+    DATE = "wall-date"
+    UPDATED = "wall-updated"
+    SOURCES = "wall-sources"
+    STALE_NOTE = "wall-stale-note"
+    VIEWS = "wall-views"
+    VIEW = "wall-view"
+    VIEW_BODY = "wall-view-body"
+    GRAPH = "wall-graph"
+    TICKER = "wall-ticker"
+    POLL = "wall-poll"
+    TICK = "wall-tick"
+    ROTATE = "wall-rotate"
+    SEEN = "wall-seen"
+    TIMES = "wall-times"
+    TEXTS = "wall-texts"
+    SCALE = "wall-scale"
+    GO = "wall-go"
 
 
 class NotFoundIds(StrEnum):

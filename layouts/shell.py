@@ -16,9 +16,11 @@ LANG_LINKS = {
 }
 OVERVIEW_PATH = "/"
 SOURCES_PATH = "/sources"
+LEAGUE_PATH = "/league"
 NAV_LINKS = (
     (OVERVIEW_PATH, ShellIds.NAV_OVERVIEW, "nav.overview"),
     (SOURCES_PATH, ShellIds.NAV_SOURCES, "nav.sources"),
+    (LEAGUE_PATH, ShellIds.NAV_LEAGUE, "nav.league"),
 )
 
 

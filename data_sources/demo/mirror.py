@@ -21,29 +21,34 @@ from data_sources.profiles import Profile, load_profile
 from data_sources.reader import connect_args
 
 SERVER_PROFILES = {"hscv_mariadb": "mysql", "egov_pg": "postgresql"}
+DEFAULT_PREFIX = "cchc_demo_"
 
 
-def target_name(source: DemoSource) -> str:
+def target_name(source: DemoSource, prefix: str = DEFAULT_PREFIX) -> str:
     """The database (MariaDB) or schema (PostgreSQL) that holds one mirrored source."""
-    return "cchc_demo_" + re.sub(r"[^a-z0-9]+", "_", source.name.lower())
+    return prefix + re.sub(r"[^a-z0-9]+", "_", source.name.lower())
 
 
-def target_url(base: str, source: DemoSource) -> str:
+def target_url(base: str, source: DemoSource, prefix: str = DEFAULT_PREFIX) -> str:
     """The URL of a source's mirror, derived from the server's base URL."""
     url = make_url(base)
+    name = target_name(source, prefix)
     if url.get_backend_name() == "postgresql":
-        return url.update_query_dict({"options": f"-csearch_path={target_name(source)}"}).render_as_string(
-            hide_password=False
-        )
-    return url.set(database=target_name(source)).render_as_string(hide_password=False)
+        return url.update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(hide_password=False)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 class Mirror:
     """Mirrors the sources whose profile has a server configured; the others stay SQLite files."""
 
     def __init__(
-        self, sources: Iterable[DemoSource], mariadb_url: str | None = None, postgres_url: str | None = None
+        self,
+        sources: Iterable[DemoSource],
+        mariadb_url: str | None = None,
+        postgres_url: str | None = None,
+        prefix: str = DEFAULT_PREFIX,
     ) -> None:
+        self.prefix = prefix  # tests give their own, so that runs side by side never share a mirror
         bases = {"mysql": mariadb_url, "postgresql": postgres_url}
         self.targets: dict[str, tuple[DemoSource, str]] = {}
         for source in sources:
@@ -57,14 +62,14 @@ class Mirror:
     def url_for(self, source: DemoSource) -> str:
         """Where the ingest should read a source: its mirror, or its SQLite file."""
         if source.name in self.targets:
-            return target_url(self.targets[source.name][1], source)
+            return target_url(self.targets[source.name][1], source, self.prefix)
         return source.url
 
     def create(self) -> None:
         """Create each mirror's database or schema and its tables, empty (a fresh copy follows)."""
         for name, (source, base) in self.targets.items():
             admin = create_engine(base, connect_args=connect_args(base, 30))
-            schema = target_name(source)
+            schema = target_name(source, self.prefix)
             with admin.begin() as conn:
                 if admin.dialect.name == "postgresql":
                     conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
@@ -135,7 +140,7 @@ class Mirror:
     def _engine(self, name: str) -> Engine:
         if name not in self._engines:
             source, base = self.targets[name]
-            url = target_url(base, source)
+            url = target_url(base, source, self.prefix)
             self._engines[name] = create_engine(url, connect_args=connect_args(url, 30))
         return self._engines[name]
 
@@ -151,7 +156,7 @@ class Mirror:
             admin = create_engine(base, connect_args=connect_args(base, 30))
             with admin.begin() as conn:
                 if admin.dialect.name == "postgresql":
-                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{target_name(source)}" CASCADE'))
+                    conn.execute(text(f'DROP SCHEMA IF EXISTS "{target_name(source, self.prefix)}" CASCADE'))
                 else:
-                    conn.execute(text(f"DROP DATABASE IF EXISTS `{target_name(source)}`"))
+                    conn.execute(text(f"DROP DATABASE IF EXISTS `{target_name(source, self.prefix)}`"))
             admin.dispose()

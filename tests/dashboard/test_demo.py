@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from dashboard import demo
@@ -41,7 +42,7 @@ def test_the_demo_reads_its_server_profiles_from_mariadb_and_postgresql_when_url
     base = Settings(data_dir=tmp_path)
     simulated = demo.simulator(base, scale=0.01, seed=7)
     prepared = demo.prepare(base, simulated, START, history_days=2, mariadb_url=MARIADB_URL,
-                            postgres_url=PG_ADMIN_URL)
+                            postgres_url=PG_ADMIN_URL, mirror_prefix=f"t{uuid.uuid4().hex[:8]}_")
     try:
         schemes = {s.profile: s.url.split(":")[0] for s in prepared.services.sources}
         assert schemes == {"hscv_mariadb": "mysql+pymysql", "egov_pg": "postgresql+psycopg", "motcua_v1": "sqlite",

@@ -1,0 +1,154 @@
+"""Wall refresh benchmark: the server time of the wall's one data-version callback (`callbacks.wall.refresh`).
+
+    python bench/wall_refresh.py [--store-url URL] [--as-of ISO] [--runs 20] [--boundaries DIR]
+
+Times, as medians over --runs:
+- unchanged: the poll when the data version and minute are the same (one version query, `no_update`);
+- changed, cold: a new data version on a cold cache (every figure recomputed from the rollups, then drawn);
+- changed, warm: a new data version a second viewer or worker asks for (cache hit, drawn again);
+and splits the cold time into computing (`compute`) and drawing (parts + figures), with the JSON size sent.
+Target: under 50 ms. Without --store-url it uses bench/out's 10M-dossier store when present, else builds
+a small demo store (and says so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import plotly.io as pio  # noqa: E402
+from flask import Flask  # noqa: E402
+from flask_caching import Cache  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from callbacks import wall  # noqa: E402
+from dashboard.clock import CITY_TZ, FixedClock  # noqa: E402
+from dashboard.schema import dossiers, source_state  # noqa: E402
+from dashboard.services import Services  # noqa: E402
+from dashboard.settings import Settings  # noqa: E402
+from dashboard.sources import SourceConfig  # noqa: E402
+
+TARGET_MS = 50.0
+BIG_STORE = Path(__file__).resolve().parent / "out" / "kpi_rollups_10000000.sqlite"
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+PARTS = ["kpis", "gauge-text", "meters", "map-legend", "districts", "departments", "alerts"]
+GRAPHS = ["gauge", "map"]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store-url", help="SQLAlchemy URL of an existing store (default: bench/out's 10M store)")
+    parser.add_argument("--as-of", help="the instant to look from (default: 2019-11-27 15:00 in the city)")
+    parser.add_argument("--runs", type=int, default=20, help="timed runs per case (median; default 20)")
+    parser.add_argument("--boundaries", type=Path, default=SHARED_DATA, help="folder of the CityScope GeoJSON files")
+    parser.add_argument(
+        "--memoise-profiles",
+        action="store_true",
+        help="memoise profile loading for the run (source_freshness parses each source's profile YAML per call)",
+    )
+    return parser.parse_args(argv)
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+def demo_store(folder: Path) -> tuple[str, datetime]:
+    from dashboard import demo
+
+    start = datetime(2019, 11, 27, 15, tzinfo=CITY_TZ)
+    base = Settings(data_dir=folder)
+    say("no store given and none in bench/out: building a demo store (scale 0.05, 60 days) …")
+    prepared = demo.prepare(base, demo.simulator(base, scale=0.05), start, history_days=60)
+    url = prepared.services.settings.resolved_store_url
+    prepared.services.store.dispose()
+    return url, start
+
+
+def sources_of(services: Services) -> list[SourceConfig]:
+    """One source per (source, unit) of the store, so freshness is computed as on a real wall."""
+    with services.store.engine.connect() as conn:
+        named = {row.source for row in conn.execute(select(source_state.c.source))}
+        pairs = conn.execute(select(dossiers.c.source, dossiers.c.unit_key).distinct().limit(500)).all()
+    return [
+        SourceConfig(name=source, unit=unit, url="sqlite:///unused.sqlite", profile="motcua_v1")
+        for source, unit in pairs
+        if source in named or not named
+    ]
+
+
+def median_ms(action, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def fresh_cache() -> Cache:
+    return Cache(Flask("bench"), config={"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 200})
+
+
+def measure(services: Services, label: str, query: str, as_of: datetime, runs: int) -> dict[str, float]:
+    """Time the three cases of one map choice and print them with the split and the response size."""
+    cache = fresh_cache()
+    first = wall.refresh(services, cache, None, query, 1.0, PARTS, GRAPHS)  # also reads the boundary files once
+    seen = first[-1]
+    payload = len(pio.to_json({"parts": first[3], "figures": first[4]}, validate=False))
+    unchanged = median_ms(lambda: wall.refresh(services, cache, seen, query, 1.0, PARTS, GRAPHS), runs)
+    cold = median_ms(lambda: wall.refresh(services, fresh_cache(), None, query, 1.0, PARTS, GRAPHS), runs)
+    warm = median_ms(lambda: wall.refresh(services, cache, None, query, 1.0, PARTS, GRAPHS), runs)
+    compute = median_ms(lambda: wall.compute(services, as_of), runs)
+    say(f"\n{label} ({query}):")
+    say(f"  unchanged (poll, no_update)  {unchanged:8.1f} ms")
+    say(f"  changed, cold cache          {cold:8.1f} ms  (computing {compute:.1f} ms, drawing {cold - compute:.1f} ms)")
+    say(f"  changed, warm cache          {warm:8.1f} ms")
+    say(f"  response size                {payload / 1024:8.0f} KiB")
+    return {f"{label} unchanged": unchanged, f"{label} cold": cold, f"{label} warm": warm}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.memoise_profiles:  # what a memoised data_sources.profiles.load_profile would give
+        import dashboard.sources
+
+        dashboard.sources.load_profile = functools.lru_cache(maxsize=None)(dashboard.sources.load_profile)
+        say("profile loading memoised for this run (--memoise-profiles)")
+    as_of = datetime.fromisoformat(args.as_of) if args.as_of else datetime(2019, 11, 27, 15, tzinfo=CITY_TZ)
+    folder = Path(tempfile.mkdtemp(prefix="wall-bench-"))
+    url = args.store_url or (f"sqlite:///{BIG_STORE}" if BIG_STORE.exists() else None)
+    if url is None:
+        url, as_of = demo_store(folder)
+    district = args.boundaries / "vn-demographic_CityScope_HCMC_Population_District_Level.geojson"
+    ward = args.boundaries / "vn-demographic_CityScope_HCMC_Population_Ward_Level.geojson"
+    files = {"boundary_file": district, "ward_boundary_file": ward} if district.exists() and ward.exists() else {}
+    settings = Settings(data_dir=folder, store_url=url, **files)
+    services = Services.build(settings, FixedClock(as_of), migrate=False)
+    services.sources = sources_of(services)
+    say(f"store {url}: {services.store.count('dossiers'):,} dossiers, {len(services.sources)} sources, as of {as_of}")
+
+    results: dict[str, float] = {}
+    for label, query in (("tile map", "?map=tiles"), ("district map", "?map=districts"), ("ward map", "?map=wards")):
+        if label == "tile map" or files:
+            results.update(measure(services, label, query, as_of, args.runs))
+    say("\nagainst the 50 ms target:")
+    for name, value in results.items():
+        say(
+            f"  {name:<26} {value:8.1f} ms  {'ok' if value < TARGET_MS else 'OVER'}  ({TARGET_MS / value:.1f}× headroom)"
+        )
+    services.store.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""The league page: render it from the address, refresh it when the data version or the minute changes, filter the
+grid as the viewer types, and export it (CSV in the browser, XLSX from the server)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from dash import Dash, Input, Output, Patch, State, dcc, no_update
+from dash.development.base_component import Component
+from flask_caching import Cache
+
+from callbacks.cache import cache_of, cached
+from callbacks.overview import current_key
+from dashboard.i18n import lang_from_search
+from dashboard.periods import PERIODS
+from dashboard.services import Services
+from dashboard.views import LeagueView, league_view
+from layouts import league as league_layout
+from layouts import shell
+from layouts.ids import LeagueIds, ShellIds
+from layouts.league_grid import KIND_PARAM, PERIOD_PARAM, grid_rows
+from layouts.league_xlsx import league_workbook
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_CSV = "function(n) { return n ? true : window.dash_clientside.no_update; }"
+
+
+def league_query(search: str | None) -> tuple[str, str]:
+    """The kind and period of the address; the defaults (districts, 30 days) for missing or unknown values."""
+    values = parse_qs((search or "").lstrip("?"))
+    kind = (values.get(KIND_PARAM) or [""])[0]
+    period = (values.get(PERIOD_PARAM) or [""])[0]
+    return (
+        kind if kind in league_layout.KINDS else league_layout.DEFAULT_KIND,
+        period if period in PERIODS else league_layout.DEFAULT_PERIOD,
+    )
+
+
+def league_data(services: Services, cache: Cache, key: list[Any], kind: str, period: str) -> LeagueView:
+    """The league of `kind` over `period` now, shared through the cache per (version, minute, kind, period)."""
+    return cached(cache, f"league:{key[0]}:{key[1]}:{kind}:{period}", lambda: league_view(services, kind, period))
+
+
+def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
+    """The whole league page for the kind and period in the address."""
+    key = current_key(services)
+    view = league_data(services, cache, key, *league_query(search))
+    return league_layout.layout(view, lang, pathname, services.settings.refresh_ms, key)
+
+
+def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
+    """New as-of text, summary, grid rows and key; `no_update` for all when the key has not changed."""
+    key = current_key(services)
+    if key == seen:
+        return (no_update,) * 4
+    lang = lang_from_search(search, services.settings.language)
+    view = league_data(services, cache, key, *league_query(search))
+    rows = grid_rows(view.rows, lang, view.period)
+    return shell.as_of_text(view.as_of, lang), league_layout.summary(view, lang), rows, key
+
+
+def export_xlsx(services: Services, cache: Cache, shown: list[dict] | None, search: str | None) -> dict[str, Any]:
+    """The league as an Excel file, the rows in the order and filter the grid shows."""
+    view = league_data(services, cache, current_key(services), *league_query(search))
+    order = None if shown is None else [row["unit_key"] for row in shown]
+    content = league_workbook(view, lang_from_search(search, services.settings.language), order)
+    return dcc.send_bytes(content, f"{league_layout.export_name(view)}.xlsx", type=XLSX_TYPE)
+
+
+def quick_filter(text: str | None) -> Patch:
+    """Show only the rows with `text` somewhere in them (AG Grid's quick filter)."""
+    options = Patch()
+    options["quickFilterText"] = text or ""
+    return options
+
+
+def register(app: Dash, services: Services) -> None:
+    """The refresh (driven by the page's `dcc.Interval`), the search box and the two exports."""
+    cache = cache_of(app)
+
+    @app.callback(
+        Output(ShellIds.AS_OF, "children", allow_duplicate=True),  # other pages' refreshes write it too
+        Output(LeagueIds.SUMMARY, "children"),
+        Output(LeagueIds.GRID, "rowData"),
+        Output(LeagueIds.SEEN, "data"),
+        Input(LeagueIds.INTERVAL, "n_intervals"),
+        State(LeagueIds.SEEN, "data"),
+        State(ShellIds.LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def refresh_league(_n_intervals: int, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
+        return refresh(services, cache, seen, search)
+
+    @app.callback(
+        Output(LeagueIds.DOWNLOAD, "data"),
+        Input(LeagueIds.XLSX, "n_clicks"),
+        State(LeagueIds.GRID, "virtualRowData"),
+        State(ShellIds.LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def download_xlsx(_n_clicks: int, shown: list[dict] | None, search: str | None) -> dict[str, Any]:
+        return export_xlsx(services, cache, shown, search)
+
+    app.callback(
+        Output(LeagueIds.GRID, "dashGridOptions"), Input(LeagueIds.SEARCH, "value"), prevent_initial_call=True
+    )(quick_filter)
+    app.clientside_callback(
+        EXPORT_CSV,
+        Output(LeagueIds.GRID, "exportDataAsCsv"),
+        Input(LeagueIds.CSV, "n_clicks"),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,131 @@
+"""The /league page: districts among districts or departments among departments, over a period, from plain data.
+
+The grid itself is `layouts.league_grid.league_grid` (re-exported here), which the wall uses too.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.clock import CITY_TZ
+from dashboard.i18n import fmt_datetime, fmt_int, t
+from dashboard.periods import PERIODS
+from dashboard.views import KINDS  # a constant: layouts never touch the store
+from layouts import shell
+from layouts.ids import LeagueIds
+from layouts.league_grid import DEFAULT_KIND, DEFAULT_PERIOD, league_grid, league_href, unit_href
+
+if TYPE_CHECKING:  # plain data from dashboard.views; layouts never touch the store
+    from dashboard.views import LeagueView
+
+__all__ = ["DEFAULT_KIND", "DEFAULT_PERIOD", "KINDS", "layout", "league_grid", "league_href", "summary", "unit_href"]
+
+
+def kind_switch(kind: str, period: str, lang: str) -> html.Nav:
+    """Districts | departments, as links that keep the period."""
+    links = [
+        dcc.Link(
+            t(f"league.kind.{choice}", lang),
+            href=league_href(lang, choice, period),
+            className="pulse-chip" + (" is-current" if choice == kind else ""),
+        )
+        for choice in KINDS
+    ]
+    return html.Nav(links, id=LeagueIds.KINDS, className="pulse-chips", **{"aria-label": t("league.kinds", lang)})
+
+
+def period_picker(kind: str, period: str, lang: str) -> html.Nav:
+    """Today, 7 days, 30 days, quarter to date, year to date, as links that keep the kind."""
+    links = [
+        dcc.Link(
+            t(f"league.period.{choice}", lang),
+            href=league_href(lang, kind, choice),
+            className="pulse-chip" + (" is-current" if choice == period else ""),
+        )
+        for choice in PERIODS
+    ]
+    return html.Nav(links, id=LeagueIds.PERIODS, className="pulse-chips", **{"aria-label": t("league.periods", lang)})
+
+
+def summary(view: LeagueView, lang: str) -> list[Any]:
+    """How many units are ranked, over which window, against which previous window; how ties work."""
+    ranked = sum(row.rank is not None for row in view.rows)
+    previous = f"{fmt_datetime(view.previous_window.start, lang)} – {fmt_datetime(view.previous_window.end, lang)}"
+    text = t(
+        "league.summary",
+        lang,
+        ranked=fmt_int(ranked, lang),
+        total=fmt_int(len(view.rows), lang),
+        start=fmt_datetime(view.window.start, lang),
+        end=fmt_datetime(view.window.end, lang),
+        previous=previous,
+    )
+    return [html.Span(text)]
+
+
+def export_name(view: LeagueView) -> str:
+    """The file name of an export, without extension: league-district-30d-20191127-1030."""
+    return f"league-{view.kind}-{view.period}-{view.as_of.astimezone(CITY_TZ):%Y%m%d-%H%M}"
+
+
+def _tools(lang: str) -> html.Div:
+    return html.Div(
+        [
+            html.Label(t("league.search", lang), htmlFor=LeagueIds.SEARCH, className="visually-hidden"),
+            dbc.Input(
+                id=LeagueIds.SEARCH,
+                type="search",
+                placeholder=t("league.search", lang),
+                debounce=True,
+                className="pulse-league-search",
+            ),
+            html.Div(
+                [
+                    dbc.Button(t("league.csv", lang), id=LeagueIds.CSV, color="light", size="sm"),
+                    dbc.Button(t("league.xlsx", lang), id=LeagueIds.XLSX, color="light", size="sm"),
+                ],
+                className="pulse-league-exports",
+                role="group",
+                **{"aria-label": t("league.exports", lang)},
+            ),
+            dcc.Download(id=LeagueIds.DOWNLOAD),
+        ],
+        className="pulse-league-tools",
+    )
+
+
+def layout(view: LeagueView, lang: str, pathname: str, refresh_ms: int, seen: list) -> html.Div:
+    """The whole page: kind and period links, search and exports, the summary, the grid and its legend."""
+    grid = league_grid(view.rows, lang, period=view.period, export_name=export_name(view))
+    body = html.Div(
+        [
+            dcc.Interval(id=LeagueIds.INTERVAL, interval=refresh_ms),
+            dcc.Store(id=LeagueIds.SEEN, data=seen),
+            html.Section(
+                [
+                    html.Div(
+                        [kind_switch(view.kind, view.period, lang), period_picker(view.kind, view.period, lang)],
+                        className="pulse-league-pickers",
+                    ),
+                    _tools(lang),
+                ],
+                className="pulse-section pulse-league-controls",
+            ),
+            html.Section(
+                [
+                    html.P(summary(view, lang), id=LeagueIds.SUMMARY, className="pulse-league-summary"),
+                    html.Div(grid, className="pulse-panel pulse-league-panel"),
+                    html.P(
+                        f"{t('league.legend', lang)}. {t('league.ties', lang)}",
+                        className="pulse-league-legend pulse-muted small",
+                    ),
+                ],
+                className="pulse-section",
+            ),
+        ]
+    )
+    title = f"{t('league.title', lang)} · {t(f'league.kind.{view.kind}', lang)}"
+    return shell.page(title, view.as_of, lang, pathname, body)

@@ -1,0 +1,132 @@
+"""The league table as an Excel workbook (openpyxl): the rows as shown, with every number as a number.
+
+AG Grid's own Excel export is an enterprise feature; this builds the file on the server from the same
+`LeagueView` the page shows, in the order (and with the filter) the grid had when the button was pressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from io import BytesIO
+from typing import TYPE_CHECKING, Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from dashboard.clock import CITY_TZ
+from dashboard.i18n import fmt_datetime, t
+from layouts import shell
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from dashboard.league import LeagueRow
+    from dashboard.views import LeagueView
+
+HEADER_ROW = 5
+PERCENT, POINTS, WHEN = "0.0%", "0.00", "dd/mm/yyyy hh:mm"
+STALE_FILL = PatternFill("solid", fgColor="EEEEEE")
+
+
+def _local(moment: datetime | None) -> datetime | None:
+    """Excel has no time zones: the city's wall-clock time."""
+    return None if moment is None else moment.astimezone(CITY_TZ).replace(tzinfo=None)
+
+
+def ordered_rows(view: LeagueView, order: Sequence[str] | None) -> list[LeagueRow]:
+    """The view's rows in `order` (unit keys, as the grid showed them); all rows in rank order when None."""
+    if order is None:
+        return list(view.rows)
+    by_key = {row.unit_key: row for row in view.rows}
+    return [by_key[key] for key in order if key in by_key]
+
+
+def columns(view: LeagueView, lang: str) -> list[tuple[str, str | None]]:
+    """(header, number format) of every column."""
+    criteria = view.rows[0].index.subscores if view.rows else ()
+    targets = sorted({key for row in view.rows for key in row.targets})
+    return [
+        (t("league.col.rank", lang), None),
+        (t("league.xlsx.previous_rank", lang), None),
+        (t("league.col.movement", lang), None),
+        (t("league.col.unit", lang), None),
+        (t("league.xlsx.key", lang), None),
+        (t("league.col.score", lang), POINTS),
+        (t("league.xlsx.grade", lang), None),
+        *[(f"{t(f'league.criterion.{sub.key}', lang)} ({sub.max_points:g})", POINTS) for sub in criteria],
+        (t("league.xlsx.on_time_n", lang), None),
+        (t("league.xlsx.completed", lang), None),
+        (t("league.col.on_time", lang), PERCENT),
+        (t("league.xlsx.online_n", lang), None),
+        (t("league.xlsx.received", lang), None),
+        (t("league.col.online", lang), PERCENT),
+        (t("league.xlsx.satisfied", lang), None),
+        (t("league.xlsx.rated", lang), None),
+        (t("league.col.satisfaction", lang), PERCENT),
+        *[(f"{t('league.col.commitments', lang)}: {t(f'league.criterion.{key}', lang)}", PERCENT) for key in targets],
+        (t("league.xlsx.stale", lang), None),
+        (t("league.xlsx.data_as_of", lang), WHEN),
+    ]
+
+
+def values(row: LeagueRow, targets: Sequence[str], lang: str) -> list[Any]:
+    """One row's cells, in the order of `columns`."""
+    kpis = row.kpis
+    movement: Any = row.movement
+    if row.rank is not None and row.previous_rank is None:
+        movement = t("league.move.new", lang)
+    return [
+        row.rank,
+        row.previous_rank,
+        movement,
+        row.name_en if lang == "en" else row.name_vi,
+        row.unit_key,
+        None if row.index.score is None else round(row.index.score, 2),
+        t(f"league.grade.{row.index.grade}", lang) if row.index.grade else None,
+        *[None if sub.points is None else round(sub.points, 2) for sub in row.index.subscores],
+        kpis.on_time.numerator,
+        kpis.on_time.denominator,
+        kpis.on_time.value,
+        kpis.online.numerator,
+        kpis.online.denominator,
+        kpis.online.value,
+        kpis.dossier_satisfaction.numerator,
+        kpis.dossier_satisfaction.denominator,
+        kpis.dossier_satisfaction.value,
+        *[row.progress.get(key) for key in targets],
+        t("league.xlsx.yes", lang) if row.stale else None,
+        _local(row.data_as_of),
+    ]
+
+
+def league_workbook(view: LeagueView, lang: str, order: Sequence[str] | None = None) -> bytes:
+    """The workbook: a title, the window, the as-of time and data version, then one row per unit."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = t("league.title", lang)[:31]
+    kind, period = t(f"league.kind.{view.kind}", lang), t(f"league.period.{view.period}", lang)
+    sheet["A1"] = t("league.xlsx.title", lang, kind=kind.lower() if lang == "en" else kind, period=period)
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = t(
+        "league.xlsx.window", lang, start=fmt_datetime(view.window.start, lang), end=fmt_datetime(view.window.end, lang)
+    )
+    sheet["A3"] = f"{shell.as_of_text(view.as_of, lang)} · {t('league.xlsx.version', lang, version=view.data_version)}"
+    header = columns(view, lang)
+    targets = sorted({key for row in view.rows for key in row.targets})
+    for index, (title, _format) in enumerate(header, start=1):
+        cell = sheet.cell(HEADER_ROW, index, title)
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, min(len(title) + 2, 28))
+    sheet.column_dimensions["D"].width = 28
+    for offset, row in enumerate(ordered_rows(view, order), start=1):
+        for index, value in enumerate(values(row, targets, lang), start=1):
+            cell = sheet.cell(HEADER_ROW + offset, index, value)
+            if header[index - 1][1]:
+                cell.number_format = header[index - 1][1]
+            if row.stale:
+                cell.fill = STALE_FILL
+    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 5)
+    buffer = BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,362 @@
+"""The unit tile at /unit/<key>: who the unit is and where it ranks, its KPIs against its commitments and the city,
+its 90-day trend and ageing, what makes it late, its overdue dossiers, and the dossiers behind any number.
+
+Built from plain data (`UnitView`); every number with a matching dossier filter links to its drill-through list
+(`?list=<filter>&page=<n>`, 50 a page).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from dash.development.base_component import Component
+
+from dashboard.i18n import fmt_date, fmt_decimal, fmt_int, fmt_time, t
+from dashboard.periods import PERIODS
+from layouts import figures, shell
+from layouts.dossiers import dossier_table, late_procedures
+from layouts.ids import UnitIds
+from layouts.unit_cards import feedback_stats, kpi_cards
+
+if TYPE_CHECKING:  # plain data from metrics and the store's lists; layouts never touch the store
+    from dashboard.metrics import UnitKpis
+    from dashboard.service_index import IndexScore
+    from dashboard.store_lists import DossierPage
+
+UNIT_PATH = "/unit/"
+PERIOD_PARAM, LIST_PARAM, PAGE_PARAM = "period", "list", "page"
+DEFAULT_PERIOD = "30d"
+TILE_ROWS = 10  # dossiers shown on the tile itself; the rest are one click away
+DRILL_PAGE_SIZE = 50
+TREND_DAYS = 90
+LEAGUE_KINDS = ("district", "department")
+OVERDUE_COLUMNS = ("code", "procedure", "received", "due", "late_days", "apology")
+LIST_COLUMNS = ("code", "procedure", "received", "due", "completed", "late_days", "apology")
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """Everything the tile shows, as plain data (built by `callbacks.unit`)."""
+
+    unit: dict[str, Any]  # the units row: key, kind, name_vi, name_en, …
+    period: str
+    as_of: datetime
+    kpis: UnitKpis
+    city: UnitKpis  # the sums over every unit
+    index: IndexScore
+    rank: int | None  # among the ranked units of its kind; None when unranked or not ranked at all
+    league_size: int  # 0 when its kind has no league
+    movement: int | None
+    targets: dict[str, float]
+    stale: bool
+    data_as_of: datetime | None  # its sources' oldest last good pull; None without sources or never pulled
+    trend: tuple[dict[str, Any], ...]  # day, received, completed, in_progress
+    late_procedures: tuple[dict[str, Any], ...]  # procedure_code, name_vi, name_en, late
+    overdue: DossierPage  # first rows, with late_days
+    no_apology: DossierPage
+    drill: DossierPage | None = None  # the list the address asks for
+    drill_filter: str | None = None
+
+
+REFRESHED = (
+    UnitIds.SUMMARY,
+    UnitIds.KPIS,
+    UnitIds.TREND,
+    UnitIds.AGEING,
+    UnitIds.LATE_PROCEDURES,
+    UnitIds.FEEDBACK,
+    UnitIds.OVERDUE,
+    UnitIds.NO_APOLOGY,
+    UnitIds.DRILL,
+)
+FIGURES = (UnitIds.TREND, UnitIds.AGEING)
+
+
+def unit_href(key: str, lang: str, period: str = DEFAULT_PERIOD, list_name: str | None = None, page: int = 1) -> str:
+    """The tile's address: /unit/<key>?lang=…[&period=…][&list=…][&page=…] (defaults left out)."""
+    query: dict[str, Any] = {"lang": lang}
+    if period != DEFAULT_PERIOD:
+        query[PERIOD_PARAM] = period
+    if list_name:
+        query[LIST_PARAM] = list_name
+        if page > 1:
+            query[PAGE_PARAM] = page
+    return f"{UNIT_PATH}{key}?{urlencode(query)}"
+
+
+def unit_name(unit: dict[str, Any], lang: str) -> str:
+    return unit["name_en"] if lang == "en" else unit["name_vi"]
+
+
+# --- header: identity, rank, score, freshness, period ------------------------------------------------------
+def rank_text(rank: int | None, size: int, movement: int | None, lang: str) -> str:
+    """ "Hạng 3/24 ▲2" (▼ down, = unchanged, nothing when the previous rank is n/a); "Chưa xếp hạng" without a rank."""
+    if rank is None:
+        return t("unit.rank.none", lang)
+    arrow = "" if movement is None else f" ▲{movement}" if movement > 0 else f" ▼{-movement}" if movement else " ="
+    return t("unit.rank", lang, rank=fmt_int(rank, lang), size=fmt_int(size, lang)) + arrow
+
+
+def _rank_title(view: UnitView, lang: str) -> str:
+    if view.unit["kind"] not in LEAGUE_KINDS or not view.unit.get("ranked", True):
+        return t("unit.rank.not_ranked", lang)
+    league = t(f"unit.league.{view.unit['kind']}", lang, size=fmt_int(view.league_size, lang))
+    if view.movement is None:
+        return league
+    moved = (
+        t("unit.moved.same", lang)
+        if not view.movement
+        else t("unit.moved.up" if view.movement > 0 else "unit.moved.down", lang, n=fmt_int(abs(view.movement), lang))
+    )
+    return f"{league}; {moved}"
+
+
+def _score(view: UnitView, lang: str) -> Component:
+    score = view.index.score
+    if score is None:
+        text = t("unit.score.none", lang)
+    else:
+        grade = t(f"unit.grade.{view.index.grade}", lang)
+        text = t("unit.score", lang, score=fmt_decimal(score, lang), grade=grade)
+    formulas = html.Ul([html.Li(html.Code(sub.formula)) for sub in view.index.subscores], className="pulse-formulas")
+    return html.Details(
+        [html.Summary(text, id=UnitIds.SCORE, className="pulse-unit-score"), formulas], className="pulse-score"
+    )
+
+
+def _freshness(view: UnitView, lang: str) -> list[Component]:
+    parts: list[Component] = []
+    if view.data_as_of is not None:
+        when = f"{fmt_time(view.data_as_of, lang)} {fmt_date(view.data_as_of, lang)}"
+        parts.append(html.Span(t("unit.data_as_of", lang, time=when), className="pulse-muted"))
+    if view.stale:
+        parts.append(
+            dbc.Badge(
+                t("status.stale", lang), id=UnitIds.STALE, color="warning", text_color="dark", className="pulse-status"
+            )
+        )
+    return parts
+
+
+def period_links(view: UnitView, lang: str) -> html.Nav:
+    """Today / 7 days / 30 days / quarter / year: the same tile over another period."""
+    links = [
+        dcc.Link(
+            t(f"unit.period.{period}", lang),
+            href=unit_href(view.unit["key"], lang, period),
+            className="pulse-chip" + (" is-current" if period == view.period else ""),
+        )
+        for period in PERIODS
+    ]
+    return html.Nav(links, id=UnitIds.PERIODS, className="pulse-chips", **{"aria-label": t("unit.period", lang)})
+
+
+def summary(view: UnitView, lang: str) -> list[Component]:
+    """The other-language name and kind, the rank with its movement, the score with its formula, freshness."""
+    other = view.unit["name_vi"] if lang == "en" else view.unit["name_en"]
+    kind = t(f"unit.kind.{view.unit['kind']}", lang)
+    return [
+        html.Div([html.Span(other, className="pulse-unit-other"), " · ", html.Span(kind)], className="pulse-unit-who"),
+        html.Div(
+            [
+                html.Span(
+                    rank_text(view.rank, view.league_size, view.movement, lang),
+                    id=UnitIds.RANK,
+                    title=_rank_title(view, lang),
+                    className="pulse-rank",
+                ),
+                _score(view, lang),
+                *_freshness(view, lang),
+            ],
+            className="pulse-unit-standing",
+        ),
+    ]
+
+
+# --- the rest of the tile -------------------------------------------------------------------------------
+def _more(view: UnitView, page: DossierPage, list_name: str, lang: str) -> Component | None:
+    if page.total <= len(page.rows):
+        return None
+    href = unit_href(view.unit["key"], lang, view.period, list_name)
+    return dcc.Link(t("unit.list.more", lang, n=fmt_int(page.total, lang)), href=href, className="pulse-more")
+
+
+def short_list(view: UnitView, page: DossierPage, list_name: str, columns: tuple[str, ...], lang: str) -> list[Any]:
+    """The first dossiers of a list on the tile, with a link to all of them."""
+    if not page.rows:
+        return [html.P(t(f"unit.list.{list_name}.empty", lang), className="pulse-empty text-body-secondary")]
+    return [x for x in (dossier_table(page.rows, columns, lang), _more(view, page, list_name, lang)) if x is not None]
+
+
+def _page_link(label: str, page: int, enabled: bool, link_id: str, view: UnitView, lang: str) -> Component:
+    if not enabled:
+        return html.Span(label, className="pulse-page-link is-disabled", **{"aria-disabled": "true"})
+    href = unit_href(view.unit["key"], lang, view.period, view.drill_filter, page)
+    return dcc.Link(label, href=href, id=link_id, className="pulse-page-link")
+
+
+def drill(view: UnitView, lang: str) -> list[Component]:
+    """The list behind a number: its name and count, one page of dossiers, previous/next, and a way back."""
+    if view.drill is None or view.drill_filter is None:
+        return []
+    listed, name = view.drill, t(f"unit.list.{view.drill_filter}", lang)
+    head = html.Div(
+        [
+            html.H2(
+                t("unit.drill.title", lang, name=name, n=fmt_int(listed.total, lang)), className="pulse-section-title"
+            ),
+            dcc.Link(
+                t("unit.drill.close", lang),
+                href=unit_href(view.unit["key"], lang, view.period),
+                id=UnitIds.DRILL_CLOSE,
+                className="pulse-drill-close",
+            ),
+        ],
+        className="pulse-drill-head",
+    )
+    if not listed.rows:
+        return [head, html.P(t("unit.drill.empty", lang), className="pulse-empty text-body-secondary")]
+    first = (listed.page - 1) * listed.page_size + 1
+    span = t(
+        "unit.drill.range",
+        lang,
+        first=fmt_int(first, lang),
+        last=fmt_int(first + len(listed.rows) - 1, lang),
+        total=fmt_int(listed.total, lang),
+    )
+    parts: list[Component] = [
+        head,
+        html.P(span, className="pulse-range"),
+        dossier_table(listed.rows, LIST_COLUMNS, lang),
+    ]
+    if listed.pages > 1:
+        pager_text = t("rejected.page", lang, page=fmt_int(listed.page, lang), pages=fmt_int(listed.pages, lang))
+        parts.append(
+            html.Nav(
+                [
+                    _page_link(
+                        t("rejected.prev", lang), listed.page - 1, listed.page > 1, UnitIds.DRILL_PREV, view, lang
+                    ),
+                    html.Span(pager_text),
+                    _page_link(
+                        t("rejected.next", lang),
+                        listed.page + 1,
+                        listed.page < listed.pages,
+                        UnitIds.DRILL_NEXT,
+                        view,
+                        lang,
+                    ),
+                ],
+                className="pulse-pager",
+                **{"aria-label": t("rejected.pages", lang)},
+            )
+        )
+    return parts
+
+
+def refreshed(view: UnitView, lang: str) -> tuple[Any, ...]:
+    """What the refresh replaces, in the order of `REFRESHED` (figures for the charts, children otherwise)."""
+    key = view.unit["key"]
+    return (
+        summary(view, lang),
+        kpi_cards(view.kpis, view.city, view.targets, lambda name: unit_href(key, lang, view.period, name), lang),
+        figures.trend_figure(view.trend, lang, uirevision=f"trend-{key}"),
+        figures.ageing_figure(view.kpis.backlog.ageing, lang, uirevision=f"ageing-{key}"),
+        late_procedures(view.late_procedures, lang),
+        feedback_stats(view.kpis, lang),
+        short_list(view, view.overdue, "overdue", OVERDUE_COLUMNS, lang),
+        short_list(view, view.no_apology, "late_no_apology", LIST_COLUMNS, lang),
+        drill(view, lang),
+    )
+
+
+def _section(title: str, content: Any, content_id: str, **attrs: Any) -> html.Section:
+    return html.Section(
+        [html.H2(title, className="pulse-section-title"), html.Div(content, id=content_id, className="pulse-panel")],
+        className="pulse-section",
+        **attrs,
+    )
+
+
+def _graph(graph_id: str, figure: Any, title: str) -> html.Section:
+    graph = dcc.Graph(id=graph_id, figure=figure, config=figures.graph_config(), className="pulse-graph")
+    return html.Section(
+        [html.H2(title, className="pulse-section-title"), html.Div(graph, className="pulse-panel")],
+        className="pulse-section",
+    )
+
+
+def _window_text(view: UnitView, lang: str) -> str:
+    window = view.kpis.window
+    return t(
+        "unit.kpis",
+        lang,
+        period=t(f"unit.period.{view.period}", lang),
+        start=fmt_date(window.start, lang),
+        end=f"{fmt_time(window.end, lang)}\u00a0{fmt_date(window.end, lang)}",
+    )
+
+
+def layout(view: UnitView, lang: str, pathname: str, refresh_ms: int, seen: list) -> html.Div:
+    """The whole tile; `seen` is the data-version key the refresh callback compares against."""
+    parts = dict(zip(REFRESHED, refreshed(view, lang), strict=True))
+    body = html.Div(
+        [
+            dcc.Interval(id=UnitIds.INTERVAL, interval=refresh_ms),
+            dcc.Store(id=UnitIds.SEEN, data=seen),
+            dcc.Store(id=UnitIds.FOCUS, data=view.drill_filter is not None),
+            dcc.Store(id=UnitIds.FOCUSED),
+            html.Section(parts[UnitIds.SUMMARY], id=UnitIds.SUMMARY, className="pulse-section pulse-unit-summary"),
+            period_links(view, lang),
+            html.Section(
+                [
+                    html.H2(_window_text(view, lang), className="pulse-section-title"),
+                    html.Div(parts[UnitIds.KPIS], id=UnitIds.KPIS),
+                ],
+                className="pulse-section",
+            ),
+            html.Div(parts[UnitIds.DRILL], id=UnitIds.DRILL, className="pulse-section pulse-panel pulse-drill"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        _graph(UnitIds.TREND, parts[UnitIds.TREND], t("unit.trend", lang, n=TREND_DAYS)), xs=12, xl=8
+                    ),
+                    dbc.Col(_graph(UnitIds.AGEING, parts[UnitIds.AGEING], t("unit.ageing", lang)), xs=12, xl=4),
+                ],
+                className="g-3 pulse-section",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        _section(
+                            t("unit.late_procedures", lang), parts[UnitIds.LATE_PROCEDURES], UnitIds.LATE_PROCEDURES
+                        ),
+                        xs=12,
+                        lg=8,
+                    ),
+                    dbc.Col(_section(t("unit.feedback", lang), parts[UnitIds.FEEDBACK], UnitIds.FEEDBACK), xs=12, lg=4),
+                ],
+                className="g-3 pulse-section",
+            ),
+            _section(t("unit.list.overdue", lang), parts[UnitIds.OVERDUE], UnitIds.OVERDUE),
+            _section(t("unit.list.late_no_apology", lang), parts[UnitIds.NO_APOLOGY], UnitIds.NO_APOLOGY),
+        ]
+    )
+    return shell.page(unit_name(view.unit, lang), view.as_of, lang, pathname, body)
+
+
+def not_found(key: str, lang: str, pathname: str) -> html.Div:
+    """The tile of a key no unit has: says which key, and leads home."""
+    body = html.Div(
+        [
+            html.P(t("unit.notfound.text", lang, unit=key), id=UnitIds.NOT_FOUND, className="lead"),
+            dcc.Link(t("notfound.home", lang), href=f"/?lang={lang}"),
+        ],
+        className="pulse-notfound",
+    )
+    return shell.page(t("unit.notfound.title", lang), None, lang, pathname, body)

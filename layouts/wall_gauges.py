@@ -1,0 +1,177 @@
+"""Backlog gauges: the city's overdue share as a Plotly gauge, and one small meter per district, worst first.
+
+Levels come from the settings' thresholds; each gauge writes its value and its level in words, alarms are
+hatched and warnings dotted (CSS), so nothing depends on colour alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from dash import html
+
+from dashboard.alerts import level_above
+from dashboard.i18n import fmt_int, fmt_pct, fmt_time, t
+from layouts.figures import FONT, SEPARATORS
+from layouts.maps import LEVEL_FILL, PALETTES
+
+if TYPE_CHECKING:
+    from dashboard.metrics import CityOverview
+    from layouts.wall_model import Limits, UnitStatus
+
+SEVERITY = {"alarm": 0, "warn": 1, "stale": 2, "ok": 3, "none": 4}
+LEVEL_ICON = {"alarm": "✖", "warn": "▲", "ok": "✓", "stale": "◷", "none": "–"}  # glyphs DejaVu has
+
+
+def gauge_top(limits: Limits, *shares: float | None) -> float:
+    """The gauge's full scale: twice the alarm limit, or more to hold the largest share, on a 5 % step."""
+    top = max([2 * limits.overdue_alarm, *[s for s in shares if s is not None]])
+    return min(math.ceil(top * 20 - 1e-9) / 20, 1.0) or 0.05
+
+
+def city_gauge(overview: CityOverview, limits: Limits, lang: str, theme: str = "dark", scale: float = 1.0) -> dict:
+    """An angular gauge of overdue ÷ in progress for the whole city, banded at the warning and alarm limits."""
+    palette = PALETTES.get(theme, PALETTES["dark"])
+    share = overview.overdue_share.value
+    top = gauge_top(limits, share) * 100
+    warn, alarm = limits.overdue_warn * 100, limits.overdue_alarm * 100
+    indicator: dict[str, Any] = {
+        "type": "indicator",
+        "mode": "gauge+number",
+        "value": None if share is None else round(share * 100, 1),
+        "number": {
+            "suffix": "%",
+            "valueformat": ".1f",
+            "font": {"size": 110 * scale, "color": palette.ink, "weight": 700},
+        },
+        "gauge": {
+            "shape": "angular",
+            "axis": {
+                "range": [0, top],
+                "ticksuffix": "%",
+                "tickfont": {"size": 22 * scale, "color": palette.muted},
+                "tickcolor": palette.muted,
+                "nticks": 6,
+            },
+            "bar": {"color": palette.ink, "thickness": 0.28, "line": {"color": palette.paper, "width": 2}},
+            "bgcolor": palette.none_fill,
+            "borderwidth": 0,
+            "steps": [
+                {"range": [0, warn], "color": LEVEL_FILL["ok"]},
+                {"range": [warn, alarm], "color": LEVEL_FILL["warn"]},
+                {"range": [alarm, top], "color": LEVEL_FILL["alarm"]},
+            ],
+            "threshold": {"line": {"color": palette.ink, "width": 5 * scale}, "thickness": 0.95, "value": alarm},
+        },
+        "domain": {"x": [0, 1], "y": [0, 1]},
+    }
+    layout = {
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "font": {"family": FONT, "color": palette.ink, "size": 18 * scale},
+        "separators": SEPARATORS.get(lang, ",."),
+        "margin": {"l": 60 * scale, "r": 60 * scale, "t": 20 * scale, "b": 10 * scale},
+        "uirevision": "wall-gauge",
+        "autosize": True,
+    }
+    return {"data": [indicator], "layout": layout}
+
+
+def city_gauge_text(overview: CityOverview, limits: Limits, lang: str) -> list[html.Div]:
+    """Under the gauge, in words: the level, the counts and the limits."""
+    share = overview.overdue_share.value
+    level = "none" if share is None else level_above(share, limits.overdue_warn, limits.overdue_alarm)
+    return [
+        html.Div(
+            [
+                html.Span(LEVEL_ICON[level], className="wall-icon", **{"aria-hidden": "true"}),
+                " ",
+                t(f"wall.level.{level}", lang),
+            ],
+            className=f"wall-level is-{level}",
+        ),
+        html.Div(
+            t(
+                "wall.gauge.count",
+                lang,
+                overdue=fmt_int(overview.overdue_in_progress, lang),
+                total=fmt_int(overview.in_progress, lang),
+            ),
+            className="wall-gauge-count",
+        ),
+        html.Div(
+            t(
+                "wall.gauge.limits",
+                lang,
+                warn=fmt_pct(limits.overdue_warn, lang),
+                alarm=fmt_pct(limits.overdue_alarm, lang),
+            ),
+            className="wall-gauge-limits",
+        ),
+    ]
+
+
+def by_severity(units: Sequence[UnitStatus], limits: Limits) -> list[UnitStatus]:
+    """Alarm, warning, stale, normal, no backlog; within a level the highest overdue share first."""
+    return sorted(units, key=lambda u: (SEVERITY[u.level(limits)], -(u.overdue_share or 0), u.name_vi))
+
+
+def stale_note(unit: UnitStatus, lang: str) -> str:
+    """ "dữ liệu cũ từ HH:MM" (or "no data yet" when the unit's sources never delivered)."""
+    if unit.data_as_of is None:
+        return t("wall.stale_never", lang)
+    return t("wall.stale_since", lang, time=fmt_time(unit.data_as_of, lang))
+
+
+def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> html.Div:
+    """One district's small gauge: name, level in words, value, a bar with the two limits marked, counts."""
+    level = unit.level(limits)
+    share = unit.overdue_share
+    percent = 0.0 if share is None else min(share / top, 1.0) * 100
+    words = stale_note(unit, lang) if level == "stale" else t(f"wall.level.{level}", lang)
+    lines = [
+        html.Div([html.Span(LEVEL_ICON[level], **{"aria-hidden": "true"}), " ", words], className="wall-meter-level")
+    ]
+    if level != "stale":
+        counts = t(
+            "wall.gauge.count",
+            lang,
+            overdue=fmt_int(unit.backlog.overdue, lang),
+            total=fmt_int(unit.backlog.in_progress, lang),
+        )
+        if unit.new_late:
+            counts += " · " + t("wall.new_late", lang, n=fmt_int(unit.new_late, lang))
+        lines.append(html.Div(counts, className="wall-meter-note"))
+    bar = html.Div(
+        [
+            html.Div(className="wall-meter-fill", style={"width": f"{percent:.1f}%"}),
+            html.Div(className="wall-meter-mark is-warn", style={"left": f"{limits.overdue_warn / top * 100:.1f}%"}),
+            html.Div(className="wall-meter-mark is-alarm", style={"left": f"{limits.overdue_alarm / top * 100:.1f}%"}),
+        ],
+        className="wall-meter-bar",
+        role="meter",
+        **{
+            "aria-valuemin": "0",
+            "aria-valuemax": f"{top * 100:.0f}",
+            "aria-valuenow": f"{(share or 0) * 100:.1f}",
+            "aria-label": unit.name(lang),
+        },
+    )
+    return html.Div(
+        [
+            html.Div(unit.label(lang), className="wall-meter-name", title=unit.name(lang)),
+            html.Div(fmt_pct(share, lang), className="wall-meter-value"),
+            bar,
+            *lines,
+        ],
+        className=f"wall-meter is-{level}",
+        **{"data-unit": unit.key},
+    )
+
+
+def district_meters(units: Sequence[UnitStatus], limits: Limits, lang: str) -> html.Div:
+    """Every district's meter on one scale, worst first."""
+    ordered = by_severity(units, limits)
+    top = gauge_top(limits, *(u.overdue_share for u in ordered))
+    return html.Div([district_meter(u, limits, top, lang) for u in ordered], className="wall-meters")

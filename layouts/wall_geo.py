@@ -1,0 +1,179 @@
+"""The wall's geographic map: boundary shapes as filled `scatter` polygons (no geo trace, nothing fetched).
+
+The whole city sits on the left; the inner districts, too small to label at city scale, are drawn again,
+enlarged, in an inset on the right (a frame on the city map shows where). District shapes are matched to
+units by GSO code; wards are painted with their district's figures (the store counts per district).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from dashboard.geo import aspect_ratio
+from layouts.maps import PALETTES, base_layout, edges_for, grouped_fills, label_trace, point_traces, unit_look
+
+if TYPE_CHECKING:
+    from dashboard.geo import Shape
+    from layouts.wall_model import FeedbackPoint, Limits, Metric, UnitStatus
+
+LABEL_EXTENT = 0.08  # degrees: a district at least this wide and tall is labelled on the city map
+CITY_DOMAIN = (0.0, 0.4)
+INSET_DOMAIN = (0.43, 1.0)
+PAD = 0.015  # share of each side added around a map's extent
+
+Box = tuple[float, float, float, float]  # lon min, lon max, lat min, lat max
+Rings = list[tuple[Sequence[float], Sequence[float]]]
+
+
+def ring_box(lons: Sequence[float], lats: Sequence[float]) -> Box:
+    return min(lons), max(lons), min(lats), max(lats)
+
+
+def union(boxes: Sequence[Box], pad: float = PAD) -> Box:
+    """The box holding every box, widened by `pad` of its size on each side."""
+    x0, x1 = min(b[0] for b in boxes), max(b[1] for b in boxes)
+    y0, y1 = min(b[2] for b in boxes), max(b[3] for b in boxes)
+    dx, dy = (x1 - x0) * pad, (y1 - y0) * pad
+    return x0 - dx, x1 + dx, y0 - dy, y1 + dy
+
+
+def meets(box: Box, other: Box) -> bool:
+    return box[0] <= other[1] and other[0] <= box[1] and box[2] <= other[3] and other[2] <= box[3]
+
+
+def district_spots(
+    shapes: Sequence[Shape], outlines: Sequence[Shape], level: str
+) -> dict[str, tuple[float, float, Box]]:
+    """Per district code: its label point and its extent. From the district shapes (or outlines on a ward
+    map); from the wards themselves when there are no outlines (mean label point, union of extents)."""
+    from_wards = level == "ward" and not outlines
+    source = shapes if level == "district" or from_wards else outlines
+    grouped: dict[str, list[Shape]] = {}
+    for shape in source:
+        grouped.setdefault((shape.parent_code if from_wards else shape.code) or "", []).append(shape)
+    spots = {}
+    for code, members in grouped.items():
+        boxes = [ring_box(*ring) for shape in members for ring in shape.rings]
+        lon = sum(s.label_lon for s in members) / len(members)
+        lat = sum(s.label_lat for s in members) / len(members)
+        spots[code] = (lon, lat, union(boxes, 0.0))
+    return spots
+
+
+def _small(box: Box) -> bool:
+    return min(box[1] - box[0], box[3] - box[2]) < LABEL_EXTENT
+
+
+def _on(trace: dict[str, Any], axes: str) -> dict[str, Any]:
+    return {**trace, "xaxis": f"x{axes}", "yaxis": f"y{axes}"}
+
+
+def geo_map(
+    shapes: Sequence[Shape],
+    units_by_code: Mapping[str, UnitStatus],
+    metric: Metric,
+    limits: Limits,
+    lang: str,
+    theme: str = "dark",
+    *,
+    level: str = "district",
+    outlines: Sequence[Shape] = (),
+    scale: float = 1.0,
+    clickable: bool = False,
+    points: Sequence[FeedbackPoint] = (),
+) -> dict[str, Any]:
+    """The city choropleth (fills named "fill:<level>", `meta.shapes` rings each) and, when some districts
+    are too small to label, the inset of the inner districts (fills named "inset:<level>")."""
+    palette = PALETTES.get(theme, PALETTES["dark"])
+    edges = edges_for(list(units_by_code.values()), metric)
+    width = (0.4 if level == "ward" else 1.5) * scale
+    painted: list[tuple[Any, Rings, Box]] = []
+    for shape in shapes:
+        unit = units_by_code.get(shape.parent_code if level == "ward" else shape.code)
+        look = unit_look(unit, metric, limits, lang, palette, edges)
+        for ring in shape.rings:
+            painted.append((look, [ring], ring_box(*ring)))
+    spots = district_spots(shapes, outlines, level)
+    inner = [box for _lon, _lat, box in spots.values() if _small(box)]
+    city = union([box for *_, box in painted])
+    inset = union(inner) if inner else None
+
+    def labels(codes: list[str], axes: str, worded, size: float) -> dict[str, Any]:
+        xs, ys, texts, inks, keys, hovers = [], [], [], [], [], []
+        for code in codes:
+            lon, lat, _box = spots[code]
+            unit = units_by_code.get(code)
+            look = unit_look(unit, metric, limits, lang, palette, edges)
+            name = unit.label(lang) if unit else code
+            second = look.note.replace(" từ ", "<br>từ ").replace(" since ", "<br>since ")
+            second = second if look.level == "stale" else f"<b>{look.value}</b>"
+            xs.append(lon)
+            ys.append(lat)
+            texts.append(f"{name}<br>{second}" if worded(code) else "")
+            inks.append(look.ink)
+            keys.append(unit.key if unit else code)
+            hovers.append(f"{unit.name(lang) if unit else code}: {look.value} · {look.note}".rstrip(" ·"))
+        return _on({**label_trace(xs, ys, texts, inks, keys, hovers, size * scale), "name": f"labels{axes}"}, axes)
+
+    data = grouped_fills([(look, rings) for look, rings, _ in painted], palette, width)
+    if outlines:
+        data.append(_outline_trace(outlines, palette, 2.5 * scale, None, ""))
+    data.append(labels(list(spots), "", lambda code: not _small(spots[code][2]), 15))  # the small ones: in the inset
+    data.extend(point_traces(points, scale, palette, lang))
+    if inset:
+        framed = [(look, rings) for look, rings, box in painted if meets(box, inset)]
+        for trace in grouped_fills(framed, palette, width * 1.5):
+            data.append(_on({**trace, "name": trace["name"].replace("fill:", "inset:")}, "2"))
+        if outlines:
+            data.append(_on(_outline_trace(outlines, palette, 3 * scale, inset, "-inset"), "2"))
+        inner_codes = [code for code, (_lon, _lat, box) in spots.items() if _small(box)]
+        data.append(labels(inner_codes, "2", lambda _code: True, 17))
+        data.extend(_on(trace, "2") for trace in point_traces(points, scale, palette, lang))
+    return {"data": data, "layout": _geo_layout(palette, lang, scale, clickable, level, city, inset)}
+
+
+def _outline_trace(outlines: Sequence[Shape], palette, width: float, box: Box | None, suffix: str) -> dict[str, Any]:
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for shape in outlines:
+        for lons, lats in shape.rings:
+            if box is None or meets(ring_box(lons, lats), box):
+                xs.extend([*lons, None])
+                ys.extend([*lats, None])
+    line = {"color": palette.border, "width": width}
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "lines",
+        "line": line,
+        "hoverinfo": "skip",
+        "name": f"outlines{suffix}",
+    }
+
+
+def _geo_layout(palette, lang: str, scale: float, clickable: bool, level: str, city: Box, inset: Box | None) -> dict:
+    ratio = aspect_ratio((city[2] + city[3]) / 2)
+    layout = base_layout(palette, lang, scale, clickable, f"wall-map-{level}", ratio)
+    layout["xaxis"]["range"], layout["yaxis"]["range"] = [city[0], city[1]], [city[2], city[3]]
+    if inset is None:
+        return layout
+    layout["xaxis"]["domain"] = list(CITY_DOMAIN)
+    layout["xaxis2"] = {**layout["xaxis"], "domain": list(INSET_DOMAIN), "range": [inset[0], inset[1]], "anchor": "y2"}
+    layout["yaxis2"] = {**layout["yaxis"], "scaleanchor": "x2", "range": [inset[2], inset[3]], "anchor": "x2"}
+    frame = {"color": palette.ink, "width": 2 * scale, "dash": "dot"}
+    layout["shapes"] = [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "y",
+            "x0": inset[0],
+            "x1": inset[1],
+            "y0": inset[2],
+            "y1": inset[3],
+            "line": frame,
+        },
+        {"type": "rect", "xref": "x2 domain", "yref": "y2 domain", "x0": 0, "x1": 1, "y0": 0, "y1": 1, "line": frame},
+    ]
+    return layout

@@ -1,0 +1,332 @@
+"""The contents of the wall's views, from a `WallData`: KPI tiles, league tables, alerts and the map legend.
+
+Counts and rates only: the wall never shows a citizen or a dossier. Sizes are in `em` of the wall's root
+font, which follows the screen height, so 1920×1080 and 3840×2160 look the same from across the room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from dash import html
+
+from dashboard.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_time, t
+from layouts.maps import LEVEL_FILL, LEVEL_PATTERN, PALETTES, bin_colours, edges_for, ink_on
+from layouts.wall_gauges import LEVEL_ICON, by_severity, stale_note
+
+if TYPE_CHECKING:
+    from dashboard.alerts import Alert
+    from dashboard.metrics import Ratio
+    from layouts.wall_model import Metric, UnitStatus, WallData
+
+LEAGUE_SIDE = 5
+ALERTS_SHOWN = 8
+ATTENTION = 6
+TICKER_S_PER_CHAR = 0.18
+
+
+def _tile(label: str, value: str, note: str, name: str, tone: str = "") -> html.Div:
+    return html.Div(
+        [
+            html.Div(label, className="wall-kpi-label"),
+            html.Div(value, className="wall-kpi-value", **{"data-kpi": name}),
+            html.Div(note, className="wall-kpi-note"),
+        ],
+        className=f"wall-kpi {tone}".strip(),
+    )
+
+
+def _ratio_note(ratio: Ratio, key: str, lang: str) -> str:
+    if not ratio.denominator:
+        return t("kpi.no_data", lang)
+    return t(key, lang, num=fmt_int(ratio.numerator, lang), den=fmt_int(ratio.denominator, lang))
+
+
+def kpi_tiles(data: WallData, lang: str) -> html.Div:
+    """Six tiles: in progress, overdue (with its share), on time, online against the target, open feedback,
+    satisfaction."""
+    city, limits = data.overview, data.limits
+    share = city.overdue_share.value
+    online = city.online_share.value
+    met = online is not None and online >= limits.online_target
+    online_note = t(
+        "wall.kpi.online.target",
+        lang,
+        pct=fmt_pct(limits.online_target, lang),
+        verdict=t("wall.target.met" if met else "wall.target.missed", lang),
+    )
+    overdue_tone = (
+        "is-alarm"
+        if share and share > limits.overdue_alarm
+        else "is-warn"
+        if share and share > limits.overdue_warn
+        else ""
+    )
+    return html.Div(
+        [
+            _tile(
+                t("kpi.in_progress", lang),
+                fmt_int(city.in_progress, lang),
+                t("kpi.in_progress.note", lang),
+                "in_progress",
+            ),
+            _tile(
+                t("kpi.overdue", lang),
+                fmt_int(city.overdue_in_progress, lang),
+                t("kpi.overdue.note", lang, pct=fmt_pct(share, lang)) if city.in_progress else t("kpi.no_data", lang),
+                "overdue",
+                overdue_tone,
+            ),
+            _tile(
+                t("kpi.on_time", lang),
+                fmt_pct(city.on_time.value, lang),
+                _ratio_note(city.on_time, "kpi.on_time.note", lang),
+                "on_time",
+            ),
+            _tile(
+                t("kpi.online", lang),
+                fmt_pct(online, lang),
+                online_note if online is not None else t("kpi.no_data", lang),
+                "online",
+                "is-met" if met else "is-missed" if online is not None else "",
+            ),
+            _tile(t("kpi.feedback", lang), fmt_int(city.open_feedback, lang), t("kpi.feedback.note", lang), "feedback"),
+            _tile(
+                t("wall.kpi.satisfaction", lang),
+                fmt_pct(data.satisfaction.value, lang),
+                _ratio_note(data.satisfaction, "wall.kpi.satisfaction.note", lang),
+                "satisfaction",
+            ),
+        ],
+        className="wall-kpis",
+    )
+
+
+def period_line(data: WallData, lang: str) -> str:
+    return t("wall.period", lang, time=fmt_datetime(data.as_of, lang))
+
+
+def _league_row(unit: UnitStatus, lang: str) -> html.Tr:
+    name: list = [html.Div(unit.name(lang), className="wall-league-name")]
+    if unit.stale:
+        name.append(html.Div([LEVEL_ICON["stale"], " ", stale_note(unit, lang)], className="wall-stale-note"))
+    return html.Tr(
+        [
+            html.Td(fmt_int(unit.rank, lang), className="wall-league-rank"),
+            html.Td(name),
+            html.Td(f"{unit.score:.1f}".replace(".", "," if lang == "vi" else "."), className="wall-league-score"),
+            html.Td(fmt_pct(unit.on_time.value, lang), className="wall-num"),
+            html.Td(fmt_int(unit.backlog.overdue, lang), className="wall-num"),
+        ],
+        className="wall-league-row" + (" is-stale" if unit.stale else ""),
+        **{"data-unit": unit.key},
+    )
+
+
+def _league_table(title: str, rows: Sequence[UnitStatus], lang: str, tone: str) -> html.Div:
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t("wall.col.rank", lang)),
+                html.Th(t("wall.col.unit", lang)),
+                html.Th(t("wall.col.score", lang), className="wall-num"),
+                html.Th(t("wall.col.on_time", lang), className="wall-num"),
+                html.Th(t("wall.col.overdue", lang), className="wall-num"),
+            ]
+        )
+    )
+    return html.Div(
+        [
+            html.H3(title, className="wall-league-title"),
+            html.Table([head, html.Tbody([_league_row(u, lang) for u in rows])], className="wall-league"),
+        ],
+        className=f"wall-league-side {tone}",
+    )
+
+
+def league_halves(units: Sequence[UnitStatus]) -> tuple[list[UnitStatus], list[UnitStatus]]:
+    """The top 5 and the bottom 5 ranked units (fewer when fewer are ranked; a unit is never in both)."""
+    ranked = sorted((u for u in units if u.rank is not None), key=lambda u: (u.rank, u.name_vi))
+    top = ranked[:LEAGUE_SIDE]
+    bottom = ranked[max(len(top), len(ranked) - LEAGUE_SIDE) :]
+    return top, bottom
+
+
+def league_view(units: Sequence[UnitStatus], lang: str) -> html.Div:
+    """Top 5 beside bottom 5, large type; the stale ones grey with "dữ liệu cũ từ HH:MM"."""
+    top, bottom = league_halves(units)
+    if not top:
+        return html.Div(t("wall.league.empty", lang), className="wall-empty")
+    ranked = t(
+        "wall.league.ranked",
+        lang,
+        ranked=fmt_int(len([u for u in units if u.rank]), lang),
+        total=fmt_int(len(units), lang),
+    )
+    sides = [_league_table(t("wall.league.top", lang), top, lang, "is-top")]
+    if bottom:
+        sides.append(_league_table(t("wall.league.bottom", lang), bottom, lang, "is-bottom"))
+    return html.Div(
+        [html.Div(sides, className="wall-league-sides"), html.Div(ranked, className="wall-foot")],
+        className="wall-league-view",
+    )
+
+
+def alert_text(alert: Alert, data: WallData, lang: str) -> str:
+    """One alert in words."""
+    unit = t("wall.city", lang) if alert.unit_key == "hcmc" else data.unit_name(alert.unit_key, lang)
+    if alert.kind == "overdue_share":
+        return t(
+            "wall.alert.overdue_share",
+            lang,
+            unit=unit,
+            pct=fmt_pct(alert.value, lang),
+            limit=fmt_pct(alert.limit, lang),
+        )
+    if alert.kind == "new_late":
+        return t(
+            "wall.alert.new_late",
+            lang,
+            unit=unit,
+            n=fmt_int(int(alert.value), lang),
+            limit=fmt_int(int(alert.limit), lang),
+        )
+    if alert.since is None:
+        return t("wall.alert.source_never", lang, source=alert.source, unit=unit)
+    return t("wall.alert.stale_source", lang, source=alert.source, unit=unit, time=fmt_time(alert.since, lang))
+
+
+def _badge(severity: str, lang: str) -> html.Span:
+    return html.Span(
+        [html.Span(LEVEL_ICON[severity], **{"aria-hidden": "true"}), " ", t(f"wall.level.{severity}", lang)],
+        className=f"wall-badge is-{severity}",
+    )
+
+
+def alerts_view(data: WallData, lang: str) -> html.Div:
+    """The newest alerts first, each with its time, severity in words and what is wrong."""
+    if not data.alerts:
+        return html.Div(
+            [html.Span(LEVEL_ICON["ok"], className="wall-icon"), " ", t("wall.alerts.none", lang)],
+            className="wall-empty is-ok",
+        )
+    items = [
+        html.Li(
+            [
+                html.Span(fmt_time(alert.at, lang), className="wall-alert-time"),
+                _badge(alert.severity, lang),
+                html.Span(alert_text(alert, data, lang), className="wall-alert-text"),
+            ],
+            className=f"wall-alert is-{alert.severity}",
+        )
+        for alert in data.alerts[:ALERTS_SHOWN]
+    ]
+    more = len(data.alerts) - ALERTS_SHOWN
+    if more > 0:
+        items.append(html.Li(t("wall.alerts.more", lang, n=fmt_int(more, lang)), className="wall-alert is-more"))
+    return html.Ol(items, className="wall-alerts")
+
+
+def ticker(data: WallData, lang: str) -> list:
+    """The alerts as one moving line (newest first); a still line when there are none."""
+    label = html.Span(t("wall.ticker", lang), className="wall-ticker-label")
+    if not data.alerts:
+        return [label, html.Div(html.Span(t("wall.alerts.none", lang)), className="wall-ticker-still")]
+    parts = []
+    for alert in data.alerts:
+        parts.append(
+            html.Span(
+                [
+                    html.Span(LEVEL_ICON[alert.severity], className=f"wall-ticker-icon is-{alert.severity}"),
+                    " ",
+                    fmt_time(alert.at, lang),
+                    " · ",
+                    alert_text(alert, data, lang),
+                ],
+                className="wall-ticker-item",
+            )
+        )
+    chars = sum(len(alert_text(a, data, lang)) + 12 for a in data.alerts)
+    duration = max(20.0, chars * TICKER_S_PER_CHAR)
+    track = html.Div(
+        html.Div(parts, className="wall-ticker-track", style={"animationDuration": f"{duration:.0f}s"}),
+        className="wall-ticker-window",
+    )
+    return [label, track]
+
+
+def _swatch(fill: str, pattern: str, label: str, detail: str = "") -> html.Li:
+    return html.Li(
+        [
+            html.Span(
+                className=f"wall-swatch pattern-{'hatch' if pattern == '/' else 'dots' if pattern == '.' else 'none'}",
+                style={"backgroundColor": fill, "color": ink_on(fill)},
+            ),
+            html.Span(label, className="wall-swatch-label"),
+            html.Span(detail, className="wall-swatch-detail"),
+        ],
+        className="wall-legend-item",
+    )
+
+
+def map_legend(data: WallData, metric: Metric, lang: str, theme: str, notes: Sequence[str] = ()) -> html.Div:
+    """What the map's colours mean, in words, and the districts that need attention most."""
+    palette = PALETTES.get(theme, PALETTES["dark"])
+    limits = data.limits
+    districts = data.of_kind("district")
+    items: list[html.Li] = []
+    if metric == "overdue_share":
+        items = [
+            _swatch(
+                LEVEL_FILL["alarm"],
+                LEVEL_PATTERN["alarm"],
+                t("wall.level.alarm", lang),
+                f"> {fmt_pct(limits.overdue_alarm, lang)}",
+            ),
+            _swatch(
+                LEVEL_FILL["warn"],
+                LEVEL_PATTERN["warn"],
+                t("wall.level.warn", lang),
+                f"> {fmt_pct(limits.overdue_warn, lang)}",
+            ),
+            _swatch(LEVEL_FILL["ok"], "", t("wall.level.ok", lang), f"≤ {fmt_pct(limits.overdue_warn, lang)}"),
+        ]
+    else:
+        edges = edges_for(districts, metric)
+        for i, colour in reversed(list(enumerate(bin_colours()))):
+            items.append(_swatch(colour, "", f"{fmt_pct(edges[i], lang)} – {fmt_pct(edges[i + 1], lang)}"))
+    items.append(_swatch(palette.stale_fill, "", t("wall.level.stale", lang)))
+    items.append(_swatch(palette.none_fill, "", t("wall.map.no_data", lang)))
+    worst = [u for u in by_severity(districts, limits) if u.level(limits) in ("alarm", "warn", "stale")][:ATTENTION]
+    attention = [
+        html.Li(
+            [
+                html.Span(u.label(lang), className="wall-attention-name"),
+                html.Span(
+                    stale_note(u, lang) if u.stale else fmt_pct(u.overdue_share, lang), className="wall-attention-value"
+                ),
+            ],
+            className=f"wall-attention is-{u.level(limits)}",
+        )
+        for u in worst
+    ]
+    points = len(data.feedback_points)
+    feedback = t("wall.map.feedback", lang, n=fmt_int(points, lang)) if points else t("wall.map.feedback.none", lang)
+    return html.Div(
+        [
+            html.Div(t(f"wall.map.metric.{metric}", lang), className="wall-legend-title"),
+            html.Ul(items, className="wall-legend"),
+            *(
+                [
+                    html.Div(t("wall.map.attention", lang), className="wall-legend-title"),
+                    html.Ol(attention, className="wall-attention-list"),
+                ]
+                if attention
+                else []
+            ),
+            html.Div([html.Span("●", className="wall-point-mark"), " ", feedback], className="wall-legend-points"),
+            *[html.Div(note, className="wall-legend-note") for note in notes],
+        ],
+        className="wall-map-legend",
+    )
