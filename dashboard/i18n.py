@@ -136,7 +136,6 @@ CATALOGUE: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "wall.updated.never": ("chưa có dữ liệu", "no data yet"),
         "wall.sources": ("nguồn đúng hạn: {ok} / {total}", "sources on time: {ok} / {total}"),
         "wall.sources.stale": ("Có nguồn dữ liệu cũ", "Some sources are stale"),
-        "wall.views": ("Các màn hình", "Views"),
         "wall.view.summary": ("Toàn thành phố", "Whole city"),
         "wall.view.backlog": ("Hồ sơ quá hạn theo quận, huyện", "Overdue backlog by district"),
         "wall.view.map": ("Bản đồ quận, huyện", "District map"),
@@ -165,7 +164,6 @@ CATALOGUE: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "wall.new_late": ("{n} mới quá hạn (24 giờ)", "{n} newly overdue (24 h)"),
         "wall.league.top": ("5 đơn vị dẫn đầu", "Top 5"),
         "wall.league.bottom": ("5 đơn vị cuối bảng", "Bottom 5"),
-        "wall.league.all": ("Các đơn vị được xếp hạng", "Ranked units"),
         "wall.league.empty": (
             "Chưa có đơn vị nào đủ số liệu để xếp hạng.",
             "No unit has enough data to be ranked yet.",
@@ -200,15 +198,12 @@ CATALOGUE: MappingProxyType[str, tuple[str, str]] = MappingProxyType(
         "wall.map.metric.overdue_share": ("Tỷ lệ quá hạn trong hồ sơ đang giải quyết", "Overdue share of the backlog"),
         "wall.map.metric.on_time": ("Tỷ lệ giải quyết đúng hạn, 30 ngày", "Resolved on time, 30 days"),
         "wall.map.metric.online": ("Tỷ lệ nộp trực tuyến, 30 ngày", "Received online, 30 days"),
-        "wall.map.legend": ("Chú giải", "Legend"),
         "wall.map.no_data": ("Chưa có số liệu", "No data"),
         "wall.map.feedback": ("Phản ánh 24 giờ qua: {n} điểm", "Feedback in the last 24 h: {n} points"),
         "wall.map.feedback.none": (
             "Chưa có vị trí phản ánh trong 24 giờ qua",
             "No feedback locations in the last 24 h",
         ),
-        "wall.map.low": ("thấp", "low"),
-        "wall.map.high": ("cao", "high"),
         "wall.map.wards": ("{n} phường, xã tô màu theo quận, huyện", "{n} wards coloured by their district"),
         "wall.map.boundary_error": (
             "Không đọc được tệp ranh giới, đang dùng bản đồ ô: {error}",

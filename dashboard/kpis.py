@@ -38,30 +38,53 @@ def split_window(span: Window) -> tuple[tuple[Any, Any] | None, list[Window]]:
     return days, partial
 
 
-def _add(total: dict[str, dict[str, float]], rows: list[dict[str, Any]]) -> None:
+def _add(total: dict[str, dict[str, float]], rows: list[dict[str, Any]], sign: int = 1) -> None:
     for row in rows:
         unit = row["unit_key"]
         for name, value in row.items():
             if name != "unit_key":
-                total[unit][name] = total[unit].get(name, 0) + (value or 0)
+                total[unit][name] = total[unit].get(name, 0) + sign * (value or 0)
 
 
 def period_counters(store: Store, span: Window, unit: str | None = None, source: Source = "rollups"):
-    """Per unit: dossier counters, feedback counters and the processing histogram over `span`."""
+    """Per unit: dossier counters, feedback counters and the processing histogram over `span`.
+
+    From the rollups, a partial day counts as its whole day minus the raw events of the rest of that day,
+    or as its own raw events, whichever part of the day is shorter: for a live as-of the rest of today
+    holds no events yet, so today costs two empty index range reads.
+    """
     dossier: dict[str, dict[str, float]] = defaultdict(dict)
     feedback: dict[str, dict[str, float]] = defaultdict(dict)
     histogram: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    days, partial = split_window(span) if source == "rollups" else (None, [span])
-    if days:
-        _add(dossier, store.rollups.day_totals(roll_dossier_day, *days, unit=unit))
-        _add(feedback, store.rollups.day_totals(roll_feedback_day, *days, unit=unit))
-        for row in store.rollups.processing_histogram(*days, unit=unit):
-            histogram[row["unit_key"]][row["half_days"]] += row["n"]
-    for segment in partial:
-        _add(dossier, store.raw.dossier_counters(segment.start, segment.end, unit))
-        _add(feedback, store.raw.feedback_counters(segment.start, segment.end, unit))
+
+    def rollups(first, last, sign: int = 1) -> None:
+        _add(dossier, store.rollups.day_totals(roll_dossier_day, first, last, unit=unit), sign)
+        _add(feedback, store.rollups.day_totals(roll_feedback_day, first, last, unit=unit), sign)
+        for row in store.rollups.processing_histogram(first, last, unit=unit):
+            histogram[row["unit_key"]][row["half_days"]] += sign * row["n"]
+
+    def raw(segment: Window, sign: int = 1) -> None:
+        _add(dossier, store.raw.dossier_counters(segment.start, segment.end, unit), sign)
+        _add(feedback, store.raw.feedback_counters(segment.start, segment.end, unit), sign)
         for row in store.raw.processing(segment.start, segment.end, unit):
-            histogram[row["unit_key"]][row["half_days"]] += row["n"]
+            histogram[row["unit_key"]][row["half_days"]] += sign * row["n"]
+
+    if source == "raw":
+        raw(span)
+        return dossier, feedback, histogram
+    days, partial = split_window(span)
+    if days:
+        rollups(*days)
+    for segment in partial:
+        day_start = _day_start(segment.start)
+        day = Window(day_start, day_start + timedelta(days=1))
+        rest = [w for w in (Window(day.start, segment.start), Window(segment.end, day.end)) if w.start < w.end]
+        if sum((w.length for w in rest), timedelta()) < segment.length:
+            rollups(day.start.date(), day.start.date())
+            for other in rest:
+                raw(other, -1)
+        else:
+            raw(segment)
     return dossier, feedback, histogram
 
 

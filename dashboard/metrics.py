@@ -87,18 +87,24 @@ def backlog(rows: list[dict[str, Any]], as_of: datetime, calendar: WorkCalendar)
     soon_limit = calendar.due_after_working_days(as_of, 2)
     as_of_day = as_of.astimezone(CITY_TZ).date()
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        n, due, unit = row["n"], row["due_at"], row["unit_key"]
-        counts[unit]["in_progress"] += n
+    buckets: dict[datetime, str] = {}  # many units share due instants (mostly 23:59:59 of a day): age each once
+
+    def bucket_of(due: datetime) -> str:
         if due >= as_of:
-            counts[unit]["due_soon" if due <= soon_limit else "not_due"] += n
-            continue
-        counts[unit]["overdue"] += n
-        counts[unit]["overdue_with_apology"] += n if row["apology"] else 0
+            return "due_soon" if due <= soon_limit else "not_due"
         due_day = due.astimezone(CITY_TZ).date()
         late_days = max(calendar.working_days_in(due_day + timedelta(days=1), as_of_day + timedelta(days=1)), 1)
-        bucket = "overdue_1_5" if late_days <= 5 else "overdue_6_20" if late_days <= 20 else "overdue_over_20"
-        counts[unit][bucket] += n
+        return "overdue_1_5" if late_days <= 5 else "overdue_6_20" if late_days <= 20 else "overdue_over_20"
+
+    for row in rows:
+        n, due, unit = row["n"], row["due_at"], row["unit_key"]
+        bucket = buckets.get(due) or buckets.setdefault(due, bucket_of(due))
+        unit_counts = counts[unit]
+        unit_counts["in_progress"] += n
+        unit_counts[bucket] += n
+        if due < as_of:
+            unit_counts["overdue"] += n
+            unit_counts["overdue_with_apology"] += n if row["apology"] else 0
     return {
         unit: Backlog(c["in_progress"], c["overdue"], c["overdue_with_apology"], {b: c[b] for b in AGEING_BUCKETS})
         for unit, c in counts.items()

@@ -79,6 +79,13 @@ class Store:
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
+        self.optimize()
+
+    def optimize(self) -> None:
+        """Refresh the query planner's statistics (SQLite: PRAGMA optimize; PostgreSQL's autovacuum does it)."""
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql("PRAGMA optimize")
 
     def seed_reference(self, unit_rows: list[dict[str, Any]], procedure_rows: list[dict[str, Any]]) -> None:
         """Insert or update the units and the procedure catalogue."""

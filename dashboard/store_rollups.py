@@ -103,7 +103,11 @@ class RollupWriter:
     def rebuild(self, calendar: WorkCalendar, progress: Callable[[int], None] | None = None) -> int:
         """Recompute processing times with `calendar` and every rollup from the raw rows (set-based SQL)."""
         self.forget_reference()
-        return store_rebuild.rebuild(self.engine, calendar, progress)
+        rows = store_rebuild.rebuild(self.engine, calendar, progress)
+        if self.engine.dialect.name == "sqlite":
+            with self.engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")  # fresh statistics for the new rollups and their indexes
+        return rows
 
     # --- reads for metrics ---------------------------------------------------------------------------
     def _all(self, statement) -> list[dict[str, Any]]:
@@ -175,7 +179,7 @@ class RawCounts:
             return [dict(r) for r in conn.execute(statement.group_by(table.c.unit_key)).mappings()]
 
     def dossier_counters(self, start: datetime, end: datetime, unit: str | None = None) -> list[dict[str, Any]]:
-        """Per unit: the roll_dossier_day counters for events in [start, end)."""
+        """Per unit: the roll_dossier_day counters used by KPIs (all but `closed`) for events in [start, end)."""
         d = dossiers
         counted = d.c.counted.is_(True)
         received = select(
@@ -202,12 +206,9 @@ class RawCounts:
             .select_from(d.outerjoin(p, p.c.code == d.c.procedure_code))
             .where(counted, d.c.status.in_(rollups.DONE_STATUSES), d.c.completed_at >= start, d.c.completed_at < end)
         )
-        closed_at = func.coalesce(d.c.completed_at, d.c.source_updated_at, d.c.received_at)
-        closed = select(d.c.unit_key, func.count().label("closed")).where(
-            counted, d.c.status.in_(CLOSED_STATUSES), closed_at >= start, closed_at < end
-        )
+        # (`closed` is left out: no KPI uses it, and no index covers when a withdrawal happened.)
         merged: dict[str, dict[str, Any]] = defaultdict(dict)
-        for statement in (received, completed, closed):
+        for statement in (received, completed):
             for row in self._grouped(statement, unit, d):
                 merged[row.pop("unit_key")].update(row)
         return [{"unit_key": key, **values} for key, values in merged.items()]
