@@ -12,7 +12,18 @@ from datetime import datetime, time, timedelta
 from typing import Any, Literal
 
 from dashboard.clock import CITY_TZ
-from dashboard.metrics import Backlog, CityOverview, UnitKpis, backlog, build_unit_kpis, city_overview, open_feedback
+from dashboard.metrics import (
+    Backlog,
+    CityOverview,
+    UnitKpis,
+    ageing_cutoffs,
+    backlog,
+    backlog_minus,
+    backlog_of,
+    build_unit_kpis,
+    city_overview,
+    open_feedback,
+)
 from dashboard.periods import Window, previous_window, window
 from dashboard.schema import roll_dossier_day, roll_feedback_day
 from dashboard.store import Store
@@ -109,8 +120,14 @@ def unit_kpis(
     # The backlog is the present one (rollups keep no history of states); rows received after `as_of`
     # (clock skew at a source, or an as-of in the past) are taken out with an indexed raw count.
     whole = store.rollups if source == "rollups" else store.raw
-    open_rows = whole.open_backlog(unit) + _negated(store.raw.open_backlog(unit, received_after=as_of))
-    backlogs = backlog(open_rows, as_of, calendar)
+    cut = ageing_cutoffs(as_of, calendar)
+    late_arrivals = backlog(store.raw.open_backlog(unit, received_after=as_of), cut)
+    if source == "rollups":
+        cuts = (cut.as_of, cut.due_soon_until, cut.late_1_5_from, cut.late_6_20_from)
+        present = {r["unit_key"]: backlog_of(r) for r in store.rollups.open_backlog_buckets(*cuts, unit=unit)}
+    else:
+        present = backlog(store.raw.open_backlog(unit), cut)
+    backlogs = {k: backlog_minus(b, late_arrivals.get(k, Backlog())) for k, b in present.items()}
     fb_rows = whole.open_feedback(unit) + _negated(store.raw.open_feedback(unit, received_after=as_of))
     fb_open = open_feedback(fb_rows, as_of)
     keys = sorted(set(dossier) | set(fb) | set(backlogs) | set(fb_open) | set(units or ()))

@@ -77,38 +77,82 @@ def median_half_days(histogram: dict[int, int]) -> float | None:
     return None  # unreachable
 
 
-def backlog(rows: list[dict[str, Any]], as_of: datetime, calendar: WorkCalendar) -> dict[str, Backlog]:
-    """Per unit, from open dossiers grouped by (original due, apology):
+@dataclass(frozen=True)
+class AgeingCutoffs:
+    """The instants that split the open backlog into ageing buckets at `as_of` (see `ageing_cutoffs`)."""
 
-    in progress = Σn; overdue = Σn with due < as_of; due soon = due ≥ as_of and due ≤ the end of the 2nd
-    working day after as_of; overdue working days = working days d with due day < d ≤ as_of's day, at least 1
-    (a partial day rounds up); buckets 1–5, 6–20, over 20.
-    """
-    soon_limit = calendar.due_after_working_days(as_of, 2)
+    as_of: datetime
+    due_soon_until: datetime  # end of the 2nd working day after as_of
+    late_1_5_from: datetime  # 00:00 of the earliest due day that is at most 5 working days late
+    late_6_20_from: datetime  # 00:00 of the earliest due day that is at most 20 working days late
+
+
+def ageing_cutoffs(as_of: datetime, calendar: WorkCalendar) -> AgeingCutoffs:
+    """Overdue working days of a due = |{working days d : day(due) < d ≤ day(as_of)}|, at least 1 (a partial day
+    rounds up); it depends only on the due's day and falls as that day rises, so each bucket starts at a midnight."""
     as_of_day = as_of.astimezone(CITY_TZ).date()
+
+    def earliest_day_late_at_most(limit: int):
+        day, late = as_of_day, 0
+        while True:
+            late += calendar.is_working_day(day)  # working days in (day − 1, as_of_day]
+            if late > limit:
+                return day
+            day -= timedelta(days=1)
+
+    def midnight(day) -> datetime:
+        return datetime.combine(day, datetime.min.time(), CITY_TZ)
+
+    return AgeingCutoffs(
+        as_of=as_of,
+        due_soon_until=calendar.due_after_working_days(as_of, 2),
+        late_1_5_from=midnight(earliest_day_late_at_most(5)),
+        late_6_20_from=midnight(earliest_day_late_at_most(20)),
+    )
+
+
+def ageing_bucket(due: datetime, cut: AgeingCutoffs) -> str:
+    """not_due, due_soon (as_of ≤ due ≤ end of the 2nd working day after), overdue_1_5, overdue_6_20 or over 20."""
+    if due >= cut.as_of:
+        return "due_soon" if due <= cut.due_soon_until else "not_due"
+    if due >= cut.late_1_5_from:
+        return "overdue_1_5"
+    return "overdue_6_20" if due >= cut.late_6_20_from else "overdue_over_20"
+
+
+def backlog(rows: list[dict[str, Any]], cut: AgeingCutoffs) -> dict[str, Backlog]:
+    """Per unit, from open dossiers grouped by (original due, apology, n): in progress = Σn; overdue = Σn with
+    due < as_of; the ageing buckets of `ageing_bucket`."""
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    buckets: dict[datetime, str] = {}  # many units share due instants (mostly 23:59:59 of a day): age each once
-
-    def bucket_of(due: datetime) -> str:
-        if due >= as_of:
-            return "due_soon" if due <= soon_limit else "not_due"
-        due_day = due.astimezone(CITY_TZ).date()
-        late_days = max(calendar.working_days_in(due_day + timedelta(days=1), as_of_day + timedelta(days=1)), 1)
-        return "overdue_1_5" if late_days <= 5 else "overdue_6_20" if late_days <= 20 else "overdue_over_20"
-
     for row in rows:
         n, due, unit = row["n"], row["due_at"], row["unit_key"]
-        bucket = buckets.get(due) or buckets.setdefault(due, bucket_of(due))
         unit_counts = counts[unit]
         unit_counts["in_progress"] += n
-        unit_counts[bucket] += n
-        if due < as_of:
+        unit_counts[ageing_bucket(due, cut)] += n
+        if due < cut.as_of:
             unit_counts["overdue"] += n
             unit_counts["overdue_with_apology"] += n if row["apology"] else 0
-    return {
-        unit: Backlog(c["in_progress"], c["overdue"], c["overdue_with_apology"], {b: c[b] for b in AGEING_BUCKETS})
-        for unit, c in counts.items()
-    }
+    return {unit: backlog_of(c) for unit, c in counts.items()}
+
+
+def backlog_of(counts: dict[str, int]) -> Backlog:
+    """A Backlog from its counts (in_progress, overdue, overdue_with_apology and the five buckets)."""
+    return Backlog(
+        int(counts.get("in_progress", 0)),
+        int(counts.get("overdue", 0)),
+        int(counts.get("overdue_with_apology", 0)),
+        {b: int(counts.get(b, 0)) for b in AGEING_BUCKETS},
+    )
+
+
+def backlog_minus(whole: Backlog, part: Backlog) -> Backlog:
+    """whole − part, counter by counter."""
+    return Backlog(
+        whole.in_progress - part.in_progress,
+        whole.overdue - part.overdue,
+        whole.overdue_with_apology - part.overdue_with_apology,
+        {b: whole.ageing[b] - part.ageing[b] for b in AGEING_BUCKETS},
+    )
 
 
 def open_feedback(rows: list[dict[str, Any]], as_of: datetime) -> dict[str, tuple[int, int]]:

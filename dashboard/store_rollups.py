@@ -138,6 +138,36 @@ class RollupWriter:
             statement = statement.where(roll_open.c.unit_key == unit)
         return self._all(statement)
 
+    def open_backlog_buckets(
+        self,
+        as_of: datetime,
+        soon_until: datetime,
+        late_1_5_from: datetime,
+        late_6_20_from: datetime,
+        unit: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """Per unit, the open backlog counted into ageing buckets by the given cutoff instants (one row each)."""
+        t = roll_open
+        due, n = t.c.due_at, t.c.n
+
+        def total(condition=None):
+            return func.coalesce(func.sum(n if condition is None else case((condition, n), else_=0)), 0)
+
+        statement = select(
+            t.c.unit_key,
+            total().label("in_progress"),
+            total(due < as_of).label("overdue"),
+            total((due < as_of) & t.c.apology.is_(True)).label("overdue_with_apology"),
+            total(due > soon_until).label("not_due"),
+            total((due >= as_of) & (due <= soon_until)).label("due_soon"),
+            total((due < as_of) & (due >= late_1_5_from)).label("overdue_1_5"),
+            total((due < late_1_5_from) & (due >= late_6_20_from)).label("overdue_6_20"),
+            total(due < late_6_20_from).label("overdue_over_20"),
+        ).group_by(t.c.unit_key)
+        if unit:
+            statement = statement.where(t.c.unit_key == unit)
+        return self._all(statement)
+
     def open_feedback(self, unit: str | None = None) -> list[dict[str, Any]]:
         statement = select(roll_feedback_open).where(roll_feedback_open.c.n != 0)
         if unit:
@@ -268,8 +298,10 @@ class RawCounts:
         statement = select(f.c.unit_key, f.c.due_at, func.count().label("n")).where(
             f.c.status.in_(rollups.OPEN_FEEDBACK)
         )
-        if received_after is not None:
-            statement = statement.where(f.c.received_at > received_after)
+        if received_after is not None:  # normally nothing: read it through the received_at index
+            statement = statement.where(f.c.received_at > received_after).with_hint(
+                f, "INDEXED BY ix_feedback_received_at", "sqlite"
+            )
         if unit:
             statement = statement.where(f.c.unit_key == unit)
         with self.engine.connect() as conn:
