@@ -267,6 +267,8 @@ class RawCounts:
             d.c.unit_key, d.c.due_original_at.label("due_at"), apology.label("apology"), func.count().label("n")
         ).where(d.c.counted.is_(True), d.c.status.not_in(CLOSED_STATUSES))
         if received_after is not None:
+            if not self._any_received_after(d, received_after):  # normally none: one indexed probe
+                return []
             statement = statement.where(d.c.received_at > received_after)
         if unit:
             statement = statement.where(d.c.unit_key == unit)
@@ -293,15 +295,19 @@ class RawCounts:
                 merged[row.pop("unit_key")].update(row)
         return [{"unit_key": key, **values} for key, values in merged.items()]
 
+    def _any_received_after(self, table: Table, moment: datetime) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(select(table.c.id).where(table.c.received_at > moment).limit(1)).first() is not None
+
     def open_feedback(self, unit: str | None = None, received_after: datetime | None = None) -> list[dict[str, Any]]:
         f = feedback
         statement = select(f.c.unit_key, f.c.due_at, func.count().label("n")).where(
             f.c.status.in_(rollups.OPEN_FEEDBACK)
         )
-        if received_after is not None:  # normally nothing: read it through the received_at index
-            statement = statement.where(f.c.received_at > received_after).with_hint(
-                f, "INDEXED BY ix_feedback_received_at", "sqlite"
-            )
+        if received_after is not None:
+            if not self._any_received_after(f, received_after):  # normally none: one indexed probe
+                return []
+            statement = statement.where(f.c.received_at > received_after)
         if unit:
             statement = statement.where(f.c.unit_key == unit)
         with self.engine.connect() as conn:
