@@ -103,11 +103,7 @@ class RollupWriter:
     def rebuild(self, calendar: WorkCalendar, progress: Callable[[int], None] | None = None) -> int:
         """Recompute processing times with `calendar` and every rollup from the raw rows (set-based SQL)."""
         self.forget_reference()
-        rows = store_rebuild.rebuild(self.engine, calendar, progress)
-        if self.engine.dialect.name == "sqlite":
-            with self.engine.begin() as conn:
-                conn.exec_driver_sql("ANALYZE")  # fresh statistics for the new rollups and their indexes
-        return rows
+        return store_rebuild.rebuild(self.engine, calendar, progress)
 
     # --- reads for metrics ---------------------------------------------------------------------------
     def _all(self, statement) -> list[dict[str, Any]]:
