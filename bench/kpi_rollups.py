@@ -27,7 +27,15 @@ if __package__ in (None, ""):  # run as a script (python bench/kpi_rollups.py): 
 from sqlalchemy import func, make_url, select, text  # noqa: E402
 
 from bench.loader import Loader  # noqa: E402
-from bench.synthetic import DOSSIER_COLUMNS, FEEDBACK_COLUMNS, Generator, Plan, as_of_default  # noqa: E402
+from bench.synthetic import (  # noqa: E402
+    DOSSIER_COLUMNS,
+    FEEDBACK_COLUMNS,
+    Generator,
+    Plan,
+    as_of_default,
+    benchmark_units,
+)
+from dashboard.clock import CITY_TZ  # noqa: E402
 from dashboard.kpis import UnitKpis, unit_kpis  # noqa: E402
 from dashboard.reference import load_procedures, load_units  # noqa: E402
 from dashboard.schema import dossiers, feedback, metadata, roll_dossier_day  # noqa: E402
@@ -159,6 +167,10 @@ def mismatches(rolled: dict[str, UnitKpis], raw: dict[str, UnitKpis]) -> list[st
     return problems
 
 
+def _raw_open(name: str, received_after: Any) -> str:
+    return f"raw.{name}" + (" (received after as-of)" if received_after is not None else "")
+
+
 @contextmanager
 def breakdown(store: Store) -> Iterator[dict[str, float]]:
     """Milliseconds spent in each store read while the block runs (instance wrappers, removed on exit)."""
@@ -187,8 +199,8 @@ def breakdown(store: Store) -> Iterator[dict[str, float]]:
     wrap(store.rollups, "open_feedback", lambda *a, **k: "rollups.open_feedback")
     wrap(store.raw, "_grouped", lambda stmt, unit, table: f"raw.{table.name} {stmt.selected_columns[1].name}")
     wrap(store.raw, "processing", lambda *a, **k: "raw.dossiers processing")
-    wrap(store.raw, "open_backlog", lambda *a, **k: "raw.open_backlog")
-    wrap(store.raw, "open_feedback", lambda *a, **k: "raw.open_feedback")
+    wrap(store.raw, "open_backlog", lambda *a, received_after=None, **k: _raw_open("open_backlog", received_after))
+    wrap(store.raw, "open_feedback", lambda *a, received_after=None, **k: _raw_open("open_feedback", received_after))
     try:
         yield spent
     finally:
@@ -272,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
         figures = {
             "dossiers": plan.dossiers,
             "feedback": plan.feedback,
-            "sources": len(Generator(plan, load_units(), load_procedures(), calendar).units),
+            "sources": len(benchmark_units(load_units(), plan.as_of.astimezone(CITY_TZ).date())),
             "units": len(rolled),
             "store": store.engine.dialect.name,
             "store_url": make_url(url).render_as_string(hide_password=True),
