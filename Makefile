@@ -45,7 +45,7 @@ lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 bench: setup
-	$(BIN)/python bench/run.py $(ARGS)
+	$(BIN)/python bench/kpi_rollups.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) assets/vendor data .pytest_cache
