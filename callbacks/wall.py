@@ -42,12 +42,10 @@ def limits_of(services: Services) -> Limits:
     )
 
 
-def feedback_points(services: Services, since: datetime) -> tuple[FeedbackPoint, ...]:
-    """Feedback with a location received since `since`; none until the store offers `recent_feedback_points`."""
-    reader = getattr(services.store, "recent_feedback_points", None)
-    if reader is None:
-        return ()
-    return tuple(FeedbackPoint(row["lat"], row["lon"], row["unit_key"]) for row in reader(since))
+def feedback_points(services: Services, since: datetime, until: datetime) -> tuple[FeedbackPoint, ...]:
+    """Feedback with a location received in [since, until) (the map shows the last 24 hours)."""
+    rows = services.store.series.feedback_points(since, until)
+    return tuple(FeedbackPoint(row["lat"], row["lon"], row["unit_key"]) for row in rows)
 
 
 def _statuses(services: Services, ranked: dict[str, list], kpis: dict, fresh: list, late: dict) -> list[UnitStatus]:
@@ -113,7 +111,7 @@ def compute(services: Services, as_of: datetime) -> WallData:
         alerts=tuple(alerts.newest_first(found)),
         limits=limits,
         unit_names={u["key"]: (u["name_vi"], u["name_en"]) for u in store.units()},
-        feedback_points=feedback_points(services, as_of - FEEDBACK_WINDOW),
+        feedback_points=feedback_points(services, as_of - FEEDBACK_WINDOW, as_of),
     )
 
 
@@ -189,6 +187,7 @@ def figures(data: WallData, options: WallOptions, boundaries: Boundaries, cells:
         result["gauge"] = city_gauge(data.overview, data.limits, options.lang, options.theme, scale)
     if "map" in options.views:
         result["map"], notes = map_figure(data, options, boundaries, cells, scale)
+        notes += () if options.kiosk else (t("wall.map.click", options.lang),)
     return result, notes
 
 

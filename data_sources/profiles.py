@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime, time
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -269,13 +269,20 @@ def _sql_type(spec: ColumnSpec):
 
 
 def load_profile(name_or_path: str | Path) -> Profile:
-    """A profile by name (from `data_sources/profiles/`) or by file path."""
+    """A profile by name (from `data_sources/profiles/`) or by file path; parsed once per file version."""
     path = Path(name_or_path)
     if path.suffix not in (".yaml", ".yml"):
         path = PROFILE_DIR / f"{name_or_path}.yaml"
     if not path.is_file():
         known = ", ".join(sorted(p.stem for p in PROFILE_DIR.glob("*.yaml")))
         raise ProfileError(f"profile {name_or_path!r}: no file {path} (known profiles: {known})")
+    stat = path.stat()
+    return _parse_profile(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _parse_profile(path: Path, _mtime_ns: int, _size: int) -> Profile:
+    """Profiles are immutable once validated, so a cached one is safe to share; an edited file reloads."""
     try:
         return Profile.model_validate(yaml.safe_load(path.read_text("utf-8")))
     except ValidationError as exc:

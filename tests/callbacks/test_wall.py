@@ -58,7 +58,7 @@ def test_compute_gathers_the_city_units_freshness_and_alerts(services, source_db
     assert len(data.of_kind("district")) == 24 and data.of_kind("department")
     kinds = [(a.kind, a.severity, a.unit_key) for a in data.alerts]
     assert kinds == [("overdue_share", "alarm", "hcmc"), ("overdue_share", "alarm", "quan-1")]
-    assert data.feedback_points == ()  # until the store offers recent_feedback_points
+    assert data.feedback_points == ()  # no feedback in the last 24 hours
 
 
 def test_a_back_dated_pull_makes_the_unit_stale_and_raises_an_alert(services, source_db, pull):
@@ -179,8 +179,14 @@ def test_an_unreadable_boundary_file_falls_back_to_tiles_and_says_why(app, servi
     assert "Không đọc được tệp ranh giới" in str(page[wall_layout.body_id("map-legend")].children)
 
 
-def test_feedback_points_come_from_the_store_when_it_offers_them(services, monkeypatch):
-    rows = [{"lat": 10.77, "lon": 106.70, "unit_key": "quan-1"}]
-    monkeypatch.setattr(services.store, "recent_feedback_points", lambda since: rows, raising=False)
-    [point] = wall_callbacks.feedback_points(services, START - timedelta(hours=24))
+def test_feedback_points_are_the_last_24_hours_with_a_location(services, source_db, pull):
+    def item(code, hours_ago, lat=10.77, lon=106.70):
+        received = START - timedelta(hours=hours_ago)
+        return {"native_id": code, "unit": "760", "category": "Giao thông", "channel": "app", "received_at": received,
+                "due_at": received + timedelta(days=10), "answered_at": None, "status": "open", "rating": None,
+                "lat": lat, "lon": lon, "source_updated_at": received}
+
+    source_db.insert("feedback", item("RECENT", 3), item("OLD", 30), item("NOWHERE", 2, lat=None, lon=None))
+    pull()
+    [point] = wall_callbacks.feedback_points(services, START - timedelta(hours=24), START)
     assert (point.lat, point.lon, point.unit_key) == (10.77, 106.70, "quan-1")
