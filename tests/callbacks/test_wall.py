@@ -182,9 +182,20 @@ def test_an_unreadable_boundary_file_falls_back_to_tiles_and_says_why(app, servi
 def test_feedback_points_are_the_last_24_hours_with_a_location(services, source_db, pull):
     def item(code, hours_ago, lat=10.77, lon=106.70):
         received = START - timedelta(hours=hours_ago)
-        return {"native_id": code, "unit": "760", "category": "Giao thông", "channel": "app", "received_at": received,
-                "due_at": received + timedelta(days=10), "answered_at": None, "status": "open", "rating": None,
-                "lat": lat, "lon": lon, "source_updated_at": received}
+        return {
+            "native_id": code,
+            "unit": "760",
+            "category": "Giao thông",
+            "channel": "app",
+            "received_at": received,
+            "due_at": received + timedelta(days=10),
+            "answered_at": None,
+            "status": "open",
+            "rating": None,
+            "lat": lat,
+            "lon": lon,
+            "source_updated_at": received,
+        }
 
     source_db.insert("feedback", item("RECENT", 3), item("OLD", 30), item("NOWHERE", 2, lat=None, lon=None))
     pull()

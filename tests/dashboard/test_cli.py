@@ -63,8 +63,9 @@ def test_ingest_once_pulls_every_source(tmp_path):
 def test_ingest_replay_rejected_stores_rows_once_the_mapping_accepts_them(tmp_path):
     db = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
     db.insert("dossiers", dossier("OK-1"), dossier("LATE-UNIT", unit="quan-99"))
-    write_sources(tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": db.url,
-                                               "profile": "motcua_v1"}])
+    write_sources(
+        tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": db.url, "profile": "motcua_v1"}]
+    )
     runner = CliRunner()
     runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once"])
     result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--replay-rejected"])
@@ -72,43 +73,57 @@ def test_ingest_replay_rejected_stores_rows_once_the_mapping_accepts_them(tmp_pa
     packaged = resources.files("dashboard").joinpath("data/units.csv").read_text("utf-8")
     units = tmp_path / "units.csv"  # the fix: the unit becomes known
     units.write_text(packaged + "quan-99,799,district,Quận 99,District 99,99,hcmc,,,10.8,106.7,1\n", "utf-8")
-    result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--replay-rejected"],
-                           env={"CCHC_UNITS_FILE": str(units)})
+    result = runner.invoke(
+        main, ["--data-dir", str(tmp_path), "ingest", "--replay-rejected"], env={"CCHC_UNITS_FILE": str(units)}
+    )
     assert result.output == "quan-1: 1 rows stored, 0 still rejected\n"
-    result = runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--replay-rejected"],
-                           env={"CCHC_UNITS_FILE": str(units)})
+    result = runner.invoke(
+        main, ["--data-dir", str(tmp_path), "ingest", "--replay-rejected"], env={"CCHC_UNITS_FILE": str(units)}
+    )
     assert result.output == ""
 
 
 def test_rebuild_rollups_after_a_calendar_change(tmp_path):
     db = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
     received = datetime(2019, 11, 25, 9, tzinfo=CITY_TZ)  # Monday; done Wednesday afternoon: 2 days
-    db.insert("dossiers", dossier("C-1", received=received, status="completed", completed=received + timedelta(
-        days=2, hours=6)))
-    write_sources(tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": db.url,
-                                               "profile": "motcua_v1"}])
+    db.insert(
+        "dossiers",
+        dossier("C-1", received=received, status="completed", completed=received + timedelta(days=2, hours=6)),
+    )
+    write_sources(
+        tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": db.url, "profile": "motcua_v1"}]
+    )
     runner = CliRunner()
     runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once"])
     holidays = tmp_path / "holidays.yaml"  # Tuesday 26/11/2019 becomes a day off
     holidays.write_text("2019:\n  days_off: [2019-11-26]\n  makeup_days: []\n", "utf-8")
-    result = runner.invoke(main, ["--data-dir", str(tmp_path), "rebuild-rollups"],
-                           env={"CCHC_HOLIDAYS_FILE": str(holidays)})
+    result = runner.invoke(
+        main, ["--data-dir", str(tmp_path), "rebuild-rollups"], env={"CCHC_HOLIDAYS_FILE": str(holidays)}
+    )
     assert result.exit_code == 0, result.output
     assert "Rollups rebuilt from 1 rows." in result.output
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     assert [r["processing_half_days"] for r in store.rows("dossiers")] == [2]
     assert store.rollups.processing_histogram(received.date(), received.date() + timedelta(days=3)) == [
-        {"unit_key": "quan-1", "half_days": 2, "n": 1}]
+        {"unit_key": "quan-1", "half_days": 2, "n": 1}
+    ]
 
 
 def test_check_shows_what_the_store_knows_of_each_source(tmp_path):
     good = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
     good.insert("dossiers", dossier("A1"), dossier("BAD", unit="quan-99"))
-    write_sources(tmp_path / "sources.yaml", [
-        {"name": "quan-1", "unit": "quan-1", "url": good.url, "profile": "motcua_v1"},
-        {"name": "quan-3", "unit": "quan-3", "url": "postgresql+psycopg://reader:hunter2@127.0.0.1:9/x",
-         "profile": "motcua_v1"},
-    ])
+    write_sources(
+        tmp_path / "sources.yaml",
+        [
+            {"name": "quan-1", "unit": "quan-1", "url": good.url, "profile": "motcua_v1"},
+            {
+                "name": "quan-3",
+                "unit": "quan-3",
+                "url": "postgresql+psycopg://reader:hunter2@127.0.0.1:9/x",
+                "profile": "motcua_v1",
+            },
+        ],
+    )
     runner = CliRunner()
     runner.invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once"])
     result = runner.invoke(main, ["--data-dir", str(tmp_path), "check"], env={"CCHC_LANGUAGE": "en"})

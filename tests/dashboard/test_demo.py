@@ -41,12 +41,23 @@ def test_the_demo_reads_its_server_profiles_from_mariadb_and_postgresql_when_url
     need_server("PostgreSQL", 5432)
     base = Settings(data_dir=tmp_path)
     simulated = demo.simulator(base, scale=0.01, seed=7)
-    prepared = demo.prepare(base, simulated, START, history_days=2, mariadb_url=MARIADB_URL,
-                            postgres_url=PG_ADMIN_URL, mirror_prefix=f"t{uuid.uuid4().hex[:8]}_")
+    prepared = demo.prepare(
+        base,
+        simulated,
+        START,
+        history_days=2,
+        mariadb_url=MARIADB_URL,
+        postgres_url=PG_ADMIN_URL,
+        mirror_prefix=f"t{uuid.uuid4().hex[:8]}_",
+    )
     try:
         schemes = {s.profile: s.url.split(":")[0] for s in prepared.services.sources}
-        assert schemes == {"hscv_mariadb": "mysql+pymysql", "egov_pg": "postgresql+psycopg", "motcua_v1": "sqlite",
-                           "legacy_sqlite": "sqlite"}
+        assert schemes == {
+            "hscv_mariadb": "mysql+pymysql",
+            "egov_pg": "postgresql+psycopg",
+            "motcua_v1": "sqlite",
+            "legacy_sqlite": "sqlite",
+        }
         states = prepared.services.store.states()
         assert len(states) == 82 and all(s["last_error"] is None for s in states)
         assert prepared.services.store.rejected() == []

@@ -161,15 +161,17 @@ def test_a_source_that_is_down_does_not_stop_the_others_and_backs_off(store, clo
     assert store.state("quan-9", "dossiers")["next_retry_at"] == START + timedelta(seconds=30 + 60)
 
 
-def test_a_dossier_seen_by_two_sources_is_counted_once_for_the_unit_that_received_it(store, clock, settings,
-                                                                                      tmp_path):
+def test_a_dossier_seen_by_two_sources_is_counted_once_for_the_unit_that_received_it(store, clock, settings, tmp_path):
     district = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
     department = SourceDB(f"sqlite:///{tmp_path / 'stp.sqlite'}")
     received = START - timedelta(days=4)
     code = "000.00.07.H29-191123-0042"
     # The department's database shows it later (forwarded, liên thông), and first to be pulled.
-    department.insert("dossiers", dossier(code, unit="so-tu-phap", received=received + timedelta(hours=3),
-                                          procedure="TP-LLTP"), dossier("STP-ONLY", unit="so-tu-phap"))
+    department.insert(
+        "dossiers",
+        dossier(code, unit="so-tu-phap", received=received + timedelta(hours=3), procedure="TP-LLTP"),
+        dossier("STP-ONLY", unit="so-tu-phap"),
+    )
     district.insert("dossiers", dossier(code, unit="760", received=received, procedure="TP-LLTP"))
     ingestor = Ingestor(store, clock, settings)
     ingestor.pull(SourceConfig(name="so-tu-phap", unit="so-tu-phap", url=department.url, profile="motcua_v1"))

@@ -59,11 +59,26 @@ def test_definitions_on_a_hand_built_unit(pulled):
         # completed exactly at the due moment: on time
         make("AT-DUE", r, 3, status="completed", completed=due(r, 3), channel="online_full", rating="satisfied"),
         # completed one minute after the due, with an apology: late, apology
-        make("LATE-APOLOGY", r, 3, status="completed", completed=due(r, 3) + timedelta(minutes=1),
-             apology_at=due(r, 3) - timedelta(hours=2), apology_new_due_at=due(r, 5), rating="dissatisfied"),
+        make(
+            "LATE-APOLOGY",
+            r,
+            3,
+            status="completed",
+            completed=due(r, 3) + timedelta(minutes=1),
+            apology_at=due(r, 3) - timedelta(hours=2),
+            apology_new_due_at=due(r, 5),
+            rating="dissatisfied",
+        ),
         # completed before the due but after two supplement requests: not on time, not after due
-        make("TWO-SUPPLEMENTS", r, 3, status="completed", completed=at(2019, 11, 19, 10), supplements=2,
-             channel="online_partial"),
+        make(
+            "TWO-SUPPLEMENTS",
+            r,
+            3,
+            status="completed",
+            completed=at(2019, 11, 19, 10),
+            supplements=2,
+            channel="online_partial",
+        ),
         # refused before due: counts as completed, on time
         make("REFUSED", r, 3, status="refused", completed=at(2019, 11, 20, 16)),
         # withdrawn: closed, neither in progress nor completed
@@ -83,8 +98,7 @@ def test_definitions_on_a_hand_built_unit(pulled):
     assert k.apology == Ratio(1, 2)  # LATE-APOLOGY of {LATE-APOLOGY, OVERDUE}
     assert k.dossier_satisfaction == Ratio(1, 2)
     assert (k.backlog.in_progress, k.backlog.overdue, k.backlog.overdue_with_apology) == (3, 1, 0)
-    assert k.backlog.ageing == {"not_due": 1, "due_soon": 1, "overdue_1_5": 1, "overdue_6_20": 0,
-                                "overdue_over_20": 0}
+    assert k.backlog.ageing == {"not_due": 1, "due_soon": 1, "overdue_1_5": 1, "overdue_6_20": 0, "overdue_over_20": 0}
     # processing half-days: AT-DUE 6 (end of the 3rd working day); LATE-APOLOGY 7 (00:00:59 on 22/11, before
     # noon of a later working day: 2 × 4 − 1); TWO-SUPPLEMENTS 1 (19/11, 10:00); REFUSED 6 (20/11 afternoon)
     histogram = sorted((r["half_days"], r["n"]) for r in store.raw.processing(AS_OF - timedelta(days=30), AS_OF))
@@ -103,8 +117,13 @@ def test_ageing_buckets_count_working_days_and_round_partial_days_up(pulled):
         make("O-21", at(2019, 10, 29, 8), 0, status="processing"),  # due 29/10 → 21
         make("SEPT", received, 1, status="processing"),
     )
-    assert kpis(store)["quan-1"].backlog.ageing == {"not_due": 0, "due_soon": 0, "overdue_1_5": 2,
-                                                    "overdue_6_20": 2, "overdue_over_20": 2}
+    assert kpis(store)["quan-1"].backlog.ageing == {
+        "not_due": 0,
+        "due_soon": 0,
+        "overdue_1_5": 2,
+        "overdue_6_20": 2,
+        "overdue_over_20": 2,
+    }
 
 
 def test_due_dates_across_tet_and_the_make_up_saturday():
@@ -138,17 +157,30 @@ def test_periods_and_partial_days(pulled):
 
 def test_feedback_open_answered_on_time_and_satisfaction(pulled):
     def item(code, received, status, answered=None, rating=None, days=10):
-        return {"native_id": code, "unit": "760", "category": "Môi trường", "channel": "app",
-                "received_at": received, "due_at": due(received, days), "answered_at": answered, "status": status,
-                "rating": rating, "lat": 10.78, "lon": 106.70, "source_updated_at": answered or received}
+        return {
+            "native_id": code,
+            "unit": "760",
+            "category": "Môi trường",
+            "channel": "app",
+            "received_at": received,
+            "due_at": due(received, days),
+            "answered_at": answered,
+            "status": status,
+            "rating": rating,
+            "lat": 10.78,
+            "lon": 106.70,
+            "source_updated_at": answered or received,
+        }
 
     r = at(2019, 11, 4, 9)
-    store = pulled(feedback=[
-        item("F-ON-TIME", r, "answered", answered=at(2019, 11, 8, 9), rating="satisfied"),
-        item("F-LATE", r, "answered", answered=at(2019, 11, 25, 9), rating="neutral"),
-        item("F-OPEN", r, "open"),
-        item("F-OPEN-NEW", at(2019, 11, 26, 9), "processing"),
-    ])
+    store = pulled(
+        feedback=[
+            item("F-ON-TIME", r, "answered", answered=at(2019, 11, 8, 9), rating="satisfied"),
+            item("F-LATE", r, "answered", answered=at(2019, 11, 25, 9), rating="neutral"),
+            item("F-OPEN", r, "open"),
+            item("F-OPEN-NEW", at(2019, 11, 26, 9), "processing"),
+        ]
+    )
     k = kpis(store)["quan-1"]
     assert (k.feedback_received, k.open_feedback, k.overdue_feedback) == (4, 2, 1)
     assert (k.feedback_on_time, k.feedback_satisfaction) == (Ratio(1, 2), Ratio(1, 2))

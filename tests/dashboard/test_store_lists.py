@@ -20,30 +20,36 @@ START = AS_OF - timedelta(days=30)
 def store_with_rows(store, clock, settings, tmp_path):
     db = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
     r = AS_OF - timedelta(days=10)
-    db.insert("dossiers",
-              dossier("OPEN", received=AS_OF - timedelta(days=1), days=5),
-              dossier("OVERDUE-1", received=r, days=3),
-              dossier("OVERDUE-2", received=r, days=4, apology_at=r + timedelta(days=3)),
-              dossier("LATE", received=r, days=2, status="completed", completed=r + timedelta(days=4)),
-              dossier("ON-TIME", received=r, days=5, status="completed", completed=r + timedelta(days=1),
-                      channel="online_partial"),
-              dossier("OTHER-UNIT", unit="770", received=r, days=3))
+    db.insert(
+        "dossiers",
+        dossier("OPEN", received=AS_OF - timedelta(days=1), days=5),
+        dossier("OVERDUE-1", received=r, days=3),
+        dossier("OVERDUE-2", received=r, days=4, apology_at=r + timedelta(days=3)),
+        dossier("LATE", received=r, days=2, status="completed", completed=r + timedelta(days=4)),
+        dossier(
+            "ON-TIME", received=r, days=5, status="completed", completed=r + timedelta(days=1), channel="online_partial"
+        ),
+        dossier("OTHER-UNIT", unit="770", received=r, days=3),
+    )
     clock.set(AS_OF)
     Ingestor(store, clock, settings).pull(SourceConfig(name="q1", unit="quan-1", url=db.url, profile="motcua_v1"))
     return store
 
 
-@pytest.mark.parametrize(("name", "codes"), [
-    ("in_progress", ["OVERDUE-1", "OVERDUE-2", "OPEN"]),  # oldest due first
-    ("overdue", ["OVERDUE-1", "OVERDUE-2"]),
-    ("overdue_no_apology", ["OVERDUE-1"]),
-    ("received", ["OPEN", "ON-TIME", "OVERDUE-2", "OVERDUE-1", "LATE"]),  # newest received first, then newest id
-    ("online", ["ON-TIME"]),
-    ("completed", ["ON-TIME", "LATE"]),
-    ("on_time", ["ON-TIME"]),
-    ("late", ["LATE"]),
-    ("late_no_apology", ["OVERDUE-1", "LATE"]),
-])
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("in_progress", ["OVERDUE-1", "OVERDUE-2", "OPEN"]),  # oldest due first
+        ("overdue", ["OVERDUE-1", "OVERDUE-2"]),
+        ("overdue_no_apology", ["OVERDUE-1"]),
+        ("received", ["OPEN", "ON-TIME", "OVERDUE-2", "OVERDUE-1", "LATE"]),  # newest received first, then newest id
+        ("online", ["ON-TIME"]),
+        ("completed", ["ON-TIME", "LATE"]),
+        ("on_time", ["ON-TIME"]),
+        ("late", ["LATE"]),
+        ("late_no_apology", ["OVERDUE-1", "LATE"]),
+    ],
+)
 def test_each_filter_lists_exactly_its_dossiers(store_with_rows, name, codes):
     page = store_with_rows.lists.page("quan-1", name, AS_OF, START)
     assert sorted(r["native_code"] for r in page.rows) == sorted(codes)
@@ -71,17 +77,24 @@ def test_unit_days_series_and_feedback_points(store_with_rows):
     opening, days = store_with_rows.series.unit_days("quan-1", first, first + timedelta(days=9))
     assert opening == 0
     assert [(d["received"], d["closed"], d["in_progress"]) for d in days if d["received"] or d["closed"]] == [
-        (4, 0, 4), (0, 1, 3), (0, 1, 2), (1, 0, 3)]  # 17/11: four; 18/11 ON-TIME; 21/11 LATE; 26/11 OPEN
+        (4, 0, 4),
+        (0, 1, 3),
+        (0, 1, 2),
+        (1, 0, 3),
+    ]  # 17/11: four; 18/11 ON-TIME; 21/11 LATE; 26/11 OPEN
     assert len(days) == 10
     assert store_with_rows.series.feedback_points(START, AS_OF) == []
 
 
-@pytest.mark.parametrize(("name", "codes"), [
-    ("late_total", ["OVERDUE-1", "OVERDUE-2", "LATE"]),
-    ("late_with_apology", ["OVERDUE-2"]),
-    ("online_full", []),
-    ("rated", []),
-])
+@pytest.mark.parametrize(
+    ("name", "codes"),
+    [
+        ("late_total", ["OVERDUE-1", "OVERDUE-2", "LATE"]),
+        ("late_with_apology", ["OVERDUE-2"]),
+        ("online_full", []),
+        ("rated", []),
+    ],
+)
 def test_the_apology_and_other_filters(store_with_rows, name, codes):
     page = store_with_rows.lists.page("quan-1", name, AS_OF, START)
     assert sorted(r["native_code"] for r in page.rows) == sorted(codes)

@@ -57,17 +57,20 @@ def test_a_bad_holiday_file_names_the_year_and_field(tmp_path):
         WorkCalendar.from_yaml(path)
 
 
-@pytest.mark.parametrize(("received", "completed", "half_days"), [
-    (at(2019, 11, 25, 9), at(2019, 11, 25, 10), 1),  # same morning: half a day
-    (at(2019, 11, 25, 9), at(2019, 11, 25, 16), 1),  # same day: half a day at least
-    (at(2019, 11, 25, 9), at(2019, 11, 26, 10), 1),  # next morning
-    (at(2019, 11, 25, 9), at(2019, 11, 26, 15), 2),  # next afternoon: one day
-    (at(2019, 11, 25, 9), at(2019, 11, 28, 23, 59, 59), 6),  # end of the 3rd working day after: 3 days
-    (at(2019, 11, 29, 9), at(2019, 12, 2, 9), 1),  # across a weekend
-    (at(2019, 1, 31, 9), at(2019, 2, 11, 15), 4),  # across Tết: 01/02 and 11/02 are the working days
-    (at(2019, 5, 3, 18), at(2019, 5, 4, 10), 1),  # received after hours, done on the make-up Saturday
-    (at(2019, 5, 3, 9), at(2019, 5, 4, 15), 2),  # the make-up Saturday counts as a working day
-])
+@pytest.mark.parametrize(
+    ("received", "completed", "half_days"),
+    [
+        (at(2019, 11, 25, 9), at(2019, 11, 25, 10), 1),  # same morning: half a day
+        (at(2019, 11, 25, 9), at(2019, 11, 25, 16), 1),  # same day: half a day at least
+        (at(2019, 11, 25, 9), at(2019, 11, 26, 10), 1),  # next morning
+        (at(2019, 11, 25, 9), at(2019, 11, 26, 15), 2),  # next afternoon: one day
+        (at(2019, 11, 25, 9), at(2019, 11, 28, 23, 59, 59), 6),  # end of the 3rd working day after: 3 days
+        (at(2019, 11, 29, 9), at(2019, 12, 2, 9), 1),  # across a weekend
+        (at(2019, 1, 31, 9), at(2019, 2, 11, 15), 4),  # across Tết: 01/02 and 11/02 are the working days
+        (at(2019, 5, 3, 18), at(2019, 5, 4, 10), 1),  # received after hours, done on the make-up Saturday
+        (at(2019, 5, 3, 9), at(2019, 5, 4, 15), 2),  # the make-up Saturday counts as a working day
+    ],
+)
 def test_processing_half_days(received, completed, half_days):
     assert default_calendar().processing_half_days(received, completed) == half_days
 

@@ -23,8 +23,9 @@ def test_mirrored_sources_give_the_same_rows_as_the_sqlite_files(tmp_path, setti
     units = [u for u in load_units() if u["key"] in PROFILES]
     simulator = Simulator(tmp_path / "sim", seed=3, scale=0.02, units=units, profile_for=PROFILES.get)
     simulator.build(START, history_days=4)
-    mirror = Mirror(simulator.sources, mariadb_url=MARIADB_URL, postgres_url=PG_ADMIN_URL,
-                    prefix=f"t{uuid.uuid4().hex[:8]}_")
+    mirror = Mirror(
+        simulator.sources, mariadb_url=MARIADB_URL, postgres_url=PG_ADMIN_URL, prefix=f"t{uuid.uuid4().hex[:8]}_"
+    )
     try:
         mirror.create()
         first = mirror.sync()

@@ -12,5 +12,9 @@ def test_postgresql_timeouts_keep_the_urls_search_path():
 
 def test_mariadb_sessions_read_timestamps_as_utc_with_bounded_waits():
     args = connect_args("mysql+pymysql://u@h/db", 1)
-    assert args == {"connect_timeout": 1, "read_timeout": 1, "write_timeout": 1,
-                    "init_command": "SET time_zone = '+00:00'"}
+    assert args == {
+        "connect_timeout": 1,
+        "read_timeout": 1,
+        "write_timeout": 1,
+        "init_command": "SET time_zone = '+00:00'",
+    }
