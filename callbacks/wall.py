@@ -89,7 +89,7 @@ def compute(services: Services, as_of: datetime) -> WallData:
     kpis = unit_kpis(store, services.calendar, PERIOD, as_of, units=keys)
     overview = city_overview(kpis, as_of, version)
     fresh = freshness.source_freshness(store, services.sources, as_of, settings.stale_factor)
-    late = alerts.new_late(store.rollups.open_backlog(), as_of)
+    late = alerts.new_late(store.rollups.open_backlog(due_from=as_of - alerts.NEW_LATE_WINDOW, due_before=as_of), as_of)
     backlogs = {key: k.backlog for key, k in kpis.items()}
     backlogs[CITY_KEY] = Backlog(overview.in_progress, overview.overdue_in_progress)
     found = [

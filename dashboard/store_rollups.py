@@ -127,9 +127,16 @@ class RollupWriter:
             statement = statement.where(t.c.unit_key == unit)
         return self._all(statement.group_by(t.c.unit_key, t.c.half_days))
 
-    def open_backlog(self, unit: str | None = None) -> list[dict[str, Any]]:
-        """Open dossiers per unit, original due instant and apology flag."""
+    def open_backlog(
+        self, unit: str | None = None, due_from: datetime | None = None, due_before: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """Open dossiers per unit, original due instant and apology flag; only dues in [due_from, due_before)
+        when given."""
         statement = select(roll_open).where(roll_open.c.n != 0)
+        if due_from is not None:
+            statement = statement.where(roll_open.c.due_at >= due_from)
+        if due_before is not None:
+            statement = statement.where(roll_open.c.due_at < due_before)
         if unit:
             statement = statement.where(roll_open.c.unit_key == unit)
         return self._all(statement)
