@@ -8,7 +8,7 @@ mid-day is exact.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from dashboard.clock import CITY_TZ
@@ -84,19 +84,30 @@ def period_counters(store: Store, span: Window, unit: str | None = None, source:
         raw(span)
         return dossier, feedback, histogram
     days, partial = split_window(span)
-    if days:
-        rollups(*days)
+    ranges = [days] if days else []
     for segment in partial:
         day_start = _day_start(segment.start)
         day = Window(day_start, day_start + timedelta(days=1))
         rest = [w for w in (Window(day.start, segment.start), Window(segment.end, day.end)) if w.start < w.end]
         if sum((w.length for w in rest), timedelta()) < segment.length:
-            rollups(day.start.date(), day.start.date())
+            ranges.append((day.start.date(), day.start.date()))
             for other in rest:
                 raw(other, -1)
         else:
             raw(segment)
+    for first, last in _merged(ranges):  # a whole-day range and its partial neighbour: one read
+        rollups(first, last)
     return dossier, feedback, histogram
+
+
+def _merged(ranges: list[tuple[date, date]]) -> list[tuple[date, date]]:
+    merged: list[tuple[date, date]] = []
+    for first, last in sorted(ranges):
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
 
 
 def _negated(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

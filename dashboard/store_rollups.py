@@ -125,7 +125,9 @@ class RollupWriter:
         )
         if unit:
             statement = statement.where(t.c.unit_key == unit)
-        return self._all(statement.group_by(t.c.unit_key, t.c.half_days))
+        with self.engine.connect() as conn:  # thousands of small rows: plain tuples, not mappings
+            rows = conn.execute(statement.group_by(t.c.unit_key, t.c.half_days)).all()
+        return [{"unit_key": u, "half_days": h, "n": n} for u, h, n in rows]
 
     def open_backlog(
         self, unit: str | None = None, due_from: datetime | None = None, due_before: datetime | None = None
