@@ -37,10 +37,10 @@ RATE_CARDS: MappingProxyType[str, RateCard] = MappingProxyType(
         card.name: card
         for card in (
             RateCard("on_time", UnitIds.KPI_ON_TIME, "on_time", "completed"),
-            RateCard("apology", UnitIds.KPI_APOLOGY, None, None),
+            RateCard("apology", UnitIds.KPI_APOLOGY, "late_with_apology", "late_total"),
             RateCard("online", UnitIds.KPI_ONLINE, "online", "received"),
-            RateCard("online_full", UnitIds.KPI_ONLINE_FULL, None, "received"),
-            RateCard("dossier_satisfaction", UnitIds.KPI_DOSSIER_SATISFACTION, None, None),
+            RateCard("online_full", UnitIds.KPI_ONLINE_FULL, "online_full", "received"),
+            RateCard("dossier_satisfaction", UnitIds.KPI_DOSSIER_SATISFACTION, "satisfied", "rated"),
             RateCard("feedback_on_time", UnitIds.KPI_FEEDBACK_ON_TIME, None, None),
         )
     }

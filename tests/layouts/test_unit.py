@@ -202,6 +202,8 @@ def test_kpi_cards_against_commitment_and_city_and_every_number_a_link():
     assert links["120"] == "/unit/quan-1?lang=vi&list=on_time" and links["150"] == "/unit/quan-1?lang=vi&list=completed"
     assert links["200"] == "/unit/quan-1?lang=vi&list=received"
     assert links["8"] == "/unit/quan-1?lang=vi&list=late_no_apology"  # 25 late − 17 with an apology
+    assert links["17"] == "/unit/quan-1?lang=vi&list=late_with_apology"
+    assert links["25"] == "/unit/quan-1?lang=vi&list=late_total"
 
 
 def test_kpi_cards_without_data_read_na_not_zero():
