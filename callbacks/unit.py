@@ -30,7 +30,7 @@ from dashboard.rollups import DONE_STATUSES
 from dashboard.schema import CLOSED_STATUSES
 from dashboard.service_index import movement, rank, score_unit
 from dashboard.services import Services
-from dashboard.store_lists import DOSSIER_FILTERS, DossierPage
+from dashboard.store_lists import DOSSIER_FILTERS, FEEDBACK_LISTS, DossierPage
 from dashboard.workdays import WorkCalendar
 from layouts import shell
 from layouts import unit as unit_layout
@@ -82,7 +82,7 @@ def tile_query(pathname: str | None, search: str | None) -> TileQuery:
     return TileQuery(
         key=key,
         period=period if period in PERIODS else unit_layout.DEFAULT_PERIOD,
-        list_name=list_name if list_name in DOSSIER_FILTERS else None,
+        list_name=list_name if list_name in DOSSIER_FILTERS or list_name in FEEDBACK_LISTS else None,
         page=int(page) if page.isdigit() and int(page) > 0 else 1,
     )
 
@@ -189,7 +189,12 @@ def with_late_days(listed: DossierPage, as_of: datetime, calendar: WorkCalendar)
 def _lists(services: Services, query: TileQuery, as_of: datetime, start: datetime) -> dict[str, Any]:
     lists, calendar, key = services.store.lists, services.calendar, query.key
     drill = None
-    if query.list_name:
+    if query.list_name in FEEDBACK_LISTS:
+        name = query.list_name.removeprefix("feedback_")
+        drill = lists.feedback_page(key, name, as_of, start, query.page, unit_layout.DRILL_PAGE_SIZE)
+        if not drill.rows and drill.page > drill.pages:  # a page past the end shows the last one
+            drill = lists.feedback_page(key, name, as_of, start, drill.pages, unit_layout.DRILL_PAGE_SIZE)
+    elif query.list_name:
         drill = lists.page(key, query.list_name, as_of, start, query.page, unit_layout.DRILL_PAGE_SIZE)
         if not drill.rows and drill.page > drill.pages:  # a page past the end shows the last one
             drill = lists.page(key, query.list_name, as_of, start, drill.pages, unit_layout.DRILL_PAGE_SIZE)

@@ -28,6 +28,7 @@ DOSSIER_FILTERS = (
     "satisfied",  # … rated satisfied
 )
 FEEDBACK_FILTERS = ("open", "overdue", "answered", "answered_on_time", "received")
+FEEDBACK_LISTS = tuple(f"feedback_{name}" for name in FEEDBACK_FILTERS)  # as the pages name them
 
 
 class FilterError(ValueError):

@@ -112,3 +112,38 @@ def late_procedures(rows: Sequence[dict[str, Any]], lang: str) -> Component:
         for row in rows
     ]
     return html.Ol(items, className="pulse-bars")
+
+
+FEEDBACK_COLUMNS = ("feedback_id", "feedback_category", "feedback_channel", "received", "due", "feedback_answered")
+
+
+def _feedback_value(column: str, row: dict[str, Any], lang: str) -> Any:
+    if column == "feedback_id":
+        return html.Code(row["native_id"])
+    if column == "feedback_category":
+        return row["category"]
+    if column == "feedback_channel":
+        return t(f"unit.feedback.channel.{row['channel']}", lang)
+    if column == "received":
+        return fmt_when(row["received_at"], lang)
+    if column == "due":
+        return fmt_when(row["due_at"], lang) if row["due_at"] else "—"
+    return fmt_when(row["answered_at"], lang) if row["answered_at"] else t("unit.feedback.unanswered", lang)
+
+
+def feedback_table(rows: Sequence[dict[str, Any]], lang: str) -> dbc.Table:
+    """One row per feedback item: its id, category, channel, received, due and answer times (no citizen detail)."""
+    labels = [t(f"unit.col.{column}", lang) for column in FEEDBACK_COLUMNS]
+    head = html.Thead(html.Tr([html.Th(label, scope="col") for label in labels]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(_feedback_value(column, row, lang), className=f"is-{column}", **{"data-label": label})
+                    for column, label in zip(FEEDBACK_COLUMNS, labels, strict=True)
+                ]
+            )
+            for row in rows
+        ]
+    )
+    return dbc.Table([head, body], className="pulse-dossiers align-middle mb-0")

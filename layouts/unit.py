@@ -19,7 +19,7 @@ from dash.development.base_component import Component
 from dashboard.i18n import fmt_date, fmt_decimal, fmt_int, fmt_time, t
 from dashboard.periods import PERIODS
 from layouts import figures, shell
-from layouts.dossiers import dossier_table, late_procedures
+from layouts.dossiers import dossier_table, feedback_table, late_procedures
 from layouts.ids import UnitIds
 from layouts.unit_cards import feedback_stats, kpi_cards
 
@@ -205,10 +205,12 @@ def drill(view: UnitView, lang: str) -> list[Component]:
     if view.drill is None or view.drill_filter is None:
         return []
     listed, name = view.drill, t(f"unit.list.{view.drill_filter}", lang)
+    suffix = "_feedback" if view.drill_filter.startswith("feedback_") else ""
     head = html.Div(
         [
             html.H2(
-                t("unit.drill.title", lang, name=name, n=fmt_int(listed.total, lang)), className="pulse-section-title"
+                t(f"unit.drill.title{suffix}", lang, name=name, n=fmt_int(listed.total, lang)),
+                className="pulse-section-title",
             ),
             dcc.Link(
                 t("unit.drill.close", lang),
@@ -223,7 +225,7 @@ def drill(view: UnitView, lang: str) -> list[Component]:
         return [head, html.P(t("unit.drill.empty", lang), className="pulse-empty text-body-secondary")]
     first = (listed.page - 1) * listed.page_size + 1
     span = t(
-        "unit.drill.range",
+        f"unit.drill.range{suffix}",
         lang,
         first=fmt_int(first, lang),
         last=fmt_int(first + len(listed.rows) - 1, lang),
@@ -232,7 +234,9 @@ def drill(view: UnitView, lang: str) -> list[Component]:
     parts: list[Component] = [
         head,
         html.P(span, className="pulse-range"),
-        dossier_table(listed.rows, LIST_COLUMNS, lang),
+        feedback_table(listed.rows, lang)
+        if view.drill_filter.startswith("feedback_")
+        else dossier_table(listed.rows, LIST_COLUMNS, lang),
     ]
     if listed.pages > 1:
         pager_text = t("rejected.page", lang, page=fmt_int(listed.page, lang), pages=fmt_int(listed.pages, lang))
@@ -268,7 +272,7 @@ def refreshed(view: UnitView, lang: str) -> tuple[Any, ...]:
         figures.trend_figure(view.trend, lang, uirevision=f"trend-{key}"),
         figures.ageing_figure(view.kpis.backlog.ageing, lang, uirevision=f"ageing-{key}"),
         late_procedures(view.late_procedures, lang),
-        feedback_stats(view.kpis, lang),
+        feedback_stats(view.kpis, lambda name: unit_href(view.unit["key"], lang, view.period, name), lang),
         short_list(view, view.overdue, "overdue", OVERDUE_COLUMNS, lang),
         short_list(view, view.no_apology, "late_no_apology", LIST_COLUMNS, lang),
         drill(view, lang),

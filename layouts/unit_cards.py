@@ -41,7 +41,9 @@ RATE_CARDS: MappingProxyType[str, RateCard] = MappingProxyType(
             RateCard("online", UnitIds.KPI_ONLINE, "online", "received"),
             RateCard("online_full", UnitIds.KPI_ONLINE_FULL, "online_full", "received"),
             RateCard("dossier_satisfaction", UnitIds.KPI_DOSSIER_SATISFACTION, "satisfied", "rated"),
-            RateCard("feedback_on_time", UnitIds.KPI_FEEDBACK_ON_TIME, None, None),
+            RateCard(
+                "feedback_on_time", UnitIds.KPI_FEEDBACK_ON_TIME, "feedback_answered_on_time", "feedback_answered"
+            ),
         )
     }
 )
@@ -187,18 +189,21 @@ def kpi_cards(kpis: UnitKpis, city: UnitKpis, targets: Mapping[str, float], href
     return dbc.Row(cards, className="g-3")
 
 
-def feedback_stats(kpis: UnitKpis, lang: str) -> html.Dl:
-    """Open feedback, of which overdue, and feedback received in the period."""
+def feedback_stats(kpis: UnitKpis, href: DrillHref, lang: str) -> html.Dl:
+    """Open feedback, of which overdue, and feedback received in the period, each linking to its list."""
     overdue_tone = " is-alert" if kpis.overdue_feedback else ""
     pairs = (
-        ("unit.feedback.open", fmt_int(kpis.open_feedback, lang), ""),
-        ("unit.feedback.overdue", fmt_int(kpis.overdue_feedback, lang), overdue_tone),
-        ("unit.feedback.received", fmt_int(kpis.feedback_received, lang), ""),
+        ("unit.feedback.open", kpis.open_feedback, "feedback_open", ""),
+        ("unit.feedback.overdue", kpis.overdue_feedback, "feedback_overdue", overdue_tone),
+        ("unit.feedback.received", kpis.feedback_received, "feedback_received", ""),
     )
     return html.Dl(
         [
-            html.Div([html.Dt(t(key, lang)), html.Dd(value)], className=f"pulse-stat{tone}")
-            for key, value, tone in pairs
+            html.Div(
+                [html.Dt(t(key, lang)), html.Dd(drill_number(fmt_int(value, lang), name, href, lang))],
+                className=f"pulse-stat{tone}",
+            )
+            for key, value, name, tone in pairs
         ],
         className="pulse-stats",
     )

@@ -176,6 +176,13 @@ def test_a_number_opens_its_dossiers_fifty_a_page(tile, monkeypatch):
     assert "Hồ sơ 7–7 trong 7" in texts(past_the_end[UnitIds.DRILL])  # the last page instead
 
 
+def test_feedback_numbers_open_their_feedback_lists(tile):
+    overdue = texts(tile("/unit/quan-1", "?list=feedback_overdue")[UnitIds.DRILL])
+    assert "Phản ánh quá hạn trả lời: 1 phản ánh" in overdue and "F-OVERDUE" in overdue and "F-ANSWERED" not in overdue
+    on_time = texts(tile("/unit/quan-1", "?list=feedback_answered_on_time&lang=en")[UnitIds.DRILL])
+    assert "F-ANSWERED" in on_time and "F-OVERDUE" not in on_time and "App" in on_time
+
+
 def test_another_period_and_a_department(tile):
     today = tile("/unit/quan-1", "?period=today")
     assert today[UnitIds.KPI_ON_TIME].children == "—" and today[UnitIds.KPI_IN_PROGRESS].children == "4"

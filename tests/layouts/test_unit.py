@@ -198,12 +198,17 @@ def test_kpi_cards_against_commitment_and_city_and_every_number_a_link():
         "Toàn thành phố: 90,0%",  # feedback answered on time, 9 / 10
     ):
         assert expected in words, expected
-    links = {link.children: link.href for link in cards._traverse() if getattr(link, "href", None)}
-    assert links["120"] == "/unit/quan-1?lang=vi&list=on_time" and links["150"] == "/unit/quan-1?lang=vi&list=completed"
-    assert links["200"] == "/unit/quan-1?lang=vi&list=received"
-    assert links["8"] == "/unit/quan-1?lang=vi&list=late_no_apology"  # 25 late − 17 with an apology
-    assert links["17"] == "/unit/quan-1?lang=vi&list=late_with_apology"
-    assert links["25"] == "/unit/quan-1?lang=vi&list=late_total"
+    links = {(link.children, link.href) for link in cards._traverse() if getattr(link, "href", None)}
+    for text, listed in (
+        ("120", "on_time"),
+        ("150", "completed"),
+        ("200", "received"),
+        ("8", "late_no_apology"),  # 25 late − 17 with an apology
+        ("17", "late_with_apology"),
+        ("25", "late_total"),
+        ("100,0%", "feedback_answered_on_time"),  # the unit's feedback answered on time
+    ):
+        assert (text, f"/unit/quan-1?lang=vi&list={listed}") in links, (text, listed)
 
 
 def test_kpi_cards_without_data_read_na_not_zero():
