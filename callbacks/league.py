@@ -10,12 +10,11 @@ from dash import Dash, Input, Output, Patch, State, dcc, no_update
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from callbacks.cache import cache_of, cached
-from callbacks.overview import current_key
+from dashboard.cache import cache_of
 from dashboard.i18n import lang_from_search
 from dashboard.periods import PERIODS
 from dashboard.services import Services
-from dashboard.views import LeagueView, league_view
+from dashboard.views import current_key, league_data
 from layouts import league as league_layout
 from layouts import shell
 from layouts.ids import LeagueIds, ShellIds
@@ -35,11 +34,6 @@ def league_query(search: str | None) -> tuple[str, str]:
         kind if kind in league_layout.KINDS else league_layout.DEFAULT_KIND,
         period if period in PERIODS else league_layout.DEFAULT_PERIOD,
     )
-
-
-def league_data(services: Services, cache: Cache, key: list[Any], kind: str, period: str) -> LeagueView:
-    """The league of `kind` over `period` now, shared through the cache per (version, minute, kind, period)."""
-    return cached(cache, f"league:{key[0]}:{key[1]}:{kind}:{period}", lambda: league_view(services, kind, period))
 
 
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:

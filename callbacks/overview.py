@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from callbacks.cache import cache_of, cached
 from dashboard import freshness, kpis
-from dashboard.clock import city_time
+from dashboard.cache import cache_of, cached
 from dashboard.freshness import SourceFreshness
 from dashboard.i18n import lang_from_search
 from dashboard.metrics import CityOverview
 from dashboard.services import Services
+from dashboard.views import current_key, view_key  # noqa: F401  (view_key: re-exported for tests)
 from layouts import overview as overview_layout
 from layouts import shell
 from layouts.ids import OverviewIds, ShellIds
-
-
-def view_key(version: int, as_of: datetime) -> list[Any]:
-    """What the page shows depends on: the data version and the minute (for lags and the as-of time)."""
-    return [version, city_time(as_of).strftime("%Y-%m-%dT%H:%M")]
 
 
 def overview_data(services: Services, cache: Cache, key: list[Any]) -> tuple[CityOverview, list[SourceFreshness]]:
@@ -35,10 +29,6 @@ def overview_data(services: Services, cache: Cache, key: list[Any]) -> tuple[Cit
         return kpis.current_city_overview(services.store, services.calendar, as_of), sources
 
     return cached(cache, f"overview:{key[0]}:{key[1]}", compute)
-
-
-def current_key(services: Services) -> list[Any]:
-    return view_key(services.store.data_version()[0], services.clock.now())
 
 
 def page(services: Services, cache: Cache, lang: str, pathname: str) -> Component:

@@ -18,9 +18,8 @@ from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from callbacks.cache import cache_of, cached
-from callbacks.overview import current_key
 from dashboard import freshness, kpis
+from dashboard.cache import cache_of, cached
 from dashboard.clock import CITY_TZ
 from dashboard.i18n import lang_from_search
 from dashboard.league import league_units
@@ -31,6 +30,7 @@ from dashboard.schema import CLOSED_STATUSES
 from dashboard.service_index import movement, rank, score_unit
 from dashboard.services import Services
 from dashboard.store_lists import DOSSIER_FILTERS, FEEDBACK_LISTS, DossierPage
+from dashboard.views import current_key
 from dashboard.workdays import WorkCalendar
 from layouts import shell
 from layouts import unit as unit_layout

@@ -11,8 +11,8 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_up
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from callbacks.cache import cache_of, cached
 from dashboard import alerts, freshness
+from dashboard.cache import cache_of, cached
 from dashboard.clock import city_time
 from dashboard.geo import Boundaries, BoundaryError, TileCell, read_tile_grid
 from dashboard.i18n import t

@@ -14,16 +14,15 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request
 
-from callbacks.cache import EXTENSION
-from callbacks.league import league_data
-from callbacks.overview import current_key
 from dashboard import openapi, views
+from dashboard.cache import EXTENSION
 from dashboard.clock import CITY_TZ
 from dashboard.league import LeagueRow
 from dashboard.metrics import Backlog, Ratio, UnitKpis
 from dashboard.periods import PERIODS, Window
 from dashboard.service_index import IndexScore, SubScore, criterion_ratio
 from dashboard.services import Services
+from dashboard.views import current_key, league_data
 
 PREFIX = "/api/v1"
 DOSSIER_FIELDS = (

@@ -11,8 +11,8 @@ from pathlib import Path
 from dash import Dash
 
 import callbacks
-from callbacks.cache import attach_cache
 from dashboard import api
+from dashboard.cache import attach_cache
 from dashboard.i18n import t
 from dashboard.services import Services
 from layouts import shell

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
 
-from dashboard.clock import CITY_TZ
+from flask_caching import Cache
+
+from dashboard.cache import cached
+from dashboard.clock import CITY_TZ, city_time
 from dashboard.freshness import source_freshness
 from dashboard.kpis import unit_kpis
 from dashboard.league import LeagueKind, LeagueRow, league
@@ -171,3 +174,19 @@ def dossiers_view(
     span = window(period, as_of)
     found = services.store.lists.page(unit, filter_name, as_of, span.start, page, page_size)
     return DossiersView(unit, filter_name, period, span, as_of, version, found)
+
+
+def view_key(version: int, as_of: datetime) -> list[Any]:
+    """What a page shows depends on: the data version and the minute (for lags and the as-of time)."""
+    return [version, city_time(as_of).strftime("%Y-%m-%dT%H:%M")]
+
+
+def current_key(services: Services) -> list[Any]:
+    """The view key now."""
+    return view_key(services.store.data_version()[0], services.clock.now())
+
+
+def league_data(services: Services, cache: Cache, key: list[Any], kind: str, period: str) -> LeagueView:
+    """The league of `kind` over `period` now, shared through the cache per (version, minute, kind, period)
+    by the page and the API alike."""
+    return cached(cache, f"league:{key[0]}:{key[1]}:{kind}:{period}", lambda: league_view(services, kind, period))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_caching import Cache
 
-from callbacks.cache import cache_of, cached
 from dashboard.app import ASSETS_DIR, create_app
+from dashboard.cache import cache_of, cached
 from layouts.ids import OverviewIds, ShellIds
 
 

@@ -13,12 +13,12 @@ from dash import no_update
 from openpyxl import load_workbook
 
 from callbacks import league as league_callbacks
-from callbacks.cache import cache_of
-from callbacks.overview import current_key
 from callbacks.routing import route
 from dashboard.api import league_row_json
 from dashboard.app import create_app
+from dashboard.cache import cache_of
 from dashboard.ingest import Ingestor
+from dashboard.views import current_key
 from layouts.ids import LeagueIds, ShellIds
 from tests import league_scenario
 from tests.callbacks.test_overview import registered

@@ -8,8 +8,8 @@ import pytest
 from dash import html, no_update
 
 from callbacks import sources as sources_callbacks
-from callbacks.cache import cache_of
 from callbacks.routing import route
+from dashboard.cache import cache_of
 from dashboard.ingest import Ingestor
 from dashboard.sources import SourceConfig
 from layouts.ids import ShellIds, SourcesIds

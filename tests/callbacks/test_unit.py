@@ -8,8 +8,8 @@ import pytest
 from dash import no_update
 
 from callbacks import unit as unit_callbacks
-from callbacks.cache import cache_of
 from callbacks.routing import route
+from dashboard.cache import cache_of
 from dashboard.clock import CITY_TZ
 from dashboard.metrics import Backlog, Ratio, build_unit_kpis
 from dashboard.periods import window

@@ -11,8 +11,8 @@ from dash._utils import AttributeDict
 from sqlalchemy import update
 
 from callbacks import wall as wall_callbacks
-from callbacks.cache import cache_of
 from callbacks.routing import route
+from dashboard.cache import cache_of
 from dashboard.geo import Boundaries
 from dashboard.schema import source_state
 from layouts import wall as wall_layout

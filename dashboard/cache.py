@@ -1,4 +1,4 @@
-"""The cache callbacks share across workers: Redis when `cache_url` is set, else in-process (SimpleCache).
+"""The cache shared by pages and the API across workers: Redis when `cache_url` is set, else in-process (SimpleCache).
 
 `attach_cache` is called once by the app factory; callbacks find the cache with `cache_of(app)`. A cache
 that fails (Redis down) is logged and bypassed: the page computes the value itself.
@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from dash import Dash
 from flask import Flask
 from flask_caching import Cache
 
@@ -36,7 +35,7 @@ def attach_cache(server: Flask, settings: Settings) -> Cache:
     return cache
 
 
-def cache_of(app: Dash) -> Cache:
+def cache_of(app: Any) -> Cache:
     """The cache the app factory attached to `app`."""
     return app.server.extensions[EXTENSION]
 
