@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import dash_bootstrap_components as dbc
@@ -86,7 +86,8 @@ def kpi_cards(overview: CityOverview, lang: str) -> dbc.Row:
     return dbc.Row(cards, className="g-3")
 
 
-def _cell(content: Any, label: str) -> html.Td:
+# A table cell labelled with its column, so rows read as labelled blocks on a phone.
+def labelled_cell(content: Any, label: str) -> html.Td:
     return html.Td(content, **{"data-label": label})
 
 
@@ -98,23 +99,52 @@ def _status_cell(source: SourceFreshness, lang: str) -> list[Component]:
     return cell
 
 
-def _source_row(source: SourceFreshness, lang: str) -> html.Tr:
-    unit_name = source.unit_name_en if lang == "en" else source.unit_name_vi
-    last_good = fmt_datetime(source.last_good_pull_at, lang) if source.last_good_pull_at else t("sources.never", lang)
-    values = (html.Code(source.name), unit_name, last_good, fmt_lag(source.lag, lang), _status_cell(source, lang))
-    return html.Tr(
-        [_cell(value, t(key, lang)) for key, value in zip(COLUMNS, values, strict=True)],
-        className=f"pulse-source is-{source.status}",
+def source_table(
+    sources: Sequence[SourceFreshness],
+    columns: Sequence[str],
+    values: Callable[[SourceFreshness, str], Sequence[Any]],
+    lang: str,
+    class_name: str = "",
+) -> Component:
+    """One row per configured source, a cell per column (labelled for phones); shared by the overview and
+    the sources page, which differ only in their columns."""
+    if not sources:
+        return html.P(t("sources.empty", lang), className="text-body-secondary pulse-empty")
+    labels = [t(key, lang) for key in columns]
+    head = html.Thead(html.Tr([html.Th(label, scope="col") for label in labels]))
+    body = html.Tbody(
+        [
+            html.Tr(
+                [labelled_cell(value, label) for label, value in zip(labels, values(source, lang), strict=True)],
+                className=f"pulse-source is-{source.status}",
+            )
+            for source in sources
+        ]
+    )
+    return dbc.Table([head, body], hover=True, className=f"pulse-sources {class_name} align-middle mb-0".strip())
+
+
+def last_good_text(source: SourceFreshness, lang: str) -> str:
+    return fmt_datetime(source.last_good_pull_at, lang) if source.last_good_pull_at else t("sources.never", lang)
+
+
+def unit_name(source: SourceFreshness, lang: str) -> str:
+    return source.unit_name_en if lang == "en" else source.unit_name_vi
+
+
+def _source_values(source: SourceFreshness, lang: str) -> tuple[Any, ...]:
+    return (
+        html.Code(source.name),
+        unit_name(source, lang),
+        last_good_text(source, lang),
+        fmt_lag(source.lag, lang),
+        _status_cell(source, lang),
     )
 
 
 def sources_table(sources: Sequence[SourceFreshness], lang: str) -> Component:
     """One row per configured source: name, unit, last good pull, lag and a status in words."""
-    if not sources:
-        return html.P(t("sources.empty", lang), className="text-body-secondary pulse-empty")
-    head = html.Thead(html.Tr([html.Th(t(key, lang), scope="col") for key in COLUMNS]))
-    body = html.Tbody([_source_row(source, lang) for source in sources])
-    return dbc.Table([head, body], hover=True, className="pulse-sources align-middle mb-0")
+    return source_table(sources, COLUMNS, _source_values, lang)
 
 
 def layout(

@@ -15,7 +15,7 @@ from dash.development.base_component import Component
 from dashboard.i18n import MISSING, fmt_datetime, fmt_int, fmt_lag, t
 from layouts import shell
 from layouts.ids import SourcesIds
-from layouts.overview import STATUS_LOOK
+from layouts.overview import STATUS_LOOK, labelled_cell, last_good_text, source_table, unit_name
 
 if TYPE_CHECKING:  # plain data from dashboard.freshness; layouts never touch the store
     from dashboard.freshness import RejectedPage, RejectedRow, SourceFreshness
@@ -78,10 +78,6 @@ def summary(sources: Sequence[SourceFreshness], lang: str) -> list[Component]:
     ]
 
 
-def _cell(content: Any, label: str) -> html.Td:
-    return html.Td(content, **{"data-label": label})
-
-
 def _error_cell(source: SourceFreshness, lang: str) -> Any:
     if not source.last_error:
         return MISSING
@@ -114,34 +110,24 @@ def _rejected_cell(source: SourceFreshness, lang: str) -> Component | str:
     )
 
 
-def _source_row(source: SourceFreshness, lang: str) -> html.Tr:
-    unit_name = source.unit_name_en if lang == "en" else source.unit_name_vi
-    last_good = fmt_datetime(source.last_good_pull_at, lang) if source.last_good_pull_at else t("sources.never", lang)
-    values = (
+def _source_values(source: SourceFreshness, lang: str) -> tuple[Any, ...]:
+    return (
         html.Code(source.name, title=source.safe_url or None),
-        unit_name,
+        unit_name(source, lang),
         source.profile,
         status_badge(source.status, lang),
-        last_good,
+        last_good_text(source, lang),
         fmt_lag(source.lag, lang),
         fmt_int(source.rows_total, lang),
         _error_cell(source, lang),
         _retry_cell(source, lang),
         _rejected_cell(source, lang),
     )
-    return html.Tr(
-        [_cell(value, t(key, lang)) for key, value in zip(COLUMNS, values, strict=True)],
-        className=f"pulse-source is-{source.status}",
-    )
 
 
 def sources_table(sources: Sequence[SourceFreshness], lang: str) -> Component:
     """One row per configured source: where it stands, its last error in plain words, and its rejected rows."""
-    if not sources:
-        return html.P(t("sources.empty", lang), className="text-body-secondary pulse-empty")
-    head = html.Thead(html.Tr([html.Th(t(key, lang), scope="col") for key in COLUMNS]))
-    body = html.Tbody([_source_row(source, lang) for source in sources])
-    return dbc.Table([head, body], hover=True, className="pulse-sources pulse-sources-full align-middle mb-0")
+    return source_table(sources, COLUMNS, _source_values, lang, "pulse-sources-full")
 
 
 def _filter(rejected: RejectedPage, lang: str) -> html.Nav:
@@ -187,7 +173,7 @@ def _rejected_rows(row: RejectedRow, lang: str) -> list[html.Tr]:
         html.Span(row.reason, className="pulse-reason"),
     )
     main = html.Tr(
-        [_cell(value, t(key, lang)) for key, value in zip(REJECTED_COLUMNS, values, strict=True)],
+        [labelled_cell(value, t(key, lang)) for key, value in zip(REJECTED_COLUMNS, values, strict=True)],
         className="pulse-rejected-row",
     )
     raw = html.Tr(html.Td(raw_table(row, lang), colSpan=len(REJECTED_COLUMNS)), className="pulse-raw-row")
