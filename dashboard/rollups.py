@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from dashboard.clock import CITY_TZ
@@ -23,6 +23,11 @@ Contribution = dict[tuple[str, tuple[Any, ...]], dict[str, float]]
 
 def local_day(moment: datetime) -> date:
     return moment.astimezone(CITY_TZ).date()
+
+
+def week_of(day: date) -> date:
+    """The Monday of `day`'s week (weeks run Monday to Sunday)."""
+    return day - timedelta(days=day.weekday())
 
 
 def is_on_time(row: dict[str, Any]) -> bool:
@@ -71,6 +76,7 @@ def dossier_contribution(row: dict[str, Any], statutory_days: float = 0.0) -> Co
         detail["completed_on_time"] = int(on_time)
         if row.get("processing_half_days"):
             out[("roll_processing", (unit, done_day, row["processing_half_days"]))]["n"] = 1
+            out[("roll_processing_week", (unit, week_of(done_day), row["processing_half_days"]))]["n"] = 1
     closed = closed_at(row)
     if closed is not None:
         out[("roll_dossier_day", (unit, local_day(closed)))]["closed"] = 1

@@ -263,6 +263,18 @@ roll_processing = Table(
     Index("ix_roll_processing_day_cover", "day", "unit_key", "half_days", "n"),  # every unit over a day range
 )
 
+# The same histogram per Monday-to-Sunday week: a long period reads its whole weeks here and only its
+# leftover days from roll_processing (a 30-day period: about 14 day-or-week rows per unit and bin, not 30).
+roll_processing_week = Table(
+    "roll_processing_week",
+    metadata,
+    Column("unit_key", String(64), primary_key=True),
+    Column("week", Date, primary_key=True),  # the Monday of the completion day's week
+    Column("half_days", Integer, primary_key=True),
+    Column("n", Integer, nullable=False, default=0),
+    Index("ix_roll_processing_week_cover", "week", "unit_key", "half_days", "n"),
+)
+
 roll_open = Table(
     "roll_open",
     metadata,
@@ -291,4 +303,15 @@ roll_feedback_open = Table(
     Column("unit_key", String(64), primary_key=True),
     Column("due_at", UTCDateTime, primary_key=True),  # far future when the source gives no due date
     Column("n", Integer, nullable=False, default=0),
+)
+
+# Every rollup table, in the order a rebuild fills them.
+ROLLUP_TABLES = (
+    roll_dossier_day,
+    roll_dossier_detail,
+    roll_processing,
+    roll_processing_week,
+    roll_open,
+    roll_feedback_day,
+    roll_feedback_open,
 )

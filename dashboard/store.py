@@ -72,13 +72,13 @@ class Store:
         self.engine.dispose()
 
     # --- schema and reference data -------------------------------------------------------------------
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision."""
+    def migrate(self, revision: str = "head") -> None:
+        """Bring the schema to the newest Alembic revision (or to `revision`)."""
         config = Config()
         config.set_main_option("script_location", str(resources.files("dashboard").joinpath("migrations")))
         with self.engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, revision)
         self.optimize()
 
     def optimize(self) -> None:

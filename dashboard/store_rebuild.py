@@ -9,10 +9,12 @@ from collections.abc import Callable
 import numpy as np
 from sqlalchemy import (
     Connection,
+    Date,
     Engine,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     func,
     insert,
@@ -26,6 +28,7 @@ from dashboard import rollups
 from dashboard.schema import (
     CLOSED_STATUSES,
     ONLINE_CHANNELS,
+    ROLLUP_TABLES,
     dossiers,
     feedback,
     procedures,
@@ -35,6 +38,7 @@ from dashboard.schema import (
     roll_feedback_open,
     roll_open,
     roll_processing,
+    roll_processing_week,
 )
 from dashboard.workdays import WorkCalendar
 
@@ -46,6 +50,13 @@ def local_day(column, dialect: str):
     if dialect == "postgresql":
         return func.date(func.timezone("Asia/Ho_Chi_Minh", column))
     return func.date(column, "+7 hours")  # SQLite stores UTC text; the city keeps UTC+7 all year
+
+
+def week_start(day_column, dialect: str):
+    """The Monday of a date column's week, in SQL (as `rollups.week_of`)."""
+    if dialect == "postgresql":
+        return cast(func.date_trunc("week", day_column), Date)
+    return func.date(day_column, "-6 days", "weekday 1")  # back six days, then forward to a Monday
 
 
 def _flag(condition):
@@ -88,14 +99,7 @@ def rebuild(engine: Engine, calendar: WorkCalendar, progress: Callable[[int], No
     with engine.begin() as conn:
         recompute_processing(conn, calendar, progress=progress)
         dialect = engine.dialect.name
-        for table in (
-            roll_dossier_day,
-            roll_dossier_detail,
-            roll_processing,
-            roll_open,
-            roll_feedback_day,
-            roll_feedback_open,
-        ):
+        for table in ROLLUP_TABLES:
             conn.execute(delete(table))
         _dossier_day(conn, dialect)
         _dossier_detail(conn, dialect)
@@ -209,6 +213,14 @@ def _processing_and_open(conn: Connection, dialect: str) -> None:
             select(d.c.unit_key, day, d.c.processing_half_days, func.count())
             .where(counted, d.c.status.in_(DONE), d.c.completed_at.is_not(None), d.c.processing_half_days.is_not(None))
             .group_by(d.c.unit_key, day, d.c.processing_half_days),
+        )
+    )
+    r = roll_processing
+    week = week_start(r.c.day, dialect)
+    conn.execute(
+        insert(roll_processing_week).from_select(
+            ["unit_key", "week", "half_days", "n"],
+            select(r.c.unit_key, week, r.c.half_days, func.sum(r.c.n)).group_by(r.c.unit_key, week, r.c.half_days),
         )
     )
     apology = d.c.apology_at.is_not(None)

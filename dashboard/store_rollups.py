@@ -8,9 +8,9 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, case, delete, func, select
+from sqlalchemy import Connection, Engine, Table, case, delete, func, select, union_all
 
-from dashboard import rollups, store_rebuild
+from dashboard import rollups, schema, store_rebuild
 from dashboard.schema import (
     CLOSED_STATUSES,
     ONLINE_CHANNELS,
@@ -19,17 +19,28 @@ from dashboard.schema import (
     procedures,
     roll_dossier_day,
     roll_dossier_detail,
-    roll_feedback_day,
     roll_feedback_open,
     roll_open,
     roll_processing,
+    roll_processing_week,
 )
 from dashboard.workdays import WorkCalendar
 
-ROLLUP_TABLES: dict[str, Table] = {
-    t.name: t
-    for t in (roll_dossier_day, roll_dossier_detail, roll_processing, roll_open, roll_feedback_day, roll_feedback_open)
-}
+ROLLUP_TABLES: dict[str, Table] = {t.name: t for t in schema.ROLLUP_TABLES}
+
+
+def week_split(first: date, last: date) -> tuple[list[tuple[date, date]], list[tuple[date, date]]]:
+    """Days first..last (inclusive) as (day ranges, week ranges): the whole Monday-to-Sunday weeks inside,
+    given by their Mondays, and the days before and after them. Each range is (first, last), inclusive."""
+    if last < first:
+        return [], []
+    monday = first + timedelta(days=-first.weekday() % 7)  # the first Monday on or after `first`
+    after = last + timedelta(days=1)
+    next_monday = after - timedelta(days=after.weekday())  # the Monday on or before the day after `last`
+    if next_monday - monday < timedelta(days=7):
+        return [(first, last)], []
+    days = [r for r in ((first, monday - timedelta(days=1)), (next_monday, last)) if r[0] <= r[1]]
+    return days, [(monday, next_monday - timedelta(days=7))]
 
 
 def _key_columns(table: Table) -> list[str]:
@@ -119,14 +130,22 @@ class RollupWriter:
         return self._all(statement.group_by(table.c.unit_key))
 
     def processing_histogram(self, first: date, last: date, unit: str | None = None) -> list[dict[str, Any]]:
-        t = roll_processing
-        statement = select(t.c.unit_key, t.c.half_days, func.sum(t.c.n).label("n")).where(
-            t.c.day >= first, t.c.day <= last
+        """Per unit and processing time (half-days), dossiers completed over days first..last: whole weeks
+        from roll_processing_week, the days before and after them from roll_processing, summed in one query."""
+        days, weeks = week_split(first, last)
+        parts = []
+        for t, column, spans in ((roll_processing, "day", days), (roll_processing_week, "week", weeks)):
+            for start, end in spans:
+                part = select(t.c.unit_key, t.c.half_days, t.c.n).where(t.c[column] >= start, t.c[column] <= end)
+                parts.append(part.where(t.c.unit_key == unit) if unit else part)
+        if not parts:
+            return []
+        bins = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+        statement = select(bins.c.unit_key, bins.c.half_days, func.sum(bins.c.n)).group_by(
+            bins.c.unit_key, bins.c.half_days
         )
-        if unit:
-            statement = statement.where(t.c.unit_key == unit)
         with self.engine.connect() as conn:  # thousands of small rows: plain tuples, not mappings
-            rows = conn.execute(statement.group_by(t.c.unit_key, t.c.half_days)).all()
+            rows = conn.execute(statement).all()
         return [{"unit_key": u, "half_days": h, "n": n} for u, h, n in rows]
 
     def open_backlog(

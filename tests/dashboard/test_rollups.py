@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from dashboard.clock import CITY_TZ
 from dashboard.ingest import Ingestor
 from dashboard.kpis import unit_kpis
 from dashboard.periods import PERIODS
+from dashboard.schema import roll_processing, roll_processing_week
 from dashboard.sources import SourceConfig
-from dashboard.store_rollups import ROLLUP_TABLES
+from dashboard.store import Store
+from dashboard.store_rollups import ROLLUP_TABLES, week_split
 from dashboard.workdays import default_calendar
 from tests.factories import SourceDB, dossier
 
@@ -121,3 +123,63 @@ def test_rollups_equal_a_raw_recount_after_inserts_updates_and_lien_thong(store,
     maintained = tables()
     assert store.rollups.rebuild(calendar) == 150 + 60 + 40  # every stored row
     assert tables() == maintained
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "days", "weeks"),
+    [
+        # Wed 30/10/2019 .. Thu 28/11/2019 (a 30-day period): Wed–Sun, four whole weeks from Mon 4/11, Mon–Thu
+        (
+            date(2019, 10, 30),
+            date(2019, 11, 28),
+            [(date(2019, 10, 30), date(2019, 11, 3)), (date(2019, 11, 25), date(2019, 11, 28))],
+            [(date(2019, 11, 4), date(2019, 11, 18))],
+        ),
+        # Mon 4/11 .. Sun 17/11: exactly two weeks, no leftover days
+        (date(2019, 11, 4), date(2019, 11, 17), [], [(date(2019, 11, 4), date(2019, 11, 11))]),
+        # Tue 5/11 .. Mon 11/11: seven days but no whole week
+        (date(2019, 11, 5), date(2019, 11, 11), [(date(2019, 11, 5), date(2019, 11, 11))], []),
+        # one day; an empty range
+        (date(2019, 11, 27), date(2019, 11, 27), [(date(2019, 11, 27), date(2019, 11, 27))], []),
+        (date(2019, 11, 28), date(2019, 11, 27), [], []),
+    ],
+)
+def test_week_split_reads_whole_weeks_and_only_the_days_around_them(first, last, days, weeks):
+    assert week_split(first, last) == (days, weeks)
+
+
+def _processing_rows(conn, table, column):
+    rows = conn.execute(select(table.c.unit_key, table.c[column], table.c.half_days, table.c.n)).all()
+    return sorted(tuple(r) for r in rows)
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_0005_fills_the_weekly_histogram_from_the_daily_one(backend, tmp_path, request):
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}" if backend == "sqlite" else request.getfixturevalue("pg_schema_url")
+    store = Store(url)
+    store.migrate("0004")  # a store as the previous release left it
+    with store.engine.begin() as conn:
+        conn.execute(
+            insert(roll_processing),
+            [
+                {"unit_key": "760", "day": date(2019, 11, 24), "half_days": 3, "n": 2},  # Sunday: week of 18/11
+                {"unit_key": "760", "day": date(2019, 11, 25), "half_days": 3, "n": 5},  # Monday: week of 25/11
+                {"unit_key": "760", "day": date(2019, 11, 27), "half_days": 3, "n": 1},
+                {"unit_key": "760", "day": date(2019, 11, 27), "half_days": 8, "n": 4},
+                {"unit_key": "770", "day": date(2019, 11, 18), "half_days": 3, "n": 7},
+            ],
+        )
+    store.migrate()
+    with store.engine.connect() as conn:
+        assert _processing_rows(conn, roll_processing_week, "week") == [
+            ("760", date(2019, 11, 18), 3, 2),
+            ("760", date(2019, 11, 25), 3, 6),
+            ("760", date(2019, 11, 25), 8, 4),
+            ("770", date(2019, 11, 18), 3, 7),
+        ]
+    assert store.rollups.processing_histogram(date(2019, 11, 18), date(2019, 11, 27)) == [
+        {"unit_key": "760", "half_days": 3, "n": 8},
+        {"unit_key": "760", "half_days": 8, "n": 4},
+        {"unit_key": "770", "half_days": 3, "n": 7},
+    ]
+    store.dispose()
