@@ -196,7 +196,7 @@ def breakdown(store: Store) -> Iterator[dict[str, float]]:
     wrap(store.rollups, "day_totals", lambda table, *a, **k: f"rollups.day_totals({table.name})")
     wrap(store.rollups, "processing_histogram", lambda *a, **k: "rollups.processing_histogram")
     wrap(store.rollups, "open_backlog", lambda *a, **k: "rollups.open_backlog")
-    wrap(store.rollups, "open_backlog_buckets", lambda *a, **k: "rollups.open_backlog_buckets")
+    wrap(store.rollups, "open_backlog_bucketed", lambda *a, **k: "rollups.open_backlog_bucketed")
     wrap(store.rollups, "open_feedback", lambda *a, **k: "rollups.open_feedback")
     wrap(store.raw, "_grouped", lambda stmt, unit, table: f"raw.{table.name} {stmt.selected_columns[1].name}")
     wrap(store.raw, "processing", lambda *a, **k: "raw.dossiers processing")

@@ -104,8 +104,11 @@ def source_freshness(
     rejected = store.rejected_counts()
     units = {row["key"]: row for row in store.units()}
     result: list[SourceFreshness] = []
+    streams: dict[str, list[str]] = {}  # per profile: dozens of sources share a handful of profiles
     for source in sources:
-        per_stream = [states.get((source.name, stream)) for stream in source.load_profile().streams]
+        if source.profile not in streams:
+            streams[source.profile] = list(source.load_profile().streams)
+        per_stream = [states.get((source.name, stream)) for stream in streams[source.profile]]
         good = [row["last_good_pull_at"] if row else None for row in per_stream]
         last_good = None if not good or None in good else min(good)
         rows = [row for row in per_stream if row]

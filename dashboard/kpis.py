@@ -19,7 +19,6 @@ from dashboard.metrics import (
     ageing_cutoffs,
     backlog,
     backlog_minus,
-    backlog_of,
     build_unit_kpis,
     city_overview,
     open_feedback,
@@ -71,14 +70,14 @@ def period_counters(store: Store, span: Window, unit: str | None = None, source:
     def rollups(first, last, sign: int = 1) -> None:
         _add(dossier, store.rollups.day_totals(roll_dossier_day, first, last, unit=unit), sign)
         _add(feedback, store.rollups.day_totals(roll_feedback_day, first, last, unit=unit), sign)
-        for row in store.rollups.processing_histogram(first, last, unit=unit):
-            histogram[row["unit_key"]][row["half_days"]] += sign * row["n"]
+        for key, half_days, n in store.rollups.processing_histogram(first, last, unit=unit):
+            histogram[key][half_days] += sign * n
 
     def raw(segment: Window, sign: int = 1) -> None:
         _add(dossier, store.raw.dossier_counters(segment.start, segment.end, unit), sign)
         _add(feedback, store.raw.feedback_counters(segment.start, segment.end, unit), sign)
-        for row in store.raw.processing(segment.start, segment.end, unit):
-            histogram[row["unit_key"]][row["half_days"]] += sign * row["n"]
+        for key, half_days, n in store.raw.processing(segment.start, segment.end, unit):
+            histogram[key][half_days] += sign * n
 
     if source == "raw":
         raw(span)
@@ -130,17 +129,16 @@ def unit_kpis(
     dossier, fb, histogram = period_counters(store, span, unit, source)
     # The backlog is the present one (rollups keep no history of states); rows received after `as_of`
     # (clock skew at a source, or an as-of in the past) are taken out with an indexed raw count.
-    whole = store.rollups if source == "rollups" else store.raw
     cut = ageing_cutoffs(as_of, calendar)
     late_arrivals = backlog(store.raw.open_backlog(unit, received_after=as_of), cut)
     if source == "rollups":
-        cuts = (cut.as_of, cut.due_soon_until, cut.late_1_5_from, cut.late_6_20_from)
-        present = {r["unit_key"]: backlog_of(r) for r in store.rollups.open_backlog_buckets(*cuts, unit=unit)}
+        present = backlog(store.rollups.open_backlog_bucketed(cut, unit), cut)
+        fb_rows = store.rollups.open_feedback(as_of, unit)
     else:
         present = backlog(store.raw.open_backlog(unit), cut)
+        fb_rows = store.raw.open_feedback(unit)
     backlogs = {k: backlog_minus(b, late_arrivals.get(k, Backlog())) for k, b in present.items()}
-    fb_rows = whole.open_feedback(unit) + _negated(store.raw.open_feedback(unit, received_after=as_of))
-    fb_open = open_feedback(fb_rows, as_of)
+    fb_open = open_feedback(fb_rows + _negated(store.raw.open_feedback(unit, received_after=as_of)), as_of)
     keys = sorted(set(dossier) | set(fb) | set(backlogs) | set(fb_open) | set(units or ()))
     return {
         key: build_unit_kpis(

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, case, delete, func, select, union_all
 
 from dashboard import rollups, schema, store_rebuild
+from dashboard.metrics import AgeingCutoffs
 from dashboard.schema import (
     CLOSED_STATUSES,
     ONLINE_CHANNELS,
@@ -129,7 +130,7 @@ class RollupWriter:
             statement = statement.where(table.c.unit_key == unit)
         return self._all(statement.group_by(table.c.unit_key))
 
-    def processing_histogram(self, first: date, last: date, unit: str | None = None) -> list[dict[str, Any]]:
+    def processing_histogram(self, first: date, last: date, unit: str | None = None) -> list[tuple[str, int, int]]:
         """Per unit and processing time (half-days), dossiers completed over days first..last: whole weeks
         from roll_processing_week, the days before and after them from roll_processing, summed in one query."""
         days, weeks = week_split(first, last)
@@ -144,9 +145,8 @@ class RollupWriter:
         statement = select(bins.c.unit_key, bins.c.half_days, func.sum(bins.c.n)).group_by(
             bins.c.unit_key, bins.c.half_days
         )
-        with self.engine.connect() as conn:  # thousands of small rows: plain tuples, not mappings
-            rows = conn.execute(statement).all()
-        return [{"unit_key": u, "half_days": h, "n": n} for u, h, n in rows]
+        with self.engine.connect() as conn:  # thousands of small rows: (unit_key, half_days, n) tuples
+            return [tuple(row) for row in conn.execute(statement)]
 
     def open_backlog(
         self, unit: str | None = None, due_from: datetime | None = None, due_before: datetime | None = None
@@ -162,41 +162,32 @@ class RollupWriter:
             statement = statement.where(roll_open.c.unit_key == unit)
         return self._all(statement)
 
-    def open_backlog_buckets(
-        self,
-        as_of: datetime,
-        soon_until: datetime,
-        late_1_5_from: datetime,
-        late_6_20_from: datetime,
-        unit: str | None = None,
-    ) -> list[dict[str, Any]]:
-        """Per unit, the open backlog counted into ageing buckets by the given cutoff instants (one row each)."""
+    def open_backlog_bucketed(self, cut: AgeingCutoffs, unit: str | None = None) -> list[dict[str, Any]]:
+        """The open backlog in the shape of `open_backlog`, one row per unit, apology flag and ageing bucket at
+        `cut` (its earliest due instant standing for the bucket): `metrics.backlog` gives the same result from
+        these few rows as from every due instant, because buckets never straddle a cutoff."""
         t = roll_open
-        due, n = t.c.due_at, t.c.n
-
-        def total(condition=None):
-            return func.coalesce(func.sum(n if condition is None else case((condition, n), else_=0)), 0)
-
-        statement = select(
-            t.c.unit_key,
-            total().label("in_progress"),
-            total(due < as_of).label("overdue"),
-            total((due < as_of) & t.c.apology.is_(True)).label("overdue_with_apology"),
-            total(due > soon_until).label("not_due"),
-            total((due >= as_of) & (due <= soon_until)).label("due_soon"),
-            total((due < as_of) & (due >= late_1_5_from)).label("overdue_1_5"),
-            total((due < late_1_5_from) & (due >= late_6_20_from)).label("overdue_6_20"),
-            total(due < late_6_20_from).label("overdue_over_20"),
-        ).group_by(t.c.unit_key)
+        due = t.c.due_at
+        bucket = case(
+            (due > cut.due_soon_until, 0),
+            (due >= cut.as_of, 1),
+            (due >= cut.late_1_5_from, 2),
+            (due >= cut.late_6_20_from, 3),
+            else_=4,
+        )
+        statement = select(t.c.unit_key, func.min(due).label("due_at"), t.c.apology, func.sum(t.c.n).label("n"))
         if unit:
             statement = statement.where(t.c.unit_key == unit)
-        return self._all(statement)
+        return self._all(statement.group_by(t.c.unit_key, t.c.apology, bucket))
 
-    def open_feedback(self, unit: str | None = None) -> list[dict[str, Any]]:
-        statement = select(roll_feedback_open).where(roll_feedback_open.c.n != 0)
+    def open_feedback(self, as_of: datetime, unit: str | None = None) -> list[dict[str, Any]]:
+        """Open feedback in the shape of `RawCounts.open_feedback`, one row per unit and side of `as_of` (its
+        earliest due instant standing for the side): `metrics.open_feedback` gives the same result."""
+        t = roll_feedback_open
+        statement = select(t.c.unit_key, func.min(t.c.due_at).label("due_at"), func.sum(t.c.n).label("n"))
         if unit:
-            statement = statement.where(roll_feedback_open.c.unit_key == unit)
-        return self._all(statement)
+            statement = statement.where(t.c.unit_key == unit)
+        return self._all(statement.group_by(t.c.unit_key, t.c.due_at < as_of))
 
     def detail_totals(self, unit: str, first: date, last: date) -> list[dict[str, Any]]:
         """Per procedure and channel for one unit: received, completed, on time over days first..last."""
@@ -267,7 +258,8 @@ class RawCounts:
                 merged[row.pop("unit_key")].update(row)
         return [{"unit_key": key, **values} for key, values in merged.items()]
 
-    def processing(self, start: datetime, end: datetime, unit: str | None = None) -> list[dict[str, Any]]:
+    def processing(self, start: datetime, end: datetime, unit: str | None = None) -> list[tuple[str, int, int]]:
+        """(unit_key, half_days, n) of dossiers completed in [start, end), as `RollupWriter.processing_histogram`."""
         d = dossiers
         statement = select(d.c.unit_key, d.c.processing_half_days.label("half_days"), func.count().label("n")).where(
             d.c.counted.is_(True),
@@ -280,7 +272,7 @@ class RawCounts:
             statement = statement.where(d.c.unit_key == unit)
         with self.engine.connect() as conn:
             statement = statement.group_by(d.c.unit_key, d.c.processing_half_days)
-            return [dict(r) for r in conn.execute(statement).mappings()]
+            return [tuple(row) for row in conn.execute(statement)]
 
     def open_backlog(self, unit: str | None = None, received_after: datetime | None = None) -> list[dict[str, Any]]:
         """Open dossiers now, per unit, original due and apology flag (the shape of roll_open); only those

@@ -105,7 +105,7 @@ def test_rebuild_rollups_after_a_calendar_change(tmp_path):
     store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
     assert [r["processing_half_days"] for r in store.rows("dossiers")] == [2]
     assert store.rollups.processing_histogram(received.date(), received.date() + timedelta(days=3)) == [
-        {"unit_key": "quan-1", "half_days": 2, "n": 1}
+        ("quan-1", 2, 1)
     ]
 
 

@@ -101,7 +101,9 @@ def test_definitions_on_a_hand_built_unit(pulled):
     assert k.backlog.ageing == {"not_due": 1, "due_soon": 1, "overdue_1_5": 1, "overdue_6_20": 0, "overdue_over_20": 0}
     # processing half-days: AT-DUE 6 (end of the 3rd working day); LATE-APOLOGY 7 (00:00:59 on 22/11, before
     # noon of a later working day: 2 × 4 − 1); TWO-SUPPLEMENTS 1 (19/11, 10:00); REFUSED 6 (20/11 afternoon)
-    histogram = sorted((r["half_days"], r["n"]) for r in store.raw.processing(AS_OF - timedelta(days=30), AS_OF))
+    histogram = sorted(
+        (half_days, n) for _unit, half_days, n in store.raw.processing(AS_OF - timedelta(days=30), AS_OF)
+    )
     assert histogram == [(1, 1), (4, 1), (6, 1), (7, 1)]
     assert k.median_processing_days == 2.0  # half-days [1, 4, 6, 7] → lower median 4 → 2 days
     assert k.mean_statutory_days == 3.0

@@ -178,8 +178,8 @@ def test_migration_0005_fills_the_weekly_histogram_from_the_daily_one(backend, t
             ("770", date(2019, 11, 18), 3, 7),
         ]
     assert store.rollups.processing_histogram(date(2019, 11, 18), date(2019, 11, 27)) == [
-        {"unit_key": "760", "half_days": 3, "n": 8},
-        {"unit_key": "760", "half_days": 8, "n": 4},
-        {"unit_key": "770", "half_days": 3, "n": 7},
+        ("760", 3, 8),
+        ("760", 8, 4),
+        ("770", 3, 7),
     ]
     store.dispose()
