@@ -8,12 +8,14 @@ times always in Asia/Ho_Chi_Minh.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 from types import MappingProxyType
 from typing import Any, Literal
 from urllib.parse import parse_qs
 
+from babel import Locale
 from babel.dates import format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import NumberPattern, parse_pattern
 
 from dashboard.clock import CITY_TZ
 
@@ -485,25 +487,33 @@ def lang_from_search(search: str | None, default: str = "vi") -> Lang:
     return language(values[0] if values else None, default)
 
 
-def _locale(lang: str) -> str:
-    return LOCALES.get(lang, LOCALES["vi"])
+@cache
+def _pattern(pattern: str) -> NumberPattern:
+    """A babel number pattern, parsed once (`format_decimal` and `format_percent` parse theirs on every call)."""
+    return parse_pattern(pattern)
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    """The babel Locale of `lang`, parsed once (babel parses a locale string on every call it is given one)."""
+    return Locale.parse(LOCALES.get(lang, LOCALES["vi"]))
 
 
 def fmt_int(value: int | None, lang: str) -> str:
     """A whole number with the locale's grouping: 1.234 (vi), 1,234 (en)."""
-    return MISSING if value is None else format_decimal(value, format="#,##0", locale=_locale(lang))
+    return MISSING if value is None else _pattern("#,##0").apply(value, _locale(lang))
 
 
 def fmt_pct(value: float | None, lang: str) -> str:
     """A fraction as a percent with one decimal: 21,3% (vi), 21.3% (en); a dash when unknown."""
-    return MISSING if value is None else format_percent(value, PERCENT_PATTERN, locale=_locale(lang))
+    return MISSING if value is None else _pattern(PERCENT_PATTERN).apply(value, _locale(lang))
 
 
 def fmt_decimal(value: float | None, lang: str, digits: int = 1) -> str:
     """A number with `digits` decimals: 2,5 (vi), 2.5 (en); a dash when unknown."""
     if value is None:
         return MISSING
-    return format_decimal(value, format="#,##0." + "0" * digits if digits else "#,##0", locale=_locale(lang))
+    return _pattern("#,##0." + "0" * digits if digits else "#,##0").apply(value, _locale(lang))
 
 
 def fmt_date(moment: datetime | None, lang: str) -> str:
