@@ -4,9 +4,12 @@
 
 Times, as medians over --runs:
 - unchanged: the poll when the data version and minute are the same (one version query, `no_update`);
-- changed, cold: a new data version on a cold cache (every figure recomputed from the rollups, then drawn);
-- changed, warm: a new data version a second viewer or worker asks for (cache hit, drawn again);
-and splits the cold time into computing (`compute`) and drawing (parts + figures), with the JSON size sent.
+- changed: a new key (data version or minute). The first poll finds its figures missing, keeps what the wall
+  shows (`no_update`) and starts computing them in the background; the next poll draws them. Both polls are
+  timed, and the background computation (off the request path) is shown beside them;
+- first viewer on an empty cache (cold start, once per process): computed and drawn in the request;
+- warm: a second viewer or worker asking for a key already computed and drawn;
+with the cold time split into computing (`compute`) and drawing (parts + figures), and the JSON size sent.
 Target: under 50 ms. Without --store-url it uses bench/out's 10M-dossier store when present, else builds
 a small demo store (and says so).
 """
@@ -19,18 +22,20 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import plotly.io as pio  # noqa: E402
+from dash import no_update  # noqa: E402
 from flask import Flask  # noqa: E402
 from flask_caching import Cache  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from callbacks import wall  # noqa: E402
+from dashboard.cache import background_for  # noqa: E402
 from dashboard.clock import CITY_TZ, FixedClock  # noqa: E402
 from dashboard.schema import dossiers, source_state  # noqa: E402
 from dashboard.services import Services  # noqa: E402
@@ -101,8 +106,9 @@ def fresh_cache() -> Cache:
 
 
 def measure(services: Services, label: str, query: str, as_of: datetime, runs: int) -> dict[str, float]:
-    """Time the three cases of one map choice and print them with the split and the response size."""
+    """Time the cases of one map choice and print them with the split and the response size."""
     cache = fresh_cache()
+    services.clock.set(as_of)
     first = wall.refresh(services, cache, None, query, 1.0, PARTS, GRAPHS)  # also reads the boundary files once
     seen = first[-1]
     payload = len(pio.to_json({"parts": first[3], "figures": first[4]}, validate=False))
@@ -110,12 +116,41 @@ def measure(services: Services, label: str, query: str, as_of: datetime, runs: i
     cold = median_ms(lambda: wall.refresh(services, fresh_cache(), None, query, 1.0, PARTS, GRAPHS), runs)
     warm = median_ms(lambda: wall.refresh(services, cache, None, query, 1.0, PARTS, GRAPHS), runs)
     compute = median_ms(lambda: wall.compute(services, as_of), runs)
+
+    # A new key (here the next minute; a new data version is the same path): the first poll finds the new
+    # figures missing, keeps what the wall shows and starts computing them in the background; a later poll
+    # draws them. The wall waits for neither computation: it keeps showing the newest figures meanwhile.
+    trigger, background, draw = [], [], []
+    for _ in range(runs):
+        services.clock.advance(timedelta(minutes=1))
+        started = time.perf_counter()
+        kept = wall.refresh(services, cache, seen, query, 1.0, PARTS, GRAPHS)
+        trigger.append((time.perf_counter() - started) * 1000)
+        background_for(cache).wait()
+        background.append((time.perf_counter() - started) * 1000)
+        started = time.perf_counter()
+        drawn = wall.refresh(services, cache, seen, query, 1.0, PARTS, GRAPHS)
+        draw.append((time.perf_counter() - started) * 1000)
+        assert kept[-1] is no_update and drawn[-1] != seen, "a new key must be drawn on the poll after its computation"
+        seen = drawn[-1]
+    changed_poll, changed_draw = statistics.median(trigger), statistics.median(draw)
     say(f"\n{label} ({query}):")
-    say(f"  unchanged (poll, no_update)  {unchanged:8.1f} ms")
-    say(f"  changed, cold cache          {cold:8.1f} ms  (computing {compute:.1f} ms, drawing {cold - compute:.1f} ms)")
-    say(f"  changed, warm cache          {warm:8.1f} ms")
-    say(f"  response size                {payload / 1024:8.0f} KiB")
-    return {f"{label} unchanged": unchanged, f"{label} cold": cold, f"{label} warm": warm}
+    say(f"  unchanged (poll, no_update)          {unchanged:8.1f} ms")
+    say(f"  changed: poll that starts computing  {changed_poll:8.1f} ms  (the wall keeps its figures)")
+    say(f"  changed: poll that draws the new     {changed_draw:8.1f} ms")
+    say(f"  changed: background computation      {statistics.median(background):8.1f} ms  (off the request path)")
+    say(
+        f"  first viewer, empty cache (cold)     {cold:8.1f} ms  (computing {compute:.1f} ms, drawing {cold - compute:.1f} ms)"
+    )
+    say(f"  second viewer of a key (warm)        {warm:8.1f} ms")
+    say(f"  response size                        {payload / 1024:8.0f} KiB")
+    return {
+        f"{label} unchanged": unchanged,
+        f"{label} changed (poll)": changed_poll,
+        f"{label} changed (draw)": changed_draw,
+        f"{label} warm": warm,
+        f"{label} cold start": cold,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,10 +177,10 @@ def main(argv: list[str] | None = None) -> int:
     for label, query in (("tile map", "?map=tiles"), ("district map", "?map=districts"), ("ward map", "?map=wards")):
         if query.removeprefix("?map=") in args.maps.split(",") and (label == "tile map" or files):
             results.update(measure(services, label, query, as_of, args.runs))
-    say("\nagainst the 50 ms target:")
+    say("\nagainst the 50 ms target (a cold start happens once per process, before any figures exist):")
     for name, value in results.items():
         say(
-            f"  {name:<26} {value:8.1f} ms  {'ok' if value < TARGET_MS else 'OVER'}  ({TARGET_MS / value:.1f}× headroom)"
+            f"  {name:<32} {value:8.1f} ms  {'ok' if value < TARGET_MS else 'OVER'}  ({TARGET_MS / value:.1f}× headroom)"
         )
     services.store.dispose()
     return 0

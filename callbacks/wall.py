@@ -12,7 +12,7 @@ from dash.development.base_component import Component
 from flask_caching import Cache
 
 from dashboard import alerts, freshness
-from dashboard.cache import cache_of, cached
+from dashboard.cache import cache_of, cached, cached_or_latest
 from dashboard.clock import city_time
 from dashboard.geo import Boundaries, BoundaryError, TileCell, read_tile_grid
 from dashboard.i18n import t
@@ -120,9 +120,10 @@ def wall_key(version: int, as_of: datetime, scale: float) -> list[Any]:
     return [version, city_time(as_of).strftime("%Y-%m-%dT%H:%M"), scale]
 
 
-def wall_data(services: Services, cache: Cache, key: list[Any]) -> WallData:
-    """The wall's figures for (version, minute), computed once and shared by every viewer and worker."""
-    return cached(cache, f"wall:{key[0]}:{key[1]}", lambda: compute(services, services.clock.now()))
+def wall_data(services: Services, cache: Cache, key: list[Any]) -> tuple[tuple, WallData]:
+    """The wall's figures for (version, minute), computed once and shared by every viewer and worker; while
+    they are computed (in the background), the newest figures so far. Returns their (version, minute) too."""
+    return cached_or_latest(cache, "wall", (key[0], key[1]), lambda: compute(services, services.clock.now()))
 
 
 def map_kind(options: WallOptions, boundaries: Boundaries) -> str:
@@ -206,8 +207,8 @@ def current_key(services: Services, scale: float) -> list[Any]:
 def page(services: Services, cache: Cache, _lang: str, _pathname: str, search: str | None) -> Component:
     """The whole wall at scale 1 (the client reports its screen's scale on its first tick)."""
     options = options_of(services, search)
-    key = current_key(services, 1.0)
-    data = wall_data(services, cache, key)
+    data_key, data = wall_data(services, cache, current_key(services, 1.0))
+    key = [*data_key, 1.0]
     shown, notes = figures(data, options, boundaries_of(services), read_tile_grid(), 1.0)
     now = services.clock.now()
     return wall_layout.layout(data, options, now, shown, services.settings.refresh_ms, key, notes)
@@ -223,12 +224,17 @@ def refresh(
     graph_names: list[str],
 ) -> tuple[Any, ...]:
     """Header class, sources status, clock times, parts, figures, ticker and key; `no_update` for all when
-    the key (data version, minute, scale) has not changed."""
+    the key (data version, minute, scale) has not changed, or when the figures of the new key are still being
+    computed in the background and the wall already shows the newest ones (the next poll brings them)."""
     key = current_key(services, float(scale or 1.0))
+    nothing = (no_update,) * 3 + ([no_update] * len(part_names), [no_update] * len(graph_names)) + (no_update,) * 2
     if key == seen:
-        return (no_update,) * 3 + ([no_update] * len(part_names), [no_update] * len(graph_names)) + (no_update,) * 2
+        return nothing
     options = options_of(services, search)
-    data = wall_data(services, cache, key)
+    data_key, data = wall_data(services, cache, key)
+    key = [*data_key, key[2]]  # what is shown: the figures of `key` once computed, the newest so far until then
+    if key == seen:
+        return nothing
 
     def draw() -> tuple[Any, ...]:
         shown, notes = figures(data, options, boundaries_of(services), read_tile_grid(), key[2])

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from callbacks import wall as wall_callbacks
 from callbacks.routing import route
-from dashboard.cache import cache_of
+from dashboard.cache import background_for, cache_of
 from dashboard.geo import Boundaries
 from dashboard.schema import source_state
 from layouts import wall as wall_layout
@@ -23,6 +23,7 @@ from tests.factories import dossier
 
 PARTS = ["kpis", "gauge-text", "meters", "map-legend", "districts", "departments", "alerts"]
 GRAPHS = ["gauge", "map"]
+NOTHING = (no_update,) * 3 + ([no_update] * len(PARTS), [no_update] * len(GRAPHS)) + (no_update,) * 2
 
 
 def registered(app, output_id: str):
@@ -98,18 +99,36 @@ def test_kiosk_on_any_page_frames_it_so_the_navigation_hides(app, services):
 def test_refresh_returns_no_update_until_the_data_version_changes(app, services, source_db, pull):
     pull()
     cache = cache_of(app)
+    background = background_for(cache)
     first = wall_callbacks.refresh(services, cache, None, "", 1.0, PARTS, GRAPHS)
     header, _sources, times, parts, figures, _ticker, seen = first
     assert header == "wall-header" and times["offset"] == 420 and len(parts) == 7 and len(figures) == 2
     nothing = wall_callbacks.refresh(services, cache, seen, "", 1.0, PARTS, GRAPHS)
-    assert nothing == (no_update,) * 3 + ([no_update] * 7, [no_update] * 2) + (no_update,) * 2
+    assert nothing == NOTHING
 
     source_db.insert("dossiers", dossier("NEW"))
     pull()
+    # The new version's figures are computed in the background; meanwhile the wall keeps what it shows.
+    assert wall_callbacks.refresh(services, cache, seen, "?lang=en", 1.0, PARTS, GRAPHS) == NOTHING
+    background.wait(timeout=30)
     changed = wall_callbacks.refresh(services, cache, seen, "?lang=en", 1.0, ["kpis"], ["map"])
     in_progress = changed[3][0].children[0]
-    assert changed[6] != seen and [c.children for c in in_progress.children][:2] == ["Dossiers in progress", "1"]
+    assert changed[6] == wall_callbacks.current_key(services, 1.0) and changed[6][0] > seen[0]
+    assert [c.children for c in in_progress.children][:2] == ["Dossiers in progress", "1"]
     assert changed[4][0]["layout"]["uirevision"] == "wall-map-tiles"
+
+
+def test_a_new_viewer_gets_the_newest_figures_at_once_while_the_new_ones_are_computed(app, services, pull):
+    pull()
+    cache = cache_of(app)
+    background = background_for(cache)
+    *_, seen = wall_callbacks.refresh(services, cache, None, "", 1.0, [], [])
+    services.clock.advance(timedelta(minutes=1))
+    *_, newcomer = wall_callbacks.refresh(services, cache, None, "", 1.0, [], [])
+    assert newcomer == seen  # the previous minute's figures, not an empty wall and not a wait
+    background.wait(timeout=30)
+    *_, later = wall_callbacks.refresh(services, cache, newcomer, "", 1.0, [], [])
+    assert later == [seen[0], "2019-11-27T09:01", 1.0]
 
 
 def test_the_registered_refresh_reads_which_parts_are_on_the_page(app, services):
@@ -135,6 +154,7 @@ def test_the_registered_refresh_reads_which_parts_are_on_the_page(app, services)
 def test_refresh_when_the_minute_or_the_screen_scale_changes(app, services, pull):
     pull()
     cache = cache_of(app)
+    background = background_for(cache)
     *_, seen = wall_callbacks.refresh(services, cache, None, "", 1.0, [], ["map"])
     services.clock.advance(timedelta(seconds=59))
     assert wall_callbacks.refresh(services, cache, seen, "", 1.0, [], ["map"])[-1] is no_update
@@ -143,6 +163,8 @@ def test_refresh_when_the_minute_or_the_screen_scale_changes(app, services, pull
     labels = next(t for t in bigger[4][0]["data"] if t["name"] == "labels")
     assert labels["textfont"]["size"] == 44
     services.clock.advance(timedelta(seconds=1))
+    assert wall_callbacks.refresh(services, cache, bigger[-1], "", 2.0, [], [])[-1] is no_update
+    background.wait(timeout=30)
     assert wall_callbacks.refresh(services, cache, bigger[-1], "", 2.0, [], [])[-1][1] == "2019-11-27T09:01"
 
 
@@ -156,6 +178,7 @@ def test_a_stale_source_turns_the_header_amber(app, services, pull):
 def test_the_cache_serves_a_second_viewer_without_recomputing(app, services, monkeypatch):
     key = wall_callbacks.current_key(services, 1.0)
     first = wall_callbacks.wall_data(services, cache_of(app), key)
+    assert first[0] == tuple(key[:2])
     monkeypatch.setattr(wall_callbacks, "compute", lambda *a, **k: 1 / 0)
     assert wall_callbacks.wall_data(services, cache_of(app), [*key[:2], 2.0]) == first
 

@@ -1,0 +1,65 @@
+"""The shared cache: a value per key, and the newest value of a kind while a new one is computed."""
+
+from __future__ import annotations
+
+import threading
+
+from flask import Flask
+from flask_caching import Cache
+
+from dashboard.cache import background_for, cached_or_latest
+
+
+def simple_cache() -> Cache:
+    return Cache(Flask("test"), config={"CACHE_TYPE": "SimpleCache"})
+
+
+def test_the_first_value_is_computed_at_once_and_then_served_from_the_cache():
+    cache, calls = simple_cache(), []
+    assert cached_or_latest(cache, "wall", (1, "09:00"), lambda: calls.append(1) or "v1") == (
+        (1, "09:00"),
+        "v1",
+    )
+    assert cached_or_latest(cache, "wall", (1, "09:00"), lambda: 1 / 0) == ((1, "09:00"), "v1")
+    assert calls == [1]
+
+
+def test_a_new_key_serves_the_newest_value_until_its_own_is_computed_in_the_background():
+    cache = simple_cache()
+    background = background_for(cache)
+    cached_or_latest(cache, "wall", (1, "09:00"), lambda: "v1")
+    release = threading.Event()
+
+    def slow() -> str:
+        release.wait(10)
+        return "v2"
+
+    assert cached_or_latest(cache, "wall", (2, "09:00"), slow) == ((1, "09:00"), "v1")
+    # asked again while it runs: still the newest so far, and no second computation is started
+    assert cached_or_latest(cache, "wall", (2, "09:00"), lambda: 1 / 0) == ((1, "09:00"), "v1")
+    release.set()
+    background.wait(timeout=10)
+    assert cached_or_latest(cache, "wall", (2, "09:00"), lambda: 1 / 0) == ((2, "09:00"), "v2")
+
+
+def test_a_late_result_never_replaces_a_newer_one_as_the_newest():
+    cache = simple_cache()
+    background = background_for(cache)
+    cached_or_latest(cache, "wall", (5, "09:01"), lambda: "v5")
+    cached_or_latest(cache, "wall", (4, "09:00"), lambda: "v4")  # an older key, computed late
+    background.wait(timeout=10)
+    assert cached_or_latest(cache, "wall", (6, "09:02"), lambda: "v6") == ((5, "09:01"), "v5")
+    background.wait(timeout=10)
+    assert cache.get("wall:latest") == ((6, "09:02"), "v6")
+
+
+def test_a_failing_background_computation_is_logged_and_the_newest_value_stays(caplog):
+    cache = simple_cache()
+    background = background_for(cache)
+    cached_or_latest(cache, "wall", (1, "09:00"), lambda: "v1")
+    assert cached_or_latest(cache, "wall", (2, "09:00"), lambda: 1 / 0) == ((1, "09:00"), "v1")
+    background.wait(timeout=10)
+    assert "background computation of wall:2:09:00 failed" in caplog.text
+    assert cached_or_latest(cache, "wall", (2, "09:00"), lambda: "v2") == ((1, "09:00"), "v1")
+    background.wait(timeout=10)
+    assert cached_or_latest(cache, "wall", (2, "09:00"), lambda: 1 / 0) == ((2, "09:00"), "v2")
