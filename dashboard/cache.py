@@ -5,7 +5,7 @@ that fails (Redis down) is logged and bypassed: the page computes the value itse
 
 `cached_or_latest` keeps a slow computation off the request path (stale-while-revalidate): a page that polls
 gets the newest value already computed at once, while the value for the new key is computed in the
-background, once per key and process.
+background, one computation of a kind at a time per process.
 """
 
 from __future__ import annotations
@@ -124,8 +124,9 @@ def cached_or_latest(
     compute: Callable[[], T],
 ) -> tuple[tuple[Any, ...], T]:
     """(key, value) when the value of `kind` for `key` is cached. On a miss, the newest value of `kind` computed
-    so far with its own key, while `key`'s is computed in the background (`background_for(cache)`); with none
-    yet, computed now.
+    so far with its own key, while `key`'s is computed in the background (`background_for(cache)`, one
+    computation of a kind at a time, so work stays bounded however many viewers poll); with none yet, computed
+    now.
 
     Keys are tuples that sort in time order (e.g. data version, minute): a late background result never
     replaces a newer one as the newest."""
@@ -145,5 +146,5 @@ def cached_or_latest(
     newest = _get(cache, f"{kind}:latest")
     if newest is None:
         return key, run()
-    background_for(cache).submit(name, run)
+    background_for(cache).submit(kind, run)  # one at a time per kind: a poll meanwhile starts nothing more
     return tuple(newest[0]), newest[1]

@@ -60,7 +60,7 @@ def parts(data: WallData, options: WallOptions, map_notes: tuple[str, ...] = ())
         "districts": lambda: wall_views.league_view(data.of_kind("district"), lang),
         "departments": lambda: wall_views.league_view(data.of_kind("department"), lang),
         "alerts": lambda: wall_views.alerts_view(data, lang),
-    }
+    } | {f"period-{view}": lambda: wall_views.period_line(data, lang) for view in options.views}
 
 
 def times(data: WallData, now: datetime) -> dict[str, Any]:
@@ -157,7 +157,7 @@ def _view(
         [
             html.H2(t(f"wall.view.{view}", lang), className="wall-view-title"),
             html.Span(f"{position + 1} / {len(options.views)}", className="wall-view-position"),
-            html.Span(wall_views.period_line(data, lang), className="wall-view-period"),
+            html.Span(wall_views.period_line(data, lang), id=body_id(f"period-{view}"), className="wall-view-period"),
         ],
         className="wall-view-head",
     )

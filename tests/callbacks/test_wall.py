@@ -127,8 +127,9 @@ def test_a_new_viewer_gets_the_newest_figures_at_once_while_the_new_ones_are_com
     *_, newcomer = wall_callbacks.refresh(services, cache, None, "", 1.0, [], [])
     assert newcomer == seen  # the previous minute's figures, not an empty wall and not a wait
     background.wait(timeout=30)
-    *_, later = wall_callbacks.refresh(services, cache, newcomer, "", 1.0, [], [])
-    assert later == [seen[0], "2019-11-27T09:01", 1.0]
+    later = wall_callbacks.refresh(services, cache, newcomer, "", 1.0, ["period-summary"], [])
+    assert later[-1] == [seen[0], "2019-11-27T09:01", 1.0]
+    assert later[3] == ["30 ngày qua · số liệu lúc 09:01 27/11/2019"]  # the views' as-of line moves on too
 
 
 def test_the_registered_refresh_reads_which_parts_are_on_the_page(app, services):
