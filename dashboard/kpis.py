@@ -122,23 +122,18 @@ def unit_kpis(
     source: Source = "rollups",
     span: Window | None = None,
     units: list[str] | None = None,
+    instant: bool = True,
 ) -> dict[str, UnitKpis]:
     """Every unit's KPIs (or one unit's) for `period` ending at `as_of`: the units with data, plus `units`
-    (with zero counts and empty ratios, which read as n/a)."""
+    (with zero counts and empty ratios, which read as n/a). With `instant=False`, the period's own figures
+    only: the backlog, open feedback and the overdue-in-progress part of the apology rate are left out (for
+    past windows such as the league's weekly trend: the service index uses none of them)."""
     span = span or window(period, as_of)
     dossier, fb, histogram = period_counters(store, span, unit, source)
-    # The backlog is the present one (rollups keep no history of states); rows received after `as_of`
-    # (clock skew at a source, or an as-of in the past) are taken out with an indexed raw count.
-    cut = ageing_cutoffs(as_of, calendar)
-    late_arrivals = backlog(store.raw.open_backlog(unit, received_after=as_of), cut)
-    if source == "rollups":
-        present = backlog(store.rollups.open_backlog_bucketed(cut, unit), cut)
-        fb_rows = store.rollups.open_feedback(as_of, unit)
-    else:
-        present = backlog(store.raw.open_backlog(unit), cut)
-        fb_rows = store.raw.open_feedback(unit)
-    backlogs = {k: backlog_minus(b, late_arrivals.get(k, Backlog())) for k, b in present.items()}
-    fb_open = open_feedback(fb_rows + _negated(store.raw.open_feedback(unit, received_after=as_of)), as_of)
+    backlogs: dict[str, Backlog] = {}
+    fb_open: dict[str, tuple[int, int]] = {}
+    if instant:
+        backlogs, fb_open = instant_counters(store, calendar, as_of, unit, source)
     keys = sorted(set(dossier) | set(fb) | set(backlogs) | set(fb_open) | set(units or ()))
     return {
         key: build_unit_kpis(
@@ -154,6 +149,25 @@ def unit_kpis(
         )
         for key in keys
     }
+
+
+def instant_counters(
+    store: Store, calendar: WorkCalendar, as_of: datetime, unit: str | None = None, source: Source = "rollups"
+) -> tuple[dict[str, Backlog], dict[str, tuple[int, int]]]:
+    """Per unit at `as_of`: the open backlog by ageing bucket, and (open feedback, of which overdue)."""
+    # The backlog is the present one (rollups keep no history of states); rows received after `as_of`
+    # (clock skew at a source, or an as-of in the past) are taken out with an indexed raw count.
+    cut = ageing_cutoffs(as_of, calendar)
+    late_arrivals = backlog(store.raw.open_backlog(unit, received_after=as_of), cut)
+    if source == "rollups":
+        present = backlog(store.rollups.open_backlog_bucketed(cut, unit), cut)
+        fb_rows = store.rollups.open_feedback(as_of, unit)
+    else:
+        present = backlog(store.raw.open_backlog(unit), cut)
+        fb_rows = store.raw.open_feedback(unit)
+    backlogs = {k: backlog_minus(b, late_arrivals.get(k, Backlog())) for k, b in present.items()}
+    fb_open = open_feedback(fb_rows + _negated(store.raw.open_feedback(unit, received_after=as_of)), as_of)
+    return backlogs, fb_open
 
 
 def previous_unit_kpis(store: Store, calendar: WorkCalendar, period: str, as_of: datetime, **kwargs):

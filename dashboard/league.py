@@ -123,7 +123,8 @@ def weekly_trend(
     series: dict[str, list[float | None]] = {key: [] for key in keys}
     for back in range(weeks - 1, -1, -1):
         end = midnight - timedelta(days=7 * back)
-        kpis = unit_kpis(store, calendar, "7d", end, units=keys, span=Window(end - timedelta(days=7), end))
+        span = Window(end - timedelta(days=7), end)
+        kpis = unit_kpis(store, calendar, "7d", end, units=keys, span=span, instant=False)  # the score needs no backlog
         for key in keys:
             series[key].append(score_unit(kpis[key], config).score)
     return {key: tuple(values) for key, values in series.items()}

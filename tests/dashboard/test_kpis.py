@@ -109,6 +109,39 @@ def test_definitions_on_a_hand_built_unit(pulled):
     assert k.mean_statutory_days == 3.0
 
 
+def test_period_figures_alone_leave_the_instant_ones_out(pulled):
+    r = at(2019, 11, 18, 9)
+    store = pulled(
+        make(
+            "LATE-APOLOGY",
+            r,
+            3,
+            status="completed",
+            completed=due(r, 3) + timedelta(minutes=1),
+            apology_at=due(r, 3) - timedelta(hours=2),
+            apology_new_due_at=due(r, 5),
+        ),
+        make("OVERDUE", r, 3, status="processing"),
+    )
+    whole = kpis(store)["quan-1"]
+    alone = unit_kpis(store, default_calendar(), "30d", AS_OF, instant=False)["quan-1"]
+    assert (whole.backlog.in_progress, whole.apology, alone.backlog.in_progress, alone.apology) == (
+        1,
+        Ratio(1, 2),  # LATE-APOLOGY of {LATE-APOLOGY, OVERDUE}
+        0,
+        Ratio(1, 1),  # the overdue dossier in progress is an instant figure: left out
+    )
+    assert (
+        (alone.received, alone.on_time, alone.late)
+        == (whole.received, whole.on_time, whole.late)
+        == (
+            2,
+            Ratio(0, 1),
+            1,
+        )
+    )
+
+
 def test_ageing_buckets_count_working_days_and_round_partial_days_up(pulled):
     received = at(2019, 9, 2, 9)
     store = pulled(
