@@ -17,3 +17,8 @@ def register(app: Dash, services: Services) -> None:
     unit.register(app, services)
     league.register(app, services)
     wall_page.register(app, services)
+
+
+def warm(app: Dash, services: Services) -> None:
+    """Start computing, in the background, what the slowest pages show first (the wall's figures)."""
+    wall_page.warm(app, services)

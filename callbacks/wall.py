@@ -12,7 +12,7 @@ from dash.development.base_component import Component
 from flask_caching import Cache
 
 from dashboard import alerts, freshness
-from dashboard.cache import cache_of, cached, cached_or_latest
+from dashboard.cache import background_for, cache_of, cached, cached_or_latest
 from dashboard.clock import city_time
 from dashboard.geo import Boundaries, BoundaryError, TileCell, read_tile_grid
 from dashboard.i18n import t
@@ -252,6 +252,12 @@ def refresh(
     header, sources, parts, shown, ticker_line = cached(cache, drawn_key, draw)
     times = wall_layout.times(data, services.clock.now())
     return header, sources, times, parts, [shown.get(name, no_update) for name in graph_names], ticker_line, key
+
+
+def warm(app: Dash, services: Services) -> None:
+    """Compute the wall's figures in the background now, so that the first wall to ask finds them."""
+    cache = cache_of(app)
+    background_for(cache).submit("wall", lambda: wall_data(services, cache, current_key(services, 1.0)))
 
 
 def register(app: Dash, services: Services) -> None:

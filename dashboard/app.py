@@ -20,10 +20,11 @@ from layouts import shell
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 
 
-def create_app(services: Services) -> Dash:
+def create_app(services: Services, warm: bool = False) -> Dash:
     """A Dash app over `services`: layout shell, shared cache and every page's callbacks.
 
-    Run it with `create_app(services).run(host, port, debug=False)` or serve `.server` with gunicorn.
+    Run it with `create_app(services).run(host, port, debug=False)` or serve `.server` with gunicorn. With
+    `warm`, the wall's figures start computing in the background at once, so its first viewer finds them.
     """
     lang = services.settings.language
     app = Dash(
@@ -41,4 +42,6 @@ def create_app(services: Services) -> Dash:
     attach_cache(app.server, services.settings)
     callbacks.register(app, services)
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
+    if warm:
+        callbacks.warm(app, services)
     return app

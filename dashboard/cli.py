@@ -168,7 +168,7 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
     from dashboard.app import create_app
 
     settings = obj.settings(host=host, port=port)
-    app = create_app(_services(settings, migrate=False))
+    app = create_app(_services(settings, migrate=False), warm=True)
     click.echo(f"CCHC Pulse: http://{settings.host}:{settings.port}/")
     serve_app(app.server, host=settings.host, port=settings.port, threads=8)
 

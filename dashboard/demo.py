@@ -115,7 +115,7 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None
     scheduler = PullScheduler(demo.services, time_scale=demo.speed)
     scheduler.add_job(demo.tick, SIMULATE_EVERY_S, "demo:simulate")
     scheduler.start()
-    app = create_app(demo.services)
+    app = create_app(demo.services, warm=True)
     if on_ready:
         on_ready(f"http://{host}:{port}/")
     try:

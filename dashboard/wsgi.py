@@ -19,7 +19,7 @@ def application() -> Flask:
     """Build the app from the environment's settings and return its Flask server."""
     settings = Settings.load()
     settings.data_dir.mkdir(parents=True, exist_ok=True)  # the default SQLite store lives there
-    return create_app(Services.build(settings)).server
+    return create_app(Services.build(settings), warm=True).server
 
 
 def __getattr__(name: str) -> Any:

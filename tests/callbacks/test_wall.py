@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from callbacks import wall as wall_callbacks
 from callbacks.routing import route
+from dashboard.app import create_app
 from dashboard.cache import background_for, cache_of
 from dashboard.geo import Boundaries
 from dashboard.schema import source_state
@@ -174,6 +175,15 @@ def test_a_stale_source_turns_the_header_amber(app, services, pull):
     back_date(services, 10)
     header, sources, *_ = wall_callbacks.refresh(services, cache_of(app), None, "", 1.0, [], [])
     assert header == "wall-header is-stale" and "Có nguồn dữ liệu cũ" in str(sources)
+
+
+def test_a_warmed_app_has_the_wall_figures_before_the_first_wall_asks(services, pull, monkeypatch):
+    pull()
+    app = create_app(services, warm=True)
+    background_for(cache_of(app)).wait(timeout=30)
+    monkeypatch.setattr(wall_callbacks, "compute", lambda *a, **k: 1 / 0)
+    header, *_, seen = wall_callbacks.refresh(services, cache_of(app), None, "", 1.0, [], [])
+    assert header == "wall-header" and seen == wall_callbacks.current_key(services, 1.0)
 
 
 def test_the_cache_serves_a_second_viewer_without_recomputing(app, services, monkeypatch):
