@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select
 
-from dashboard.schema import CLOSED_STATUSES, ONLINE_CHANNELS, dossiers, feedback, procedures
+from dashboard.schema import ONLINE_CHANNELS, dossiers, feedback, open_status, procedures
 
 DONE = ("completed", "refused")
 DOSSIER_FILTERS = (
@@ -49,7 +49,7 @@ class DossierPage:
 
 def _condition(name: str, as_of: datetime, start: datetime | None):
     d = dossiers
-    open_now = d.c.status.not_in(CLOSED_STATUSES) & (d.c.received_at <= as_of)
+    open_now = open_status(d.c.status) & (d.c.received_at <= as_of)
     overdue = open_now & (d.c.due_original_at < as_of)
     start = start or datetime.min.replace(tzinfo=as_of.tzinfo)
     received = (d.c.received_at >= start) & (d.c.received_at < as_of)
