@@ -134,6 +134,7 @@ dossiers = Table(
     Index(None, "received_at"),
     Index(None, "completed_at"),
     Index(None, "unit_key", "received_at"),
+    Index(None, "unit_key", "completed_at"),  # one unit's completions in a window: its tile, lists, partial days
     # No index leads with status: every filter on it is an IN over several of seven values, and such an index
     # led SQLite away from the completed_at range (a full read of the completed rows at 10 million).
 )

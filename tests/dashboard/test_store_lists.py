@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from dashboard.clock import CITY_TZ
 from dashboard.ingest import Ingestor
@@ -110,18 +110,36 @@ def test_a_procedure_narrows_a_list_and_feedback_lists_have_their_filters(store_
         store_with_rows.lists.feedback_page("quan-1", "late", AS_OF)
 
 
+def plan_of(store, statement) -> str:
+    """The query plan of `statement` as text, run as the app runs it (PostgreSQL: with sequential scans off,
+    since tables this small are read whole; what matters is which index can serve)."""
+    sqlite = store.engine.dialect.name == "sqlite"
+
+    def explain(_conn, _cursor, sql, parameters, _context, _executemany):
+        return ("EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN ") + sql, parameters
+
+    with store.engine.begin() as conn:
+        if not sqlite:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        event.listen(conn, "before_cursor_execute", explain, retval=True)
+        return str(conn.execute(statement).all())
+
+
 def test_the_overdue_list_reads_the_partial_index_of_open_dossiers(store_with_rows):
     """The index's condition is matched only when a query states it literally (`schema.open_status`)."""
-    store = store_with_rows
     where = (dossiers.c.unit_key == "quan-1") & _condition("overdue", AS_OF, None)
     statement = select(func.count()).select_from(dossiers).where(where)
-    compiled = statement.compile(store.engine)
-    with store.engine.begin() as conn:
+    with store_with_rows.engine.connect() as conn:
         assert conn.execute(statement).scalar_one() == 2  # OVERDUE-1, OVERDUE-2
-        if store.engine.dialect.name == "sqlite":
-            params = tuple(compiled.params[name] for name in compiled.positiontup)
-            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", params).all()
-        else:  # a table this small is read whole unless told otherwise; what matters is that the index can serve
-            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            plan = conn.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).all()
-    assert "ix_dossiers_open_unit_due" in str(plan), plan
+    plan = plan_of(store_with_rows, statement)
+    assert "ix_dossiers_open_unit_due" in plan, plan
+
+
+def test_a_units_completions_in_a_window_read_the_unit_completed_at_index(store_with_rows):
+    where = (dossiers.c.unit_key == "quan-1") & _condition("late", AS_OF, START)
+    statement = select(func.count()).select_from(dossiers).where(where)
+    with store_with_rows.engine.connect() as conn:
+        assert conn.execute(statement).scalar_one() == 1  # LATE
+    if store_with_rows.engine.dialect.name == "sqlite":  # PostgreSQL picks by its statistics, as it should
+        plan = plan_of(store_with_rows, statement)
+        assert "ix_dossiers_unit_key_completed_at (unit_key=? AND completed_at>? AND completed_at<?)" in plan, plan
