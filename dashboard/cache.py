@@ -5,7 +5,7 @@ that fails (Redis down) is logged and bypassed: the page computes the value itse
 
 `cached_or_latest` keeps a slow computation off the request path (stale-while-revalidate): a page that polls
 gets the newest value already computed at once, while the value for the new key is computed in the
-background, one computation of a kind at a time per process.
+background, one computation of a kind at a time (per process, and across workers sharing Redis).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ TIMEOUT_S = 120
 _BACKGROUNDS: weakref.WeakKeyDictionary[Cache, Background] = weakref.WeakKeyDictionary()
 _BACKGROUNDS_LOCK = threading.Lock()
 LATEST_TIMEOUT_S = 3600  # the newest value of a kind outlives its key: it is what a poll shows meanwhile
+COMPUTING_TIMEOUT_S = 120  # a worker that died mid-computation holds a kind's lock this long at most
 T = TypeVar("T")
 
 
@@ -72,6 +73,22 @@ def _set(cache: Cache, key: str, value: Any, timeout: int | None = None) -> None
         cache.set(key, value, timeout=timeout)
     except Exception as exc:
         log.warning("cache write of %s failed: %s", key, exc)
+
+
+def _add(cache: Cache, key: str, timeout: int) -> bool:
+    """Set `key` only if absent (atomic on Redis): whether this caller took it. A failing cache says yes."""
+    try:
+        return bool(cache.add(key, 1, timeout=timeout))
+    except Exception as exc:
+        log.warning("cache add of %s failed, going ahead: %s", key, exc)
+        return True
+
+
+def _delete(cache: Cache, key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception as exc:
+        log.warning("cache delete of %s failed: %s", key, exc)
 
 
 def cached(cache: Cache, key: str, compute: Callable[[], T]) -> T:
@@ -125,8 +142,8 @@ def cached_or_latest(
 ) -> tuple[tuple[Any, ...], T]:
     """(key, value) when the value of `kind` for `key` is cached. On a miss, the newest value of `kind` computed
     so far with its own key, while `key`'s is computed in the background (`background_for(cache)`, one
-    computation of a kind at a time, so work stays bounded however many viewers poll); with none yet, computed
-    now.
+    computation of a kind at a time, so work stays bounded however many viewers poll; across workers sharing
+    a Redis cache too, through an atomic `add` of `<kind>:computing`); with none yet, computed now.
 
     Keys are tuples that sort in time order (e.g. data version, minute): a late background result never
     replaces a newer one as the newest."""
@@ -143,8 +160,16 @@ def cached_or_latest(
             _set(cache, f"{kind}:latest", (key, result), timeout=LATEST_TIMEOUT_S)
         return result
 
+    def run_unless_another_worker_is() -> T | None:
+        if not _add(cache, f"{kind}:computing", COMPUTING_TIMEOUT_S):
+            return None  # another worker sharing the cache computes it; its result reaches this one too
+        try:
+            return run()
+        finally:
+            _delete(cache, f"{kind}:computing")
+
     newest = _get(cache, f"{kind}:latest")
     if newest is None:
         return key, run()
-    background_for(cache).submit(kind, run)  # one at a time per kind: a poll meanwhile starts nothing more
+    background_for(cache).submit(kind, run_unless_another_worker_is)  # one at a time per kind and process
     return tuple(newest[0]), newest[1]

@@ -126,6 +126,13 @@ def chromium():
 
 
 @pytest.fixture
+def redis_url() -> str:
+    """The local Redis (database 0); tests namespace their keys."""
+    need_server("Redis", 6379)
+    return "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture
 def mariadb_url():
     """A MariaDB URL of a fresh database, dropped afterwards."""
     need_server("MariaDB", 3306)

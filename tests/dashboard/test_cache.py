@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 from flask import Flask
 from flask_caching import Cache
@@ -67,3 +68,45 @@ def test_a_failing_background_computation_is_logged_and_the_newest_value_stays(c
     assert cached_or_latest(cache, "wall", (2, "09:00"), lambda: "v2") == ((1, "09:00"), "v1")
     background.wait(timeout=10)
     assert cached_or_latest(cache, "wall", (2, "09:00"), lambda: 1 / 0) == ((2, "09:00"), "v2")
+
+
+def test_a_kind_another_worker_is_computing_is_not_computed_again():
+    cache = simple_cache()
+    background = background_for(cache)
+    cached_or_latest(cache, "wall", (1, "09:00"), lambda: "v1")
+    cache.add("wall:computing", 1)  # as another worker sharing the cache would, while it computes
+    assert cached_or_latest(cache, "wall", (2, "09:00"), lambda: 1 / 0) == ((1, "09:00"), "v1")
+    background.wait(timeout=10)
+    assert cache.get("wall:2:09:00") is None and cache.get("wall:computing") == 1  # left to the other worker
+    cache.delete("wall:computing")
+    cached_or_latest(cache, "wall", (2, "09:00"), lambda: "v2")
+    background.wait(timeout=10)
+    assert cache.get("wall:2:09:00") == "v2" and cache.get("wall:computing") is None  # released when done
+
+
+def test_workers_sharing_redis_compute_a_new_key_once(redis_url):
+    """Two workers (two caches on one Redis, each with its own background thread) and one computation."""
+    config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": f"t{id(object())}:"}
+    first, second = (Cache(Flask(f"worker{i}"), config=config) for i in (1, 2))
+    cached_or_latest(first, "wall", (1, "09:00"), lambda: "v1")
+    release, calls = threading.Event(), []
+
+    def slow(name: str):
+        def compute() -> str:
+            calls.append(name)
+            release.wait(10)
+            return "v2"
+
+        return compute
+
+    assert cached_or_latest(first, "wall", (2, "09:00"), slow("first")) == ((1, "09:00"), "v1")
+    deadline = time.monotonic() + 10
+    while not calls and time.monotonic() < deadline:  # the first worker has taken the kind
+        time.sleep(0.01)
+    assert cached_or_latest(second, "wall", (2, "09:00"), slow("second")) == ((1, "09:00"), "v1")
+    background_for(second).wait(timeout=10)  # the second worker's attempt returns at once
+    release.set()
+    background_for(first).wait(timeout=10)
+    assert calls == ["first"]
+    assert cached_or_latest(second, "wall", (2, "09:00"), lambda: 1 / 0) == ((2, "09:00"), "v2")
+    first.clear()
