@@ -132,6 +132,7 @@ def measure(services: Services, label: str, query: str, as_of: datetime, runs: i
         drawn = wall.refresh(services, cache, seen, query, 1.0, PARTS, GRAPHS)
         draw.append((time.perf_counter() - started) * 1000)
         assert kept[-1] is no_update and drawn[-1] != seen, "a new key must be drawn on the poll after its computation"
+        assert kept[-2] == wall.PENDING_POLL_MS, "a wall waiting for new figures asks again soon"
         seen = drawn[-1]
     changed_poll, changed_draw = statistics.median(trigger), statistics.median(draw)
     say(f"\n{label} ({query}):")

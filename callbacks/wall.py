@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 PERIOD = "30d"
 KINDS = ("district", "department")
 FEEDBACK_WINDOW = timedelta(hours=24)
+PENDING_POLL_MS = 1000  # how soon a wall asks again while its new figures are computed
 CITY_KEY = "hcmc"
 
 
@@ -223,18 +224,19 @@ def refresh(
     part_names: list[str],
     graph_names: list[str],
 ) -> tuple[Any, ...]:
-    """Header class, sources status, clock times, parts, figures, ticker and key; `no_update` for all when
-    the key (data version, minute, scale) has not changed, or when the figures of the new key are still being
-    computed in the background and the wall already shows the newest ones (the next poll brings them)."""
+    """Header class, sources status, clock times, parts, figures, ticker, poll interval and key; `no_update`
+    for all when the key (data version, minute, scale) has not changed. When the figures of the new key are
+    still being computed in the background and the wall already shows the newest ones, it keeps them and
+    polls again soon (`PENDING_POLL_MS`) to fetch the new ones; once drawn, it polls at the usual pace."""
     key = current_key(services, float(scale or 1.0))
-    nothing = (no_update,) * 3 + ([no_update] * len(part_names), [no_update] * len(graph_names)) + (no_update,) * 2
+    nothing = (no_update,) * 3 + ([no_update] * len(part_names), [no_update] * len(graph_names)) + (no_update,) * 3
     if key == seen:
         return nothing
     options = options_of(services, search)
     data_key, data = wall_data(services, cache, key)
     key = [*data_key, key[2]]  # what is shown: the figures of `key` once computed, the newest so far until then
     if key == seen:
-        return nothing
+        return (*nothing[:-2], min(PENDING_POLL_MS, services.settings.refresh_ms), no_update)
 
     def draw() -> tuple[Any, ...]:
         shown, notes = figures(data, options, boundaries_of(services), read_tile_grid(), key[2])
@@ -251,7 +253,8 @@ def refresh(
     drawn_key = f"wall-drawn:{key[0]}:{key[1]}:{key[2]}:{options.cache_key()}:{','.join(part_names)}"
     header, sources, parts, shown, ticker_line = cached(cache, drawn_key, draw)
     times = wall_layout.times(data, services.clock.now())
-    return header, sources, times, parts, [shown.get(name, no_update) for name in graph_names], ticker_line, key
+    graphs = [shown.get(name, no_update) for name in graph_names]
+    return header, sources, times, parts, graphs, ticker_line, services.settings.refresh_ms, key
 
 
 def warm(app: Dash, services: Services) -> None:
@@ -271,6 +274,7 @@ def register(app: Dash, services: Services) -> None:
         Output({"type": WallIds.VIEW_BODY, "part": ALL}, "children"),
         Output({"type": WallIds.GRAPH, "name": ALL}, "figure"),
         Output(WallIds.TICKER, "children"),
+        Output(WallIds.POLL, "interval"),
         Output(WallIds.SEEN, "data"),
         Input(WallIds.POLL, "n_intervals"),
         Input(WallIds.SCALE, "data"),

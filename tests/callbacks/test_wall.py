@@ -24,7 +24,8 @@ from tests.factories import dossier
 
 PARTS = ["kpis", "gauge-text", "meters", "map-legend", "districts", "departments", "alerts"]
 GRAPHS = ["gauge", "map"]
-NOTHING = (no_update,) * 3 + ([no_update] * len(PARTS), [no_update] * len(GRAPHS)) + (no_update,) * 2
+NOTHING = (no_update,) * 3 + ([no_update] * len(PARTS), [no_update] * len(GRAPHS)) + (no_update,) * 3
+PENDING = (*NOTHING[:-2], wall_callbacks.PENDING_POLL_MS, no_update)  # keeps its figures, asks again soon
 
 
 def registered(app, output_id: str):
@@ -102,19 +103,21 @@ def test_refresh_returns_no_update_until_the_data_version_changes(app, services,
     cache = cache_of(app)
     background = background_for(cache)
     first = wall_callbacks.refresh(services, cache, None, "", 1.0, PARTS, GRAPHS)
-    header, _sources, times, parts, figures, _ticker, seen = first
+    header, _sources, times, parts, figures, _ticker, poll_ms, seen = first
     assert header == "wall-header" and times["offset"] == 420 and len(parts) == 7 and len(figures) == 2
+    assert poll_ms == services.settings.refresh_ms == 5000
     nothing = wall_callbacks.refresh(services, cache, seen, "", 1.0, PARTS, GRAPHS)
     assert nothing == NOTHING
 
     source_db.insert("dossiers", dossier("NEW"))
     pull()
     # The new version's figures are computed in the background; meanwhile the wall keeps what it shows.
-    assert wall_callbacks.refresh(services, cache, seen, "?lang=en", 1.0, PARTS, GRAPHS) == NOTHING
+    assert wall_callbacks.refresh(services, cache, seen, "?lang=en", 1.0, PARTS, GRAPHS) == PENDING
     background.wait(timeout=30)
     changed = wall_callbacks.refresh(services, cache, seen, "?lang=en", 1.0, ["kpis"], ["map"])
     in_progress = changed[3][0].children[0]
-    assert changed[6] == wall_callbacks.current_key(services, 1.0) and changed[6][0] > seen[0]
+    assert changed[-1] == wall_callbacks.current_key(services, 1.0) and changed[-1][0] > seen[0]
+    assert changed[-2] == 5000  # back to the usual pace
     assert [c.children for c in in_progress.children][:2] == ["Dossiers in progress", "1"]
     assert changed[4][0]["layout"]["uirevision"] == "wall-map-tiles"
 
@@ -165,7 +168,7 @@ def test_refresh_when_the_minute_or_the_screen_scale_changes(app, services, pull
     labels = next(t for t in bigger[4][0]["data"] if t["name"] == "labels")
     assert labels["textfont"]["size"] == 44
     services.clock.advance(timedelta(seconds=1))
-    assert wall_callbacks.refresh(services, cache, bigger[-1], "", 2.0, [], [])[-1] is no_update
+    assert wall_callbacks.refresh(services, cache, bigger[-1], "", 2.0, [], [])[-2:] == (1000, no_update)
     background.wait(timeout=30)
     assert wall_callbacks.refresh(services, cache, bigger[-1], "", 2.0, [], [])[-1][1] == "2019-11-27T09:01"
 
