@@ -160,7 +160,8 @@ def instant_counters(
     cut = ageing_cutoffs(as_of, calendar)
     late_arrivals = backlog(store.raw.open_backlog(unit, received_after=as_of), cut)
     if source == "rollups":
-        present = backlog(store.rollups.open_backlog_bucketed(cut, unit), cut)
+        cuts = (cut.as_of, cut.due_soon_until, cut.late_1_5_from, cut.late_6_20_from)
+        present = backlog(store.rollups.open_backlog_bucketed(*cuts, unit=unit), cut)
         fb_rows = store.rollups.open_feedback(as_of, unit)
     else:
         present = backlog(store.raw.open_backlog(unit), cut)

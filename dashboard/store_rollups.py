@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, case, delete, func, select, union_all
 
 from dashboard import rollups, schema, store_rebuild
-from dashboard.metrics import AgeingCutoffs
 from dashboard.schema import (
     CLOSED_STATUSES,
     ONLINE_CHANNELS,
@@ -162,17 +161,25 @@ class RollupWriter:
             statement = statement.where(roll_open.c.unit_key == unit)
         return self._all(statement)
 
-    def open_backlog_bucketed(self, cut: AgeingCutoffs, unit: str | None = None) -> list[dict[str, Any]]:
-        """The open backlog in the shape of `open_backlog`, one row per unit, apology flag and ageing bucket at
-        `cut` (its earliest due instant standing for the bucket): `metrics.backlog` gives the same result from
-        these few rows as from every due instant, because buckets never straddle a cutoff."""
+    def open_backlog_bucketed(
+        self,
+        as_of: datetime,
+        soon_until: datetime,
+        late_1_5_from: datetime,
+        late_6_20_from: datetime,
+        unit: str | None = None,
+    ) -> list[dict[str, Any]]:
+        """The open backlog in the shape of `open_backlog`, one row per unit, apology flag and ageing bucket
+        between the given cutoffs (`metrics.AgeingCutoffs`), its earliest due instant standing for the bucket:
+        `metrics.backlog` gives the same result from these few rows as from every due instant, because
+        buckets never straddle a cutoff."""
         t = roll_open
         due = t.c.due_at
         bucket = case(
-            (due > cut.due_soon_until, 0),
-            (due >= cut.as_of, 1),
-            (due >= cut.late_1_5_from, 2),
-            (due >= cut.late_6_20_from, 3),
+            (due > soon_until, 0),
+            (due >= as_of, 1),
+            (due >= late_1_5_from, 2),
+            (due >= late_6_20_from, 3),
             else_=4,
         )
         statement = select(t.c.unit_key, func.min(due).label("due_at"), t.c.apology, func.sum(t.c.n).label("n"))
