@@ -35,12 +35,12 @@ from bench.synthetic import (  # noqa: E402
     as_of_default,
     benchmark_units,
 )
-from dashboard.clock import CITY_TZ  # noqa: E402
-from dashboard.kpis import UnitKpis, unit_kpis  # noqa: E402
-from dashboard.reference import load_procedures, load_units  # noqa: E402
-from dashboard.schema import dossiers, feedback, metadata, roll_dossier_day  # noqa: E402
+from dashboard.core.clock import CITY_TZ  # noqa: E402
+from dashboard.core.reference import load_procedures, load_units  # noqa: E402
+from dashboard.core.workdays import WorkCalendar, default_calendar  # noqa: E402
+from dashboard.pages.kpis import UnitKpis, unit_kpis  # noqa: E402
 from dashboard.store import Store  # noqa: E402
-from dashboard.workdays import WorkCalendar, default_calendar  # noqa: E402
+from dashboard.store.schema import dossiers, feedback, metadata, roll_dossier_day  # noqa: E402
 
 PERIOD = "30d"
 TARGET_MS = 50.0

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from dashboard.clock import CITY_TZ
-from dashboard.reference import unit_valid_on
-from dashboard.workdays import WorkCalendar
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.reference import unit_valid_on
+from dashboard.core.workdays import WorkCalendar
 
 NULL = np.iinfo(np.int64).min  # a missing timestamp or integer
 CITY_OFFSET_S = 7 * 3600  # Asia/Ho_Chi_Minh keeps UTC+7 all year

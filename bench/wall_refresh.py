@@ -35,12 +35,12 @@ from flask_caching import Cache  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from callbacks import wall  # noqa: E402
-from dashboard.cache import background_for  # noqa: E402
-from dashboard.clock import CITY_TZ, FixedClock  # noqa: E402
-from dashboard.schema import dossiers, source_state  # noqa: E402
+from dashboard.core.cache import background_for  # noqa: E402
+from dashboard.core.clock import CITY_TZ, FixedClock  # noqa: E402
+from dashboard.core.settings import Settings  # noqa: E402
+from dashboard.ingest.sources_file import SourceConfig  # noqa: E402
 from dashboard.services import Services  # noqa: E402
-from dashboard.settings import Settings  # noqa: E402
-from dashboard.sources import SourceConfig  # noqa: E402
+from dashboard.store.schema import dossiers, source_state  # noqa: E402
 
 TARGET_MS = 50.0
 BIG_STORE = Path(__file__).resolve().parent / "out" / "kpi_rollups_10000000.sqlite"
@@ -157,9 +157,11 @@ def measure(services: Services, label: str, query: str, as_of: datetime, runs: i
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.memoise_profiles:  # what a memoised data_sources.profiles.load_profile would give
-        import dashboard.sources
+        import dashboard.ingest.sources_file
 
-        dashboard.sources.load_profile = functools.lru_cache(maxsize=None)(dashboard.sources.load_profile)
+        dashboard.ingest.sources_file.load_profile = functools.lru_cache(maxsize=None)(
+            dashboard.ingest.sources_file.load_profile
+        )
         say("profile loading memoised for this run (--memoise-profiles)")
     as_of = datetime.fromisoformat(args.as_of) if args.as_of else datetime(2019, 11, 27, 15, tzinfo=CITY_TZ)
     folder = Path(tempfile.mkdtemp(prefix="wall-bench-"))

@@ -10,11 +10,11 @@ from dash import Dash, Input, Output, Patch, State, dcc, no_update
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from dashboard.cache import cache_of
-from dashboard.i18n import lang_from_search
-from dashboard.periods import PERIODS
+from dashboard.core.cache import cache_of
+from dashboard.core.i18n import lang_from_search
+from dashboard.core.periods import PERIODS
+from dashboard.pages.views import current_key, league_data
 from dashboard.services import Services
-from dashboard.views import current_key, league_data
 from layouts import league as league_layout
 from layouts import shell
 from layouts.ids import LeagueIds, ShellIds

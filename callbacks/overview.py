@@ -8,13 +8,13 @@ from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from dashboard import freshness, kpis
-from dashboard.cache import cache_of, cached
-from dashboard.freshness import SourceFreshness
-from dashboard.i18n import lang_from_search
-from dashboard.metrics import CityOverview
+from dashboard.core.cache import cache_of, cached
+from dashboard.core.i18n import lang_from_search
+from dashboard.metrics.kpis import CityOverview
+from dashboard.pages import freshness, kpis
+from dashboard.pages.freshness import SourceFreshness
+from dashboard.pages.views import current_key, view_key  # noqa: F401  (view_key: re-exported for tests)
 from dashboard.services import Services
-from dashboard.views import current_key, view_key  # noqa: F401  (view_key: re-exported for tests)
 from layouts import overview as overview_layout
 from layouts import shell
 from layouts.ids import OverviewIds, ShellIds

@@ -12,8 +12,8 @@ from flask_caching import Cache
 from callbacks import league, overview, sources
 from callbacks import unit as unit_page
 from callbacks import wall as wall_page
-from dashboard.cache import cache_of
-from dashboard.i18n import lang_from_search
+from dashboard.core.cache import cache_of
+from dashboard.core.i18n import lang_from_search
 from dashboard.services import Services
 from layouts import shell
 from layouts import unit as unit_layout

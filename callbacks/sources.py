@@ -11,12 +11,12 @@ from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from dashboard import freshness
-from dashboard.cache import cache_of, cached
-from dashboard.freshness import RejectedPage, SourceFreshness
-from dashboard.i18n import lang_from_search
+from dashboard.core.cache import cache_of, cached
+from dashboard.core.i18n import lang_from_search
+from dashboard.pages import freshness
+from dashboard.pages.freshness import RejectedPage, SourceFreshness
+from dashboard.pages.views import current_key
 from dashboard.services import Services
-from dashboard.views import current_key
 from layouts import shell
 from layouts import sources as sources_layout
 from layouts.ids import ShellIds, SourcesIds

@@ -18,20 +18,20 @@ from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from dashboard import freshness, kpis
-from dashboard.cache import cache_of, cached
-from dashboard.clock import CITY_TZ
-from dashboard.i18n import lang_from_search
-from dashboard.league import league_units
-from dashboard.metrics import AGEING_BUCKETS, Backlog, Ratio, UnitKpis, build_unit_kpis, median_half_days
-from dashboard.periods import PERIODS, Window, window
-from dashboard.rollups import DONE_STATUSES
-from dashboard.schema import CLOSED_STATUSES
-from dashboard.service_index import movement, rank, score_unit
+from dashboard.core.cache import cache_of, cached
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.i18n import lang_from_search
+from dashboard.core.periods import PERIODS, Window, window
+from dashboard.core.workdays import WorkCalendar
+from dashboard.metrics.kpis import AGEING_BUCKETS, Backlog, Ratio, UnitKpis, build_unit_kpis, median_half_days
+from dashboard.metrics.service_index import movement, rank, score_unit
+from dashboard.pages import freshness, kpis
+from dashboard.pages.league import league_units
+from dashboard.pages.views import current_key
 from dashboard.services import Services
-from dashboard.store_lists import DOSSIER_FILTERS, FEEDBACK_LISTS, DossierPage
-from dashboard.views import current_key
-from dashboard.workdays import WorkCalendar
+from dashboard.store.contributions import DONE_STATUSES
+from dashboard.store.lists import DOSSIER_FILTERS, FEEDBACK_LISTS, DossierPage
+from dashboard.store.schema import CLOSED_STATUSES
 from layouts import shell
 from layouts import unit as unit_layout
 from layouts.ids import ShellIds, UnitIds

@@ -11,15 +11,16 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_up
 from dash.development.base_component import Component
 from flask_caching import Cache
 
-from dashboard import alerts, freshness
-from dashboard.cache import background_for, cache_of, cached, cached_or_latest
-from dashboard.clock import city_time
-from dashboard.geo import Boundaries, BoundaryError, TileCell, read_tile_grid
-from dashboard.i18n import t
-from dashboard.kpis import unit_kpis
-from dashboard.league import league_units
-from dashboard.metrics import Backlog, Ratio, city_overview
-from dashboard.service_index import rank, score_unit
+from dashboard.core.cache import background_for, cache_of, cached, cached_or_latest
+from dashboard.core.clock import city_time
+from dashboard.core.geo import Boundaries, BoundaryError, TileCell, read_tile_grid
+from dashboard.core.i18n import t
+from dashboard.metrics import alerts
+from dashboard.metrics.kpis import Backlog, Ratio, city_overview
+from dashboard.metrics.service_index import rank, score_unit
+from dashboard.pages import freshness
+from dashboard.pages.kpis import unit_kpis
+from dashboard.pages.league import league_units
 from dashboard.services import Services
 from layouts import maps, wall_geo
 from layouts import wall as wall_layout

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import click
 
-from dashboard.clock import CITY_TZ, SystemClock
-from dashboard.ingest import Ingestor
+from dashboard.core.clock import CITY_TZ, SystemClock
+from dashboard.core.settings import Settings, SettingsError
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourcesError, load_sources
 from dashboard.services import Services
-from dashboard.settings import Settings, SettingsError
-from dashboard.sources import SourcesError, load_sources
 
 
 class Context:
@@ -162,10 +162,10 @@ def demo(
 @click.option("--port", default=None, type=int, envvar="CCHC_PORT", help="Port to listen on [settings: 8050].")
 @click.pass_obj
 def serve(obj: Context, host: str | None, port: int | None) -> None:
-    """Serve the pages (read-only). For production: gunicorn dashboard.wsgi:server."""
+    """Serve the pages (read-only). For production: gunicorn dashboard.web.wsgi:server."""
     from waitress import serve as serve_app
 
-    from dashboard.app import create_app
+    from dashboard.web.app import create_app
 
     settings = obj.settings(host=host, port=port)
     app = create_app(_services(settings, migrate=False), warm=True)
@@ -180,7 +180,7 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
 @click.pass_obj
 def ingest(obj: Context, once: bool, source_name: str | None, replay_rejected: bool) -> None:
     """The one writer: pull every source on its interval, or once; or replay rejected rows."""
-    from dashboard.scheduler import PullScheduler
+    from dashboard.ingest.scheduler import PullScheduler
 
     services = _services(obj.settings())
     if source_name:
@@ -212,7 +212,7 @@ def ingest(obj: Context, once: bool, source_name: str | None, replay_rejected: b
 @click.pass_obj
 def check(obj: Context) -> None:
     """Validate the settings and the sources file, then reach each source: one line each."""
-    from dashboard.ingest import plain_error
+    from dashboard.ingest.pull import plain_error
     from data_sources.reader import SourceReader
 
     settings = obj.settings()
@@ -241,8 +241,8 @@ def check(obj: Context) -> None:
 
 def _stored_health(settings: Settings, sources) -> dict[str, list[str]]:
     """Per source, what the store knows of its pulls (nothing when the store has not been created yet)."""
-    from dashboard import freshness
-    from dashboard.i18n import fmt_datetime, fmt_int, fmt_lag, t
+    from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_lag, t
+    from dashboard.pages import freshness
     from dashboard.store import Store
 
     store = Store(settings.resolved_store_url)

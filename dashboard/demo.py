@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from dashboard.clock import ScaledClock
-from dashboard.ingest import Ingestor
-from dashboard.reference import load_units
+from dashboard.core.clock import ScaledClock
+from dashboard.core.reference import load_units
+from dashboard.core.settings import Settings
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import write_sources
 from dashboard.services import Services
-from dashboard.settings import Settings
-from dashboard.sources import write_sources
 from data_sources.demo import Simulator
 from data_sources.demo.mirror import Mirror
 
@@ -109,8 +109,8 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None
     """Pull on the sources' intervals, advance the simulator every second, and serve until interrupted."""
     from waitress import serve
 
-    from dashboard.app import create_app
-    from dashboard.scheduler import PullScheduler
+    from dashboard.ingest.scheduler import PullScheduler
+    from dashboard.web.app import create_app
 
     scheduler = PullScheduler(demo.services, time_scale=demo.speed)
     scheduler.add_job(demo.tick, SIMULATE_EVERY_S, "demo:simulate")

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from dashboard.clock import Clock, SystemClock
-from dashboard.reference import load_procedures, load_units
-from dashboard.service_index import Commitments, IndexConfig, load_commitments, load_index_config
-from dashboard.settings import Settings
-from dashboard.sources import SourceConfig, load_sources
+from dashboard.core.clock import Clock, SystemClock
+from dashboard.core.reference import load_procedures, load_units
+from dashboard.core.settings import Settings
+from dashboard.core.workdays import WorkCalendar
+from dashboard.ingest.sources_file import SourceConfig, load_sources
+from dashboard.metrics.service_index import Commitments, IndexConfig, load_commitments, load_index_config
 from dashboard.store import Store
-from dashboard.workdays import WorkCalendar
 
 
 @dataclass

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import TIMESTAMP, Column, Date, DateTime, Float, Integer, MetaData, String, Table
 
-from dashboard.schema import DOSSIER_CHANNELS, DOSSIER_STATUSES, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, RATINGS
+from dashboard.store.schema import DOSSIER_CHANNELS, DOSSIER_STATUSES, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, RATINGS
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 END_OF_DAY = time(23, 59, 59)

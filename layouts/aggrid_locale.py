@@ -1,7 +1,7 @@
 """AG Grid's own interface text (filters, sorting, screen-reader hints) in Vietnamese, for `localeText`.
 
 AG Grid speaks English by default; these are the keys its community features use. Our own strings live in
-`dashboard.i18n`; this is the grid vendor's vocabulary, kept apart so the catalogue stays ours.
+`dashboard.core.i18n`; this is the grid vendor's vocabulary, kept apart so the catalogue stays ours.
 """
 
 from __future__ import annotations

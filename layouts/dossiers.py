@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.i18n import MISSING, fmt_date, fmt_int, fmt_time, t
+from dashboard.core.i18n import MISSING, fmt_date, fmt_int, fmt_time, t
 
 
 def fmt_when(moment: datetime | None, lang: str) -> str:

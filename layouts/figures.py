@@ -14,8 +14,8 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from dashboard.i18n import fmt_int, t
-from dashboard.metrics import AGEING_BUCKETS
+from dashboard.core.i18n import fmt_int, t
+from dashboard.metrics.kpis import AGEING_BUCKETS
 
 FONT = '"Be Vietnam Pro", "Noto Sans", "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 INK = "#1d2939"

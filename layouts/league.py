@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard.clock import CITY_TZ
-from dashboard.i18n import fmt_datetime, fmt_int, t
-from dashboard.periods import PERIODS
-from dashboard.views import KINDS  # a constant: layouts never touch the store
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.i18n import fmt_datetime, fmt_int, t
+from dashboard.core.periods import PERIODS
+from dashboard.pages.views import KINDS  # a constant: layouts never touch the store
 from layouts import shell
 from layouts.ids import LeagueIds
 from layouts.league_grid import DEFAULT_KIND, DEFAULT_PERIOD, league_grid, league_href, unit_href
 
 if TYPE_CHECKING:  # plain data from dashboard.views; layouts never touch the store
-    from dashboard.views import LeagueView
+    from dashboard.pages.views import LeagueView
 
 __all__ = ["DEFAULT_KIND", "DEFAULT_PERIOD", "KINDS", "layout", "league_grid", "league_href", "summary", "unit_href"]
 

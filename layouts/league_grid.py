@@ -16,18 +16,18 @@ import dash_ag_grid as dag
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
-from dashboard.clock import CITY_TZ
-from dashboard.i18n import LOCALES, MISSING, fmt_datetime, fmt_int, fmt_pct, t
-from dashboard.service_index import criterion_ratio
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_int, fmt_pct, t
+from dashboard.metrics.service_index import criterion_ratio
 from layouts import shell
 from layouts.aggrid_locale import AG_GRID_LOCALE_VI
 from layouts.ids import LeagueIds
 from layouts.unit import unit_href  # the tile's address, in the same language and period
 
 if TYPE_CHECKING:  # plain data from dashboard.league and dashboard.views; layouts never touch the store
-    from dashboard.league import LeagueRow
-    from dashboard.metrics import Ratio
-    from dashboard.service_index import SubScore
+    from dashboard.metrics.kpis import Ratio
+    from dashboard.metrics.service_index import SubScore
+    from dashboard.pages.league import LeagueRow
 
 KIND_PARAM, PERIOD_PARAM = "kind", "period"
 DEFAULT_KIND, DEFAULT_PERIOD = "district", "30d"

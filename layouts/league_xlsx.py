@@ -14,15 +14,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from dashboard.clock import CITY_TZ
-from dashboard.i18n import fmt_datetime, t
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.i18n import fmt_datetime, t
 from layouts import shell
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from dashboard.league import LeagueRow
-    from dashboard.views import LeagueView
+    from dashboard.pages.league import LeagueRow
+    from dashboard.pages.views import LeagueView
 
 HEADER_ROW = 5
 PERCENT, POINTS, WHEN = "0.0%", "0.00", "dd/mm/yyyy hh:mm"

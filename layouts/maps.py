@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from plotly.colors import sample_colorscale
 
-from dashboard.i18n import MISSING, fmt_pct, fmt_time, t
+from dashboard.core.i18n import MISSING, fmt_pct, fmt_time, t
 from layouts.figures import FONT, OKABE_ITO, SEPARATORS
 from layouts.wall_model import FeedbackPoint
 
 if TYPE_CHECKING:
-    from dashboard.geo import TileCell
+    from dashboard.core.geo import TileCell
     from layouts.wall_model import Limits, Metric, UnitStatus
 
 LEVEL_FILL = {"ok": OKABE_ITO["bluish_green"], "warn": OKABE_ITO["yellow"], "alarm": OKABE_ITO["vermillion"]}

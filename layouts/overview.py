@@ -9,13 +9,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.i18n import fmt_datetime, fmt_int, fmt_lag, fmt_pct, t
+from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_lag, fmt_pct, t
 from layouts import shell
 from layouts.ids import OverviewIds
 
 if TYPE_CHECKING:  # plain data from metrics; layouts never touch the store
-    from dashboard.freshness import SourceFreshness
-    from dashboard.metrics import CityOverview, Ratio
+    from dashboard.metrics.kpis import CityOverview, Ratio
+    from dashboard.pages.freshness import SourceFreshness
 
 COLUMNS = ("sources.col.source", "sources.col.unit", "sources.col.last_good", "sources.col.lag", "sources.col.status")
 STATUS_LOOK = {

@@ -7,7 +7,7 @@ from datetime import datetime
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.i18n import LANGUAGES, fmt_datetime, t
+from dashboard.core.i18n import LANGUAGES, fmt_datetime, t
 from layouts.ids import NotFoundIds, ShellIds
 
 LANG_LINKS = {

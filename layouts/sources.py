@@ -12,13 +12,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.i18n import MISSING, fmt_datetime, fmt_int, fmt_lag, t
+from dashboard.core.i18n import MISSING, fmt_datetime, fmt_int, fmt_lag, t
 from layouts import shell
 from layouts.ids import SourcesIds
 from layouts.overview import STATUS_LOOK, labelled_cell, last_good_text, source_table, unit_name
 
 if TYPE_CHECKING:  # plain data from dashboard.freshness; layouts never touch the store
-    from dashboard.freshness import RejectedPage, RejectedRow, SourceFreshness
+    from dashboard.pages.freshness import RejectedPage, RejectedRow, SourceFreshness
 
 SOURCE_PARAM = "source"
 PAGE_PARAM = "page"

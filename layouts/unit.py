@@ -16,17 +16,17 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.i18n import fmt_date, fmt_decimal, fmt_int, fmt_time, t
-from dashboard.periods import PERIODS
+from dashboard.core.i18n import fmt_date, fmt_decimal, fmt_int, fmt_time, t
+from dashboard.core.periods import PERIODS
 from layouts import figures, shell
 from layouts.dossiers import dossier_table, feedback_table, late_procedures
 from layouts.ids import UnitIds
 from layouts.unit_cards import feedback_stats, kpi_cards
 
 if TYPE_CHECKING:  # plain data from metrics and the store's lists; layouts never touch the store
-    from dashboard.metrics import UnitKpis
-    from dashboard.service_index import IndexScore
-    from dashboard.store_lists import DossierPage
+    from dashboard.metrics.kpis import UnitKpis
+    from dashboard.metrics.service_index import IndexScore
+    from dashboard.store.lists import DossierPage
 
 UNIT_PATH = "/unit/"
 PERIOD_PARAM, LIST_PARAM, PAGE_PARAM = "period", "list", "page"

@@ -12,12 +12,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.i18n import MISSING, fmt_decimal, fmt_int, fmt_pct, t
-from dashboard.service_index import progress_against
+from dashboard.core.i18n import MISSING, fmt_decimal, fmt_int, fmt_pct, t
+from dashboard.metrics.service_index import progress_against
 from layouts.ids import UnitIds
 
 if TYPE_CHECKING:
-    from dashboard.metrics import Ratio, UnitKpis
+    from dashboard.metrics.kpis import Ratio, UnitKpis
 
 DrillHref = Callable[[str], str]  # dossier filter → the address of its list
 

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.clock import city_time
-from dashboard.i18n import fmt_date, fmt_int, t
+from dashboard.core.clock import city_time
+from dashboard.core.i18n import fmt_date, fmt_int, t
 from layouts import wall_gauges, wall_views
 from layouts.ids import WallIds
 from layouts.unit import UNIT_PATH

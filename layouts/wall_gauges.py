@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from dash import html
 
-from dashboard.alerts import level_above
-from dashboard.i18n import fmt_int, fmt_pct, fmt_time, t
+from dashboard.core.i18n import fmt_int, fmt_pct, fmt_time, t
+from dashboard.metrics.alerts import level_above
 from layouts.figures import FONT, SEPARATORS
 from layouts.maps import LEVEL_FILL, PALETTES
 
 if TYPE_CHECKING:
-    from dashboard.metrics import CityOverview
+    from dashboard.metrics.kpis import CityOverview
     from layouts.wall_model import Limits, UnitStatus
 
 SEVERITY = {"alarm": 0, "warn": 1, "stale": 2, "ok": 3, "none": 4}

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from dashboard.geo import aspect_ratio
+from dashboard.core.geo import aspect_ratio
 from layouts.maps import PALETTES, base_layout, edges_for, grouped_fills, label_trace, point_traces, unit_look
 
 if TYPE_CHECKING:
-    from dashboard.geo import Shape
+    from dashboard.core.geo import Shape
     from layouts.wall_model import FeedbackPoint, Limits, Metric, UnitStatus
 
 LABEL_EXTENT = 0.08  # degrees: a district at least this wide and tall is labelled on the city map

@@ -11,11 +11,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import parse_qs
 
-from dashboard.alerts import Alert, Level, level_above
-from dashboard.i18n import language
+from dashboard.core.i18n import language
+from dashboard.metrics.alerts import Alert, Level, level_above
 
 if TYPE_CHECKING:
-    from dashboard.metrics import Backlog, CityOverview, Ratio
+    from dashboard.metrics.kpis import Backlog, CityOverview, Ratio
 
 VIEWS = ("summary", "backlog", "map", "districts", "departments", "alerts")
 THEMES = ("dark", "light")

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING
 
 from dash import html
 
-from dashboard.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_time, t
+from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_time, t
 from layouts.maps import LEVEL_FILL, LEVEL_PATTERN, PALETTES, bin_colours, edges_for, ink_on
 from layouts.wall_gauges import LEVEL_ICON, by_severity, stale_note
 
 if TYPE_CHECKING:
-    from dashboard.alerts import Alert
-    from dashboard.metrics import Ratio
+    from dashboard.metrics.alerts import Alert
+    from dashboard.metrics.kpis import Ratio
     from layouts.wall_model import Metric, UnitStatus, WallData
 
 LEAGUE_SIDE = 5

@@ -15,9 +15,9 @@ from datetime import datetime
 import pytest
 from sqlalchemy import create_engine, text
 
-from dashboard.clock import CITY_TZ, FixedClock
-from dashboard.reference import load_procedures, load_units
-from dashboard.settings import Settings
+from dashboard.core.clock import CITY_TZ, FixedClock
+from dashboard.core.reference import load_procedures, load_units
+from dashboard.core.settings import Settings
 from dashboard.store import Store
 
 PG_ADMIN_URL = os.environ.get("CCHC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from dashboard.clock import CITY_TZ, FixedClock
-from dashboard.ingest import Ingestor
+from dashboard.core.clock import CITY_TZ, FixedClock
+from dashboard.core.settings import Settings
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
 from dashboard.services import Services
-from dashboard.settings import Settings
-from dashboard.sources import SourceConfig
 from tests.factories import SourceDB, dossier
 
 AS_OF = datetime(2019, 11, 27, 15, 0, tzinfo=CITY_TZ)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from dashboard.app import create_app
+from dashboard.web.app import create_app
 from layouts.ids import LeagueIds
 from tests import league_scenario
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from selenium.webdriver.support.ui import WebDriverWait
 
-from dashboard.app import create_app
-from dashboard.ingest import Ingestor
+from dashboard.core.settings import Settings
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
 from dashboard.services import Services
-from dashboard.settings import Settings
-from dashboard.sources import SourceConfig
+from dashboard.web.app import create_app
 from layouts.ids import UnitIds
 from tests.callbacks.test_unit import AS_OF, FEEDBACK, ROWS
 from tests.factories import SourceDB

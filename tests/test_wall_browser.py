@@ -13,12 +13,12 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import update
 
-from dashboard.app import create_app
-from dashboard.ingest import Ingestor
-from dashboard.schema import source_state
+from dashboard.core.settings import Settings
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
 from dashboard.services import Services
-from dashboard.settings import Settings
-from dashboard.sources import SourceConfig
+from dashboard.store.schema import source_state
+from dashboard.web.app import create_app
 from layouts.wall_model import VIEWS
 from tests.conftest import START
 from tests.factories import SourceDB, dossier

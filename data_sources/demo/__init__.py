@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dashboard.clock import CITY_TZ
+from dashboard.core.clock import CITY_TZ
 from data_sources.demo.simulator import DemoSource, Simulator, SimulatorError
 
 DEMO_YEAR = 2019

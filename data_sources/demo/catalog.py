@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from dashboard.reference import unit_valid_on
+from dashboard.core.reference import unit_valid_on
 
 CITY_DOSSIERS_PER_WORKING_DAY = 15_000  # at scale 1
 DEPARTMENT_DOSSIER_SHARE = 0.25

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from dashboard.workdays import WorkCalendar
+from dashboard.core.workdays import WorkCalendar
 from data_sources.demo.catalog import UnitTraits
 from data_sources.demo.plan import HOUR, DueCache, around_the_clock, due_in_working_days, instants, shift
 from data_sources.demo.timeline import NEVER, OfficeTimeline

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from dashboard.clock import CITY_TZ
-from dashboard.workdays import END_OF_DAY, WorkCalendar
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.workdays import END_OF_DAY, WorkCalendar
 from data_sources.demo.catalog import NON_WORKING_ONLINE_FACTOR, UnitTraits
 from data_sources.demo.timeline import NEVER, OfficeTimeline, epoch, local_day
 

@@ -21,8 +21,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from dashboard.reference import load_procedures, load_units
-from dashboard.workdays import WorkCalendar, default_calendar
+from dashboard.core.reference import load_procedures, load_units
+from dashboard.core.workdays import WorkCalendar, default_calendar
 from data_sources.demo import feedback as feedback_plan
 from data_sources.demo.catalog import CITY_DOSSIERS_PER_WORKING_DAY, unit_traits
 from data_sources.demo.source import ARRIVAL, SimulatorError, SourceSim

@@ -18,7 +18,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, Table, insert
 from sqlalchemy.exc import SQLAlchemyError
 
-from dashboard.workdays import WorkCalendar
+from dashboard.core.workdays import WorkCalendar
 from data_sources.demo.catalog import UnitTraits, stable_hash
 from data_sources.demo.feedback import FeedbackPlan, feedback_rows, plan_feedback
 from data_sources.demo.plan import DossierPlan, DueCache, dossier_rows, plan_dossiers, plan_events

@@ -10,8 +10,8 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 
-from dashboard.clock import CITY_TZ
-from dashboard.workdays import OFFICE_BLOCKS, WorkCalendar
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.workdays import OFFICE_BLOCKS, WorkCalendar
 
 NEVER = np.iinfo(np.int64).max  # the time of an event that does not happen
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.ingest import Ingestor
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
 from dashboard.services import Services
-from dashboard.sources import SourceConfig
+from dashboard.web.app import create_app
 from tests.factories import SourceDB
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask_caching import Cache
 
-from dashboard.app import ASSETS_DIR, create_app
-from dashboard.cache import cache_of, cached
+from dashboard.core.cache import cache_of, cached
+from dashboard.web.app import ASSETS_DIR, create_app
 from layouts.ids import OverviewIds, ShellIds
 
 

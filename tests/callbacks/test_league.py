@@ -14,11 +14,11 @@ from openpyxl import load_workbook
 
 from callbacks import league as league_callbacks
 from callbacks.routing import route
-from dashboard.api import league_row_json
-from dashboard.app import create_app
-from dashboard.cache import cache_of
-from dashboard.ingest import Ingestor
-from dashboard.views import current_key
+from dashboard.core.cache import cache_of
+from dashboard.ingest.pull import Ingestor
+from dashboard.pages.views import current_key
+from dashboard.web.api import league_row_json
+from dashboard.web.app import create_app
 from layouts.ids import LeagueIds, ShellIds
 from tests import league_scenario
 from tests.callbacks.test_overview import registered

@@ -8,7 +8,7 @@ from dash import no_update
 
 from callbacks import overview as overview_callbacks
 from callbacks.routing import route
-from dashboard.cache import cache_of
+from dashboard.core.cache import cache_of
 from layouts.ids import NotFoundIds, OverviewIds, ShellIds
 from tests.conftest import START
 from tests.factories import dossier

@@ -9,9 +9,9 @@ from dash import html, no_update
 
 from callbacks import sources as sources_callbacks
 from callbacks.routing import route
-from dashboard.cache import cache_of
-from dashboard.ingest import Ingestor
-from dashboard.sources import SourceConfig
+from dashboard.core.cache import cache_of
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
 from layouts.ids import ShellIds, SourcesIds
 from tests.callbacks.test_overview import registered
 from tests.factories import dossier

@@ -9,11 +9,11 @@ from dash import no_update
 
 from callbacks import unit as unit_callbacks
 from callbacks.routing import route
-from dashboard.cache import cache_of
-from dashboard.clock import CITY_TZ
-from dashboard.metrics import Backlog, Ratio, build_unit_kpis
-from dashboard.periods import window
-from dashboard.workdays import default_calendar
+from dashboard.core.cache import cache_of
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.periods import window
+from dashboard.core.workdays import default_calendar
+from dashboard.metrics.kpis import Backlog, Ratio, build_unit_kpis
 from layouts import unit as unit_layout
 from layouts.ids import NotFoundIds, ShellIds, UnitIds
 from tests.callbacks.test_overview import registered

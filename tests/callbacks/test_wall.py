@@ -12,10 +12,10 @@ from sqlalchemy import update
 
 from callbacks import wall as wall_callbacks
 from callbacks.routing import route
-from dashboard.app import create_app
-from dashboard.cache import background_for, cache_of
-from dashboard.geo import Boundaries
-from dashboard.schema import source_state
+from dashboard.core.cache import background_for, cache_of
+from dashboard.core.geo import Boundaries
+from dashboard.store.schema import source_state
+from dashboard.web.app import create_app
 from layouts import wall as wall_layout
 from layouts.ids import OverviewIds, WallIds
 from layouts.wall_model import parse_options

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dashboard.alerts import (
+from dashboard.metrics.alerts import (
     Alert,
     level_above,
     level_at_least,
@@ -14,8 +14,8 @@ from dashboard.alerts import (
     overdue_share_alerts,
     stale_source_alerts,
 )
-from dashboard.freshness import SourceFreshness
-from dashboard.metrics import Backlog
+from dashboard.metrics.kpis import Backlog
+from dashboard.pages.freshness import SourceFreshness
 from tests.conftest import START
 
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.openapi import document
+from dashboard.web.app import create_app
+from dashboard.web.openapi import document
 from tests import league_scenario
 from tests.league_scenario import AS_OF
 

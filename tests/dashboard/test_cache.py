@@ -8,7 +8,7 @@ import time
 from flask import Flask
 from flask_caching import Cache
 
-from dashboard.cache import background_for, cached_or_latest
+from dashboard.core.cache import background_for, cached_or_latest
 
 
 def simple_cache() -> Cache:

@@ -8,8 +8,8 @@ from importlib import resources
 from click.testing import CliRunner
 
 from dashboard.cli import main
-from dashboard.clock import CITY_TZ
-from dashboard.sources import write_sources
+from dashboard.core.clock import CITY_TZ
+from dashboard.ingest.sources_file import write_sources
 from dashboard.store import Store
 from tests.factories import SourceDB, dossier
 

@@ -6,10 +6,10 @@ import uuid
 from datetime import timedelta
 
 from dashboard import demo
-from dashboard.clock import FixedClock
-from dashboard.ingest import Ingestor
-from dashboard.kpis import unit_kpis
-from dashboard.settings import Settings
+from dashboard.core.clock import FixedClock
+from dashboard.core.settings import Settings
+from dashboard.ingest.pull import Ingestor
+from dashboard.pages.kpis import unit_kpis
 from tests.conftest import MARIADB_URL, PG_ADMIN_URL, START, need_server
 
 

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, insert, select
 
-from dashboard.ingest import Ingestor
-from dashboard.sources import SourceConfig
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
 from tests.conftest import MARIADB_URL, PG_ADMIN_URL, START
 from tests.factories import SourceDB, dossier
 from tests.netfaults import BlackHole, Proxy, closed_port

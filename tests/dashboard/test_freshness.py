@@ -7,9 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from dashboard.freshness import error_kind, raw_values, rejected_page, source_freshness
-from dashboard.ingest import Ingestor
-from dashboard.sources import SourceConfig
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.pages.freshness import error_kind, raw_values, rejected_page, source_freshness
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
 from tests.netfaults import closed_port

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from dashboard.geo import (
+from dashboard.core.geo import (
     Boundaries,
     BoundaryError,
     aspect_ratio,
@@ -19,7 +19,7 @@ from dashboard.geo import (
     ring_centroid,
     simplify_ring,
 )
-from dashboard.reference import load_units
+from dashboard.core.reference import load_units
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 DISTRICT_FILE = SHARED_DATA / "vn-demographic_CityScope_HCMC_Population_District_Level.geojson"

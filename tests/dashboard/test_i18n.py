@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.i18n import CATALOGUE, fmt_date, fmt_datetime, fmt_int, fmt_lag, fmt_pct, fmt_time, lang_from_search, t
+from dashboard.core.i18n import (
+    CATALOGUE,
+    fmt_date,
+    fmt_datetime,
+    fmt_int,
+    fmt_lag,
+    fmt_pct,
+    fmt_time,
+    lang_from_search,
+    t,
+)
 from layouts.overview import STATUS_LOOK
 
 ROOT = Path(__file__).resolve().parents[2]

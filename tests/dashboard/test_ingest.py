@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.ingest import Ingestor
-from dashboard.kpis import unit_kpis
-from dashboard.sources import SourceConfig
-from dashboard.workdays import default_calendar
+from dashboard.core.workdays import default_calendar
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.pages.kpis import unit_kpis
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
 

@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard.clock import CITY_TZ
-from dashboard.ingest import Ingestor
-from dashboard.kpis import unit_kpis
-from dashboard.metrics import Ratio, median_half_days
-from dashboard.sources import SourceConfig
-from dashboard.workdays import default_calendar
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.workdays import default_calendar
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.metrics.kpis import Ratio, median_half_days
+from dashboard.pages.kpis import unit_kpis
 from tests.factories import SourceDB, dossier
 
 AS_OF = datetime(2019, 11, 27, 15, 0, tzinfo=CITY_TZ)  # a Wednesday afternoon

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from dashboard.ingest import Ingestor
-from dashboard.kpis import current_city_overview
-from dashboard.metrics import Ratio
-from dashboard.sources import SourceConfig
-from dashboard.workdays import default_calendar
+from dashboard.core.workdays import default_calendar
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.metrics.kpis import Ratio
+from dashboard.pages.kpis import current_city_overview
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
 

@@ -8,15 +8,15 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import insert, select
 
-from dashboard.clock import CITY_TZ
-from dashboard.ingest import Ingestor
-from dashboard.kpis import unit_kpis
-from dashboard.periods import PERIODS
-from dashboard.schema import roll_processing, roll_processing_week
-from dashboard.sources import SourceConfig
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.periods import PERIODS
+from dashboard.core.workdays import default_calendar
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.pages.kpis import unit_kpis
 from dashboard.store import Store
-from dashboard.store_rollups import ROLLUP_TABLES, week_split
-from dashboard.workdays import default_calendar
+from dashboard.store.rollups import ROLLUP_TABLES, week_split
+from dashboard.store.schema import roll_processing, roll_processing_week
 from tests.factories import SourceDB, dossier
 
 AS_OF = datetime(2019, 11, 27, 14, 30, tzinfo=CITY_TZ)

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from dashboard.clock import CITY_TZ
-from dashboard.ingest import Ingestor
-from dashboard.league import league
-from dashboard.metrics import Backlog, Ratio, UnitKpis
-from dashboard.periods import window
-from dashboard.service_index import (
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.periods import window
+from dashboard.core.workdays import default_calendar
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.metrics.kpis import Backlog, Ratio, UnitKpis
+from dashboard.metrics.service_index import (
     IndexConfigError,
     load_commitments,
     load_index_config,
@@ -20,8 +21,7 @@ from dashboard.service_index import (
     rank,
     score_unit,
 )
-from dashboard.sources import SourceConfig
-from dashboard.workdays import default_calendar
+from dashboard.pages.league import league
 from tests.factories import SourceDB, dossier
 
 AS_OF = datetime(2019, 11, 27, 15, 0, tzinfo=CITY_TZ)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.settings import Settings, SettingsError
-from dashboard.sources import SourcesError, load_sources
+from dashboard.core.settings import Settings, SettingsError
+from dashboard.ingest.sources_file import SourcesError, load_sources
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import event, func, select
 
-from dashboard.clock import CITY_TZ
-from dashboard.ingest import Ingestor
-from dashboard.schema import dossiers
-from dashboard.sources import SourceConfig
-from dashboard.store_lists import FilterError, _condition
+from dashboard.core.clock import CITY_TZ
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.store.lists import FilterError, _condition
+from dashboard.store.schema import dossiers
 from tests.factories import SourceDB, dossier
 
 AS_OF = datetime(2019, 11, 27, 15, 0, tzinfo=CITY_TZ)

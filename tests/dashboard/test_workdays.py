@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from dashboard.clock import CITY_TZ
-from dashboard.workdays import CalendarError, WorkCalendar, default_calendar
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.workdays import CalendarError, WorkCalendar, default_calendar
 
 
 def at(*parts: int) -> datetime:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from dashboard.clock import FixedClock
-from dashboard.ingest import Ingestor
-from dashboard.reference import load_procedures, load_units
-from dashboard.sources import SourceConfig
+from dashboard.core.clock import FixedClock
+from dashboard.core.reference import load_procedures, load_units
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
 from dashboard.store import Store
 from data_sources.demo import Simulator
 from data_sources.demo.mirror import Mirror

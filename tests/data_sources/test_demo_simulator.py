@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine, select
 
-from dashboard.clock import CITY_TZ
-from dashboard.reference import load_procedures, load_units
-from dashboard.workdays import OFFICE_BLOCKS, default_calendar
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.reference import load_procedures, load_units
+from dashboard.core.workdays import OFFICE_BLOCKS, default_calendar
 from data_sources.demo import DemoSource, Simulator, demo_start_default
 from data_sources.demo.catalog import unit_traits
 from data_sources.demo.feedback import CLOSED as FEEDBACK_CLOSED

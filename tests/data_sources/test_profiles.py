@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import insert, update
 
-from dashboard.ingest import Ingestor
-from dashboard.sources import SourceConfig
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
 from tests.factories import SourceDB
 
 

@@ -8,10 +8,10 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from dashboard.league import LeagueRow
-from dashboard.periods import previous_window, window
-from dashboard.service_index import load_index_config, score_unit
-from dashboard.views import LeagueView
+from dashboard.core.periods import previous_window, window
+from dashboard.metrics.service_index import load_index_config, score_unit
+from dashboard.pages.league import LeagueRow
+from dashboard.pages.views import LeagueView
 from layouts import league, league_grid, league_xlsx
 from layouts.aggrid_locale import AG_GRID_LOCALE_VI
 from layouts.ids import LeagueIds, ShellIds

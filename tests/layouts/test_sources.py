@@ -9,8 +9,8 @@ from pathlib import Path
 
 from dash import dcc, html
 
-from dashboard.freshness import ErrorKind, RejectedPage, RejectedRow, SourceFreshness
-from dashboard.i18n import CATALOGUE
+from dashboard.core.i18n import CATALOGUE
+from dashboard.pages.freshness import ErrorKind, RejectedPage, RejectedRow, SourceFreshness
 from layouts import sources
 from layouts.ids import ShellIds, SourcesIds
 from tests.conftest import START

@@ -8,11 +8,11 @@ from datetime import datetime
 import pytest
 from dash import html
 
-from dashboard.clock import CITY_TZ
-from dashboard.metrics import Backlog, build_unit_kpis
-from dashboard.periods import window
-from dashboard.service_index import load_index_config, score_unit
-from dashboard.store_lists import DossierPage
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.periods import window
+from dashboard.metrics.kpis import Backlog, build_unit_kpis
+from dashboard.metrics.service_index import load_index_config, score_unit
+from dashboard.store.lists import DossierPage
 from layouts import dossiers, unit
 from layouts.ids import ShellIds, UnitIds
 from tests.layouts.test_overview import texts
@@ -296,12 +296,12 @@ def test_an_unknown_key_is_named():
 
 
 def test_every_key_the_tile_builds_from_data_is_in_the_catalogue():
-    from dashboard.i18n import CATALOGUE
-    from dashboard.metrics import AGEING_BUCKETS
-    from dashboard.periods import PERIODS
-    from dashboard.reference import load_units
-    from dashboard.schema import DOSSIER_STATUSES
-    from dashboard.store_lists import DOSSIER_FILTERS
+    from dashboard.core.i18n import CATALOGUE
+    from dashboard.core.periods import PERIODS
+    from dashboard.core.reference import load_units
+    from dashboard.metrics.kpis import AGEING_BUCKETS
+    from dashboard.store.lists import DOSSIER_FILTERS
+    from dashboard.store.schema import DOSSIER_STATUSES
     from layouts.unit_cards import RATE_CARDS
 
     keys = {f"unit.kind.{u['kind']}" for u in load_units()}

@@ -7,9 +7,9 @@ from datetime import timedelta
 import plotly.graph_objects as go
 import pytest
 
-from dashboard.alerts import Alert
-from dashboard.geo import Shape, TileCell, read_tile_grid
-from dashboard.metrics import Backlog, CityOverview, Ratio
+from dashboard.core.geo import Shape, TileCell, read_tile_grid
+from dashboard.metrics.alerts import Alert
+from dashboard.metrics.kpis import Backlog, CityOverview, Ratio
 from layouts import maps, wall, wall_gauges, wall_geo, wall_views
 from layouts.ids import WallIds
 from layouts.wall_model import Limits, UnitStatus, WallData, WallOptions, kiosk_requested, parse_options

@@ -1,0 +1,260 @@
+"""Pulling sources into the store: map, validate, upsert, and advance the watermark in one transaction.
+
+For each source and stream, rows are read in chunks — by (cursor, key) from the watermark when the vendor
+has an updated-at column, else new rows by increasing key plus a re-scan of the rows still open in the
+store. Each row is mapped through the source's profile; a row that cannot be mapped goes to
+`rejected_rows` with its reason and raw values; good rows are upserted on (source, native key). The
+watermark becomes min(max cursor stored, the source's own clock − safety lag) in the same transaction as
+the chunk, so it never passes a row not yet stored and late-committing rows are read again.
+A failing source is recorded with its error and retried with back-off; it never stops the others.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from dashboard.core.clock import Clock
+from dashboard.core.settings import Settings
+from dashboard.core.workdays import WorkCalendar
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.store import Store
+from data_sources.mapping import RowMapper
+from data_sources.profiles import MappingError, Profile
+from data_sources.reader import SourceReader
+
+log = logging.getLogger(__name__)
+NATIVE_FIELD = {"dossiers": "native_code", "feedback": "native_id"}
+
+
+class PullTimeout(TimeoutError):
+    """A pull ran past `pull_timeout_s`; what was stored so far stays, the watermark with it."""
+
+
+@dataclass
+class PullResult:
+    source: str
+    stream: str
+    outcome: str  # ok, error
+    rows_read: int = 0
+    rows_stored: int = 0
+    rows_rejected: int = 0
+    watermark_before: datetime | None = None
+    watermark_after: datetime | None = None
+    last_key: str | None = None
+    error: str | None = None
+
+
+def plain_error(exc: BaseException, secret: str | None = None) -> str:
+    """The first line of an error, in plain words, with any password removed."""
+    original = getattr(exc, "orig", None) or exc
+    text = (str(original).strip().splitlines() or [type(original).__name__])[0]
+    if secret:
+        text = text.replace(secret, "***")
+    return f"{type(original).__name__}: {text}"[:500]
+
+
+class Ingestor:
+    """Pulls configured sources into one store; the only writer of the store."""
+
+    def __init__(self, store: Store, clock: Clock, settings: Settings, calendar: WorkCalendar | None = None) -> None:
+        self.store = store
+        self.clock = clock
+        self.settings = settings
+        calendar = calendar or WorkCalendar.from_yaml(settings.holidays_file)
+        self.mapper = RowMapper(store.units(), {p["code"] for p in store.procedures()}, calendar)
+
+    def due_for_pull(self, source: SourceConfig) -> bool:
+        """False while a failing source waits out its back-off."""
+        now = self.clock.now()
+        for stream in source.load_profile().streams:
+            state = self.store.state(source.name, stream)
+            if state and state["next_retry_at"] is not None and state["next_retry_at"] > now:
+                return False
+        return True
+
+    def pull(self, source: SourceConfig) -> list[PullResult]:
+        """Pull every stream of one source; errors are recorded, never raised."""
+        profile = source.load_profile()
+        reader: SourceReader | None = None
+        started = self.clock.now()
+        try:
+            reader = SourceReader(source.url, profile, self.settings.pull_timeout_s)
+            source_now = reader.source_now()  # reaches the source once: down or hanging fails here, once
+        except Exception as exc:  # a bad driver, URL or server is this source's problem only
+            if reader is not None:
+                reader.dispose()
+            return [self._failed(source, s, started, PullResult(source.name, s, "error"), exc) for s in profile.streams]
+        try:
+            return [self._pull_stream(source, profile, reader, stream, source_now) for stream in profile.streams]
+        finally:
+            reader.dispose()
+
+    def _pull_stream(
+        self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: str, source_now: datetime | None
+    ) -> PullResult:
+        started = self.clock.now()
+        deadline = time.monotonic() + self.settings.pull_timeout_s
+        definition = profile.cursor_definition[stream]
+        state = self.store.state(source.name, stream) or {}
+        same = state.get("cursor_definition") == definition  # a changed cursor definition resets the state
+        result = PullResult(
+            source.name,
+            stream,
+            "ok",
+            watermark_before=state.get("watermark") if same else None,
+            last_key=state.get("last_key") if same else None,
+        )
+        result.watermark_after = result.watermark_before
+        try:
+            cap = (source_now or started) - timedelta(seconds=self.settings.safety_lag_s)
+            for chunk, new_rows in self._chunks(source, profile, reader, stream, result):
+                if time.monotonic() > deadline:
+                    raise PullTimeout(f"pull took longer than {self.settings.pull_timeout_s:g} s; will resume")
+                self._store_chunk(source, profile, stream, chunk, new_rows, cap, definition, started, result)
+        except Exception as exc:
+            return self._failed(source, stream, started, result, exc)
+        with self.store.begin() as conn:
+            self.store.save_state(
+                conn,
+                source.name,
+                stream,
+                cursor_definition=definition,
+                watermark=result.watermark_after,
+                last_key=result.last_key,
+                last_good_pull_at=started,
+                last_attempt_at=started,
+                last_error=None,
+                consecutive_failures=0,
+                next_retry_at=None,
+                rows_total=(state.get("rows_total") or 0) + result.rows_stored,
+            )
+            self._log(conn, result, started)
+        return result
+
+    def _chunks(
+        self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: str, result: PullResult
+    ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
+        """(chunk, whether it holds new rows) — by cursor, or by key plus the re-scan of open rows."""
+        mapping = profile.streams[stream]
+        size = self.settings.chunk_size
+        if mapping.cursor:
+            for chunk in reader.read(stream, result.watermark_before, size):
+                yield chunk, True
+            return
+        key_spec = profile.column_spec(stream, mapping.key)
+        last_key = result.last_key
+        if last_key is not None and (key_spec is None or key_spec.type == "integer"):
+            last_key = int(last_key)
+        native_column = mapping.columns[NATIVE_FIELD[stream]].column
+        just_read: set[str] = set()
+        for chunk in reader.read_by_key(stream, last_key, size):
+            just_read.update(str(row[native_column]) for row in chunk)
+            yield chunk, True
+        open_codes = [c for c in self.store.open_native_keys(source.name, stream) if c not in just_read]
+        for chunk in reader.read_matching(stream, native_column, open_codes, size):
+            yield chunk, False
+
+    def _store_chunk(
+        self,
+        source: SourceConfig,
+        profile: Profile,
+        stream: str,
+        chunk: list[dict[str, Any]],
+        new_rows: bool,
+        cap: datetime,
+        definition: str,
+        started: datetime,
+        result: PullResult,
+    ) -> None:
+        mapping = profile.streams[stream]
+        now = self.clock.now()
+        good, bad = self.mapper.map_rows(source, profile, stream, chunk, now)
+        if mapping.cursor:
+            candidate = min(max(profile.cursor_instant(stream, row) for row in chunk), cap)
+            if result.watermark_after is None or candidate > result.watermark_after:
+                result.watermark_after = candidate
+        elif new_rows and chunk:
+            result.last_key = str(chunk[-1][mapping.key])
+        with self.store.begin() as conn:
+            stored = self.store.upsert(conn, stream, good)
+            self.store.replace_rejected(conn, source.name, stream, [str(r[mapping.key]) for r in chunk], bad)
+            self.store.save_state(
+                conn,
+                source.name,
+                stream,
+                cursor_definition=definition,
+                watermark=result.watermark_after,
+                last_key=result.last_key,
+                last_attempt_at=started,
+            )
+            if stored:
+                self.store.bump_data_version(conn, now)
+        result.rows_read += len(chunk)
+        result.rows_stored += stored
+        result.rows_rejected += len(bad)
+
+    def replay_rejected(self, source: SourceConfig) -> tuple[int, int]:
+        """Map a source's rejected rows again (after a mapping fix): (now stored, still rejected)."""
+        profile = source.load_profile()
+        stored = still = 0
+        now = self.clock.now()
+        for stream in profile.streams:
+            rejected = self.store.rejected(source.name, stream=stream, limit=None)
+            raws = [json.loads(r["raw"]) for r in rejected]
+            good, bad = self.mapper.map_rows(source, profile, stream, raws, now)
+            with self.store.begin() as conn:
+                stored += self.store.upsert(conn, stream, good)
+                self.store.replace_rejected(conn, source.name, stream, [r["native_key"] for r in rejected], bad)
+                if good:
+                    self.store.bump_data_version(conn, now)
+            still += len(bad)
+        return stored, still
+
+    def _failed(
+        self, source: SourceConfig, stream: str, started: datetime, result: PullResult, exc: BaseException
+    ) -> PullResult:
+        message = plain_error(exc, source.password)
+        log.warning("pull of %s/%s failed: %s", source.name, stream, message)
+        state = self.store.state(source.name, stream) or {}
+        failures = (state.get("consecutive_failures") or 0) + 1
+        backoff = min(self.settings.retry_base_s * 2 ** (failures - 1), self.settings.retry_max_s)
+        result.outcome, result.error = "error", message
+        with self.store.begin() as conn:
+            self.store.save_state(
+                conn,
+                source.name,
+                stream,
+                last_attempt_at=started,
+                last_error=message,
+                consecutive_failures=failures,
+                next_retry_at=self.clock.now() + timedelta(seconds=backoff),
+                cursor_definition=state.get("cursor_definition") or "",
+                rows_total=(state.get("rows_total") or 0) + result.rows_stored,
+            )
+            self._log(conn, result, started)
+        return result
+
+    def _log(self, conn, result: PullResult, started: datetime) -> None:
+        self.store.log_pull(
+            conn,
+            source=result.source,
+            stream=result.stream,
+            started_at=started,
+            finished_at=self.clock.now(),
+            outcome=result.outcome,
+            rows_read=result.rows_read,
+            rows_stored=result.rows_stored,
+            rows_rejected=result.rows_rejected,
+            watermark_before=result.watermark_before,
+            watermark_after=result.watermark_after,
+            error=result.error,
+        )
+
+
+__all__ = ["Ingestor", "MappingError", "PullResult", "PullTimeout", "plain_error"]

@@ -1,0 +1,105 @@
+"""One APScheduler job per source, in the one writer process.
+
+Intervals are in seconds of the injected clock; `time_scale` (the demo's `--speed`) shortens the real
+wait accordingly. A source that is backing off is skipped until its `next_retry_at`; a run that starts
+too late is recorded in the pull log as `missed`. Never start a scheduler in a web worker.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from dashboard.core.clock import SystemClock
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.services import Services
+
+log = logging.getLogger(__name__)
+JOB_PREFIX = "pull:"
+
+
+class PullScheduler:
+    """Schedules pulls of every configured source (and optional extra jobs, e.g. the demo simulator)."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        blocking: bool = False,
+        time_scale: float = 1.0,
+        workers: int = 4,
+        run_now: bool = False,
+    ) -> None:
+        self.services = services
+        self.ingestor = Ingestor(services.store, services.clock, services.settings)
+        self.time_scale = time_scale
+        kind = BlockingScheduler if blocking else BackgroundScheduler
+        self.scheduler: BaseScheduler = kind(
+            executors={"default": ThreadPoolExecutor(workers)},
+            job_defaults={"coalesce": True, "max_instances": 1},
+        )
+        self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
+        for source in services.sources:
+            self._add_source(source, run_now)
+
+    def _add_source(self, source: SourceConfig, run_now: bool) -> None:
+        seconds = max(source.interval / self.time_scale, 0.5)
+        self.scheduler.add_job(
+            self.pull_if_due,
+            "interval",
+            args=[source],
+            seconds=seconds,
+            id=f"{JOB_PREFIX}{source.name}",
+            replace_existing=True,
+            misfire_grace_time=max(int(seconds), 1),
+            **({"next_run_time": SystemClock().now()} if run_now else {}),
+        )
+
+    def add_job(self, func: Callable[[], object], seconds: float, job_id: str) -> None:
+        """An extra periodic job (real seconds), e.g. advancing the demo simulator."""
+        self.scheduler.add_job(
+            func, "interval", seconds=seconds, id=job_id, replace_existing=True, misfire_grace_time=max(int(seconds), 1)
+        )
+
+    def pull_if_due(self, source: SourceConfig) -> None:
+        if self.ingestor.due_for_pull(source):
+            for result in self.ingestor.pull(source):
+                log.info(
+                    "pulled %s/%s: %s, %d rows stored, %d rejected",
+                    result.source,
+                    result.stream,
+                    result.outcome,
+                    result.rows_stored,
+                    result.rows_rejected,
+                )
+
+    def _missed(self, event: JobExecutionEvent) -> None:
+        if not event.job_id.startswith(JOB_PREFIX):
+            return
+        name = event.job_id.removeprefix(JOB_PREFIX)
+        now = self.services.clock.now()
+        with self.services.store.begin() as conn:
+            self.services.store.log_pull(
+                conn,
+                source=name,
+                stream="*",
+                started_at=now,
+                finished_at=now,
+                outcome="missed",
+                error=f"run due at {event.scheduled_run_time} was missed",
+            )
+
+    def start(self) -> None:
+        """Start the jobs (blocks for a blocking scheduler, until interrupted)."""
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)

@@ -1,0 +1,225 @@
+"""The read-only JSON API under /api/v1: the numbers the pages show, each response with `as_of` and `data_version`.
+
+GET units · kpis?unit=&period= · league?kind=&period= · dossiers?unit=&filter=&period=&page=&page_size= ·
+openapi.json. Times are ISO 8601 in Asia/Ho_Chi_Minh; every rate is {numerator, denominator, value} (value null
+when the denominator is 0). A bad parameter answers 400 with {"error": …, "parameter": …}. The league comes from
+the same cached computation as the /league page (`callbacks.league.league_data`).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint, Response, current_app, request
+
+from dashboard.core.cache import EXTENSION
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.periods import PERIODS, Window
+from dashboard.metrics.kpis import Backlog, Ratio, UnitKpis
+from dashboard.metrics.service_index import IndexScore, SubScore, criterion_ratio
+from dashboard.pages import views
+from dashboard.pages.league import LeagueRow
+from dashboard.pages.views import current_key, league_data
+from dashboard.services import Services
+from dashboard.web import openapi
+
+PREFIX = "/api/v1"
+DOSSIER_FIELDS = (
+    "native_code",
+    "source",
+    "unit_key",
+    "procedure_code",
+    "procedure_name_vi",
+    "procedure_name_en",
+    "channel",
+    "status",
+    "received_at",
+    "due_original_at",
+    "due_current_at",
+    "completed_at",
+    "supplement_requests",
+    "apology_at",
+    "apology_new_due_at",
+    "rating",
+)
+UNIT_FIELDS = ("key", "code", "kind", "name_vi", "name_en", "short_name_vi", "parent_key", "valid_from", "valid_to")
+
+
+def iso(moment: datetime | date | None) -> str | None:
+    """ISO 8601: instants in the city's time zone (+07:00), days as YYYY-MM-DD."""
+    if moment is None:
+        return None
+    return moment.astimezone(CITY_TZ).isoformat() if isinstance(moment, datetime) else moment.isoformat()
+
+
+def ratio_json(ratio: Ratio) -> dict[str, Any]:
+    return {"numerator": ratio.numerator, "denominator": ratio.denominator, "value": ratio.value}
+
+
+def window_json(span: Window) -> dict[str, Any]:
+    return {"start": iso(span.start), "end": iso(span.end)}
+
+
+def backlog_json(backlog: Backlog) -> dict[str, Any]:
+    return {
+        "in_progress": backlog.in_progress,
+        "overdue": backlog.overdue,
+        "overdue_with_apology": backlog.overdue_with_apology,
+        "ageing": dict(backlog.ageing),
+    }
+
+
+def kpis_json(kpis: UnitKpis) -> dict[str, Any]:
+    """A unit's figures over the period (see docs/metrics.md); the backlog is the one at the as-of time."""
+    ratios = ("online", "online_full", "on_time", "apology", "dossier_satisfaction")
+    feedback_ratios = ("feedback_on_time", "feedback_satisfaction")
+    return {
+        "received": kpis.received,
+        "completed": kpis.completed,
+        "late": kpis.late,
+        **{name: ratio_json(getattr(kpis, name)) for name in ratios},
+        "median_processing_days": kpis.median_processing_days,
+        "mean_statutory_days": kpis.mean_statutory_days,
+        "feedback_received": kpis.feedback_received,
+        "open_feedback": kpis.open_feedback,
+        "overdue_feedback": kpis.overdue_feedback,
+        **{name: ratio_json(getattr(kpis, name)) for name in feedback_ratios},
+        "backlog": backlog_json(kpis.backlog),
+    }
+
+
+def subscore_json(sub: SubScore) -> dict[str, Any]:
+    return {
+        "key": sub.key,
+        "group": sub.group,
+        "ratio": ratio_json(sub.ratio),
+        "threshold": sub.threshold,
+        "max_points": sub.max_points,
+        "points": sub.points,
+        "formula": sub.formula,
+    }
+
+
+def index_json(index: IndexScore) -> dict[str, Any]:
+    return {"score": index.score, "grade": index.grade, "subscores": [subscore_json(s) for s in index.subscores]}
+
+
+def commitments_json(targets: dict[str, float], progress: dict[str, float | None], kpis: UnitKpis) -> list[dict]:
+    return [
+        {"criterion": key, "target": target, "value": criterion_ratio(kpis, key).value, "progress": progress.get(key)}
+        for key, target in targets.items()
+    ]
+
+
+def league_row_json(row: LeagueRow) -> dict[str, Any]:
+    """One league row as the page shows it: rank, movement, score, points, KPIs, commitments, trend, freshness."""
+    return {
+        "unit_key": row.unit_key,
+        "name_vi": row.name_vi,
+        "name_en": row.name_en,
+        "rank": row.rank,
+        "previous_rank": row.previous_rank,
+        "movement": row.movement,
+        "index": index_json(row.index),
+        "kpis": kpis_json(row.kpis),
+        "commitments": commitments_json(row.targets, row.progress, row.kpis),
+        "trend": list(row.trend),
+        "stale": row.stale,
+        "data_as_of": iso(row.data_as_of),
+    }
+
+
+def unit_json(unit: dict[str, Any]) -> dict[str, Any]:
+    return {name: iso(unit[name]) if name.startswith("valid_") else unit[name] for name in UNIT_FIELDS} | {
+        "ranked": bool(unit["ranked"])
+    }
+
+
+def dossier_json(row: dict[str, Any]) -> dict[str, Any]:
+    found = {name: row.get(name) for name in DOSSIER_FIELDS}
+    found |= {name: iso(value) for name, value in found.items() if isinstance(value, datetime)}
+    half_days = row.get("processing_half_days")
+    return found | {"processing_days": None if half_days is None else half_days / 2}
+
+
+def _respond(payload: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
+
+
+def _stamp(as_of: datetime, version: int, body: dict[str, Any]) -> Response:
+    return _respond({"as_of": iso(as_of), "data_version": version, **body})
+
+
+def blueprint(services: Services) -> Blueprint:
+    """The API's routes over `services`; the app factory registers it on the Dash app's Flask server."""
+    api = Blueprint("api_v1", __name__, url_prefix=PREFIX)
+
+    @api.errorhandler(views.ParameterError)
+    def bad_parameter(error: views.ParameterError) -> Response:
+        body = {"as_of": iso(services.clock.now()), "data_version": services.store.data_version()[0]}
+        return _respond(body | {"error": str(error), "parameter": error.parameter}, 400)
+
+    @api.get("/units")
+    def units() -> Response:
+        view = views.units_view(services)
+        return _stamp(view.as_of, view.data_version, {"units": [unit_json(u) for u in view.units]})
+
+    @api.get("/kpis")
+    def kpis() -> Response:
+        view = views.kpis_view(services, request.args.get("period", "30d"), request.args.get("unit") or None)
+        units = [
+            {
+                "unit": unit_json(figures.unit),
+                "kpis": kpis_json(figures.kpis),
+                "index": index_json(figures.index),
+                "commitments": commitments_json(figures.targets, figures.progress, figures.kpis),
+            }
+            for figures in view.units
+        ]
+        body = {"period": view.period, "window": window_json(view.window), "units": units}
+        return _stamp(view.as_of, view.data_version, body)
+
+    @api.get("/league")
+    def league() -> Response:
+        kind = views.check_choice("kind", request.args.get("kind", "district"), views.KINDS)
+        period = views.check_choice("period", request.args.get("period", "30d"), PERIODS)
+        cache = current_app.extensions[EXTENSION]
+        view = league_data(services, cache, current_key(services), kind, period)
+        body = {
+            "kind": view.kind,
+            "period": view.period,
+            "window": window_json(view.window),
+            "previous_window": window_json(view.previous_window),
+            "rows": [league_row_json(row) for row in view.rows],
+        }
+        return _stamp(view.as_of, view.data_version, body)
+
+    @api.get("/dossiers")
+    def dossiers() -> Response:
+        unit = request.args.get("unit")
+        if not unit:
+            raise views.ParameterError("unit", "unit is required: a unit key from /api/v1/units")
+        page, page_size = views.check_page(request.args.get("page"), request.args.get("page_size"))
+        name = request.args.get("filter", "in_progress")
+        view = views.dossiers_view(services, unit, name, request.args.get("period", "30d"), page, page_size)
+        found = view.page
+        body = {
+            "unit": view.unit,
+            "filter": view.filter,
+            "period": view.period,
+            "window": window_json(view.window),
+            "page": found.page,
+            "page_size": found.page_size,
+            "pages": found.pages,
+            "total": found.total,
+            "dossiers": [dossier_json(row) for row in found.rows],
+        }
+        return _stamp(view.as_of, view.data_version, body)
+
+    @api.get("/openapi.json")
+    def openapi_document() -> Response:
+        return _respond(openapi.document())
+
+    return api

@@ -1,0 +1,47 @@
+"""The app factory: `create_app(services)` builds one Dash app; nothing here is global.
+
+The pages work offline: Bootstrap and our CSS are served from `assets/`, never from a CDN. Routing is
+ours (`dcc.Location` → `callbacks.routing`), so any number of apps can live in one process (tests).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dash import Dash
+
+import callbacks
+from dashboard.core.cache import attach_cache
+from dashboard.core.i18n import t
+from dashboard.services import Services
+from dashboard.web import api
+from layouts import shell
+
+ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
+
+
+def create_app(services: Services, warm: bool = False) -> Dash:
+    """A Dash app over `services`: layout shell, shared cache and every page's callbacks.
+
+    Run it with `create_app(services).run(host, port, debug=False)` or serve `.server` with gunicorn. With
+    `warm`, the wall's figures start computing in the background at once, so its first viewer finds them.
+    """
+    lang = services.settings.language
+    app = Dash(
+        __name__,
+        title=t("app.name", lang),
+        update_title=None,
+        assets_folder=str(ASSETS_DIR),
+        serve_locally=True,
+        external_stylesheets=[],
+        external_scripts=[],
+        suppress_callback_exceptions=True,
+    )
+    app.index_string = app.index_string.replace("<html>", f'<html lang="{lang}">', 1)
+    app.layout = shell.root
+    attach_cache(app.server, services.settings)
+    callbacks.register(app, services)
+    app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
+    if warm:
+        callbacks.warm(app, services)
+    return app

@@ -1,0 +1,284 @@
+"""The OpenAPI 3.1 document of the JSON API (`dashboard/api.py`), served at /api/v1/openapi.json.
+
+Built from the same constants the API checks against (periods, kinds, dossier filters), so the enums cannot drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.core.periods import PERIODS
+from dashboard.metrics.kpis import AGEING_BUCKETS
+from dashboard.pages.views import DEFAULT_PAGE_SIZE, KINDS, MAX_PAGE_SIZE
+from dashboard.store.lists import DOSSIER_FILTERS
+
+CRITERIA = ("on_time", "online", "feedback_on_time", "feedback_satisfaction", "dossier_satisfaction")
+GRADES = ("excellent", "good", "fair", "average", "weak")
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]:
+    """An object whose every listed property is required and no other is allowed."""
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+    return {"description": description, **schema} if description else schema
+
+
+def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
+    return {"type": [kind, "null"], **extra}
+
+
+INT, NUM, STR, BOOL = {"type": "integer"}, {"type": "number"}, {"type": "string"}, {"type": "boolean"}
+TIME = {"type": "string", "format": "date-time"}
+NULL_TIME = _nullable("string", format="date-time")
+STAMP = {
+    "as_of": {**TIME, "description": "The instant the figures were computed at (ISO 8601, +07:00)."},
+    "data_version": {**INT, "description": "The store's data version: it changes whenever new data lands."},
+}
+
+
+def _schemas() -> dict[str, Any]:
+    return {
+        "Ratio": _object(
+            {"numerator": INT, "denominator": INT, "value": _nullable("number")},
+            "numerator ÷ denominator; value is null when the denominator is 0 (n/a, never 0).",
+        ),
+        "Window": _object({"start": TIME, "end": TIME}, "A half-open window [start, end)."),
+        "Backlog": _object(
+            {
+                "in_progress": INT,
+                "overdue": INT,
+                "overdue_with_apology": INT,
+                "ageing": _object({bucket: INT for bucket in AGEING_BUCKETS}),
+            },
+            "Dossiers in progress at the as-of time, by ageing bucket in working days.",
+        ),
+        "Kpis": _object(
+            {
+                "received": INT,
+                "completed": INT,
+                "late": INT,
+                "online": _ref("Ratio"),
+                "online_full": _ref("Ratio"),
+                "on_time": _ref("Ratio"),
+                "apology": _ref("Ratio"),
+                "dossier_satisfaction": _ref("Ratio"),
+                "median_processing_days": _nullable("number"),
+                "mean_statutory_days": _nullable("number"),
+                "feedback_received": INT,
+                "open_feedback": INT,
+                "overdue_feedback": INT,
+                "feedback_on_time": _ref("Ratio"),
+                "feedback_satisfaction": _ref("Ratio"),
+                "backlog": _ref("Backlog"),
+            },
+            "A unit's figures over the period; formulas in docs/metrics.md.",
+        ),
+        "SubScore": _object(
+            {
+                "key": {"type": "string", "enum": list(CRITERIA)},
+                "group": STR,
+                "ratio": _ref("Ratio"),
+                "threshold": NUM,
+                "max_points": NUM,
+                "points": _nullable("number"),
+                "formula": {**STR, "description": "How the points were computed, e.g. 20 × min((9 / 10) ÷ 1, 1)."},
+            }
+        ),
+        "IndexScore": _object(
+            {
+                "score": _nullable("number", description="0–100; null when no criterion has data."),
+                "grade": {"type": ["string", "null"], "enum": [*GRADES, None]},
+                "subscores": {"type": "array", "items": _ref("SubScore")},
+            },
+            "The service index: Σ points of criteria with data ÷ Σ their maximum points × 100.",
+        ),
+        "Commitment": _object(
+            {
+                "criterion": {"type": "string", "enum": list(CRITERIA)},
+                "target": NUM,
+                "value": _nullable("number"),
+                "progress": _nullable("number", description="value ÷ target; 1 means met."),
+            }
+        ),
+        "Unit": _object(
+            {
+                "key": STR,
+                "code": STR,
+                "kind": STR,
+                "name_vi": STR,
+                "name_en": STR,
+                "short_name_vi": STR,
+                "parent_key": _nullable("string"),
+                "valid_from": _nullable("string", format="date"),
+                "valid_to": _nullable("string", format="date"),
+                "ranked": BOOL,
+            }
+        ),
+        "UnitFigures": _object(
+            {
+                "unit": _ref("Unit"),
+                "kpis": _ref("Kpis"),
+                "index": _ref("IndexScore"),
+                "commitments": {"type": "array", "items": _ref("Commitment")},
+            }
+        ),
+        "LeagueRow": _object(
+            {
+                "unit_key": STR,
+                "name_vi": STR,
+                "name_en": STR,
+                "rank": _nullable(
+                    "integer", description="Standard competition rank on the score rounded to 2 decimals."
+                ),
+                "previous_rank": _nullable("integer"),
+                "movement": _nullable("integer", description="Places up since the previous period (negative: down)."),
+                "index": _ref("IndexScore"),
+                "kpis": _ref("Kpis"),
+                "commitments": {"type": "array", "items": _ref("Commitment")},
+                "trend": {"type": "array", "items": _nullable("number"), "description": "Weekly scores, oldest first."},
+                "stale": {**BOOL, "description": "A source of the unit is stale: ranked, but marked."},
+                "data_as_of": {**NULL_TIME, "description": "The oldest last good pull of the unit's sources."},
+            }
+        ),
+        "Dossier": _object(
+            {
+                "native_code": STR,
+                "source": STR,
+                "unit_key": STR,
+                "procedure_code": STR,
+                "procedure_name_vi": _nullable("string"),
+                "procedure_name_en": _nullable("string"),
+                "channel": STR,
+                "status": STR,
+                "received_at": TIME,
+                "due_original_at": TIME,
+                "due_current_at": TIME,
+                "completed_at": NULL_TIME,
+                "supplement_requests": INT,
+                "apology_at": NULL_TIME,
+                "apology_new_due_at": NULL_TIME,
+                "rating": _nullable("string"),
+                "processing_days": _nullable("number"),
+            }
+        ),
+        "Error": _object(
+            {**STAMP, "error": STR, "parameter": STR}, "A bad request; `parameter` names the query parameter."
+        ),
+        "UnitsResponse": _object({**STAMP, "units": {"type": "array", "items": _ref("Unit")}}),
+        "KpisResponse": _object(
+            {**STAMP, "period": STR, "window": _ref("Window"), "units": {"type": "array", "items": _ref("UnitFigures")}}
+        ),
+        "LeagueResponse": _object(
+            {
+                **STAMP,
+                "kind": STR,
+                "period": STR,
+                "window": _ref("Window"),
+                "previous_window": _ref("Window"),
+                "rows": {"type": "array", "items": _ref("LeagueRow")},
+            }
+        ),
+        "DossiersResponse": _object(
+            {
+                **STAMP,
+                "unit": STR,
+                "filter": STR,
+                "period": STR,
+                "window": _ref("Window"),
+                "page": INT,
+                "page_size": INT,
+                "pages": INT,
+                "total": INT,
+                "dossiers": {"type": "array", "items": _ref("Dossier")},
+            }
+        ),
+    }
+
+
+def _parameter(name: str, description: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": schema}
+
+
+PERIOD = _parameter(
+    "period",
+    "today, 7d, 30d (from 00:00 six / twenty-nine days ago), qtd, ytd; windows end at the as-of time.",
+    {"type": "string", "enum": list(PERIODS), "default": "30d"},
+)
+
+
+def _operation(summary: str, schema: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
+    responses: dict[str, Any] = {
+        "200": {"description": "OK", "content": {"application/json": {"schema": _ref(schema)}}},
+    }
+    if parameters:
+        responses["400"] = {
+            "description": "A parameter has a value we do not know; the body names it.",
+            "content": {"application/json": {"schema": _ref("Error")}},
+        }
+    return {"get": {"summary": summary, "parameters": parameters, "responses": responses}}
+
+
+def document() -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document."""
+    unit = _parameter("unit", "A unit key (see /api/v1/units).", STR)
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "CCHC Pulse API",
+            "version": "1.0.0",
+            "description": (
+                "Read-only figures of Ho Chi Minh City's administrative reform dashboard: the same numbers the "
+                "pages show. Every response carries `as_of` and `data_version`; every rate is a Ratio."
+            ),
+        },
+        "paths": {
+            "/api/v1/units": _operation("Every unit, past ones included, with its validity.", "UnitsResponse", []),
+            "/api/v1/kpis": _operation(
+                "KPIs, service index and commitments of every unit existing now, or of one unit.",
+                "KpisResponse",
+                [unit, PERIOD],
+            ),
+            "/api/v1/league": _operation(
+                "A league table: districts among districts or departments among departments.",
+                "LeagueResponse",
+                [
+                    _parameter("kind", "Which league.", {"type": "string", "enum": list(KINDS), "default": "district"}),
+                    PERIOD,
+                ],
+            ),
+            "/api/v1/dossiers": _operation(
+                "One page of a unit's dossiers behind a number.",
+                "DossiersResponse",
+                [
+                    {**unit, "required": True},
+                    _parameter(
+                        "filter",
+                        "Which dossiers; period filters count within the period's window.",
+                        {"type": "string", "enum": list(DOSSIER_FILTERS), "default": "in_progress"},
+                    ),
+                    PERIOD,
+                    _parameter("page", "1-based page.", {"type": "integer", "minimum": 1, "default": 1}),
+                    _parameter(
+                        "page_size",
+                        "Rows per page.",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE, "default": DEFAULT_PAGE_SIZE},
+                    ),
+                ],
+            ),
+            "/api/v1/openapi.json": {
+                "get": {
+                    "summary": "This document.",
+                    "responses": {"200": {"description": "OK", "content": {"application/json": {"schema": {}}}}},
+                }
+            },
+        },
+        "components": {"schemas": _schemas()},
+    }
