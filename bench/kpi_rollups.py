@@ -38,7 +38,8 @@ from bench.synthetic import (  # noqa: E402
 from dashboard.core.clock import CITY_TZ  # noqa: E402
 from dashboard.core.reference import load_procedures, load_units  # noqa: E402
 from dashboard.core.workdays import WorkCalendar, default_calendar  # noqa: E402
-from dashboard.pages.kpis import UnitKpis, unit_kpis  # noqa: E402
+from dashboard.metrics.kpis import UnitKpis  # noqa: E402
+from dashboard.pages.kpis import unit_kpis  # noqa: E402
 from dashboard.store import Store  # noqa: E402
 from dashboard.store.schema import dossiers, feedback, metadata, roll_dossier_day  # noqa: E402
 

@@ -1,4 +1,7 @@
-"""Thin glue between the store/metrics and the layout builders; one `register(app, services)` per page."""
+"""Thin glue: parse a request's inputs, ask `dashboard.pages` for the model, hand it to a `layouts` builder.
+
+May import `dashboard.core`, `dashboard.pages`, `dashboard.services` and `layouts`; one `register(app, services)` a page.
+"""
 
 from __future__ import annotations
 
@@ -17,8 +20,3 @@ def register(app: Dash, services: Services) -> None:
     unit.register(app, services)
     league.register(app, services)
     wall_page.register(app, services)
-
-
-def warm(app: Dash, services: Services) -> None:
-    """Start computing, in the background, what the slowest pages show first (the wall's figures)."""
-    wall_page.warm(app, services)

@@ -1,4 +1,4 @@
-"""The league page: render it from the address, refresh it when the data version or the minute changes, filter the
+"""The league page: render `dashboard.pages.league`'s model for the address, refresh it when the data version or the minute changes, filter the
 grid as the viewer types, and export it (CSV in the browser, XLSX from the server)."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, Patch, State, dcc, no_update
 from dash.development.base_component import Component
-from flask_caching import Cache
 
-from dashboard.core.cache import cache_of
+from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
-from dashboard.core.periods import PERIODS
-from dashboard.pages.views import current_key, league_data
+from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
+from dashboard.pages.common import current_key
+from dashboard.pages.league import league_data
 from dashboard.services import Services
 from layouts import league as league_layout
 from layouts import shell
@@ -31,8 +31,8 @@ def league_query(search: str | None) -> tuple[str, str]:
     kind = (values.get(KIND_PARAM) or [""])[0]
     period = (values.get(PERIOD_PARAM) or [""])[0]
     return (
-        kind if kind in league_layout.KINDS else league_layout.DEFAULT_KIND,
-        period if period in PERIODS else league_layout.DEFAULT_PERIOD,
+        kind if kind in LEAGUE_KINDS else DEFAULT_KIND,
+        period if period in PERIODS else DEFAULT_PERIOD,
     )
 
 

@@ -1,4 +1,5 @@
-"""The city overview: render the page, and refresh it when the data version or the minute changes."""
+"""The city overview: render the page from `dashboard.pages.overview`, and refresh it when the data version or the
+minute changes."""
 
 from __future__ import annotations
 
@@ -6,36 +7,22 @@ from typing import Any
 
 from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
-from flask_caching import Cache
 
-from dashboard.core.cache import cache_of, cached
+from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
-from dashboard.metrics.kpis import CityOverview
-from dashboard.pages import freshness, kpis
-from dashboard.pages.freshness import SourceFreshness
-from dashboard.pages.views import current_key, view_key  # noqa: F401  (view_key: re-exported for tests)
+from dashboard.pages.common import current_key
+from dashboard.pages.overview import overview_data
 from dashboard.services import Services
 from layouts import overview as overview_layout
 from layouts import shell
 from layouts.ids import OverviewIds, ShellIds
 
 
-def overview_data(services: Services, cache: Cache, key: list[Any]) -> tuple[CityOverview, list[SourceFreshness]]:
-    """The overview figures and source freshness now, shared through the cache per (version, minute)."""
-
-    def compute() -> tuple[CityOverview, list[SourceFreshness]]:
-        as_of = services.clock.now()
-        sources = freshness.source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
-        return kpis.current_city_overview(services.store, services.calendar, as_of), sources
-
-    return cached(cache, f"overview:{key[0]}:{key[1]}", compute)
-
-
 def page(services: Services, cache: Cache, lang: str, pathname: str) -> Component:
     """The whole overview page, filled with the current figures."""
     key = current_key(services)
-    overview, freshness = overview_data(services, cache, key)
-    return overview_layout.layout(overview, freshness, lang, pathname, services.settings.refresh_ms, key)
+    view = overview_data(services, cache, key)
+    return overview_layout.layout(view.overview, list(view.sources), lang, pathname, services.settings.refresh_ms, key)
 
 
 def refresh(services: Services, cache: Cache, seen: list[Any] | None, lang: str) -> tuple[Any, ...]:
@@ -43,11 +30,11 @@ def refresh(services: Services, cache: Cache, seen: list[Any] | None, lang: str)
     key = current_key(services)
     if key == seen:
         return (no_update,) * 4
-    overview, freshness = overview_data(services, cache, key)
+    view = overview_data(services, cache, key)
     return (
-        shell.as_of_text(overview.as_of, lang),
-        overview_layout.kpi_cards(overview, lang),
-        overview_layout.sources_table(freshness, lang),
+        shell.as_of_text(view.overview.as_of, lang),
+        overview_layout.kpi_cards(view.overview, lang),
+        overview_layout.sources_table(list(view.sources), lang),
         key,
     )
 

@@ -7,12 +7,11 @@ from types import MappingProxyType
 
 from dash import Dash, Input, Output
 from dash.development.base_component import Component
-from flask_caching import Cache
 
 from callbacks import league, overview, sources
 from callbacks import unit as unit_page
 from callbacks import wall as wall_page
-from dashboard.core.cache import cache_of
+from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
 from dashboard.services import Services
 from layouts import shell

@@ -1,28 +1,25 @@
-"""The sources page: render it from the address, and refresh it when the data version or the minute changes."""
+"""The sources page: render `dashboard.pages.sources`' model for the address, and refresh it when the data version
+or the minute changes."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
 from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
-from flask_caching import Cache
 
-from dashboard.core.cache import cache_of, cached
+from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
-from dashboard.pages import freshness
-from dashboard.pages.freshness import RejectedPage, SourceFreshness
-from dashboard.pages.views import current_key
+from dashboard.pages.common import current_key
+from dashboard.pages.sources import sources_data
 from dashboard.services import Services
 from layouts import shell
 from layouts import sources as sources_layout
 from layouts.ids import ShellIds, SourcesIds
 
 SOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")  # as `SourceConfig.name` allows
-SourcesView = tuple[datetime, list[SourceFreshness], RejectedPage]
 SCROLL_TO_REJECTED = f"""function(focus) {{
     if (focus) {{
         window.requestAnimationFrame(function() {{
@@ -42,23 +39,12 @@ def rejected_query(search: str | None) -> tuple[str | None, int]:
     return (source if SOURCE_NAME.fullmatch(source) else None), (int(page) if page.isdigit() else 1)
 
 
-def sources_data(services: Services, cache: Cache, key: list[Any], search: str | None) -> SourcesView:
-    """The as-of time, each source's health and the rejected rows asked for, cached per (version, minute, query)."""
-    source, page = rejected_query(search)
-
-    def compute() -> SourcesView:
-        as_of = services.clock.now()
-        health = freshness.source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
-        return as_of, health, freshness.rejected_page(services.store, services.sources, source, page)
-
-    return cached(cache, f"sources:{key[0]}:{key[1]}:{source or ''}:{page}", compute)
-
-
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
     """The whole sources page, filled with the current state of every source."""
     key = current_key(services)
-    as_of, health, rejected = sources_data(services, cache, key, search)
-    return sources_layout.layout(health, rejected, as_of, lang, pathname, services.settings.refresh_ms, key)
+    view = sources_data(services, cache, key, *rejected_query(search))
+    health = list(view.health)
+    return sources_layout.layout(health, view.rejected, view.as_of, lang, pathname, services.settings.refresh_ms, key)
 
 
 def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
@@ -67,12 +53,13 @@ def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: st
     if key == seen:
         return (no_update,) * 5
     lang = lang_from_search(search, services.settings.language)
-    as_of, health, rejected = sources_data(services, cache, key, search)
+    view = sources_data(services, cache, key, *rejected_query(search))
+    health = list(view.health)
     return (
-        shell.as_of_text(as_of, lang),
+        shell.as_of_text(view.as_of, lang),
         sources_layout.summary(health, lang),
         sources_layout.sources_table(health, lang),
-        sources_layout.rejected_browser(rejected, lang),
+        sources_layout.rejected_browser(view.rejected, lang),
         key,
     )
 

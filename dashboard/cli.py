@@ -267,7 +267,7 @@ def _stored_health(settings: Settings, sources) -> dict[str, list[str]]:
                 else t("check.never", lang)
             ]
             if item.last_error:
-                kind = t(f"error.{freshness.error_kind(item.last_error)}", lang)
+                kind = t(f"error.{item.error_kind}", lang)
                 out.append(t("check.error", lang, kind=kind, error=item.last_error))
             if item.next_retry_at:
                 out.append(

@@ -5,13 +5,24 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from dashboard.core.clock import CITY_TZ
+from dashboard.core.errors import MappingError
 from dashboard.core.reference import unit_valid_on
+from dashboard.core.vocabulary import DONE_STATUSES
 from dashboard.core.workdays import WorkCalendar
-from dashboard.ingest.sources_file import SourceConfig
-from data_sources.profiles import MappingError, Profile
+from data_sources.profiles import Profile
+
+
+class SourceRef(Protocol):
+    """What mapping needs to know of a source: its name and the unit its rows belong to by default."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def unit(self) -> str: ...
 
 
 class UnitResolver:
@@ -40,9 +51,9 @@ class RowMapper:
         self.calendar = calendar
 
     def map_rows(
-        self, source: SourceConfig, profile: Profile, stream: str, raws: list[dict[str, Any]], now: datetime
+        self, source: SourceRef, profile: Profile, stream: str, raws: list[dict[str, Any]], now: datetime
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(canonical rows, rejected rows with field, reason and the raw values as JSON)."""
+        """(canonical rows, rejected rows with field, reason and the raw values as JSON) of `source`'s rows."""
         key_column = profile.streams[stream].key
         good: list[dict[str, Any]] = []
         bad: list[dict[str, Any]] = []
@@ -64,7 +75,7 @@ class RowMapper:
         return good, bad
 
     def canonical(
-        self, source: SourceConfig, profile: Profile, stream: str, raw: dict[str, Any], now: datetime
+        self, source: SourceRef, profile: Profile, stream: str, raw: dict[str, Any], now: datetime
     ) -> dict[str, Any]:
         row = profile.to_canonical(stream, raw)
         unit_code = row.pop("unit") or source.unit
@@ -78,13 +89,13 @@ class RowMapper:
                 raise MappingError("due_original_at", "due before received")
             row["due_current_at"] = row["due_current_at"] or row["due_original_at"]
             row["supplement_requests"] = row["supplement_requests"] or 0
-            if row["status"] in ("completed", "refused") and row["completed_at"] is None:
+            if row["status"] in DONE_STATUSES and row["completed_at"] is None:
                 raise MappingError("completed_at", f"status {row['status']} without a completion time")
             if row["completed_at"] is not None and row["completed_at"] < row["received_at"]:
                 raise MappingError("completed_at", "completed before received")
             row["processing_half_days"] = (
                 self.calendar.processing_half_days(row["received_at"], row["completed_at"])
-                if row["status"] in ("completed", "refused")
+                if row["status"] in DONE_STATUSES
                 else None
             )
         elif row["due_at"] is not None and row["due_at"] < row["received_at"]:

@@ -20,7 +20,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import TIMESTAMP, Column, Date, DateTime, Float, Integer, MetaData, String, Table
 
-from dashboard.store.schema import DOSSIER_CHANNELS, DOSSIER_STATUSES, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, RATINGS
+from dashboard.core.errors import MappingError, ProfileError
+from dashboard.core.vocabulary import DOSSIER_CHANNELS, DOSSIER_STATUSES, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, RATINGS
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 END_OF_DAY = time(23, 59, 59)
@@ -62,19 +63,6 @@ VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
     "dossiers": {"status": DOSSIER_STATUSES, "channel": DOSSIER_CHANNELS, "rating": RATINGS},
     "feedback": {"status": FEEDBACK_STATUSES, "channel": FEEDBACK_CHANNELS, "rating": RATINGS},
 }
-
-
-class ProfileError(ValueError):
-    """A profile file is invalid; the message names the file and the field."""
-
-
-class MappingError(ValueError):
-    """One source row cannot be mapped; `field` names the canonical field, the message says why."""
-
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
 
 
 class ColumnSpec(BaseModel):

@@ -13,15 +13,15 @@ from dash import dcc, html
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import fmt_datetime, fmt_int, t
 from dashboard.core.periods import PERIODS
-from dashboard.pages.views import KINDS  # a constant: layouts never touch the store
+from dashboard.core.vocabulary import LEAGUE_KINDS
 from layouts import shell
 from layouts.ids import LeagueIds
-from layouts.league_grid import DEFAULT_KIND, DEFAULT_PERIOD, league_grid, league_href, unit_href
+from layouts.league_grid import league_grid, league_href, unit_href
 
 if TYPE_CHECKING:  # plain data from dashboard.views; layouts never touch the store
-    from dashboard.pages.views import LeagueView
+    from dashboard.pages.league import LeagueView
 
-__all__ = ["DEFAULT_KIND", "DEFAULT_PERIOD", "KINDS", "layout", "league_grid", "league_href", "summary", "unit_href"]
+__all__ = ["layout", "league_grid", "league_href", "summary", "unit_href"]
 
 
 def kind_switch(kind: str, period: str, lang: str) -> html.Nav:
@@ -32,7 +32,7 @@ def kind_switch(kind: str, period: str, lang: str) -> html.Nav:
             href=league_href(lang, choice, period),
             className="pulse-chip" + (" is-current" if choice == kind else ""),
         )
-        for choice in KINDS
+        for choice in LEAGUE_KINDS
     ]
     return html.Nav(links, id=LeagueIds.KINDS, className="pulse-chips", **{"aria-label": t("league.kinds", lang)})
 

@@ -18,6 +18,7 @@ from babel.numbers import format_decimal
 
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_int, fmt_pct, t
+from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD
 from dashboard.metrics.service_index import criterion_ratio
 from layouts import shell
 from layouts.aggrid_locale import AG_GRID_LOCALE_VI
@@ -30,7 +31,6 @@ if TYPE_CHECKING:  # plain data from dashboard.league and dashboard.views; layou
     from dashboard.pages.league import LeagueRow
 
 KIND_PARAM, PERIOD_PARAM = "kind", "period"
-DEFAULT_KIND, DEFAULT_PERIOD = "district", "30d"
 NULLS_LAST = {"function": "pulseNullsLast"}
 TEXT_ORDER = {"function": "pulseTextCompare"}
 BEST_FIRST = ["desc", "asc", None]

@@ -21,8 +21,7 @@ from layouts import shell
 if TYPE_CHECKING:
     from datetime import datetime
 
-    from dashboard.pages.league import LeagueRow
-    from dashboard.pages.views import LeagueView
+    from dashboard.pages.league import LeagueRow, LeagueView
 
 HEADER_ROW = 5
 PERCENT, POINTS, WHEN = "0.0%", "0.00", "dd/mm/yyyy hh:mm"

@@ -12,18 +12,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from plotly.colors import sample_colorscale
 
 from dashboard.core.i18n import MISSING, fmt_pct, fmt_time, t
 from layouts.figures import FONT, OKABE_ITO, SEPARATORS
-from layouts.wall_model import FeedbackPoint
 
 if TYPE_CHECKING:
     from dashboard.core.geo import TileCell
-    from layouts.wall_model import Limits, Metric, UnitStatus
+    from dashboard.pages.wall import FeedbackPoint, Limits, UnitStatus
+    from layouts.wall_model import Metric
 
 LEVEL_FILL = {"ok": OKABE_ITO["bluish_green"], "warn": OKABE_ITO["yellow"], "alarm": OKABE_ITO["vermillion"]}
 LEVEL_PATTERN = {"ok": "", "warn": ".", "alarm": "/", "stale": "", "none": ""}
@@ -299,5 +299,5 @@ def tile_point_traces(
         angle, radius = i * 2.4, 0.12 + 0.025 * math.sqrt(i)
         x = cell.col + 0.5 + min(radius, 0.4) * math.cos(angle)
         y = -cell.row - 0.78 + min(radius, 0.15) * math.sin(angle) * 0.5
-        spread.append(FeedbackPoint(lat=y, lon=x, unit_key=point.unit_key))
+        spread.append(replace(point, lat=y, lon=x))
     return point_traces(spread, scale, palette, lang)

@@ -7,8 +7,6 @@ Built from plain data (`UnitView`); every number with a matching dossier filter 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -17,50 +15,20 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.core.i18n import fmt_date, fmt_decimal, fmt_int, fmt_time, t
-from dashboard.core.periods import PERIODS
+from dashboard.core.vocabulary import DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
 from layouts import figures, shell
 from layouts.dossiers import dossier_table, feedback_table, late_procedures
 from layouts.ids import UnitIds
 from layouts.unit_cards import feedback_stats, kpi_cards
 
-if TYPE_CHECKING:  # plain data from metrics and the store's lists; layouts never touch the store
-    from dashboard.metrics.kpis import UnitKpis
-    from dashboard.metrics.service_index import IndexScore
-    from dashboard.store.lists import DossierPage
+if TYPE_CHECKING:  # the tile's model, plain data; layouts never load the store or the pages
+    from dashboard.core.paging import DossierPage
+    from dashboard.pages.unit import UnitView
 
 UNIT_PATH = "/unit/"
 PERIOD_PARAM, LIST_PARAM, PAGE_PARAM = "period", "list", "page"
-DEFAULT_PERIOD = "30d"
-TILE_ROWS = 10  # dossiers shown on the tile itself; the rest are one click away
-DRILL_PAGE_SIZE = 50
-TREND_DAYS = 90
-LEAGUE_KINDS = ("district", "department")
 OVERDUE_COLUMNS = ("code", "procedure", "received", "due", "late_days", "apology")
 LIST_COLUMNS = ("code", "procedure", "received", "due", "completed", "late_days", "apology")
-
-
-@dataclass(frozen=True)
-class UnitView:
-    """Everything the tile shows, as plain data (built by `callbacks.unit`)."""
-
-    unit: dict[str, Any]  # the units row: key, kind, name_vi, name_en, …
-    period: str
-    as_of: datetime
-    kpis: UnitKpis
-    city: UnitKpis  # the sums over every unit
-    index: IndexScore
-    rank: int | None  # among the ranked units of its kind; None when unranked or not ranked at all
-    league_size: int  # 0 when its kind has no league
-    movement: int | None
-    targets: dict[str, float]
-    stale: bool
-    data_as_of: datetime | None  # its sources' oldest last good pull; None without sources or never pulled
-    trend: tuple[dict[str, Any], ...]  # day, received, completed, in_progress
-    late_procedures: tuple[dict[str, Any], ...]  # procedure_code, name_vi, name_en, late
-    overdue: DossierPage  # first rows, with late_days
-    no_apology: DossierPage
-    drill: DossierPage | None = None  # the list the address asks for
-    drill_filter: str | None = None
 
 
 REFRESHED = (
@@ -328,7 +296,9 @@ def layout(view: UnitView, lang: str, pathname: str, refresh_ms: int, seen: list
             dbc.Row(
                 [
                     dbc.Col(
-                        _graph(UnitIds.TREND, parts[UnitIds.TREND], t("unit.trend", lang, n=TREND_DAYS)), xs=12, xl=8
+                        _graph(UnitIds.TREND, parts[UnitIds.TREND], t("unit.trend", lang, n=view.trend_days)),
+                        xs=12,
+                        xl=8,
                     ),
                     dbc.Col(_graph(UnitIds.AGEING, parts[UnitIds.AGEING], t("unit.ageing", lang)), xs=12, xl=4),
                 ],

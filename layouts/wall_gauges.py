@@ -19,7 +19,7 @@ from layouts.maps import LEVEL_FILL, PALETTES
 
 if TYPE_CHECKING:
     from dashboard.metrics.kpis import CityOverview
-    from layouts.wall_model import Limits, UnitStatus
+    from dashboard.pages.wall import Limits, UnitStatus
 
 SEVERITY = {"alarm": 0, "warn": 1, "stale": 2, "ok": 3, "none": 4}
 LEVEL_ICON = {"alarm": "✖", "warn": "▲", "ok": "✓", "stale": "◷", "none": "–"}  # glyphs DejaVu has

@@ -15,7 +15,8 @@ from layouts.maps import PALETTES, base_layout, edges_for, grouped_fills, label_
 
 if TYPE_CHECKING:
     from dashboard.core.geo import Shape
-    from layouts.wall_model import FeedbackPoint, Limits, Metric, UnitStatus
+    from dashboard.pages.wall import FeedbackPoint, Limits, UnitStatus
+    from layouts.wall_model import Metric
 
 LABEL_EXTENT = 0.08  # degrees: a district at least this wide and tall is labelled on the city map
 CITY_DOMAIN = (0.0, 0.4)

@@ -18,7 +18,8 @@ from layouts.wall_gauges import LEVEL_ICON, by_severity, stale_note
 if TYPE_CHECKING:
     from dashboard.metrics.alerts import Alert
     from dashboard.metrics.kpis import Ratio
-    from layouts.wall_model import Metric, UnitStatus, WallData
+    from dashboard.pages.wall import UnitStatus, WallData
+    from layouts.wall_model import Metric
 
 LEAGUE_SIDE = 5
 ALERTS_SHOWN = 8

@@ -18,7 +18,11 @@ from sqlalchemy import create_engine, text
 from dashboard.core.clock import CITY_TZ, FixedClock
 from dashboard.core.reference import load_procedures, load_units
 from dashboard.core.settings import Settings
+from dashboard.ingest.pull import Ingestor
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.services import Services
 from dashboard.store import Store
+from dashboard.web.app import create_app
 
 PG_ADMIN_URL = os.environ.get("CCHC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIADB_URL = os.environ.get("CCHC_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4")
@@ -144,3 +148,34 @@ def mariadb_url():
     with admin.begin() as conn:
         conn.execute(text(f"DROP DATABASE `{name}`"))
     admin.dispose()
+
+
+# --- an app over a temporary SQLite store, a fixed clock and one SQLite source database (unit quan-1) ---
+@pytest.fixture
+def source_db(tmp_path):
+    from tests.factories import SourceDB  # (factories import this module's START)
+
+    db = SourceDB(f"sqlite:///{tmp_path / 'quan-1.sqlite'}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def services(settings, clock, source_db):
+    source = SourceConfig(name="quan-1", unit="quan-1", url=source_db.url, profile="motcua_v1", interval=60)
+    built = Services.build(settings, clock)
+    built.sources = [source]
+    yield built
+    built.store.dispose()
+
+
+@pytest.fixture
+def app(services):
+    return create_app(services)
+
+
+@pytest.fixture
+def pull(services):
+    """Pull the one source into the store, as the ingest process would."""
+    ingestor = Ingestor(services.store, services.clock, services.settings)
+    return lambda: ingestor.pull(services.sources[0])

@@ -1,7 +1,7 @@
-"""The cache shared by pages and the API across workers: Redis when `cache_url` is set, else in-process (SimpleCache).
-
-`attach_cache` is called once by the app factory; callbacks find the cache with `cache_of(app)`. A cache
-that fails (Redis down) is logged and bypassed: the page computes the value itself.
+"""The cache interface pages and the API share: `cached`, and `cached_or_latest` for slow computations. The
+backends (Redis across workers, or in-process) are `dashboard.web.cache`'s; the app factory attaches one, and
+callbacks find it with `cache_of(app)`. A cache that fails (Redis down) is logged and bypassed: the page
+computes the value itself.
 
 `cached_or_latest` keeps a slow computation off the request path (stale-while-revalidate): a page that polls
 gets the newest value already computed at once, while the value for the new key is computed in the
@@ -10,22 +10,15 @@ background, one computation of a kind at a time (per process, and across workers
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import threading
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, TypeVar
-
-from flask import Flask
-from flask_caching import Cache
-
-from dashboard.core.settings import Settings
+from typing import Any, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
-EXTENSION = "cchc_pulse_cache"
-TIMEOUT_S = 120
+EXTENSION = "cchc_pulse_cache"  # where the app factory puts the cache: app.server.extensions[EXTENSION]
 _BACKGROUNDS: weakref.WeakKeyDictionary[Cache, Background] = weakref.WeakKeyDictionary()
 _BACKGROUNDS_LOCK = threading.Lock()
 LATEST_TIMEOUT_S = 3600  # the newest value of a kind outlives its key: it is what a poll shows meanwhile
@@ -33,17 +26,16 @@ COMPUTING_TIMEOUT_S = 120  # a worker that died mid-computation holds a kind's l
 T = TypeVar("T")
 
 
-def attach_cache(server: Flask, settings: Settings) -> Cache:
-    """A cache for `server`, namespaced by the store URL so two stores never share entries."""
-    namespace = hashlib.sha256(settings.resolved_store_url.encode()).hexdigest()[:12]
-    config: dict[str, Any] = {"CACHE_KEY_PREFIX": f"cchc-pulse:{namespace}:", "CACHE_DEFAULT_TIMEOUT": TIMEOUT_S}
-    if settings.cache_url:
-        config.update(CACHE_TYPE="RedisCache", CACHE_REDIS_URL=settings.cache_url)
-    else:
-        config.update(CACHE_TYPE="SimpleCache", CACHE_THRESHOLD=200)
-    cache = Cache(server, config=config)
-    server.extensions[EXTENSION] = cache
-    return cache
+class Cache(Protocol):
+    """What the pages need of a cache (Flask-Caching's `Cache` is one)."""
+
+    def get(self, key: str) -> Any: ...
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> Any: ...
+
+    def add(self, key: str, value: Any, timeout: int | None = None) -> Any: ...
+
+    def delete(self, key: str) -> Any: ...
 
 
 def cache_of(app: Any) -> Cache:

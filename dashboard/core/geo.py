@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from dashboard.core.errors import BoundaryError
+
 Level = Literal["district", "ward"]
 # Property names that hold a unit's GSO code, tried in order (CityScope files: Dist_ID, Com_ID).
 CODE_PROPERTIES: dict[Level, tuple[str, ...]] = {
@@ -31,10 +33,6 @@ NAME_PROPERTIES = ("name_vi", "name", "Com_Name", "Dist_Name", "localname")
 # ~30 m and ~15 m at the city's latitude: invisible on a wall, a tenth of the points or fewer.
 TOLERANCE_DEG: dict[Level, float] = {"district": 0.0003, "ward": 0.00015}
 DECIMALS = 5  # ~1 m
-
-
-class BoundaryError(ValueError):
-    """A boundary file cannot be used; the message names the file and what is wrong with it."""
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from dashboard.core.clock import CITY_TZ
-
-PERIODS = ("today", "7d", "30d", "qtd", "ytd")
-
-
-class PeriodError(ValueError):
-    """An unknown period name; the message lists the known ones."""
+from dashboard.core.errors import PeriodError
+from dashboard.core.vocabulary import (
+    LAST_7_DAYS,
+    LAST_30_DAYS,
+    PERIODS,
+    QUARTER_TO_DATE,
+    TODAY,
+    YEAR_TO_DATE,
+)
 
 
 @dataclass(frozen=True)
@@ -41,15 +44,15 @@ def window(period: str, as_of: datetime) -> Window:
     """The window of `period` ending at `as_of`."""
     midnight = _midnight(as_of)
     local = as_of.astimezone(CITY_TZ)
-    if period == "today":
+    if period == TODAY:
         start = midnight
-    elif period == "7d":
+    elif period == LAST_7_DAYS:
         start = midnight - timedelta(days=6)
-    elif period == "30d":
+    elif period == LAST_30_DAYS:
         start = midnight - timedelta(days=29)
-    elif period == "qtd":
+    elif period == QUARTER_TO_DATE:
         start = datetime(local.year, 3 * ((local.month - 1) // 3) + 1, 1, tzinfo=CITY_TZ)
-    elif period == "ytd":
+    elif period == YEAR_TO_DATE:
         start = datetime(local.year, 1, 1, tzinfo=CITY_TZ)
     else:
         raise PeriodError(f"unknown period {period!r}: use one of {', '.join(PERIODS)}")
@@ -59,7 +62,7 @@ def window(period: str, as_of: datetime) -> Window:
 def previous_window(period: str, as_of: datetime) -> Window:
     """The comparison window just before `window(period, as_of)`."""
     current = window(period, as_of)
-    if period == "qtd":
+    if period == QUARTER_TO_DATE:
         start_local = current.start.astimezone(CITY_TZ)
         year, month = (start_local.year, start_local.month - 3) if start_local.month > 3 else (start_local.year - 1, 10)
         start = datetime(year, month, 1, tzinfo=CITY_TZ)

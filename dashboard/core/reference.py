@@ -13,9 +13,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-
-class ReferenceError(ValueError):
-    """A reference file is malformed; the message names the file, row and field."""
+from dashboard.core.errors import ReferenceDataError
 
 
 def _read_csv(path: Path | None, default_name: str) -> tuple[str, list[dict[str, str]]]:
@@ -32,7 +30,7 @@ def _date(where: str, line: int, name: str, value: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise ReferenceError(f"{where}, row {line}, field {name}: {value!r} is not a date (YYYY-MM-DD)") from None
+        raise ReferenceDataError(f"{where}, row {line}, field {name}: {value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _number(where: str, line: int, name: str, value: str) -> float | None:
@@ -41,7 +39,7 @@ def _number(where: str, line: int, name: str, value: str) -> float | None:
     try:
         return float(value)
     except ValueError:
-        raise ReferenceError(f"{where}, row {line}, field {name}: {value!r} is not a number") from None
+        raise ReferenceDataError(f"{where}, row {line}, field {name}: {value!r} is not a number") from None
 
 
 def load_units(path: Path | None = None) -> list[dict[str, Any]]:
@@ -51,7 +49,7 @@ def load_units(path: Path | None = None) -> list[dict[str, Any]]:
     for line, row in enumerate(rows, start=2):
         for name in ("key", "code", "kind", "name_vi", "name_en"):
             if not row.get(name):
-                raise ReferenceError(f"{where}, row {line}, field {name}: missing")
+                raise ReferenceDataError(f"{where}, row {line}, field {name}: missing")
         units.append(
             {
                 "key": row["key"],
@@ -78,11 +76,11 @@ def load_procedures(path: Path | None = None) -> list[dict[str, Any]]:
     for line, row in enumerate(rows, start=2):
         statutory = _number(where, line, "statutory_time", row.get("statutory_time", ""))
         if statutory is None or statutory <= 0:
-            raise ReferenceError(f"{where}, row {line}, field statutory_time: must be a positive number")
+            raise ReferenceDataError(f"{where}, row {line}, field statutory_time: must be a positive number")
         if row.get("statutory_unit") not in ("day", "hour"):
-            raise ReferenceError(f"{where}, row {line}, field statutory_unit: must be 'day' or 'hour'")
+            raise ReferenceDataError(f"{where}, row {line}, field statutory_unit: must be 'day' or 'hour'")
         if row.get("online_type") not in ("none", "partial", "full"):
-            raise ReferenceError(f"{where}, row {line}, field online_type: must be none, partial or full")
+            raise ReferenceDataError(f"{where}, row {line}, field online_type: must be none, partial or full")
         procedures.append({**row, "statutory_time": statutory})
     return procedures
 

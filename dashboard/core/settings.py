@@ -14,9 +14,7 @@ import yaml
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
-class SettingsError(ValueError):
-    """A setting has a bad value; the message names the setting and where it came from."""
+from dashboard.core.errors import SettingsError
 
 
 class Settings(BaseSettings):

@@ -18,6 +18,7 @@ import numpy as np
 import yaml
 
 from dashboard.core.clock import CITY_TZ
+from dashboard.core.errors import CalendarError
 
 OFFICE_BLOCKS = ((time(7, 30), time(11, 30)), (time(13, 0), time(17, 0)))
 OFFICE_END = time(17, 0)
@@ -31,10 +32,6 @@ OFFICE_END_S = 17 * 3600
 NOON_S = 12 * 3600
 # Fixed solar holidays, used for years the data file does not list (lunar ones cannot be guessed).
 FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
-
-
-class CalendarError(ValueError):
-    """The holiday file is malformed; the message names the file, year and field."""
 
 
 @dataclass(frozen=True)

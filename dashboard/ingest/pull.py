@@ -20,20 +20,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dashboard.core.clock import Clock
+from dashboard.core.errors import MappingError, PullTimeout
 from dashboard.core.settings import Settings
 from dashboard.core.workdays import WorkCalendar
 from dashboard.ingest.sources_file import SourceConfig
 from dashboard.store import Store
 from data_sources.mapping import RowMapper
-from data_sources.profiles import MappingError, Profile
+from data_sources.profiles import Profile
 from data_sources.reader import SourceReader
 
 log = logging.getLogger(__name__)
 NATIVE_FIELD = {"dossiers": "native_code", "feedback": "native_id"}
-
-
-class PullTimeout(TimeoutError):
-    """A pull ran past `pull_timeout_s`; what was stored so far stays, the watermark with it."""
 
 
 @dataclass

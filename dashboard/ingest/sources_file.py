@@ -23,13 +23,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from data_sources.profiles import Profile, ProfileError, load_profile
+from dashboard.core.errors import ProfileError, SourcesError
+from data_sources.profiles import Profile, load_profile
 
 ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class SourcesError(ValueError):
-    """The sources file is invalid; the message names the file, the source and the field."""
 
 
 class SourceConfig(BaseModel):

@@ -1,18 +1,15 @@
 """Pure KPI functions: plain counts in, figures out. Every docstring states its formula; docs/metrics.md
-collects them with their Vietnamese and English names. Reading the counts is `dashboard/kpis.py`'s job."""
+collects them with their Vietnamese and English names. Reading the counts is `dashboard.pages.kpis`'s job."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from dashboard.core.clock import CITY_TZ
 from dashboard.core.periods import Window
-from dashboard.core.workdays import WorkCalendar
-
-AGEING_BUCKETS = ("not_due", "due_soon", "overdue_1_5", "overdue_6_20", "overdue_over_20")
+from dashboard.core.vocabulary import AGEING_BUCKETS, CITY_KEY
 
 
 @dataclass(frozen=True)
@@ -75,64 +72,6 @@ def median_half_days(histogram: dict[int, int]) -> float | None:
         if seen >= position:
             return half_days / 2
     return None  # unreachable
-
-
-@dataclass(frozen=True)
-class AgeingCutoffs:
-    """The instants that split the open backlog into ageing buckets at `as_of` (see `ageing_cutoffs`)."""
-
-    as_of: datetime
-    due_soon_until: datetime  # end of the 2nd working day after as_of
-    late_1_5_from: datetime  # 00:00 of the earliest due day that is at most 5 working days late
-    late_6_20_from: datetime  # 00:00 of the earliest due day that is at most 20 working days late
-
-
-def ageing_cutoffs(as_of: datetime, calendar: WorkCalendar) -> AgeingCutoffs:
-    """Overdue working days of a due = |{working days d : day(due) < d ≤ day(as_of)}|, at least 1 (a partial day
-    rounds up); it depends only on the due's day and falls as that day rises, so each bucket starts at a midnight."""
-    as_of_day = as_of.astimezone(CITY_TZ).date()
-
-    def earliest_day_late_at_most(limit: int):
-        day, late = as_of_day, 0
-        while True:
-            late += calendar.is_working_day(day)  # working days in (day − 1, as_of_day]
-            if late > limit:
-                return day
-            day -= timedelta(days=1)
-
-    def midnight(day) -> datetime:
-        return datetime.combine(day, datetime.min.time(), CITY_TZ)
-
-    return AgeingCutoffs(
-        as_of=as_of,
-        due_soon_until=calendar.due_after_working_days(as_of, 2),
-        late_1_5_from=midnight(earliest_day_late_at_most(5)),
-        late_6_20_from=midnight(earliest_day_late_at_most(20)),
-    )
-
-
-def ageing_bucket(due: datetime, cut: AgeingCutoffs) -> str:
-    """not_due, due_soon (as_of ≤ due ≤ end of the 2nd working day after), overdue_1_5, overdue_6_20 or over 20."""
-    if due >= cut.as_of:
-        return "due_soon" if due <= cut.due_soon_until else "not_due"
-    if due >= cut.late_1_5_from:
-        return "overdue_1_5"
-    return "overdue_6_20" if due >= cut.late_6_20_from else "overdue_over_20"
-
-
-def backlog(rows: list[dict[str, Any]], cut: AgeingCutoffs) -> dict[str, Backlog]:
-    """Per unit, from open dossiers grouped by (original due, apology, n): in progress = Σn; overdue = Σn with
-    due < as_of; the ageing buckets of `ageing_bucket`."""
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in rows:
-        n, due, unit = row["n"], row["due_at"], row["unit_key"]
-        unit_counts = counts[unit]
-        unit_counts["in_progress"] += n
-        unit_counts[ageing_bucket(due, cut)] += n
-        if due < cut.as_of:
-            unit_counts["overdue"] += n
-            unit_counts["overdue_with_apology"] += n if row["apology"] else 0
-    return {unit: backlog_of(c) for unit, c in counts.items()}
 
 
 def backlog_of(counts: dict[str, int]) -> Backlog:
@@ -239,4 +178,50 @@ def city_overview(units: dict[str, UnitKpis], as_of: datetime, data_version: int
         open_feedback=sum(k.open_feedback for k in kpis),
         as_of=as_of,
         data_version=data_version,
+    )
+
+
+RATIO_FIELDS = (
+    "online",
+    "online_full",
+    "on_time",
+    "apology",
+    "dossier_satisfaction",
+    "feedback_on_time",
+    "feedback_satisfaction",
+)
+COUNT_FIELDS = ("received", "late", "feedback_received", "open_feedback", "overdue_feedback")
+
+
+def empty_kpis(unit_key: str, period: str, span: Window, as_of: datetime) -> UnitKpis:
+    """A unit without any data in the period: zero counts, and ratios that read as n/a."""
+    return build_unit_kpis(unit_key, period, span, as_of, {}, {}, {}, Backlog(), (0, 0))
+
+
+def city_kpis(
+    units: Mapping[str, UnitKpis], period: str, span: Window, as_of: datetime, histogram: Mapping[int, int]
+) -> UnitKpis:
+    """The city as one unit: every count and both parts of every ratio summed over `units`; the backlog and its
+    ageing summed; the median over the merged processing `histogram`; the mean statutory time weighted by
+    completed dossiers (Σ mean × completed ÷ Σ completed)."""
+    values = list(units.values())
+    completed = sum(k.completed for k in values)
+    statutory = sum((k.mean_statutory_days or 0.0) * k.completed for k in values)
+    backlogs = [k.backlog for k in values]
+    backlog = Backlog(
+        in_progress=sum(b.in_progress for b in backlogs),
+        overdue=sum(b.overdue for b in backlogs),
+        overdue_with_apology=sum(b.overdue_with_apology for b in backlogs),
+        ageing={bucket: sum(b.ageing.get(bucket, 0) for b in backlogs) for bucket in AGEING_BUCKETS},
+    )
+    return UnitKpis(
+        unit_key=CITY_KEY,
+        period=period,
+        window=span,
+        as_of=as_of,
+        backlog=backlog,
+        median_processing_days=median_half_days(dict(histogram)),
+        mean_statutory_days=statutory / completed if completed else None,
+        **{name: _sum([getattr(k, name) for k in values]) for name in RATIO_FIELDS},
+        **{name: sum(getattr(k, name) for k in values) for name in COUNT_FIELDS},
     )

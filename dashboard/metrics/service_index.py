@@ -16,13 +16,11 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from dashboard.core.errors import IndexConfigError
 from dashboard.metrics.kpis import Ratio, UnitKpis
 
 CriterionKey = Literal["on_time", "online", "feedback_on_time", "feedback_satisfaction", "dossier_satisfaction"]
-
-
-class IndexConfigError(ValueError):
-    """The index or commitments file is invalid; the message names the file and field."""
+GradeKey = Literal["excellent", "good", "fair", "average", "weak"]
 
 
 class Criterion(BaseModel):
@@ -37,7 +35,7 @@ class Criterion(BaseModel):
 class Grade(BaseModel):
     model_config = ConfigDict(extra="forbid")
     min: float = Field(ge=0, le=100)
-    key: Literal["excellent", "good", "fair", "average", "weak"]
+    key: GradeKey
 
 
 class IndexConfig(BaseModel):

@@ -1,4 +1,5 @@
-"""Unit KPIs over a period and at an instant, from the rollups (or, for checking, from raw rows).
+"""Unit KPIs over a period and at an instant: the store's counts (rollups, or raw rows for checking) through the
+pure formulas of `dashboard.metrics`; every page, the wall and the API get their KPIs here.
 
 Every formula is stated in `docs/metrics.md` and on the function that computes it. Whole days of a period
 come from the day rollups; a partial first or last day is recounted from raw rows, so a window that ends
@@ -13,13 +14,13 @@ from typing import Any, Literal
 
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.periods import Window, previous_window, window
+from dashboard.core.vocabulary import DEFAULT_PERIOD
 from dashboard.core.workdays import WorkCalendar
+from dashboard.metrics.ageing import ageing_cutoffs, backlog
 from dashboard.metrics.kpis import (
     Backlog,
     CityOverview,
     UnitKpis,
-    ageing_cutoffs,
-    backlog,
     backlog_minus,
     build_unit_kpis,
     city_overview,
@@ -160,8 +161,7 @@ def instant_counters(
     cut = ageing_cutoffs(as_of, calendar)
     late_arrivals = backlog(store.raw.open_backlog(unit, received_after=as_of), cut)
     if source == "rollups":
-        cuts = (cut.as_of, cut.due_soon_until, cut.late_1_5_from, cut.late_6_20_from)
-        present = backlog(store.rollups.open_backlog_bucketed(*cuts, unit=unit), cut)
+        present = backlog(store.rollups.open_backlog_bucketed(*cut.instants(), unit=unit), cut)
         fb_rows = store.rollups.open_feedback(as_of, unit)
     else:
         present = backlog(store.raw.open_backlog(unit), cut)
@@ -176,7 +176,9 @@ def previous_unit_kpis(store: Store, calendar: WorkCalendar, period: str, as_of:
     return unit_kpis(store, calendar, period, as_of, span=previous_window(period, as_of), **kwargs)
 
 
-def current_city_overview(store: Store, calendar: WorkCalendar, as_of: datetime, period: str = "30d") -> CityOverview:
+def current_city_overview(
+    store: Store, calendar: WorkCalendar, as_of: datetime, period: str = DEFAULT_PERIOD
+) -> CityOverview:
     """The city overview at `as_of` over `period`, from the rollups."""
     version, _changed = store.data_version()
     return city_overview(unit_kpis(store, calendar, period, as_of), as_of, version)

@@ -1,4 +1,5 @@
-"""League tables (bảng xếp hạng thi đua): districts among districts, departments among departments.
+"""League tables (bảng xếp hạng thi đua): districts among districts, departments among departments — the model of
+the /league page, of the API's league, and the standings the unit tile and the wall rank by.
 
 Each row: the unit's KPIs and service index for the period, its rank and the rank it held over the previous
 period, its movement, a weekly trend of its score, its commitments and whether its data is stale.
@@ -9,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Literal
+from typing import Any
 
+from dashboard.core.cache import Cache, cached
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.periods import Window
+from dashboard.core.periods import PERIODS, Window, previous_window, window
 from dashboard.core.reference import unit_valid_on
+from dashboard.core.vocabulary import LEAGUE_KINDS, WEEK_PERIOD, LeagueKind
 from dashboard.core.workdays import WorkCalendar
+from dashboard.metrics.freshness import SourceFreshness, UnitFreshness, by_unit
 from dashboard.metrics.kpis import UnitKpis
 from dashboard.metrics.service_index import (
     Commitments,
@@ -26,12 +30,62 @@ from dashboard.metrics.service_index import (
     rank,
     score_unit,
 )
-from dashboard.pages.freshness import SourceFreshness
+from dashboard.pages.common import check_choice
+from dashboard.pages.freshness import source_freshness
 from dashboard.pages.kpis import previous_unit_kpis, unit_kpis
+from dashboard.services import Services
 from dashboard.store import Store
 
-LeagueKind = Literal["district", "department"]
 TREND_WEEKS = 8
+
+
+def league_units(store: Store, kind: LeagueKind, as_of: datetime) -> list[dict[str, Any]]:
+    """The ranked units of a kind that exist on the as-of day."""
+    day = as_of.astimezone(CITY_TZ).date()
+    return [u for u in store.units() if u["kind"] == kind and u["ranked"] and unit_valid_on(u, day)]
+
+
+@dataclass(frozen=True)
+class Standings:
+    """Each league's members with their KPIs, scores and ranks over a period ending at `as_of`."""
+
+    as_of: datetime
+    members: dict[str, list[dict[str, Any]]]  # kind → its ranked units (unit rows)
+    kpis: dict[str, UnitKpis]  # every unit with data, and every member
+    scores: dict[str, IndexScore]  # every member
+    ranks: dict[str, int | None]  # within its league
+    previous_ranks: dict[str, int | None]  # over the previous period; empty when not asked for
+    movements: dict[str, int | None]  # places up since the previous period; empty when not asked for
+
+    def size(self, kind: str) -> int:
+        return len(self.members.get(kind, ()))
+
+
+def standings(
+    store: Store,
+    calendar: WorkCalendar,
+    config: IndexConfig,
+    period: str,
+    as_of: datetime,
+    kinds: tuple[LeagueKind, ...] = LEAGUE_KINDS,
+    previous: bool = True,
+) -> Standings:
+    """Every league of `kinds` ranked by the service index over `period` (and, with `previous`, over the previous
+    period): standard competition ranking within each league, n/a units unranked."""
+    members = {kind: league_units(store, kind, as_of) for kind in kinds}
+    keys = [unit["key"] for units in members.values() for unit in units]
+    current = unit_kpis(store, calendar, period, as_of, units=keys)
+    before = previous_unit_kpis(store, calendar, period, as_of, units=keys) if previous else {}
+    scores = {key: score_unit(current[key], config) for key in keys}
+    ranks: dict[str, int | None] = {}
+    previous_ranks: dict[str, int | None] = {}
+    for units in members.values():
+        league = [unit["key"] for unit in units]
+        ranks.update(rank({key: scores[key].score for key in league}))
+        if previous:
+            previous_ranks.update(rank({key: score_unit(before[key], config).score for key in league}))
+    moved = {key: movement(ranks[key], previous_ranks[key]) for key in previous_ranks}
+    return Standings(as_of, members, current, scores, ranks, previous_ranks, moved)
 
 
 @dataclass(frozen=True)
@@ -51,16 +105,6 @@ class LeagueRow:
     data_as_of: datetime | None  # the unit's oldest last good pull
 
 
-def league_units(store: Store, kind: LeagueKind, as_of: datetime) -> list[dict]:
-    """The ranked units of a kind that exist on the as-of day."""
-    day = as_of.astimezone(CITY_TZ).date()
-    return [u for u in store.units() if u["kind"] == kind and u["ranked"] and unit_valid_on(u, day)]
-
-
-def _scores(kpis: dict[str, UnitKpis], keys: list[str], config: IndexConfig) -> dict[str, IndexScore]:
-    return {key: score_unit(kpis[key], config) for key in keys}
-
-
 def league(
     store: Store,
     calendar: WorkCalendar,
@@ -72,38 +116,30 @@ def league(
     freshness: Iterable[SourceFreshness] = (),
 ) -> list[LeagueRow]:
     """The league of `kind` for `period` ending at `as_of`, best first, n/a units last (by name)."""
-    units = league_units(store, kind, as_of)
-    keys = [u["key"] for u in units]
-    current_kpis = unit_kpis(store, calendar, period, as_of, units=keys)
-    current = _scores(current_kpis, keys, config)
-    previous = _scores(previous_unit_kpis(store, calendar, period, as_of, units=keys), keys, config)
-    ranks = rank({k: s.score for k, s in current.items()})
-    previous_ranks = rank({k: s.score for k, s in previous.items()})
-    trends = weekly_trend(store, calendar, config, keys, as_of)
-    by_unit: dict[str, list[SourceFreshness]] = {}
-    for item in freshness:
-        by_unit.setdefault(item.unit, []).append(item)
+    ranked = standings(store, calendar, config, period, as_of, kinds=(kind,))
+    units = ranked.members[kind]
+    trends = weekly_trend(store, calendar, config, [u["key"] for u in units], as_of)
+    fresh = by_unit(freshness)
     rows = []
     for unit in units:
         key = unit["key"]
-        targets = commitments.for_unit(key)
-        sources = by_unit.get(key, [])
-        pulls = [s.last_good_pull_at for s in sources]
+        kpis, targets = ranked.kpis[key], commitments.for_unit(key)
+        health = fresh.get(key, UnitFreshness(False, None))
         rows.append(
             LeagueRow(
                 unit_key=key,
                 name_vi=unit["name_vi"],
                 name_en=unit["name_en"],
-                kpis=current_kpis[key],
-                index=current[key],
-                rank=ranks[key],
-                previous_rank=previous_ranks[key],
-                movement=movement(ranks[key], previous_ranks[key]),
+                kpis=kpis,
+                index=ranked.scores[key],
+                rank=ranked.ranks[key],
+                previous_rank=ranked.previous_ranks[key],
+                movement=ranked.movements[key],
                 trend=trends[key],
                 targets=targets,
-                progress={k: progress_against(t, criterion_ratio(current_kpis[key], k)) for k, t in targets.items()},
-                stale=any(s.stale for s in sources),
-                data_as_of=None if not pulls or None in pulls else min(pulls),
+                progress={k: progress_against(t, criterion_ratio(kpis, k)) for k, t in targets.items()},
+                stale=health.stale,
+                data_as_of=health.data_as_of,
             )
         )
     return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.name_vi))
@@ -124,7 +160,39 @@ def weekly_trend(
     for back in range(weeks - 1, -1, -1):
         end = midnight - timedelta(days=7 * back)
         span = Window(end - timedelta(days=7), end)
-        kpis = unit_kpis(store, calendar, "7d", end, units=keys, span=span, instant=False)  # the score needs no backlog
+        kpis = unit_kpis(store, calendar, WEEK_PERIOD, end, units=keys, span=span, instant=False)  # no backlog
         for key in keys:
             series[key].append(score_unit(kpis[key], config).score)
     return {key: tuple(values) for key, values in series.items()}
+
+
+@dataclass(frozen=True)
+class LeagueView:
+    """One league table: `kind` over `period` ending at `as_of`, compared with `previous_window`."""
+
+    kind: str
+    period: str
+    window: Window
+    previous_window: Window
+    as_of: datetime
+    data_version: int
+    rows: tuple[LeagueRow, ...]
+
+
+def league_view(services: Services, kind: str, period: str, as_of: datetime | None = None) -> LeagueView:
+    """The league of `kind` for `period` at `as_of` (now), with each unit's source freshness."""
+    check_choice("kind", kind, LEAGUE_KINDS)
+    check_choice("period", period, PERIODS)
+    version = services.store.data_version()[0]
+    as_of = as_of or services.clock.now()
+    fresh = source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
+    store, calendar, config = services.store, services.calendar, services.index_config
+    rows = league(store, calendar, config, services.commitments, kind, period, as_of, fresh)  # type: ignore[arg-type]
+    span, previous = window(period, as_of), previous_window(period, as_of)
+    return LeagueView(kind, period, span, previous, as_of, version, tuple(rows))
+
+
+def league_data(services: Services, cache: Cache, key: list[Any], kind: str, period: str) -> LeagueView:
+    """The league of `kind` over `period` now, shared through the cache per (version, minute, kind, period)
+    by the page and the API alike."""
+    return cached(cache, f"league:{key[0]}:{key[1]}:{kind}:{period}", lambda: league_view(services, kind, period))

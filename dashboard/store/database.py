@@ -17,11 +17,13 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dashboard.store import contributions as rollups
+from dashboard.core.errors import StoreError
+from dashboard.core.vocabulary import CLOSED_FEEDBACK, CLOSED_STATUSES
+from dashboard.store import contributions
 from dashboard.store.lists import DossierLists
-from dashboard.store.rollups import RawCounts, RollupWriter, Series
+from dashboard.store.raw import RawCounts
+from dashboard.store.rollups import RollupWriter
 from dashboard.store.schema import (
-    CLOSED_STATUSES,
     data_version,
     dossiers,
     feedback,
@@ -31,13 +33,9 @@ from dashboard.store.schema import (
     source_state,
     units,
 )
+from dashboard.store.series import Series
 
 STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
-OPEN_FEEDBACK = ("open", "processing")
-
-
-class StoreError(RuntimeError):
-    """The store cannot be used as configured (unsupported database, unreachable, not migrated)."""
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -134,7 +132,7 @@ class Store:
             before = self.rollups.feedback_rows(conn, source, keys)
             stored = self._upsert_rows(conn, table, ["source", native], rows)
             after = self.rollups.feedback_rows(conn, source, keys)
-        change = rollups.delta(
+        change = contributions.delta(
             self.rollups.contributions(conn, stream, before), self.rollups.contributions(conn, stream, after)
         )
         self.rollups.apply(conn, change)
@@ -157,7 +155,7 @@ class Store:
     def open_native_keys(self, source: str, stream: str) -> list[str]:
         """Native keys of a source's rows still open in the store (re-scanned for sources without updated-at)."""
         table, native = STREAM_TABLES[stream]
-        closed = CLOSED_STATUSES if stream == "dossiers" else ("answered", "rejected")
+        closed = CLOSED_STATUSES if stream == "dossiers" else CLOSED_FEEDBACK
         statement = select(table.c[native]).where(table.c.source == source, table.c.status.not_in(closed))
         with self.engine.connect() as conn:
             return list(conn.execute(statement.order_by(table.c[native])).scalars())

@@ -1,6 +1,6 @@
 """Rebuilding every rollup from the raw rows with set-based SQL (`python -m dashboard rebuild-rollups`),
-after recomputing processing times with the current calendar. The per-row rules are the same as
-`dashboard/rollups.py`; tests check that a rebuild equals the rollups maintained at ingest."""
+after recomputing processing times with the current calendar. The rules are `dashboard.core.rules`'s SQL
+twins of what `contributions.py` applies per row; tests check that a rebuild equals the rollups kept at ingest."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ from collections.abc import Callable
 import numpy as np
 from sqlalchemy import (
     Connection,
-    Date,
     Engine,
-    and_,
     bindparam,
     case,
-    cast,
     delete,
     func,
     insert,
@@ -24,11 +21,12 @@ from sqlalchemy import (
     update,
 )
 
+from dashboard.core import rules
+from dashboard.core.rules import local_day_sql as local_day
+from dashboard.core.rules import week_of_sql as week_start
+from dashboard.core.vocabulary import ONLINE_CHANNELS, ONLINE_FULL, SATISFIED
 from dashboard.core.workdays import WorkCalendar
-from dashboard.store import contributions as rollups
 from dashboard.store.schema import (
-    CLOSED_STATUSES,
-    ONLINE_CHANNELS,
     ROLLUP_TABLES,
     dossiers,
     feedback,
@@ -41,22 +39,6 @@ from dashboard.store.schema import (
     roll_processing,
     roll_processing_week,
 )
-
-DONE = rollups.DONE_STATUSES
-
-
-def local_day(column, dialect: str):
-    """The calendar day in Asia/Ho_Chi_Minh of a UTC timestamp column, in SQL."""
-    if dialect == "postgresql":
-        return func.date(func.timezone("Asia/Ho_Chi_Minh", column))
-    return func.date(column, "+7 hours")  # SQLite stores UTC text; the city keeps UTC+7 all year
-
-
-def week_start(day_column, dialect: str):
-    """The Monday of a date column's week, in SQL (as `rollups.week_of`)."""
-    if dialect == "postgresql":
-        return cast(func.date_trunc("week", day_column), Date)
-    return func.date(day_column, "-6 days", "weekday 1")  # back six days, then forward to a Monday
 
 
 def _flag(condition):
@@ -71,7 +53,7 @@ def recompute_processing(
     while True:
         rows = conn.execute(
             select(d.c.id, d.c.received_at, d.c.completed_at, d.c.processing_half_days)
-            .where(d.c.id > last_id, d.c.status.in_(DONE), d.c.completed_at.is_not(None))
+            .where(d.c.id > last_id, rules.done_sql(d.c))
             .order_by(d.c.id)
             .limit(chunk)
         ).all()
@@ -126,9 +108,9 @@ def _dossier_day(conn: Connection, dialect: str) -> None:
     d, p = dossiers, procedures
     counted = d.c.counted.is_(True)
     zero = literal(0)
-    statutory = case((p.c.statutory_unit == "hour", p.c.statutory_time / 8), else_=p.c.statutory_time)
-    on_time = (d.c.completed_at <= d.c.due_original_at) & (d.c.supplement_requests <= 1)
-    after_due = d.c.completed_at > d.c.due_original_at
+    statutory = rules.statutory_days_sql(p.c)
+    on_time = rules.on_time_sql(d.c)
+    after_due = rules.done_after_due_sql(d.c)
     names = [
         "received",
         "received_online",
@@ -153,7 +135,7 @@ def _dossier_day(conn: Connection, dialect: str) -> None:
         {
             "received": literal(1),
             "received_online": _flag(d.c.channel.in_(ONLINE_CHANNELS)),
-            "received_online_full": _flag(d.c.channel == "online_full"),
+            "received_online_full": _flag(d.c.channel == ONLINE_FULL),
         },
         literal(True),
     )
@@ -165,14 +147,14 @@ def _dossier_day(conn: Connection, dialect: str) -> None:
             "completed_after_due": _flag(after_due),
             "completed_after_due_apology": _flag(after_due & d.c.apology_at.is_not(None)),
             "rated": _flag(d.c.rating.is_not(None)),
-            "satisfied": _flag(d.c.rating == "satisfied"),
+            "satisfied": _flag(d.c.rating == SATISFIED),
             "statutory_days": func.coalesce(statutory, 0.0),
         },
-        d.c.status.in_(DONE) & d.c.completed_at.is_not(None),
+        rules.done_sql(d.c),
         d.outerjoin(p, p.c.code == d.c.procedure_code),
     )
-    closed_at = func.coalesce(d.c.completed_at, d.c.source_updated_at, d.c.received_at)
-    closed = part(local_day(closed_at, dialect), {"closed": literal(1)}, d.c.status.in_(CLOSED_STATUSES))
+    closed_at = rules.closed_at_sql(d.c)
+    closed = part(local_day(closed_at, dialect), {"closed": literal(1)}, ~rules.open_sql(d.c))
     events = union_all(received, completed, closed).subquery()
     sums = [func.sum(events.c[n]) for n in [*names, "statutory_days"]]
     conn.execute(
@@ -186,7 +168,7 @@ def _dossier_day(conn: Connection, dialect: str) -> None:
 def _dossier_detail(conn: Connection, dialect: str) -> None:
     d = dossiers
     counted = d.c.counted.is_(True)
-    on_time = (d.c.completed_at <= d.c.due_original_at) & (d.c.supplement_requests <= 1)
+    on_time = rules.on_time_sql(d.c)
     keys = [d.c.unit_key, d.c.procedure_code, d.c.channel]
     received = select(
         *keys,
@@ -201,7 +183,7 @@ def _dossier_detail(conn: Connection, dialect: str) -> None:
         literal(0).label("received"),
         literal(1).label("completed"),
         _flag(on_time).label("completed_on_time"),
-    ).where(counted, d.c.status.in_(DONE), d.c.completed_at.is_not(None))
+    ).where(counted, rules.done_sql(d.c))
     e = union_all(received, completed).subquery()
     group = [e.c.unit_key, e.c.day, e.c.procedure_code, e.c.channel]
     conn.execute(
@@ -222,7 +204,7 @@ def _processing_and_open(conn: Connection, dialect: str) -> None:
         insert(roll_processing).from_select(
             ["unit_key", "day", "half_days", "n"],
             select(d.c.unit_key, day, d.c.processing_half_days, func.count())
-            .where(counted, d.c.status.in_(DONE), d.c.completed_at.is_not(None), d.c.processing_half_days.is_not(None))
+            .where(counted, rules.done_sql(d.c), d.c.processing_half_days.is_not(None))
             .group_by(d.c.unit_key, day, d.c.processing_half_days),
         )
     )
@@ -239,7 +221,7 @@ def _processing_and_open(conn: Connection, dialect: str) -> None:
         insert(roll_open).from_select(
             ["unit_key", "due_at", "apology", "n"],
             select(d.c.unit_key, d.c.due_original_at, apology, func.count())
-            .where(counted, d.c.status.not_in(CLOSED_STATUSES))
+            .where(counted, rules.open_sql(d.c))
             .group_by(d.c.unit_key, d.c.due_original_at, apology),
         )
     )
@@ -262,10 +244,10 @@ def _feedback(conn: Connection, dialect: str) -> None:
         local_day(f.c.answered_at, dialect).label("day"),
         zero.label("received"),
         literal(1).label("answered"),
-        _flag(f.c.due_at.is_(None) | (f.c.answered_at <= f.c.due_at)).label("answered_on_time"),
+        _flag(rules.answered_on_time_sql(f.c)).label("answered_on_time"),
         _flag(f.c.rating.is_not(None)).label("rated"),
-        _flag(f.c.rating == "satisfied").label("satisfied"),
-    ).where(and_(f.c.status == "answered", f.c.answered_at.is_not(None)))
+        _flag(f.c.rating == SATISFIED).label("satisfied"),
+    ).where(rules.answered_sql(f.c))
     e = union_all(received, answered).subquery()
     names = ["received", "answered", "answered_on_time", "rated", "satisfied"]
     conn.execute(
@@ -274,12 +256,10 @@ def _feedback(conn: Connection, dialect: str) -> None:
             select(e.c.unit_key, e.c.day, *[func.sum(e.c[n]) for n in names]).group_by(e.c.unit_key, e.c.day),
         )
     )
-    due = func.coalesce(f.c.due_at, literal(rollups.NO_DUE, type_=f.c.due_at.type))
+    due = func.coalesce(f.c.due_at, literal(rules.NO_DUE, type_=f.c.due_at.type))
     conn.execute(
         insert(roll_feedback_open).from_select(
             ["unit_key", "due_at", "n"],
-            select(f.c.unit_key, due, func.count())
-            .where(f.c.status.in_(rollups.OPEN_FEEDBACK))
-            .group_by(f.c.unit_key, due),
+            select(f.c.unit_key, due, func.count()).where(rules.open_feedback_sql(f.c)).group_by(f.c.unit_key, due),
         )
     )

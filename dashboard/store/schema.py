@@ -1,7 +1,8 @@
-"""The central store's tables (SQLAlchemy Core) and the canonical vocabularies of their coded columns.
+"""The central store's tables (SQLAlchemy Core): the one description of our database the code reads and writes.
 
-The tables are created and evolved only by the Alembic migrations in `dashboard/migrations/`; this module
-is the one description the code reads and writes through. Timestamps are `UTCDateTime`: stored in UTC and
+The tables are created and evolved only by the Alembic migrations in `dashboard/store/migrations/`; this
+module is the one description the code reads and writes through (the coded columns' values are
+`dashboard.core.vocabulary`). Timestamps are `UTCDateTime`: stored in UTC and
 always handed back time-zone aware.
 """
 
@@ -23,26 +24,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.sql import literal_column, true
+from sqlalchemy.sql import true
 from sqlalchemy.types import TypeDecorator
 
-# Canonical vocabularies: source profiles map their own codes onto these.
-DOSSIER_STATUSES = (
-    "processing",  # received / being processed (đang xử lý)
-    "awaiting_supplement",  # chờ bổ sung
-    "paused",  # tạm dừng
-    "completed",  # có kết quả / đã trả
-    "refused",  # từ chối
-    "withdrawn",  # rút hồ sơ
-    "cancelled",  # hủy
-)
-CLOSED_STATUSES = ("completed", "refused", "withdrawn", "cancelled")
-DOSSIER_CHANNELS = ("counter", "postal", "online_partial", "online_full")
-ONLINE_CHANNELS = ("online_partial", "online_full")
-FEEDBACK_CHANNELS = ("app", "hotline", "web")
-FEEDBACK_STATUSES = ("open", "processing", "answered", "rejected")
-RATINGS = ("satisfied", "neutral", "dissatisfied")
-STREAMS = ("dossiers", "feedback")
+from dashboard.core.rules import open_sql
 
 
 class UTCDateTime(TypeDecorator):
@@ -128,7 +113,7 @@ dossiers = Table(
     Column("ingested_at", UTCDateTime, nullable=False),
     # False when another source already holds this dossier (liên thông): counted once, for the receiving unit.
     Column("counted", Boolean, nullable=False, default=True, server_default=true()),
-    Column("processing_half_days", Integer),  # working half-days from receipt to completion (metrics.py)
+    Column("processing_half_days", Integer),  # working half-days from receipt to completion (core/workdays.py)
     UniqueConstraint("source", "native_code"),
     Index(None, "native_code"),
     Index(None, "received_at"),
@@ -140,20 +125,14 @@ dossiers = Table(
 )
 
 
-def open_status(status_column):
-    """status NOT IN (the closed statuses), the values written out in the SQL: a planner uses the partial index
-    on open dossiers below only for a query that states its condition literally (bound values hide it)."""
-    return status_column.not_in([literal_column(f"'{status}'") for status in CLOSED_STATUSES])
-
-
 # A unit's open dossiers by due (the overdue lists): about 1 % of the rows, so a partial index; no other
 # query can use it, so it cannot lead the planner away from the indexes the KPIs rely on.
 Index(
     "ix_dossiers_open_unit_due",
     dossiers.c.unit_key,
     dossiers.c.due_original_at,
-    sqlite_where=open_status(dossiers.c.status),
-    postgresql_where=open_status(dossiers.c.status),
+    sqlite_where=open_sql(dossiers.c),
+    postgresql_where=open_sql(dossiers.c),
 )
 
 feedback = Table(
@@ -237,7 +216,7 @@ data_version = Table(
     Column("changed_at", UTCDateTime, nullable=False),
 )
 
-# --- Rollups, maintained at ingest from each row's old and new contribution (see dashboard/rollups.py) ---
+# --- Rollups, maintained at ingest from each row's old and new contribution (see dashboard/store/contributions.py) ---
 # Days are calendar days in Asia/Ho_Chi_Minh. Only counted dossiers contribute (liên thông: once).
 
 roll_dossier_day = Table(

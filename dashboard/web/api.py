@@ -3,7 +3,7 @@
 GET units · kpis?unit=&period= · league?kind=&period= · dossiers?unit=&filter=&period=&page=&page_size= ·
 openapi.json. Times are ISO 8601 in Asia/Ho_Chi_Minh; every rate is {numerator, denominator, value} (value null
 when the denominator is 0). A bad parameter answers 400 with {"error": …, "parameter": …}. The league comes from
-the same cached computation as the /league page (`callbacks.league.league_data`).
+the same cached computation as the /league page (`dashboard.pages.league.league_data`).
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from flask import Blueprint, Response, current_app, request
 
 from dashboard.core.cache import EXTENSION
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.periods import PERIODS, Window
+from dashboard.core.errors import ParameterError
+from dashboard.core.periods import Window
+from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
 from dashboard.metrics.kpis import Backlog, Ratio, UnitKpis
 from dashboard.metrics.service_index import IndexScore, SubScore, criterion_ratio
-from dashboard.pages import views
-from dashboard.pages.league import LeagueRow
-from dashboard.pages.views import current_key, league_data
+from dashboard.pages import api as views
+from dashboard.pages.common import check_choice, current_key
+from dashboard.pages.league import LeagueRow, league_data
 from dashboard.services import Services
 from dashboard.web import openapi
 
@@ -156,8 +158,8 @@ def blueprint(services: Services) -> Blueprint:
     """The API's routes over `services`; the app factory registers it on the Dash app's Flask server."""
     api = Blueprint("api_v1", __name__, url_prefix=PREFIX)
 
-    @api.errorhandler(views.ParameterError)
-    def bad_parameter(error: views.ParameterError) -> Response:
+    @api.errorhandler(ParameterError)
+    def bad_parameter(error: ParameterError) -> Response:
         body = {"as_of": iso(services.clock.now()), "data_version": services.store.data_version()[0]}
         return _respond(body | {"error": str(error), "parameter": error.parameter}, 400)
 
@@ -168,7 +170,7 @@ def blueprint(services: Services) -> Blueprint:
 
     @api.get("/kpis")
     def kpis() -> Response:
-        view = views.kpis_view(services, request.args.get("period", "30d"), request.args.get("unit") or None)
+        view = views.kpis_view(services, request.args.get("period", DEFAULT_PERIOD), request.args.get("unit") or None)
         units = [
             {
                 "unit": unit_json(figures.unit),
@@ -183,8 +185,8 @@ def blueprint(services: Services) -> Blueprint:
 
     @api.get("/league")
     def league() -> Response:
-        kind = views.check_choice("kind", request.args.get("kind", "district"), views.KINDS)
-        period = views.check_choice("period", request.args.get("period", "30d"), PERIODS)
+        kind = check_choice("kind", request.args.get("kind", DEFAULT_KIND), LEAGUE_KINDS)
+        period = check_choice("period", request.args.get("period", DEFAULT_PERIOD), PERIODS)
         cache = current_app.extensions[EXTENSION]
         view = league_data(services, cache, current_key(services), kind, period)
         body = {
@@ -200,10 +202,10 @@ def blueprint(services: Services) -> Blueprint:
     def dossiers() -> Response:
         unit = request.args.get("unit")
         if not unit:
-            raise views.ParameterError("unit", "unit is required: a unit key from /api/v1/units")
+            raise ParameterError("unit", "unit is required: a unit key from /api/v1/units")
         page, page_size = views.check_page(request.args.get("page"), request.args.get("page_size"))
         name = request.args.get("filter", "in_progress")
-        view = views.dossiers_view(services, unit, name, request.args.get("period", "30d"), page, page_size)
+        view = views.dossiers_view(services, unit, name, request.args.get("period", DEFAULT_PERIOD), page, page_size)
         found = view.page
         body = {
             "unit": view.unit,

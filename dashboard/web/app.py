@@ -11,10 +11,11 @@ from pathlib import Path
 from dash import Dash
 
 import callbacks
-from dashboard.core.cache import attach_cache
 from dashboard.core.i18n import t
+from dashboard.pages import wall
 from dashboard.services import Services
 from dashboard.web import api
+from dashboard.web.cache import attach_cache
 from layouts import shell
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
@@ -39,9 +40,9 @@ def create_app(services: Services, warm: bool = False) -> Dash:
     )
     app.index_string = app.index_string.replace("<html>", f'<html lang="{lang}">', 1)
     app.layout = shell.root
-    attach_cache(app.server, services.settings)
+    cache = attach_cache(app.server, services.settings)
     callbacks.register(app, services)
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
     if warm:
-        callbacks.warm(app, services)
+        wall.warm(services, cache)
     return app

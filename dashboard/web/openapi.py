@@ -5,15 +5,21 @@ Built from the same constants the API checks against (periods, kinds, dossier fi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, get_args
 
-from dashboard.core.periods import PERIODS
-from dashboard.metrics.kpis import AGEING_BUCKETS
-from dashboard.pages.views import DEFAULT_PAGE_SIZE, KINDS, MAX_PAGE_SIZE
-from dashboard.store.lists import DOSSIER_FILTERS
+from dashboard.core.vocabulary import (
+    AGEING_BUCKETS,
+    DEFAULT_KIND,
+    DEFAULT_PERIOD,
+    DOSSIER_FILTERS,
+    LEAGUE_KINDS,
+    PERIODS,
+)
+from dashboard.metrics.service_index import CriterionKey, GradeKey
+from dashboard.pages.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
-CRITERIA = ("on_time", "online", "feedback_on_time", "feedback_satisfaction", "dossier_satisfaction")
-GRADES = ("excellent", "good", "fair", "average", "weak")
+CRITERIA = get_args(CriterionKey)
+GRADES = get_args(GradeKey)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -210,7 +216,7 @@ def _parameter(name: str, description: str, schema: dict[str, Any], required: bo
 PERIOD = _parameter(
     "period",
     "today, 7d, 30d (from 00:00 six / twenty-nine days ago), qtd, ytd; windows end at the as-of time.",
-    {"type": "string", "enum": list(PERIODS), "default": "30d"},
+    {"type": "string", "enum": list(PERIODS), "default": DEFAULT_PERIOD},
 )
 
 
@@ -250,7 +256,9 @@ def document() -> dict[str, Any]:
                 "A league table: districts among districts or departments among departments.",
                 "LeagueResponse",
                 [
-                    _parameter("kind", "Which league.", {"type": "string", "enum": list(KINDS), "default": "district"}),
+                    _parameter(
+                        "kind", "Which league.", {"type": "string", "enum": list(LEAGUE_KINDS), "default": DEFAULT_KIND}
+                    ),
                     PERIOD,
                 ],
             ),

@@ -18,6 +18,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, Table, insert
 from sqlalchemy.exc import SQLAlchemyError
 
+from dashboard.core.errors import SimulatorError
 from dashboard.core.workdays import WorkCalendar
 from data_sources.demo.catalog import UnitTraits, stable_hash
 from data_sources.demo.feedback import FeedbackPlan, feedback_rows, plan_feedback
@@ -30,10 +31,6 @@ GENERATOR_VERSION = "1"  # bump when the generation changes, so that existing fi
 ARRIVAL = 0  # event kind of a new row (both streams)
 IDENTITY_KEYS = ("generator", "seed", "scale", "start", "history_days", "profile", "unit_key", "unit_code",
                  "fingerprint")  # fmt: skip
-
-
-class SimulatorError(RuntimeError):
-    """The simulator cannot do what was asked; the message names the source file and what to do."""
 
 
 @dataclass(frozen=True)

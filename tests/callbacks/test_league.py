@@ -16,7 +16,8 @@ from callbacks import league as league_callbacks
 from callbacks.routing import route
 from dashboard.core.cache import cache_of
 from dashboard.ingest.pull import Ingestor
-from dashboard.pages.views import current_key
+from dashboard.pages.common import current_key
+from dashboard.pages.league import league_data
 from dashboard.web.api import league_row_json
 from dashboard.web.app import create_app
 from layouts.ids import LeagueIds, ShellIds
@@ -117,7 +118,7 @@ def test_the_numbers_a_callback_hands_its_layout_equal_the_api(services):
     """Two apps over the same store and clock, each with its own cache: the page's data and the API agree."""
     page_app, api_app = create_app(services), create_app(services)
     for kind, period in (("district", "30d"), ("district", "7d"), ("department", "ytd")):
-        view = league_callbacks.league_data(services, cache_of(page_app), current_key(services), kind, period)
+        view = league_data(services, cache_of(page_app), current_key(services), kind, period)
         api = api_app.server.test_client().get(f"/api/v1/league?kind={kind}&period={period}").get_json()
         assert api["data_version"] == view.data_version and api["as_of"] == view.as_of.isoformat()
         assert api["rows"] == [league_row_json(row) for row in view.rows]

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from dash import no_update
 
-from callbacks import overview as overview_callbacks
 from callbacks.routing import route
 from dashboard.core.cache import cache_of
+from dashboard.pages import overview as overview_pages
+from dashboard.pages.common import current_key, view_key
 from layouts.ids import NotFoundIds, OverviewIds, ShellIds
 from tests.conftest import START
 from tests.factories import dossier
@@ -68,11 +69,11 @@ def test_refresh_when_the_minute_changes_for_the_lag_texts(app, services, pull):
 
 
 def test_the_cache_serves_a_second_viewer_without_recomputing(app, services, monkeypatch):
-    key = overview_callbacks.current_key(services)
-    first = overview_callbacks.overview_data(services, cache_of(app), key)
-    monkeypatch.setattr(overview_callbacks.kpis, "current_city_overview", lambda *a, **k: 1 / 0)
-    assert overview_callbacks.overview_data(services, cache_of(app), key) == first
+    key = current_key(services)
+    first = overview_pages.overview_data(services, cache_of(app), key)
+    monkeypatch.setattr(overview_pages, "current_city_overview", lambda *a, **k: 1 / 0)
+    assert overview_pages.overview_data(services, cache_of(app), key) == first
 
 
 def test_view_key_is_the_version_and_the_city_minute():
-    assert overview_callbacks.view_key(7, START + timedelta(seconds=42)) == [7, "2019-11-27T09:00"]
+    assert view_key(7, START + timedelta(seconds=42)) == [7, "2019-11-27T09:00"]

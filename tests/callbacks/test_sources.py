@@ -12,6 +12,8 @@ from callbacks.routing import route
 from dashboard.core.cache import cache_of
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
+from dashboard.pages import sources as sources_pages
+from dashboard.pages.common import current_key
 from layouts.ids import ShellIds, SourcesIds
 from tests.callbacks.test_overview import registered
 from tests.factories import dossier
@@ -121,7 +123,9 @@ def test_the_dash_endpoint_serves_the_page_without_the_password(app, services, p
 
 
 def test_the_cache_serves_a_second_viewer_without_recomputing(app, services, monkeypatch):
-    key = sources_callbacks.current_key(services)
-    first = sources_callbacks.sources_data(services, cache_of(app), key, "?source=quan-1")
-    monkeypatch.setattr(sources_callbacks.freshness, "source_freshness", lambda *a, **k: 1 / 0)
-    assert sources_callbacks.sources_data(services, cache_of(app), key, "?source=quan-1&lang=en") == first
+    key = current_key(services)
+    asked = sources_callbacks.rejected_query("?source=quan-1")
+    first = sources_pages.sources_data(services, cache_of(app), key, *asked)
+    monkeypatch.setattr(sources_pages, "source_freshness", lambda *a, **k: 1 / 0)
+    again = sources_callbacks.rejected_query("?source=quan-1&lang=en")
+    assert sources_pages.sources_data(services, cache_of(app), key, *again) == first

@@ -12,8 +12,12 @@ from callbacks.routing import route
 from dashboard.core.cache import cache_of
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.periods import window
+from dashboard.core.vocabulary import CITY_KEY
 from dashboard.core.workdays import default_calendar
-from dashboard.metrics.kpis import Backlog, Ratio, build_unit_kpis
+from dashboard.metrics.ageing import working_days_late
+from dashboard.metrics.kpis import Backlog, Ratio, build_unit_kpis, city_kpis
+from dashboard.pages import unit as unit_pages
+from dashboard.pages.common import current_key
 from layouts import unit as unit_layout
 from layouts.ids import NotFoundIds, ShellIds, UnitIds
 from tests.callbacks.test_overview import registered
@@ -168,7 +172,7 @@ def test_a_number_opens_its_dossiers_fifty_a_page(tile, monkeypatch):
     drill = texts(page[UnitIds.DRILL])
     assert "Hồ sơ quá hạn đang giải quyết: 2 hồ sơ" in drill and "Q1-OVERDUE-1" in drill and "Q1-OVERDUE-2" in drill
     assert page[UnitIds.FOCUS].data is True
-    monkeypatch.setattr(unit_layout, "DRILL_PAGE_SIZE", 2)
+    monkeypatch.setattr(unit_pages, "DRILL_PAGE_SIZE", 2)
     second = tile("/unit/quan-1", "?list=received&page=2&lang=en")
     assert "Dossiers 3–4 of 7" in texts(second[UnitIds.DRILL])
     assert second[UnitIds.DRILL_NEXT].href == "/unit/quan-1?lang=en&list=received&page=3"
@@ -237,15 +241,15 @@ def test_refresh_returns_no_update_until_the_data_version_changes(app, services,
 
 
 def test_the_cache_serves_a_second_viewer_without_recomputing(tile, app, services, monkeypatch):
-    key = unit_callbacks.current_key(services)
+    key = current_key(services)
     query = unit_callbacks.tile_query("/unit/quan-1", "?list=overdue")
-    first = unit_callbacks.tile_data(services, cache_of(app), key, query)
-    monkeypatch.setattr(unit_callbacks.kpis, "unit_kpis", lambda *a, **k: 1 / 0)
-    monkeypatch.setattr(unit_callbacks, "unit_view", lambda *a, **k: 1 / 0)
-    assert unit_callbacks.tile_data(services, cache_of(app), key, query) == first
+    first = unit_pages.tile_data(services, cache_of(app), key, query)
+    monkeypatch.setattr(unit_pages, "standings", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(unit_pages, "unit_view", lambda *a, **k: 1 / 0)
+    assert unit_pages.tile_data(services, cache_of(app), key, query) == first
     other = unit_callbacks.tile_query("/unit/quan-1", "")
     with pytest.raises(ZeroDivisionError):  # another tile shares the city context but builds its own view
-        unit_callbacks.tile_data(services, cache_of(app), key, other)
+        unit_pages.tile_data(services, cache_of(app), key, other)
 
 
 @pytest.mark.parametrize(
@@ -287,8 +291,14 @@ def test_city_kpis_sum_counts_and_both_parts_of_every_ratio():
         Backlog(1, 1, 0, {"not_due": 0, "due_soon": 0, "overdue_1_5": 0, "overdue_6_20": 0, "overdue_over_20": 1}),
         (2, 0),
     )
-    city = unit_callbacks.city_kpis({"a": one, "b": two}, "30d", span, AS_OF, {2: 3, 6: 1})
-    assert (city.unit_key, city.received, city.late, city.open_feedback, city.overdue_feedback) == ("city", 10, 1, 3, 1)
+    city = city_kpis({"a": one, "b": two}, "30d", span, AS_OF, {2: 3, 6: 1})
+    assert (city.unit_key, city.received, city.late, city.open_feedback, city.overdue_feedback) == (
+        CITY_KEY,
+        10,
+        1,
+        3,
+        1,
+    )
     assert city.online == Ratio(4, 10) and city.on_time == Ratio(3, 4) and city.feedback_on_time == Ratio(1, 1)
     assert city.apology == Ratio(1, 3)  # overdue with an apology ÷ (completed after due + overdue)
     assert city.backlog == Backlog(
@@ -296,7 +306,7 @@ def test_city_kpis_sum_counts_and_both_parts_of_every_ratio():
     )
     assert city.median_processing_days == 1.0  # half-days 2, 2, 2, 6: lower median 2
     assert city.mean_statutory_days == 2.0  # (1 × 3 + 5 × 1) ÷ 4
-    empty = unit_callbacks.city_kpis({}, "30d", span, AS_OF, {})
+    empty = city_kpis({}, "30d", span, AS_OF, {})
     assert empty.on_time == Ratio(0, 0) and empty.median_processing_days is None and empty.mean_statutory_days is None
 
 
@@ -312,4 +322,4 @@ def test_city_kpis_sum_counts_and_both_parts_of_every_ratio():
     ],
 )
 def test_working_days_late(due_at, end, expected):
-    assert unit_callbacks.working_days_late(due_at, end, default_calendar()) == expected
+    assert working_days_late(due_at, end, default_calendar()) == expected

@@ -14,6 +14,7 @@ from callbacks import wall as wall_callbacks
 from callbacks.routing import route
 from dashboard.core.cache import background_for, cache_of
 from dashboard.core.geo import Boundaries
+from dashboard.pages import wall as wall_pages
 from dashboard.store.schema import source_state
 from dashboard.web.app import create_app
 from layouts import wall as wall_layout
@@ -46,7 +47,7 @@ def test_compute_gathers_the_city_units_freshness_and_alerts(services, source_db
         dossier("C", received=START - timedelta(days=10), days=5),  # overdue for 5 days
     )
     pull()
-    data = wall_callbacks.compute(services, START)
+    data = wall_pages.compute(services, START)
     assert (data.overview.in_progress, data.overview.overdue_in_progress) == (3, 2)
     assert (data.sources_ok, data.sources_total, data.stale_sources) == (1, 1, 0)
     assert data.changed_at is not None and data.version == services.store.data_version()[0]
@@ -68,7 +69,7 @@ def test_a_back_dated_pull_makes_the_unit_stale_and_raises_an_alert(services, so
     source_db.insert("dossiers", dossier("A"))
     pull()
     back_date(services, 10)
-    data = wall_callbacks.compute(services, START)
+    data = wall_pages.compute(services, START)
     quan_1 = next(u for u in data.units if u.key == "quan-1")
     assert quan_1.stale and quan_1.data_as_of == START - timedelta(minutes=10)
     assert (data.sources_ok, data.stale_sources) == (0, 1)
@@ -116,7 +117,7 @@ def test_refresh_returns_no_update_until_the_data_version_changes(app, services,
     background.wait(timeout=30)
     changed = wall_callbacks.refresh(services, cache, seen, "?lang=en", 1.0, ["kpis"], ["map"])
     in_progress = changed[3][0].children[0]
-    assert changed[-1] == wall_callbacks.current_key(services, 1.0) and changed[-1][0] > seen[0]
+    assert changed[-1] == wall_pages.current_key(services, 1.0) and changed[-1][0] > seen[0]
     assert changed[-2] == 5000  # back to the usual pace
     assert [c.children for c in in_progress.children][:2] == ["Dossiers in progress", "1"]
     assert changed[4][0]["layout"]["uirevision"] == "wall-map-tiles"
@@ -184,28 +185,28 @@ def test_a_warmed_app_has_the_wall_figures_before_the_first_wall_asks(services, 
     pull()
     app = create_app(services, warm=True)
     background_for(cache_of(app)).wait(timeout=30)
-    monkeypatch.setattr(wall_callbacks, "compute", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(wall_pages, "compute", lambda *a, **k: 1 / 0)
     header, *_, seen = wall_callbacks.refresh(services, cache_of(app), None, "", 1.0, [], [])
-    assert header == "wall-header" and seen == wall_callbacks.current_key(services, 1.0)
+    assert header == "wall-header" and seen == wall_pages.current_key(services, 1.0)
 
 
 def test_the_cache_serves_a_second_viewer_without_recomputing(app, services, monkeypatch):
-    key = wall_callbacks.current_key(services, 1.0)
-    first = wall_callbacks.wall_data(services, cache_of(app), key)
+    key = wall_pages.current_key(services, 1.0)
+    first = wall_pages.wall_data(services, cache_of(app), key)
     assert first[0] == tuple(key[:2])
-    monkeypatch.setattr(wall_callbacks, "compute", lambda *a, **k: 1 / 0)
-    assert wall_callbacks.wall_data(services, cache_of(app), [*key[:2], 2.0]) == first
+    monkeypatch.setattr(wall_pages, "compute", lambda *a, **k: 1 / 0)
+    assert wall_pages.wall_data(services, cache_of(app), [*key[:2], 2.0]) == first
 
 
 def test_the_map_is_the_configured_one_or_the_tile_grid(tmp_path):
     none, both = Boundaries(), Boundaries(tmp_path / "d.geojson", tmp_path / "w.geojson")
     wards_only = Boundaries(None, tmp_path / "w.geojson")
-    assert wall_callbacks.map_kind(parse_options(""), none) == "tiles"
-    assert wall_callbacks.map_kind(parse_options("?map=wards"), none) == "tiles"
-    assert wall_callbacks.map_kind(parse_options(""), both) == "districts"
-    assert wall_callbacks.map_kind(parse_options("?map=wards"), both) == "wards"
-    assert wall_callbacks.map_kind(parse_options("?map=tiles"), both) == "tiles"
-    assert wall_callbacks.map_kind(parse_options("?map=districts"), wards_only) == "wards"
+    assert wall_pages.map_kind(parse_options("").map, none) == "tiles"
+    assert wall_pages.map_kind(parse_options("?map=wards").map, none) == "tiles"
+    assert wall_pages.map_kind(parse_options("").map, both) == "districts"
+    assert wall_pages.map_kind(parse_options("?map=wards").map, both) == "wards"
+    assert wall_pages.map_kind(parse_options("?map=tiles").map, both) == "tiles"
+    assert wall_pages.map_kind(parse_options("?map=districts").map, wards_only) == "wards"
 
 
 def test_an_unreadable_boundary_file_falls_back_to_tiles_and_says_why(app, services, tmp_path):
@@ -236,5 +237,5 @@ def test_feedback_points_are_the_last_24_hours_with_a_location(services, source_
 
     source_db.insert("feedback", item("RECENT", 3), item("OLD", 30), item("NOWHERE", 2, lat=None, lon=None))
     pull()
-    [point] = wall_callbacks.feedback_points(services, START - timedelta(hours=24), START)
+    [point] = wall_pages.feedback_points(services, START - timedelta(hours=24), START)
     assert (point.lat, point.lon, point.unit_key) == (10.77, 106.70, "quan-1")

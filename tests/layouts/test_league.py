@@ -10,13 +10,12 @@ from openpyxl import load_workbook
 
 from dashboard.core.periods import previous_window, window
 from dashboard.metrics.service_index import load_index_config, score_unit
-from dashboard.pages.league import LeagueRow
-from dashboard.pages.views import LeagueView
+from dashboard.pages.league import LeagueRow, LeagueView
 from layouts import league, league_grid, league_xlsx
 from layouts.aggrid_locale import AG_GRID_LOCALE_VI
 from layouts.ids import LeagueIds, ShellIds
-from tests.dashboard.test_service_index import AS_OF, kpis
 from tests.layouts.test_overview import texts
+from tests.metrics.test_service_index import AS_OF, kpis
 
 CONFIG = load_index_config()
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from dash import html
 
+from dashboard.metrics.freshness import SourceFreshness
 from dashboard.metrics.kpis import CityOverview, Ratio
-from dashboard.pages.freshness import SourceFreshness
 from layouts import overview, shell
 from layouts.ids import NotFoundIds, OverviewIds, ShellIds
 from tests.conftest import START

@@ -10,7 +10,8 @@ from pathlib import Path
 from dash import dcc, html
 
 from dashboard.core.i18n import CATALOGUE
-from dashboard.pages.freshness import ErrorKind, RejectedPage, RejectedRow, SourceFreshness
+from dashboard.metrics.freshness import ErrorKind, SourceFreshness
+from dashboard.pages.sources import RejectedPage, RejectedRow
 from layouts import sources
 from layouts.ids import ShellIds, SourcesIds
 from tests.conftest import START

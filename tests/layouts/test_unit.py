@@ -9,10 +9,12 @@ import pytest
 from dash import html
 
 from dashboard.core.clock import CITY_TZ
+from dashboard.core.paging import DossierPage
 from dashboard.core.periods import window
+from dashboard.core.vocabulary import LEAGUE_KINDS
 from dashboard.metrics.kpis import Backlog, build_unit_kpis
 from dashboard.metrics.service_index import load_index_config, score_unit
-from dashboard.store.lists import DossierPage
+from dashboard.pages.unit import UnitView
 from layouts import dossiers, unit
 from layouts.ids import ShellIds, UnitIds
 from tests.layouts.test_overview import texts
@@ -82,7 +84,7 @@ def overdue_row(code: str, **changes) -> dict:
     return {**row, **changes}
 
 
-def view(**changes) -> unit.UnitView:
+def view(**changes) -> UnitView:
     values = {
         "unit": UNIT,
         "period": "30d",
@@ -104,7 +106,7 @@ def view(**changes) -> unit.UnitView:
         "overdue": DossierPage([overdue_row("Q1-OVERDUE")], total=12, page=1, page_size=10),
         "no_apology": DossierPage([], total=0, page=1, page_size=10),
     }
-    return unit.UnitView(**{**values, **changes})
+    return UnitView(**{**values, **changes})
 
 
 def test_the_address_of_a_tile_and_its_lists():
@@ -299,16 +301,14 @@ def test_every_key_the_tile_builds_from_data_is_in_the_catalogue():
     from dashboard.core.i18n import CATALOGUE
     from dashboard.core.periods import PERIODS
     from dashboard.core.reference import load_units
-    from dashboard.metrics.kpis import AGEING_BUCKETS
-    from dashboard.store.lists import DOSSIER_FILTERS
-    from dashboard.store.schema import DOSSIER_STATUSES
+    from dashboard.core.vocabulary import AGEING_BUCKETS, DOSSIER_FILTERS, DOSSIER_STATUSES
     from layouts.unit_cards import RATE_CARDS
 
     keys = {f"unit.kind.{u['kind']}" for u in load_units()}
     keys |= {f"unit.status.{status}" for status in DOSSIER_STATUSES}
     keys |= {f"unit.grade.{grade.key}" for grade in load_index_config().grades}
     keys |= {f"unit.period.{period}" for period in PERIODS} | {f"fig.ageing.{b}" for b in AGEING_BUCKETS}
-    keys |= {f"unit.list.{name}" for name in DOSSIER_FILTERS} | {f"unit.league.{k}" for k in unit.LEAGUE_KINDS}
+    keys |= {f"unit.list.{name}" for name in DOSSIER_FILTERS} | {f"unit.league.{k}" for k in LEAGUE_KINDS}
     keys |= {f"unit.kpi.{name}{part}" for name in RATE_CARDS for part in ("", ".note", ".none")}
     keys |= {f"unit.col.{column}" for column in unit.LIST_COLUMNS}
     assert sorted(keys - set(CATALOGUE)) == []

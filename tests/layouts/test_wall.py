@@ -10,9 +10,10 @@ import pytest
 from dashboard.core.geo import Shape, TileCell, read_tile_grid
 from dashboard.metrics.alerts import Alert
 from dashboard.metrics.kpis import Backlog, CityOverview, Ratio
+from dashboard.pages.wall import Limits, UnitStatus, WallData
 from layouts import maps, wall, wall_gauges, wall_geo, wall_views
 from layouts.ids import WallIds
-from layouts.wall_model import Limits, UnitStatus, WallData, WallOptions, kiosk_requested, parse_options
+from layouts.wall_model import WallOptions, kiosk_requested, parse_options
 from tests.conftest import START
 
 LIMITS = Limits(overdue_warn=0.05, overdue_alarm=0.10, online_target=0.3, new_late_warn=5, new_late_alarm=20)
@@ -315,7 +316,7 @@ def test_map_legend_explains_colours_in_words_and_lists_the_worst():
 
 
 def test_tile_points_stay_inside_their_districts_tile():
-    from layouts.wall_model import FeedbackPoint
+    from dashboard.pages.wall import FeedbackPoint
 
     cells = [TileCell("quan-1", 2, 4)]
     points = [FeedbackPoint(10.77, 106.70, "quan-1") for _ in range(30)] + [FeedbackPoint(1, 1, "nowhere")]

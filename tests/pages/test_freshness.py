@@ -9,7 +9,9 @@ from sqlalchemy import event
 
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
-from dashboard.pages.freshness import error_kind, raw_values, rejected_page, source_freshness
+from dashboard.metrics.freshness import error_kind
+from dashboard.pages.freshness import source_freshness
+from dashboard.pages.sources import raw_values, rejected_page
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
 from tests.netfaults import closed_port

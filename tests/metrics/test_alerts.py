@@ -14,8 +14,8 @@ from dashboard.metrics.alerts import (
     overdue_share_alerts,
     stale_source_alerts,
 )
+from dashboard.metrics.freshness import SourceFreshness
 from dashboard.metrics.kpis import Backlog
-from dashboard.pages.freshness import SourceFreshness
 from tests.conftest import START
 
 

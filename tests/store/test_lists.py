@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import event, func, select
 
 from dashboard.core.clock import CITY_TZ
+from dashboard.core.errors import FilterError
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
-from dashboard.store.lists import FilterError, _condition
+from dashboard.store.lists import dossier_condition as _condition
 from dashboard.store.schema import dossiers
 from tests.factories import SourceDB, dossier
 

@@ -1,0 +1,191 @@
+"""The unit tile's model (/unit/<key>): a unit's KPIs against its commitments and the city, its rank, 90-day trend,
+late procedures, overdue lists and the dossiers behind any number.
+
+What every tile shares for one (data version, minute, period) — every unit's KPIs, the city's sums, the ranks
+and their movements — is computed once and cached as a `CityContext`; each tile adds its own series and lists.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from dashboard.core.cache import Cache, cached
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.paging import DossierPage
+from dashboard.core.periods import Window, window
+from dashboard.core.vocabulary import (
+    CLOSED_STATUSES,
+    DEFAULT_PERIOD,
+    DONE_STATUSES,
+    FEEDBACK_LIST_PREFIX,
+    FEEDBACK_LISTS,
+)
+from dashboard.core.workdays import WorkCalendar
+from dashboard.metrics.ageing import working_days_late
+from dashboard.metrics.freshness import unit_freshness
+from dashboard.metrics.kpis import UnitKpis, city_kpis, empty_kpis
+from dashboard.metrics.service_index import IndexScore, score_unit
+from dashboard.pages.freshness import source_freshness
+from dashboard.pages.kpis import period_counters
+from dashboard.pages.league import standings
+from dashboard.services import Services
+
+TILE_ROWS = 10  # dossiers shown on the tile itself; the rest are one click away
+DRILL_PAGE_SIZE = 50
+TREND_DAYS = 90
+
+
+@dataclass(frozen=True)
+class TileQuery:
+    """What the address asks for: /unit/<key>?period=…&list=…&page=…"""
+
+    key: str
+    period: str = DEFAULT_PERIOD
+    list_name: str | None = None
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class CityContext:
+    """What every tile shares for one period and instant."""
+
+    as_of: datetime
+    span: Window
+    units: dict[str, dict[str, Any]]  # every unit row, by key
+    kpis: dict[str, UnitKpis]  # the units with data, and every ranked one
+    city: UnitKpis
+    ranks: dict[str, int | None]  # within each league (districts, departments)
+    movements: dict[str, int | None]
+    league_sizes: dict[str, int]  # by kind
+
+
+def city_context(services: Services, period: str, as_of: datetime) -> CityContext:
+    """Every unit's KPIs, the city's sums, and each league's ranks with their movement since the previous period
+    (`dashboard.pages.league.standings`, without the league's weekly trends)."""
+    store = services.store
+    span = window(period, as_of)
+    ranked = standings(store, services.calendar, services.index_config, period, as_of)
+    histogram: Counter[int] = Counter()
+    for unit_histogram in period_counters(store, span)[2].values():
+        histogram.update(unit_histogram)
+    return CityContext(
+        as_of=as_of,
+        span=span,
+        units={u["key"]: u for u in store.units()},
+        kpis=ranked.kpis,
+        city=city_kpis(ranked.kpis, period, span, as_of, histogram),
+        ranks=ranked.ranks,
+        movements=ranked.movements,
+        league_sizes={kind: ranked.size(kind) for kind in ranked.members},
+    )
+
+
+@dataclass(frozen=True)
+class UnitView:
+    """Everything the tile shows, as plain data."""
+
+    unit: dict[str, Any]  # the units row: key, kind, name_vi, name_en, …
+    period: str
+    as_of: datetime
+    kpis: UnitKpis
+    city: UnitKpis  # the sums over every unit
+    index: IndexScore
+    rank: int | None  # among the ranked units of its kind; None when unranked or not ranked at all
+    league_size: int  # 0 when its kind has no league
+    movement: int | None
+    targets: dict[str, float]
+    stale: bool
+    data_as_of: datetime | None  # its sources' oldest last good pull; None without sources or never pulled
+    trend: tuple[dict[str, Any], ...]  # day, received, completed, in_progress
+    late_procedures: tuple[dict[str, Any], ...]  # procedure_code, name_vi, name_en, late
+    overdue: DossierPage  # first rows, with late_days
+    no_apology: DossierPage
+    drill: DossierPage | None = None  # the list the address asks for
+    drill_filter: str | None = None
+    trend_days: int = TREND_DAYS
+
+
+def with_late_days(listed: DossierPage, as_of: datetime, calendar: WorkCalendar) -> DossierPage:
+    """The page's rows with `late_days`: to the completion when resolved, to `as_of` when still open."""
+
+    def end(row: dict[str, Any]) -> datetime | None:
+        if row["status"] in DONE_STATUSES:
+            return row["completed_at"]
+        return None if row["status"] in CLOSED_STATUSES else as_of
+
+    rows = [{**row, "late_days": working_days_late(row["due_original_at"], end(row), calendar)} for row in listed.rows]
+    return replace(listed, rows=rows)
+
+
+def _drill(services: Services, query: TileQuery, as_of: datetime, start: datetime) -> DossierPage | None:
+    """The list the address asks for; a page past the end shows the last one."""
+    lists, key, name = services.store.lists, query.key, query.list_name
+    if not name:
+        return None
+    if name in FEEDBACK_LISTS:
+        name = name.removeprefix(FEEDBACK_LIST_PREFIX)
+        drill = lists.feedback_page(key, name, as_of, start, query.page, DRILL_PAGE_SIZE)
+        if not drill.rows and drill.page > drill.pages:
+            drill = lists.feedback_page(key, name, as_of, start, drill.pages, DRILL_PAGE_SIZE)
+        return drill
+    drill = lists.page(key, name, as_of, start, query.page, DRILL_PAGE_SIZE)
+    if not drill.rows and drill.page > drill.pages:
+        drill = lists.page(key, name, as_of, start, drill.pages, DRILL_PAGE_SIZE)
+    return with_late_days(drill, as_of, services.calendar)
+
+
+def _lists(services: Services, query: TileQuery, as_of: datetime, start: datetime) -> dict[str, Any]:
+    lists, calendar, key = services.store.lists, services.calendar, query.key
+    return {
+        "overdue": with_late_days(lists.page(key, "overdue", as_of, page_size=TILE_ROWS), as_of, calendar),
+        "no_apology": with_late_days(
+            lists.page(key, "late_no_apology", as_of, start, page_size=TILE_ROWS), as_of, calendar
+        ),
+        "late_procedures": tuple(lists.late_procedures(key, as_of, start)),
+        "drill": _drill(services, query, as_of, start),
+        "drill_filter": query.list_name,
+    }
+
+
+def unit_view(services: Services, context: CityContext, query: TileQuery) -> UnitView:
+    """The tile of `query.key` (a known unit) over the context's period and instant."""
+    key, as_of, span, store = query.key, context.as_of, context.span, services.store
+    unit = context.units[key]
+    figures = context.kpis.get(key) or empty_kpis(key, query.period, span, as_of)
+    today = as_of.astimezone(CITY_TZ).date()
+    _opening, days = store.series.unit_days(key, today - timedelta(days=TREND_DAYS - 1), today)
+    sources = [source for source in services.sources if source.unit == key]
+    health = unit_freshness(source_freshness(store, sources, as_of, services.settings.stale_factor))
+    return UnitView(
+        unit=unit,
+        period=query.period,
+        as_of=as_of,
+        kpis=figures,
+        city=context.city,
+        index=score_unit(figures, services.index_config),
+        rank=context.ranks.get(key),
+        league_size=context.league_sizes.get(unit["kind"], 0),
+        movement=context.movements.get(key),
+        targets=services.commitments.for_unit(key),
+        stale=health.stale,
+        data_as_of=health.data_as_of,
+        trend=tuple(days),
+        **_lists(services, query, as_of, span.start),
+    )
+
+
+def tile_data(services: Services, cache: Cache, key: list[Any], query: TileQuery) -> UnitView | None:
+    """The tile asked for, cached per (version, minute, address); None for a key no unit has."""
+    version, minute = key
+
+    def context() -> CityContext:
+        return city_context(services, query.period, services.clock.now())
+
+    shared = cached(cache, f"unit-context:{version}:{minute}:{query.period}", context)
+    if query.key not in shared.units:
+        return None
+    address = f"{query.key}:{query.period}:{query.list_name or ''}:{query.page}"
+    return cached(cache, f"unit:{version}:{minute}:{address}", lambda: unit_view(services, shared, query))

@@ -1,0 +1,252 @@
+"""The wall's model: everything one refresh of the operations-room display shows — the city's figures, every
+ranked unit's status, freshness, alerts and feedback points — computed once per data version and minute and
+shared by every viewer and worker (computed in the background while the newest figures so far are shown)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from dashboard.core.cache import Cache, background_for, cached_or_latest
+from dashboard.core.clock import city_time
+from dashboard.core.errors import BoundaryError
+from dashboard.core.geo import Boundaries, Shape
+from dashboard.core.vocabulary import CITY_KEY, DEFAULT_PERIOD, DISTRICT, WARD, MapKind
+from dashboard.metrics import alerts
+from dashboard.metrics.alerts import Alert, Level, level_above
+from dashboard.metrics.freshness import SourceFreshness, UnitFreshness, by_unit
+from dashboard.metrics.kpis import Backlog, CityOverview, Ratio, city_overview
+from dashboard.pages.freshness import source_freshness
+from dashboard.pages.league import Standings, standings
+from dashboard.services import Services
+
+log = logging.getLogger(__name__)
+FEEDBACK_WINDOW = timedelta(hours=24)
+UnitLevel = Literal["ok", "warn", "alarm", "stale", "none"]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The thresholds the wall colours and alerts by (from the settings)."""
+
+    overdue_warn: float = 0.05
+    overdue_alarm: float = 0.10
+    online_target: float = 0.3
+    new_late_warn: int = 5
+    new_late_alarm: int = 20
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """One district or department on the wall: its backlog, rates, rank and freshness."""
+
+    key: str
+    kind: str
+    code: str
+    name_vi: str
+    name_en: str
+    short_name_vi: str
+    backlog: Backlog
+    on_time: Ratio
+    online: Ratio
+    score: float | None
+    rank: int | None
+    stale: bool  # any of its sources is stale
+    data_as_of: datetime | None  # its oldest last good pull; None when never pulled or no source
+    new_late: int = 0  # open dossiers that fell overdue in the last 24 hours
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+    def label(self, lang: str) -> str:
+        """A short name for small spaces: "Quận 1", "Gò Vấp" (District 1, Go Vap); departments: the name."""
+        if self.kind != DISTRICT:
+            return self.name(lang)
+        if lang == "en":
+            return self.name_en.removesuffix(" District")
+        return self.name_vi if self.short_name_vi.isdigit() else self.short_name_vi
+
+    @property
+    def overdue_share(self) -> float | None:
+        """overdue ÷ in progress; None without a backlog."""
+        return self.backlog.overdue / self.backlog.in_progress if self.backlog.in_progress else None
+
+    def level(self, limits: Limits) -> UnitLevel:
+        """stale first, then none (no backlog), else the overdue share's level."""
+        if self.stale:
+            return "stale"
+        share = self.overdue_share
+        if share is None:
+            return "none"
+        found: Level = level_above(share, limits.overdue_warn, limits.overdue_alarm)
+        return found
+
+
+@dataclass(frozen=True)
+class FeedbackPoint:
+    lat: float
+    lon: float
+    unit_key: str
+
+
+@dataclass(frozen=True)
+class WallData:
+    """Everything one refresh of the wall shows, computed once per data version and minute."""
+
+    as_of: datetime
+    version: int
+    changed_at: datetime | None
+    overview: CityOverview
+    satisfaction: Ratio
+    units: tuple[UnitStatus, ...]
+    sources_ok: int
+    sources_total: int
+    stale_sources: int
+    alerts: tuple[Alert, ...]
+    limits: Limits
+    unit_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (vi, en), every unit
+    feedback_points: tuple[FeedbackPoint, ...] = ()
+
+    def of_kind(self, kind: str) -> list[UnitStatus]:
+        return [unit for unit in self.units if unit.kind == kind]
+
+    def unit_name(self, key: str, lang: str) -> str:
+        vi, en = self.unit_names.get(key, (key, key))
+        return en if lang == "en" else vi
+
+
+def limits_of(services: Services) -> Limits:
+    s = services.settings
+    return Limits(
+        s.wall_overdue_warn, s.wall_overdue_alarm, s.online_target, s.wall_new_late_warn, s.wall_new_late_alarm
+    )
+
+
+def feedback_points(services: Services, since: datetime, until: datetime) -> tuple[FeedbackPoint, ...]:
+    """Feedback with a location received in [since, until) (the map shows the last 24 hours)."""
+    rows = services.store.series.feedback_points(since, until)
+    return tuple(FeedbackPoint(row["lat"], row["lon"], row["unit_key"]) for row in rows)
+
+
+def unit_statuses(
+    ranked: Standings, fresh: list[SourceFreshness], late: dict[str, tuple[int, datetime]]
+) -> list[UnitStatus]:
+    """Every league member's status: backlog, rates, score and rank, freshness, and new late dossiers."""
+    health = by_unit(fresh)
+    statuses = []
+    for kind, units in ranked.members.items():
+        for unit in units:
+            key = unit["key"]
+            kpis, unit_health = ranked.kpis[key], health.get(key, UnitFreshness(False, None))
+            statuses.append(
+                UnitStatus(
+                    key=key,
+                    kind=kind,
+                    code=unit["code"],
+                    name_vi=unit["name_vi"],
+                    name_en=unit["name_en"],
+                    short_name_vi=unit["short_name_vi"],
+                    backlog=kpis.backlog,
+                    on_time=kpis.on_time,
+                    online=kpis.online,
+                    score=ranked.scores[key].score,
+                    rank=ranked.ranks[key],
+                    stale=unit_health.stale,
+                    data_as_of=unit_health.data_as_of,
+                    new_late=late.get(key, (0, None))[0],
+                )
+            )
+    return statuses
+
+
+def compute(services: Services, as_of: datetime) -> WallData:
+    """Everything the wall shows at `as_of`: one KPI pass over the rollups, the ranks, freshness and alerts."""
+    store, settings, limits = services.store, services.settings, limits_of(services)
+    version, changed_at = store.data_version()
+    ranked = standings(store, services.calendar, services.index_config, DEFAULT_PERIOD, as_of, previous=False)
+    kpis = ranked.kpis
+    overview = city_overview(kpis, as_of, version)
+    fresh = source_freshness(store, services.sources, as_of, settings.stale_factor)
+    late = alerts.new_late(store.rollups.open_backlog(due_from=as_of - alerts.NEW_LATE_WINDOW, due_before=as_of), as_of)
+    backlogs = {key: k.backlog for key, k in kpis.items()}
+    backlogs[CITY_KEY] = Backlog(overview.in_progress, overview.overdue_in_progress)
+    found = [
+        *alerts.overdue_share_alerts(backlogs, as_of, limits.overdue_warn, limits.overdue_alarm),
+        *alerts.new_late_alerts(late, limits.new_late_warn, limits.new_late_alarm),
+        *alerts.stale_source_alerts(fresh, settings.stale_factor),
+    ]
+    ratings = [k.dossier_satisfaction for k in kpis.values()]
+    return WallData(
+        as_of=as_of,
+        version=version,
+        changed_at=changed_at,
+        overview=overview,
+        satisfaction=Ratio(sum(r.numerator for r in ratings), sum(r.denominator for r in ratings)),
+        units=tuple(unit_statuses(ranked, fresh, late)),
+        sources_ok=sum(1 for s in fresh if s.status == "ok"),
+        sources_total=len(fresh),
+        stale_sources=sum(1 for s in fresh if s.stale),
+        alerts=tuple(alerts.newest_first(found)),
+        limits=limits,
+        unit_names={u["key"]: (u["name_vi"], u["name_en"]) for u in store.units()},
+        feedback_points=feedback_points(services, as_of - FEEDBACK_WINDOW, as_of),
+    )
+
+
+def wall_key(version: int, as_of: datetime, scale: float) -> list[Any]:
+    """What the wall shows depends on: the data version, the minute (staleness, lags) and the screen scale."""
+    return [version, city_time(as_of).strftime("%Y-%m-%dT%H:%M"), scale]
+
+
+def current_key(services: Services, scale: float) -> list[Any]:
+    return wall_key(services.store.data_version()[0], services.clock.now(), scale)
+
+
+def wall_data(services: Services, cache: Cache, key: list[Any]) -> tuple[tuple, WallData]:
+    """The wall's figures for (version, minute), computed once and shared by every viewer and worker; while
+    they are computed (in the background), the newest figures so far. Returns their (version, minute) too."""
+    return cached_or_latest(cache, "wall", (key[0], key[1]), lambda: compute(services, services.clock.now()))
+
+
+def warm(services: Services, cache: Cache) -> None:
+    """Compute the wall's figures in the background now, so that the first wall to ask finds them."""
+    background_for(cache).submit("wall", lambda: wall_data(services, cache, current_key(services, 1.0)))
+
+
+@dataclass(frozen=True)
+class MapShapes:
+    """The map the wall draws: its kind, the shapes to fill and the outlines over them (none for tiles), and why
+    a configured boundary file could not be drawn (the wall then draws its tile grid)."""
+
+    kind: MapKind
+    shapes: tuple[Shape, ...] = ()
+    outlines: tuple[Shape, ...] = ()
+    error: str | None = None
+
+
+def map_kind(asked: str | None, boundaries: Boundaries) -> MapKind:
+    """The map asked for, if its file is configured; else districts when configured, else the tile grid."""
+    available = boundaries.available()
+    if asked == "tiles" or not available:
+        return "tiles"
+    level = {"districts": DISTRICT, "wards": WARD}.get(asked or "")
+    if level in available:
+        return asked  # type: ignore[return-value]
+    return "districts" if DISTRICT in available else "wards"
+
+
+def map_shapes(asked: str | None, boundaries: Boundaries) -> MapShapes:
+    """The shapes of the map `map_kind` picks, read from its boundary file (memoised per file version)."""
+    kind = map_kind(asked, boundaries)
+    try:
+        if kind == "districts":
+            return MapShapes(kind, boundaries.districts)
+        if kind == "wards":
+            outlines = boundaries.districts if DISTRICT in boundaries.available() else ()
+            return MapShapes(kind, boundaries.wards, outlines)
+    except BoundaryError as exc:
+        log.warning("wall map: %s", exc)
+        return MapShapes("tiles", error=str(exc))
+    return MapShapes("tiles")

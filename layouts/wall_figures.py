@@ -1,0 +1,65 @@
+"""The wall's figures (the city gauge and the map) and everything a refresh redraws, from plain data: the wall's
+figures, its options, the map's shapes (`dashboard.pages.wall.MapShapes`) and the tile grid."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dashboard.core.geo import TileCell
+from dashboard.core.i18n import t
+from dashboard.core.vocabulary import DISTRICT, WARD
+from layouts import maps, wall_geo
+from layouts import wall as wall_layout
+from layouts.wall_gauges import city_gauge
+from layouts.wall_views import ticker
+
+if TYPE_CHECKING:
+    from dashboard.pages.wall import MapShapes, WallData
+    from layouts.wall_model import WallOptions
+
+
+def map_figure(
+    data: WallData, options: WallOptions, shapes: MapShapes, cells: list[TileCell], scale: float
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The map figure and any note about it (a boundary file that could not be read falls back to tiles)."""
+    districts = data.of_kind(DISTRICT)
+    by_code = {u.code: u for u in districts}
+    common = {"scale": scale, "clickable": not options.kiosk, "points": data.feedback_points}
+    look = (options.metric, data.limits, options.lang, options.theme)
+    if shapes.kind == "districts":
+        return wall_geo.geo_map(shapes.shapes, by_code, *look, **common), ()
+    if shapes.kind == "wards":
+        figure = wall_geo.geo_map(shapes.shapes, by_code, *look, level=WARD, outlines=shapes.outlines, **common)
+        return figure, (t("wall.map.wards", options.lang, n=len(shapes.shapes)),)
+    notes = (t("wall.map.boundary_error", options.lang, error=shapes.error),) if shapes.error else ()
+    return maps.tile_map(cells, {u.key: u for u in districts}, *look, **common), notes
+
+
+def figures(
+    data: WallData, options: WallOptions, shapes: MapShapes, cells: list[TileCell], scale: float
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The figures on the page ("gauge" and/or "map") and the map's notes."""
+    result: dict[str, Any] = {}
+    notes: tuple[str, ...] = ()
+    if "summary" in options.views:
+        result["gauge"] = city_gauge(data.overview, data.limits, options.lang, options.theme, scale)
+    if "map" in options.views:
+        result["map"], notes = map_figure(data, options, shapes, cells, scale)
+        notes += () if options.kiosk else (t("wall.map.click", options.lang),)
+    return result, notes
+
+
+def redrawn(
+    data: WallData, options: WallOptions, shapes: MapShapes, cells: list[TileCell], scale: float, part_names: list[str]
+) -> tuple[str, list[Any], list[Any], dict[str, Any], Any]:
+    """What a refresh replaces: the header's class, the sources status, the parts asked for, the figures, the
+    ticker."""
+    shown, notes = figures(data, options, shapes, cells, scale)
+    builders = wall_layout.parts(data, options, notes)
+    return (
+        wall_layout.header_class(data),
+        wall_layout.sources_status(data, options.lang),
+        [builders[name]() for name in part_names],
+        shown,
+        ticker(data, options.lang),
+    )
