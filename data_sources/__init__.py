@@ -1,4 +1,4 @@
-"""Everything that knows the outside databases: schema profiles, source adapters, the demo simulator.
+"""Everything that knows the outside databases: schema profiles, the incremental reader, row mapping, the demo.
 
-Nothing here writes to the central store; `dashboard.ingest` does that with what these modules read.
+Imports only `dashboard.core`; nothing here writes to the central store (`dashboard.ingest` does).
 """

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dashboard.core.geo import aspect_ratio
+from dashboard.core.vocabulary import DISTRICT, WARD
 from layouts.maps import PALETTES, base_layout, edges_for, grouped_fills, label_trace, point_traces, unit_look
 
 if TYPE_CHECKING:
@@ -48,8 +49,8 @@ def district_spots(
 ) -> dict[str, tuple[float, float, Box]]:
     """Per district code: its label point and its extent. From the district shapes (or outlines on a ward
     map); from the wards themselves when there are no outlines (mean label point, union of extents)."""
-    from_wards = level == "ward" and not outlines
-    source = shapes if level == "district" or from_wards else outlines
+    from_wards = level == WARD and not outlines
+    source = shapes if level == DISTRICT or from_wards else outlines
     grouped: dict[str, list[Shape]] = {}
     for shape in source:
         grouped.setdefault((shape.parent_code if from_wards else shape.code) or "", []).append(shape)
@@ -78,7 +79,7 @@ def geo_map(
     lang: str,
     theme: str = "dark",
     *,
-    level: str = "district",
+    level: str = DISTRICT,
     outlines: Sequence[Shape] = (),
     scale: float = 1.0,
     clickable: bool = False,
@@ -88,10 +89,10 @@ def geo_map(
     are too small to label, the inset of the inner districts (fills named "inset:<level>")."""
     palette = PALETTES.get(theme, PALETTES["dark"])
     edges = edges_for(list(units_by_code.values()), metric)
-    width = (0.4 if level == "ward" else 1.5) * scale
+    width = (0.4 if level == WARD else 1.5) * scale
     painted: list[tuple[Any, Rings, Box]] = []
     for shape in shapes:
-        unit = units_by_code.get(shape.parent_code if level == "ward" else shape.code)
+        unit = units_by_code.get(shape.parent_code if level == WARD else shape.code)
         look = unit_look(unit, metric, limits, lang, palette, edges)
         for ring in shape.rings:
             painted.append((look, [ring], ring_box(*ring)))

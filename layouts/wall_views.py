@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from dash import html
 
 from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_time, t
+from dashboard.core.vocabulary import CITY_KEY, DISTRICT
 from layouts.maps import LEVEL_FILL, LEVEL_PATTERN, PALETTES, bin_colours, edges_for, ink_on
 from layouts.wall_gauges import LEVEL_ICON, by_severity, stale_note
 
@@ -176,7 +177,7 @@ def league_view(units: Sequence[UnitStatus], lang: str) -> html.Div:
 
 def alert_text(alert: Alert, data: WallData, lang: str) -> str:
     """One alert in words."""
-    unit = t("wall.city", lang) if alert.unit_key == "hcmc" else data.unit_name(alert.unit_key, lang)
+    unit = t("wall.city", lang) if alert.unit_key == CITY_KEY else data.unit_name(alert.unit_key, lang)
     if alert.kind == "overdue_share":
         return t(
             "wall.alert.overdue_share",
@@ -275,7 +276,7 @@ def map_legend(data: WallData, metric: Metric, lang: str, theme: str, notes: Seq
     """What the map's colours mean, in words, and the districts that need attention most."""
     palette = PALETTES.get(theme, PALETTES["dark"])
     limits = data.limits
-    districts = data.of_kind("district")
+    districts = data.of_kind(DISTRICT)
     items: list[html.Li] = []
     if metric == "overdue_share":
         items = [

@@ -16,22 +16,23 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
 from dashboard.core.errors import BoundaryError
+from dashboard.core.vocabulary import DISTRICT, WARD, BoundaryLevel
 
-Level = Literal["district", "ward"]
+Level = BoundaryLevel
 # Property names that hold a unit's GSO code, tried in order (CityScope files: Dist_ID, Com_ID).
 CODE_PROPERTIES: dict[Level, tuple[str, ...]] = {
-    "district": ("Dist_ID", "district_code", "ma_quan", "code"),
-    "ward": ("Com_ID", "ward_code", "ma_phuong", "code"),
+    DISTRICT: ("Dist_ID", "district_code", "ma_quan", "code"),
+    WARD: ("Com_ID", "ward_code", "ma_phuong", "code"),
 }
 PARENT_PROPERTIES = ("Dist_ID", "district_code", "ma_quan")
 NAME_PROPERTIES = ("name_vi", "name", "Com_Name", "Dist_Name", "localname")
 # ~30 m and ~15 m at the city's latitude: invisible on a wall, a tenth of the points or fewer.
-TOLERANCE_DEG: dict[Level, float] = {"district": 0.0003, "ward": 0.00015}
+TOLERANCE_DEG: dict[Level, float] = {DISTRICT: 0.0003, WARD: 0.00015}
 DECIMALS = 5  # ~1 m
 
 
@@ -170,7 +171,7 @@ def shape_of(feature: dict[str, Any], level: Level, tolerance: float) -> Shape:
     _area, label_lon, label_lat = max(ring_centroid(ring) for ring in rings)
     return Shape(
         code=code,
-        parent_code=_code(_first(properties, PARENT_PROPERTIES)) if level == "ward" else None,
+        parent_code=_code(_first(properties, PARENT_PROPERTIES)) if level == WARD else None,
         name=str(_first(properties, NAME_PROPERTIES) or code),
         rings=tuple((tuple(ring[:, 0].tolist()), tuple(ring[:, 1].tolist())) for ring in rings),
         label_lon=round(label_lon, DECIMALS),
@@ -227,17 +228,17 @@ class Boundaries:
 
     def available(self) -> tuple[Level, ...]:
         """The levels with a configured file."""
-        files: dict[Level, Path | None] = {"district": self.district_file, "ward": self.ward_file}
+        files: dict[Level, Path | None] = {DISTRICT: self.district_file, WARD: self.ward_file}
         return tuple(level for level, path in files.items() if path is not None)
 
     @property
     def districts(self) -> tuple[Shape, ...]:
         if self.district_file is None:
             raise BoundaryError("no district boundary file is configured (CCHC_BOUNDARY_FILE)")
-        return load_boundaries(self.district_file, "district")
+        return load_boundaries(self.district_file, DISTRICT)
 
     @property
     def wards(self) -> tuple[Shape, ...]:
         if self.ward_file is None:
             raise BoundaryError("no ward boundary file is configured (CCHC_WARD_BOUNDARY_FILE)")
-        return load_boundaries(self.ward_file, "ward")
+        return load_boundaries(self.ward_file, WARD)

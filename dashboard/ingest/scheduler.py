@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -16,13 +17,23 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from dashboard.core.clock import SystemClock
+from dashboard.core.clock import Clock, SystemClock
+from dashboard.core.settings import Settings
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
-from dashboard.services import Services
+from dashboard.store import Store
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "pull:"
+
+
+class Writer(Protocol):
+    """What the scheduler pulls with (`dashboard.services.Services` is one)."""
+
+    settings: Settings
+    store: Store
+    clock: Clock
+    sources: list[SourceConfig]
 
 
 class PullScheduler:
@@ -30,7 +41,7 @@ class PullScheduler:
 
     def __init__(
         self,
-        services: Services,
+        services: Writer,
         *,
         blocking: bool = False,
         time_scale: float = 1.0,

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:  # plain data in: the rules read no store
+    from dashboard.metrics.freshness import SourceFreshness
     from dashboard.metrics.kpis import Backlog
-    from dashboard.pages.freshness import SourceFreshness
 
 AlertKind = Literal["overdue_share", "new_late", "stale_source"]
 Level = Literal["ok", "warn", "alarm"]

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from dashboard.core.reference import unit_valid_on
+from dashboard.core.vocabulary import CITY, DEPARTMENT, DISTRICT
 
 CITY_DOSSIERS_PER_WORKING_DAY = 15_000  # at scale 1
 DEPARTMENT_DOSSIER_SHARE = 0.25
@@ -106,11 +107,11 @@ class UnitTraits:
 
 def source_units(units: Sequence[dict[str, Any]], procedures: Sequence[dict[str, Any]], on: date) -> list[dict]:
     """The simulated units: districts valid on `on`, then departments that handle at least one procedure."""
-    districts = [u for u in units if u["kind"] == "district" and unit_valid_on(u, on)]
+    districts = [u for u in units if u["kind"] == DISTRICT and unit_valid_on(u, on)]
     departments = [
         u
         for u in units
-        if u["kind"] == "department" and unit_valid_on(u, on) and department_procedures(u["key"], procedures)
+        if u["kind"] == DEPARTMENT and unit_valid_on(u, on) and department_procedures(u["key"], procedures)
     ]
     return districts + departments
 
@@ -120,7 +121,7 @@ def department_procedures(key: str, procedures: Sequence[dict[str, Any]]) -> tup
     prefixes = DEPARTMENT_PROCEDURES.get(key)
     if not prefixes:
         return ()
-    return tuple(i for i, p in enumerate(procedures) if p["level"] == "department" and p["code"].startswith(prefixes))
+    return tuple(i for i, p in enumerate(procedures) if p["level"] == DEPARTMENT and p["code"].startswith(prefixes))
 
 
 def unit_traits(
@@ -130,17 +131,17 @@ def unit_traits(
     chosen = source_units(units, procedures, on)
     if not chosen:
         raise ValueError(f"no district or department with procedures is valid on {on}")
-    city = next((u for u in units if u["kind"] == "city"), None)
+    city = next((u for u in units if u["kind"] == CITY), None)
     centre = (city["lat"], city["lon"]) if city and city["lat"] is not None else (10.7769, 106.7009)
-    district_procs = tuple(i for i, p in enumerate(procedures) if p["level"] == "district")
+    district_procs = tuple(i for i, p in enumerate(procedures) if p["level"] == DISTRICT)
     keys = [u["key"] for u in chosen]
-    is_district = np.array([u["kind"] == "district" for u in chosen])
+    is_district = np.array([u["kind"] == DISTRICT for u in chosen])
     dossier_share = _shares(keys, is_district, DEPARTMENT_DOSSIER_SHARE)
     feedback_share = _shares(keys, is_district, DEPARTMENT_FEEDBACK_SHARE)
 
     mixes, eligible = [], []
     for unit in chosen:
-        idx = district_procs if unit["kind"] == "district" else department_procedures(unit["key"], procedures)
+        idx = district_procs if unit["kind"] == DISTRICT else department_procedures(unit["key"], procedures)
         rng = np.random.default_rng([seed, stable_hash(unit["key"]), 0])
         base = np.array([PROCEDURE_WEIGHTS.get(procedures[i]["code"], 1.0) for i in idx])
         mix = base * rng.lognormal(0.0, 0.35, len(idx))
@@ -149,7 +150,7 @@ def unit_traits(
         mixes.append((idx, mix, online_ok))
         eligible.append(float(mix[online_ok].sum()))
 
-    city_rng = np.random.default_rng([seed, stable_hash("city")])
+    city_rng = np.random.default_rng([seed, stable_hash(CITY)])
     n = len(chosen)
     ranks = city_rng.permutation(n) / max(n - 1, 1)
     low, high = ONLINE_TARGET_RANGE
@@ -166,7 +167,7 @@ def unit_traits(
     for number, (unit, (idx, mix, online_ok)) in enumerate(zip(chosen, mixes, strict=True), start=1):
         u = number - 1
         q = online_share[u] / eligible[u] if eligible[u] > 0 else 0.0
-        district = unit["kind"] == "district"
+        district = unit["kind"] == DISTRICT
         lat, lon = (unit["lat"], unit["lon"]) if unit["lat"] is not None else centre
         traits.append(
             UnitTraits(
