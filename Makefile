@@ -9,7 +9,7 @@ BOOTSTRAP_CSS := assets/vendor/bootstrap.min.css
 DEBIAN_PACKAGES := chromium chromium-driver poppler-utils fonts-dejavu-core
 ARGS ?=
 
-.PHONY: setup demo test lint bench clean system-packages
+.PHONY: setup demo test lint typecheck check lock bench clean system-packages
 
 setup: $(STAMP) $(BOOTSTRAP_CSS) system-packages
 
@@ -43,6 +43,18 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+# What CI runs: every test (CI=true: a skipped server or browser test fails), the linter, the type checker.
+check: test lint typecheck
+
+# Re-make the lock from requirements.in in a clean venv (after changing a pin there).
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock && .venv-lock/bin/python -m pip install -qq --upgrade pip
+	.venv-lock/bin/python -m pip install -qq -r requirements.in && .venv-lock/bin/python -m pip freeze > requirements.txt
+	rm -rf .venv-lock
 
 bench: setup
 	$(BIN)/python bench/kpi_rollups.py $(ARGS)

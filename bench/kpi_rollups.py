@@ -83,10 +83,11 @@ def _drop_store(url: str) -> None:
 
 def _counts(store: Store) -> tuple[int, int, int]:
     with store.engine.connect() as conn:
-        return tuple(
+        n_dossiers, n_feedback, n_rollups = (
             conn.execute(select(func.count()).select_from(t)).scalar_one()
             for t in (dossiers, feedback, roll_dossier_day)
         )
+        return n_dossiers, n_feedback, n_rollups
 
 
 def open_store(url: str, plan: Plan, owned: bool, fresh: bool) -> tuple[Store, bool]:

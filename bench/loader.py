@@ -1,6 +1,6 @@
 """Bulk loading of generated columns into a store: SQLite through the DBAPI's executemany (synchronous=OFF
 for the load), PostgreSQL through COPY. A table's secondary indexes are dropped for the load and created
-again afterwards from `dashboard/schema.py`, so the loaded store has exactly the schema the app uses."""
+again afterwards from `dashboard/store/schema.py`, so the loaded store has exactly the schema the app uses."""
 
 from __future__ import annotations
 
@@ -111,11 +111,17 @@ class Loader:
         return written
 
     def _write(self, conn: Connection, table: Table, columns, names: list[str], chunk: Chunk) -> int:
-        cursor = conn.connection.driver_connection.cursor()
+        driver = conn.connection.driver_connection
+        if driver is None:  # only for a closed connection; fails as calling `.cursor()` on None would
+            raise AttributeError("the connection has no driver connection (closed?)")
+        cursor = driver.cursor()
         if self.dialect == "sqlite":
             statement = table.insert().compile(dialect=self.engine.dialect, column_keys=names)
             kinds = dict(columns)
-            values = [_python_values(kinds[name], chunk[name], self.timestamp) for name in statement.positiontup]
+            order = statement.positiontup
+            if order is None:  # never for SQLite's positional (qmark) parameters; fails as iterating None would
+                raise TypeError("the compiled INSERT has no positional parameter order")
+            values = [_python_values(kinds[name], chunk[name], self.timestamp) for name in order]
             cursor.executemany(str(statement), zip(*values, strict=True))
         else:
             values = [_python_values(kind, chunk[name], self.timestamp) for name, kind in columns]

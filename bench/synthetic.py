@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -20,6 +20,8 @@ from dashboard.core.reference import unit_valid_on
 from dashboard.core.workdays import WorkCalendar
 
 NULL = np.iinfo(np.int64).min  # a missing timestamp or integer
+NONE = np.array(None, dtype=object)  # None as `np.where` reads it (numpy's stubs refuse a bare None there)
+Days = TypeVar("Days", np.ndarray, np.int64)  # epoch day numbers: an array of them, or one
 CITY_OFFSET_S = 7 * 3600  # Asia/Ho_Chi_Minh keeps UTC+7 all year
 DAY_S = 86400
 DEPARTMENTS = 29  # departments and central agencies, with the 24 districts of 2019: 53 sources
@@ -135,7 +137,7 @@ class Plan:
         return round(per_month * self.days / 30.44)
 
 
-def _end_of_local_day(day_number: np.ndarray) -> np.ndarray:
+def _end_of_local_day(day_number: Days) -> Days:
     """UTC epoch seconds of 23:59:59 local on local epoch day `day_number`."""
     return (day_number + 1) * DAY_S - 1 - CITY_OFFSET_S
 
@@ -304,7 +306,7 @@ class Generator:
         status = np.where(rejected, "rejected", status).astype(object)
         answered_at = np.where(status == "answered", answered, NULL)
         rated = (status == "answered") & (rng.random(n) < 0.35)
-        rating = np.where(rated, _pick(rng, RATINGS, n, (0.7, 0.18, 0.12)), None)
+        rating = np.where(rated, _pick(rng, RATINGS, n, (0.7, 0.18, 0.12)), NONE)
         no_due = rng.random(n) < 0.08
         updated = np.where(is_open, received, answered)
         lat = np.array([u["lat"] or 10.7769 for u in self.units])[unit] + rng.normal(0, 0.02, n)

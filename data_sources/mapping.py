@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import MappingError
 from dashboard.core.reference import unit_valid_on
-from dashboard.core.vocabulary import DONE_STATUSES
+from dashboard.core.vocabulary import DONE_STATUSES, Stream
 from dashboard.core.workdays import WorkCalendar
 from data_sources.profiles import Profile
 
@@ -51,7 +51,7 @@ class RowMapper:
         self.calendar = calendar
 
     def map_rows(
-        self, source: SourceRef, profile: Profile, stream: str, raws: list[dict[str, Any]], now: datetime
+        self, source: SourceRef, profile: Profile, stream: Stream, raws: list[dict[str, Any]], now: datetime
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(canonical rows, rejected rows with field, reason and the raw values as JSON) of `source`'s rows."""
         key_column = profile.streams[stream].key
@@ -75,7 +75,7 @@ class RowMapper:
         return good, bad
 
     def canonical(
-        self, source: SourceRef, profile: Profile, stream: str, raw: dict[str, Any], now: datetime
+        self, source: SourceRef, profile: Profile, stream: Stream, raw: dict[str, Any], now: datetime
     ) -> dict[str, Any]:
         row = profile.to_canonical(stream, raw)
         unit_code = row.pop("unit") or source.unit

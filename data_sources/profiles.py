@@ -21,7 +21,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import TIMESTAMP, Column, Date, DateTime, Float, Integer, MetaData, String, Table
 
 from dashboard.core.errors import MappingError, ProfileError
-from dashboard.core.vocabulary import DOSSIER_CHANNELS, DOSSIER_STATUSES, FEEDBACK_CHANNELS, FEEDBACK_STATUSES, RATINGS
+from dashboard.core.vocabulary import (
+    DOSSIER_CHANNELS,
+    DOSSIER_STATUSES,
+    FEEDBACK_CHANNELS,
+    FEEDBACK_STATUSES,
+    RATINGS,
+    Stream,
+)
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 END_OF_DAY = time(23, 59, 59)
@@ -84,6 +91,13 @@ class StreamMapping(BaseModel):
     columns: dict[str, ColumnSpec]
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
 
+    @property
+    def cursor_column(self) -> str:
+        """The cursor column of a stream read by cursor; KeyError(None), as indexing by `cursor` was, without one."""
+        if self.cursor is None:
+            raise KeyError(None)
+        return self.cursor
+
     @field_validator("values", mode="before")
     @classmethod
     def _keys_as_text(cls, value: Any) -> Any:
@@ -99,7 +113,7 @@ class Profile(BaseModel):
     name: str
     description: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
-    streams: dict[Literal["dossiers", "feedback"], StreamMapping]
+    streams: dict[Stream, StreamMapping]
 
     @model_validator(mode="after")
     def _check(self) -> Profile:
@@ -138,7 +152,7 @@ class Profile(BaseModel):
         """Per stream, a text that changes whenever how the stream is read incrementally changes."""
         return {s: f"{self.name}:{m.table}:{m.cursor or '-'}:{m.key}" for s, m in self.streams.items()}
 
-    def table(self, stream: str, metadata: MetaData | None = None) -> Table:
+    def table(self, stream: Stream, metadata: MetaData | None = None) -> Table:
         """The vendor's table for a stream, as SQLAlchemy Core sees it."""
         mapping = self.streams[stream]
         columns: dict[str, Column] = {}
@@ -151,17 +165,17 @@ class Profile(BaseModel):
             columns[mapping.key] = Column(mapping.key, Integer, primary_key=True, autoincrement=True)
         return Table(mapping.table, metadata or MetaData(), *columns.values())
 
-    def column_spec(self, stream: str, column: str) -> ColumnSpec | None:
+    def column_spec(self, stream: Stream, column: str) -> ColumnSpec | None:
         """The spec of a vendor column, if a canonical field maps it."""
         return next((s for s in self.streams[stream].columns.values() if s.column == column), None)
 
-    def cursor_spec(self, stream: str) -> ColumnSpec:
+    def cursor_spec(self, stream: Stream) -> ColumnSpec:
         cursor = self.streams[stream].cursor or ""
         return self.column_spec(stream, cursor) or ColumnSpec(column=cursor, type="datetime")
 
-    def cursor_instant(self, stream: str, raw: dict[str, Any]) -> datetime:
+    def cursor_instant(self, stream: Stream, raw: dict[str, Any]) -> datetime:
         """A row's cursor value as an aware UTC instant."""
-        return self._instant(self.cursor_spec(stream), raw[self.streams[stream].cursor])
+        return self._instant(self.cursor_spec(stream), raw[self.streams[stream].cursor_column])
 
     def source_value(self, spec: ColumnSpec, instant: datetime) -> Any:
         """An aware instant as the vendor stores it in a column of this spec (for WHERE clauses)."""
@@ -170,7 +184,7 @@ class Profile(BaseModel):
         local = instant.astimezone(self.zone).replace(tzinfo=None)
         return local.strftime(spec.format) if spec.format else local
 
-    def to_canonical(self, stream: str, raw: dict[str, Any]) -> dict[str, Any]:
+    def to_canonical(self, stream: Stream, raw: dict[str, Any]) -> dict[str, Any]:
         """Map one vendor row (column → value) to canonical fields; raises MappingError naming the field."""
         mapping = self.streams[stream]
         row: dict[str, Any] = {}
@@ -179,7 +193,7 @@ class Profile(BaseModel):
             value = raw.get(spec.column) if spec else None
             if isinstance(value, str):
                 value = value.strip() or None
-            if value is None:
+            if spec is None or value is None:  # no spec, no value
                 if required:
                     raise MappingError(name, f"missing value in column {spec.column if spec else '?'}")
                 row[name] = None
@@ -221,7 +235,7 @@ class Profile(BaseModel):
             value = value.replace(tzinfo=UTC if spec.type == "timestamp" else self.zone)
         return value.astimezone(UTC)
 
-    def from_canonical(self, stream: str, row: dict[str, Any]) -> dict[str, Any]:
+    def from_canonical(self, stream: Stream, row: dict[str, Any]) -> dict[str, Any]:
         """The inverse mapping: a canonical row as this vendor would store it (used by the demo simulator)."""
         mapping = self.streams[stream]
         out: dict[str, Any] = {}

@@ -11,13 +11,14 @@ import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 from sqlalchemy import Engine, MetaData, and_, create_engine, func, or_, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from dashboard.core.vocabulary import Stream
 from data_sources.profiles import Profile
 
 
@@ -29,7 +30,9 @@ def connect_args(url: str, timeout_s: float) -> dict[str, Any]:
     if backend == "sqlite":
         return {"timeout": timeout_s}
     if backend == "postgresql":  # keep the URL's own options (e.g. a search_path) beside the statement timeout
-        options = " ".join(filter(None, [parsed.query.get("options"), f"-c statement_timeout={int(timeout_s * 1000)}"]))
+        # A tuple only for a repeated `options` parameter, which `join` refuses as it always did.
+        url_options = cast(str | None, parsed.query.get("options"))
+        options = " ".join(filter(None, [url_options, f"-c statement_timeout={int(timeout_s * 1000)}"]))
         return {"connect_timeout": seconds, "options": options}
     if backend in ("mysql", "mariadb"):
         # TIMESTAMP columns shift with the session zone: read (and write) them as UTC.
@@ -79,11 +82,11 @@ class SourceReader:
             return None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
 
-    def read(self, stream: str, watermark: datetime | None, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
+    def read(self, stream: Stream, watermark: datetime | None, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
         """Chunks of raw rows (column → value) whose cursor is at or after the watermark, in (cursor, key) order."""
         mapping = self.profile.streams[stream]
         table = self.tables[stream]
-        cursor, key = table.c[mapping.cursor], table.c[mapping.key]
+        cursor, key = table.c[mapping.cursor_column], table.c[mapping.key]
         base = select(table).where(cursor.is_not(None)).order_by(cursor, key).limit(chunk_size)
         spec = self.profile.cursor_spec(stream)
         condition = cursor >= self.profile.source_value(spec, watermark) if watermark is not None else None
@@ -96,10 +99,10 @@ class SourceReader:
                 yield chunk
                 if len(chunk) < chunk_size:
                     return
-                last_cursor, last_key = chunk[-1][mapping.cursor], chunk[-1][mapping.key]
+                last_cursor, last_key = chunk[-1][mapping.cursor_column], chunk[-1][mapping.key]
                 condition = or_(cursor > last_cursor, and_(cursor == last_cursor, key > last_key))
 
-    def read_by_key(self, stream: str, last_key: Any, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
+    def read_by_key(self, stream: Stream, last_key: Any, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
         """Chunks of rows whose key is after `last_key`, in key order (sources without an updated-at column)."""
         table = self.tables[stream]
         key = table.c[self.profile.streams[stream].key]
@@ -117,7 +120,7 @@ class SourceReader:
                 last_key = chunk[-1][self.profile.streams[stream].key]
 
     def read_matching(
-        self, stream: str, column: str, values: list[Any], chunk_size: int
+        self, stream: Stream, column: str, values: list[Any], chunk_size: int
     ) -> Iterator[list[dict[str, Any]]]:
         """Rows whose `column` is one of `values` (the re-scan of dossiers still open in the store)."""
         table = self.tables[stream]

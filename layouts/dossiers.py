@@ -12,6 +12,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard.core.i18n import MISSING, fmt_date, fmt_int, fmt_time, t
+from layouts.attrs import Attrs
 
 
 def fmt_when(moment: datetime | None, lang: str) -> str:
@@ -73,7 +74,7 @@ def dossier_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], lang: 
         [
             html.Tr(
                 [
-                    html.Td(_value(column, row, lang), className=f"is-{column}", **{"data-label": label})
+                    html.Td(_value(column, row, lang), className=f"is-{column}", **Attrs({"data-label": label}))
                     for column, label in zip(columns, labels, strict=True)
                 ]
             )
@@ -139,7 +140,9 @@ def feedback_table(rows: Sequence[dict[str, Any]], lang: str) -> dbc.Table:
         [
             html.Tr(
                 [
-                    html.Td(_feedback_value(column, row, lang), className=f"is-{column}", **{"data-label": label})
+                    html.Td(
+                        _feedback_value(column, row, lang), className=f"is-{column}", **Attrs({"data-label": label})
+                    )
                     for column, label in zip(FEEDBACK_COLUMNS, labels, strict=True)
                 ]
             )

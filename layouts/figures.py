@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
 
 from dashboard.core.i18n import fmt_int, t
-from dashboard.metrics.kpis import AGEING_BUCKETS
+from dashboard.core.vocabulary import AGEING_BUCKETS
+
+if TYPE_CHECKING:  # figures stay plain Plotly; the config's type is Dash's
+    from dash import dcc
 
 FONT = '"Be Vietnam Pro", "Noto Sans", "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif'
 INK = "#1d2939"
@@ -53,7 +56,7 @@ AGEING_PATTERNS = MappingProxyType(
 SEPARATORS = MappingProxyType({"vi": ",.", "en": ".,"})  # decimal mark, then thousands
 
 
-def graph_config() -> dict[str, Any]:
+def graph_config() -> dcc.Graph.Config:
     """The `dcc.Graph` config of every chart: no Plotly logo, no cloud links, resizes with its card."""
     return {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 

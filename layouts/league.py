@@ -15,10 +15,11 @@ from dashboard.core.i18n import fmt_datetime, fmt_int, t
 from dashboard.core.periods import PERIODS
 from dashboard.core.vocabulary import LEAGUE_KINDS
 from layouts import shell
+from layouts.attrs import Attrs
 from layouts.ids import LeagueIds
 from layouts.league_grid import league_grid, league_href, unit_href
 
-if TYPE_CHECKING:  # plain data from dashboard.views; layouts never touch the store
+if TYPE_CHECKING:  # the league page's model, plain data; layouts never load the store or the pages
     from dashboard.pages.league import LeagueView
 
 __all__ = ["layout", "league_grid", "league_href", "summary", "unit_href"]
@@ -34,7 +35,9 @@ def kind_switch(kind: str, period: str, lang: str) -> html.Nav:
         )
         for choice in LEAGUE_KINDS
     ]
-    return html.Nav(links, id=LeagueIds.KINDS, className="pulse-chips", **{"aria-label": t("league.kinds", lang)})
+    return html.Nav(
+        links, id=LeagueIds.KINDS, className="pulse-chips", **Attrs({"aria-label": t("league.kinds", lang)})
+    )
 
 
 def period_picker(kind: str, period: str, lang: str) -> html.Nav:
@@ -47,7 +50,9 @@ def period_picker(kind: str, period: str, lang: str) -> html.Nav:
         )
         for choice in PERIODS
     ]
-    return html.Nav(links, id=LeagueIds.PERIODS, className="pulse-chips", **{"aria-label": t("league.periods", lang)})
+    return html.Nav(
+        links, id=LeagueIds.PERIODS, className="pulse-chips", **Attrs({"aria-label": t("league.periods", lang)})
+    )
 
 
 def summary(view: LeagueView, lang: str) -> list[Any]:
@@ -89,7 +94,7 @@ def _tools(lang: str) -> html.Div:
                 ],
                 className="pulse-league-exports",
                 role="group",
-                **{"aria-label": t("league.exports", lang)},
+                **Attrs({"aria-label": t("league.exports", lang)}),
             ),
             dcc.Download(id=LeagueIds.DOWNLOAD),
         ],

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 from urllib.parse import urlencode
 
 import dash_ag_grid as dag
@@ -25,7 +25,7 @@ from layouts.aggrid_locale import AG_GRID_LOCALE_VI
 from layouts.ids import LeagueIds
 from layouts.unit import unit_href  # the tile's address, in the same language and period
 
-if TYPE_CHECKING:  # plain data from dashboard.league and dashboard.views; layouts never touch the store
+if TYPE_CHECKING:  # the league page's model, plain data; layouts never load the store or the pages
     from dashboard.metrics.kpis import Ratio
     from dashboard.metrics.service_index import SubScore
     from dashboard.pages.league import LeagueRow
@@ -34,6 +34,14 @@ KIND_PARAM, PERIOD_PARAM = "kind", "period"
 NULLS_LAST = {"function": "pulseNullsLast"}
 TEXT_ORDER = {"function": "pulseTextCompare"}
 BEST_FIRST = ["desc", "asc", None]
+
+
+class CommitPart(TypedDict):
+    """One commitment of a row, as `assets/league_grid.js` draws it."""
+
+    key: str
+    progress: float | None  # value ÷ target (met from 1.0 up); None without data
+    met: bool
 
 
 def league_href(lang: str, kind: str = DEFAULT_KIND, period: str = DEFAULT_PERIOD) -> str:
@@ -91,7 +99,8 @@ def _ratio_cells(name: str, ratio: Ratio, tip: str, lang: str) -> dict[str, Any]
 def _commitment_cells(row: LeagueRow, lang: str) -> dict[str, Any]:
     if not row.targets:
         return {"commit": None, "commit_text": t("league.commit.none", lang), "commit_title": "", "commit_parts": []}
-    parts, lines = [], []
+    parts: list[CommitPart] = []
+    lines: list[str] = []
     for key, target in row.targets.items():
         progress, value = row.progress.get(key), criterion_ratio(row.kpis, key).value
         parts.append({"key": key, "progress": progress, "met": progress is not None and progress >= 1})

@@ -166,7 +166,7 @@ def _fill_trace(
 
 
 def grouped_fills(
-    shapes: Sequence[tuple[Look, list[tuple[Sequence[float], Sequence[float]]]]],
+    shapes: Sequence[tuple[Look, Sequence[tuple[Sequence[float], Sequence[float]]]]],
     palette: Palette,
     width: float,
     kind: str = "fill",

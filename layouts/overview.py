@@ -11,6 +11,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_lag, fmt_pct, t
 from layouts import shell
+from layouts.attrs import Attrs
 from layouts.ids import OverviewIds
 
 if TYPE_CHECKING:  # plain data from metrics; layouts never touch the store
@@ -88,7 +89,7 @@ def kpi_cards(overview: CityOverview, lang: str) -> dbc.Row:
 
 # A table cell labelled with its column, so rows read as labelled blocks on a phone.
 def labelled_cell(content: Any, label: str) -> html.Td:
-    return html.Td(content, **{"data-label": label})
+    return html.Td(content, **Attrs({"data-label": label}))
 
 
 def _status_cell(source: SourceFreshness, lang: str) -> list[Component]:
@@ -164,7 +165,7 @@ def layout(
                 kpi_cards(overview, lang),
                 id=OverviewIds.KPIS,
                 className="pulse-section",
-                **{"aria-label": t("overview.kpis", lang)},
+                **Attrs({"aria-label": t("overview.kpis", lang)}),
             ),
             html.Section(
                 [

@@ -8,6 +8,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.core.i18n import LANGUAGES, fmt_datetime, t
+from layouts.attrs import Attrs
 from layouts.ids import NotFoundIds, ShellIds
 
 LANG_LINKS = {
@@ -48,7 +49,7 @@ def _language_switch(lang: str, pathname: str) -> html.Nav:
                 className="pulse-lang-link" + (" is-current" if current else ""),
             )
         )
-    return html.Nav(links, className="pulse-lang", **{"aria-label": t("shell.language", lang)})
+    return html.Nav(links, className="pulse-lang", **Attrs({"aria-label": t("shell.language", lang)}))
 
 
 def _navigation(lang: str, pathname: str) -> html.Nav:
@@ -61,7 +62,7 @@ def _navigation(lang: str, pathname: str) -> html.Nav:
         )
         for path, link_id, label in NAV_LINKS
     ]
-    return html.Nav(links, className="pulse-nav", **{"aria-label": t("nav.label", lang)})
+    return html.Nav(links, className="pulse-nav", **Attrs({"aria-label": t("nav.label", lang)}))
 
 
 def page(title: str, as_of: datetime | None, lang: str, pathname: str, body: Component) -> html.Div:

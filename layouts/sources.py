@@ -14,15 +14,17 @@ from dash.development.base_component import Component
 
 from dashboard.core.i18n import MISSING, fmt_datetime, fmt_int, fmt_lag, t
 from layouts import shell
+from layouts.attrs import Attrs
 from layouts.ids import SourcesIds
 from layouts.overview import STATUS_LOOK, labelled_cell, last_good_text, source_table, unit_name
 
-if TYPE_CHECKING:  # plain data from dashboard.freshness; layouts never touch the store
-    from dashboard.pages.freshness import RejectedPage, RejectedRow, SourceFreshness
+if TYPE_CHECKING:  # plain data from the pages; layouts never touch the store
+    from dashboard.metrics.freshness import FreshnessStatus, SourceFreshness
+    from dashboard.pages.sources import RejectedPage, RejectedRow
 
 SOURCE_PARAM = "source"
 PAGE_PARAM = "page"
-PROBLEMS = ("error", "stale", "never")
+PROBLEMS: tuple[FreshnessStatus, ...] = ("error", "stale", "never")
 COLUMNS = (
     "sources.col.source",
     "sources.col.unit",
@@ -131,7 +133,7 @@ def sources_table(sources: Sequence[SourceFreshness], lang: str) -> Component:
 
 
 def _filter(rejected: RejectedPage, lang: str) -> html.Nav:
-    choices = [(None, t("rejected.all", lang), sum(rejected.counts.values()))]
+    choices: list[tuple[str | None, str, int]] = [(None, t("rejected.all", lang), sum(rejected.counts.values()))]
     names = sorted(set(rejected.counts) | ({rejected.source} if rejected.source else set()))
     choices += [(name, name, rejected.counts.get(name, 0)) for name in names]
     links = [
@@ -142,7 +144,7 @@ def _filter(rejected: RejectedPage, lang: str) -> html.Nav:
         )
         for name, label, count in choices
     ]
-    return html.Nav(links, className="pulse-chips", **{"aria-label": t("rejected.filter", lang)})
+    return html.Nav(links, className="pulse-chips", **Attrs({"aria-label": t("rejected.filter", lang)}))
 
 
 def _raw_value(value: Any, lang: str) -> html.Dd:
@@ -160,7 +162,7 @@ def raw_table(row: RejectedRow, lang: str) -> html.Dl:
         )
         for column, value in row.raw
     ]
-    return html.Dl(pairs, className="pulse-raw", **{"aria-label": t("rejected.raw", lang)})
+    return html.Dl(pairs, className="pulse-raw", **Attrs({"aria-label": t("rejected.raw", lang)}))
 
 
 def _rejected_rows(row: RejectedRow, lang: str) -> list[html.Tr]:
@@ -182,7 +184,7 @@ def _rejected_rows(row: RejectedRow, lang: str) -> list[html.Tr]:
 
 def _page_link(label: str, page: int, enabled: bool, link_id: str, rejected: RejectedPage, lang: str) -> Component:
     if not enabled:
-        return html.Span(label, className="pulse-page-link is-disabled", **{"aria-disabled": "true"})
+        return html.Span(label, className="pulse-page-link is-disabled", **Attrs({"aria-disabled": "true"}))
     return dcc.Link(label, href=rejected_href(lang, rejected.source, page), id=link_id, className="pulse-page-link")
 
 
@@ -199,7 +201,7 @@ def _pager(rejected: RejectedPage, lang: str) -> html.Nav | None:
             ),
         ],
         className="pulse-pager",
-        **{"aria-label": t("rejected.pages", lang)},
+        **Attrs({"aria-label": t("rejected.pages", lang)}),
     )
 
 
@@ -221,12 +223,12 @@ def rejected_browser(rejected: RejectedPage, lang: str) -> list[Component]:
     )
     head = html.Thead(html.Tr([html.Th(t(key, lang), scope="col") for key in REJECTED_COLUMNS]))
     body = html.Tbody([tr for row in rejected.rows for tr in _rejected_rows(row, lang)])
-    parts += [
+    rest: list[Component | None] = [
         html.P(span, className="pulse-range"),
         dbc.Table([head, body], className="pulse-rejected align-middle mb-0"),
         _pager(rejected, lang),
     ]
-    return [part for part in parts if part is not None]
+    return parts + [part for part in rest if part is not None]
 
 
 def layout(
@@ -249,7 +251,7 @@ def layout(
                 summary(sources, lang),
                 id=SourcesIds.SUMMARY,
                 className="pulse-section pulse-summary",
-                **{"aria-label": t("sourcespage.summary.label", lang)},
+                **Attrs({"aria-label": t("sourcespage.summary.label", lang)}),
             ),
             html.Section(
                 [

@@ -17,6 +17,7 @@ from dash.development.base_component import Component
 from dashboard.core.i18n import fmt_date, fmt_decimal, fmt_int, fmt_time, t
 from dashboard.core.vocabulary import DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
 from layouts import figures, shell
+from layouts.attrs import Attrs
 from layouts.dossiers import dossier_table, feedback_table, late_procedures
 from layouts.ids import UnitIds
 from layouts.unit_cards import feedback_stats, kpi_cards
@@ -121,7 +122,7 @@ def period_links(view: UnitView, lang: str) -> html.Nav:
         )
         for period in PERIODS
     ]
-    return html.Nav(links, id=UnitIds.PERIODS, className="pulse-chips", **{"aria-label": t("unit.period", lang)})
+    return html.Nav(links, id=UnitIds.PERIODS, className="pulse-chips", **Attrs({"aria-label": t("unit.period", lang)}))
 
 
 def summary(view: UnitView, lang: str) -> list[Component]:
@@ -163,7 +164,7 @@ def short_list(view: UnitView, page: DossierPage, list_name: str, columns: tuple
 
 def _page_link(label: str, page: int, enabled: bool, link_id: str, view: UnitView, lang: str) -> Component:
     if not enabled:
-        return html.Span(label, className="pulse-page-link is-disabled", **{"aria-disabled": "true"})
+        return html.Span(label, className="pulse-page-link is-disabled", **Attrs({"aria-disabled": "true"}))
     href = unit_href(view.unit["key"], lang, view.period, view.drill_filter, page)
     return dcc.Link(label, href=href, id=link_id, className="pulse-page-link")
 
@@ -225,7 +226,7 @@ def drill(view: UnitView, lang: str) -> list[Component]:
                     ),
                 ],
                 className="pulse-pager",
-                **{"aria-label": t("rejected.pages", lang)},
+                **Attrs({"aria-label": t("rejected.pages", lang)}),
             )
         )
     return parts

@@ -14,6 +14,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.i18n import MISSING, fmt_decimal, fmt_int, fmt_pct, t
 from dashboard.metrics.service_index import progress_against
+from layouts.attrs import Attrs
 from layouts.ids import UnitIds
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ def target_progress(target: float | None, ratio: Ratio, lang: str) -> Component 
         html.Div(className="pulse-target-fill", style={"width": f"{width}%"}),
         className="pulse-target-bar",
         role="progressbar",
-        **{"aria-valuenow": width, "aria-valuemin": "0", "aria-valuemax": "100", "aria-label": head},
+        **Attrs({"aria-valuenow": width, "aria-valuemin": "0", "aria-valuemax": "100", "aria-label": head}),
     )
     return html.Div(
         [

@@ -18,6 +18,7 @@ from dashboard.core.clock import city_time
 from dashboard.core.i18n import fmt_date, fmt_int, t
 from dashboard.core.vocabulary import DEPARTMENT, DISTRICT
 from layouts import wall_gauges, wall_views
+from layouts.attrs import Attrs
 from layouts.ids import WallIds
 from layouts.unit import UNIT_PATH
 from layouts.wall_model import kiosk_requested
@@ -147,7 +148,12 @@ def _header(data: WallData, options: WallOptions, now: datetime) -> html.Header:
 
 def _graph(name: str, figure: dict[str, Any], options: WallOptions) -> dcc.Graph:
     clickable = name == "map" and not options.kiosk
-    config = {"displayModeBar": False, "responsive": True, "staticPlot": not clickable, "scrollZoom": False}
+    config: dcc.Graph.Config = {
+        "displayModeBar": False,
+        "responsive": True,
+        "staticPlot": not clickable,
+        "scrollZoom": False,
+    }
     return dcc.Graph(id=graph_id(name), figure=figure, config=config, className=f"wall-graph wall-graph-{name}")
 
 
@@ -180,7 +186,7 @@ def _view(
         [title, html.Div(content, className=f"wall-view-content wall-content-{view}")],
         id=view_id(view),
         className="wall-view is-active" if position == 0 else "wall-view",
-        **{"aria-label": t(f"wall.view.{view}", lang), "data-view": view},
+        **Attrs({"aria-label": t(f"wall.view.{view}", lang), "data-view": view}),
     )
 
 

@@ -24,15 +24,25 @@ def map_figure(
     """The map figure and any note about it (a boundary file that could not be read falls back to tiles)."""
     districts = data.of_kind(DISTRICT)
     by_code = {u.code: u for u in districts}
-    common = {"scale": scale, "clickable": not options.kiosk, "points": data.feedback_points}
+    clickable, points = not options.kiosk, data.feedback_points
     look = (options.metric, data.limits, options.lang, options.theme)
     if shapes.kind == "districts":
-        return wall_geo.geo_map(shapes.shapes, by_code, *look, **common), ()
+        return wall_geo.geo_map(shapes.shapes, by_code, *look, scale=scale, clickable=clickable, points=points), ()
     if shapes.kind == "wards":
-        figure = wall_geo.geo_map(shapes.shapes, by_code, *look, level=WARD, outlines=shapes.outlines, **common)
+        figure = wall_geo.geo_map(
+            shapes.shapes,
+            by_code,
+            *look,
+            level=WARD,
+            outlines=shapes.outlines,
+            scale=scale,
+            clickable=clickable,
+            points=points,
+        )
         return figure, (t("wall.map.wards", options.lang, n=len(shapes.shapes)),)
     notes = (t("wall.map.boundary_error", options.lang, error=shapes.error),) if shapes.error else ()
-    return maps.tile_map(cells, {u.key: u for u in districts}, *look, **common), notes
+    tiles = maps.tile_map(cells, {u.key: u for u in districts}, *look, scale=scale, clickable=clickable, points=points)
+    return tiles, notes
 
 
 def figures(

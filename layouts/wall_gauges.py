@@ -14,6 +14,7 @@ from dash import html
 
 from dashboard.core.i18n import fmt_int, fmt_pct, fmt_time, t
 from dashboard.metrics.alerts import level_above
+from layouts.attrs import Attrs
 from layouts.figures import FONT, SEPARATORS
 from layouts.maps import LEVEL_FILL, PALETTES
 
@@ -85,7 +86,7 @@ def city_gauge_text(overview: CityOverview, limits: Limits, lang: str) -> list[h
     return [
         html.Div(
             [
-                html.Span(LEVEL_ICON[level], className="wall-icon", **{"aria-hidden": "true"}),
+                html.Span(LEVEL_ICON[level], className="wall-icon", **Attrs({"aria-hidden": "true"})),
                 " ",
                 t(f"wall.level.{level}", lang),
             ],
@@ -131,7 +132,9 @@ def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> h
     percent = 0.0 if share is None else min(share / top, 1.0) * 100
     words = stale_note(unit, lang) if level == "stale" else t(f"wall.level.{level}", lang)
     lines = [
-        html.Div([html.Span(LEVEL_ICON[level], **{"aria-hidden": "true"}), " ", words], className="wall-meter-level")
+        html.Div(
+            [html.Span(LEVEL_ICON[level], **Attrs({"aria-hidden": "true"})), " ", words], className="wall-meter-level"
+        )
     ]
     if level != "stale":
         counts = t(
@@ -151,12 +154,14 @@ def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> h
         ],
         className="wall-meter-bar",
         role="meter",
-        **{
-            "aria-valuemin": "0",
-            "aria-valuemax": f"{top * 100:.0f}",
-            "aria-valuenow": f"{(share or 0) * 100:.1f}",
-            "aria-label": unit.name(lang),
-        },
+        **Attrs(
+            {
+                "aria-valuemin": "0",
+                "aria-valuemax": f"{top * 100:.0f}",
+                "aria-valuenow": f"{(share or 0) * 100:.1f}",
+                "aria-label": unit.name(lang),
+            }
+        ),
     )
     return html.Div(
         [
@@ -166,7 +171,7 @@ def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> h
             *lines,
         ],
         className=f"wall-meter is-{level}",
-        **{"data-unit": unit.key},
+        **Attrs({"data-unit": unit.key}),
     )
 
 

@@ -92,7 +92,8 @@ def geo_map(
     width = (0.4 if level == WARD else 1.5) * scale
     painted: list[tuple[Any, Rings, Box]] = []
     for shape in shapes:
-        unit = units_by_code.get(shape.parent_code if level == WARD else shape.code)
+        code = shape.parent_code if level == WARD else shape.code
+        unit = units_by_code.get(code) if code is not None else None  # a ward without a district has no unit
         look = unit_look(unit, metric, limits, lang, palette, edges)
         for ring in shape.rings:
             painted.append((look, [ring], ring_box(*ring)))

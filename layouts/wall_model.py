@@ -14,11 +14,11 @@ from dashboard.core.i18n import language
 from dashboard.core.vocabulary import MAP_KINDS, MapKind
 
 VIEWS = ("summary", "backlog", "map", "districts", "departments", "alerts")
-THEMES = ("dark", "light")
-METRICS = ("overdue_share", "on_time", "online")
-MIN_DWELL_S, MAX_DWELL_S = 2.0, 3600.0
 Theme = Literal["dark", "light"]
 Metric = Literal["overdue_share", "on_time", "online"]
+THEMES: tuple[Theme, ...] = ("dark", "light")
+METRICS: tuple[Metric, ...] = ("overdue_share", "on_time", "online")
+MIN_DWELL_S, MAX_DWELL_S = 2.0, 3600.0
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,11 @@ def parse_options(search: str | None, default_lang: str = "vi", default_dwell_s:
     return WallOptions(
         views=views,
         dwell_s=min(max(dwell, MIN_DWELL_S), MAX_DWELL_S),
-        theme=theme if theme in THEMES else "dark",  # type: ignore[arg-type]
+        theme=theme if theme in THEMES else "dark",
         lang=language(_first(query, "lang") or None, default_lang),
         kiosk=_first(query, "kiosk") not in ("0", "false", "no"),
-        map=map_kind if map_kind in MAP_KINDS else None,  # type: ignore[arg-type]
-        metric=metric if metric in METRICS else "overdue_share",  # type: ignore[arg-type]
+        map=map_kind if map_kind in MAP_KINDS else None,
+        metric=metric if metric in METRICS else "overdue_share",
     )
 
 

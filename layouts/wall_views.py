@@ -13,6 +13,7 @@ from dash import html
 
 from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_time, t
 from dashboard.core.vocabulary import CITY_KEY, DISTRICT
+from layouts.attrs import Attrs
 from layouts.maps import LEVEL_FILL, LEVEL_PATTERN, PALETTES, bin_colours, edges_for, ink_on
 from layouts.wall_gauges import LEVEL_ICON, by_severity, stale_note
 
@@ -32,7 +33,7 @@ def _tile(label: str, value: str, note: str, name: str, tone: str = "") -> html.
     return html.Div(
         [
             html.Div(label, className="wall-kpi-label"),
-            html.Div(value, className="wall-kpi-value", **{"data-kpi": name}),
+            html.Div(value, className="wall-kpi-value", **Attrs({"data-kpi": name})),
             html.Div(note, className="wall-kpi-note"),
         ],
         className=f"wall-kpi {tone}".strip(),
@@ -122,7 +123,7 @@ def _league_row(unit: UnitStatus, lang: str) -> html.Tr:
             html.Td(fmt_int(unit.backlog.overdue, lang), className="wall-num"),
         ],
         className="wall-league-row" + (" is-stale" if unit.stale else ""),
-        **{"data-unit": unit.key},
+        **Attrs({"data-unit": unit.key}),
     )
 
 
@@ -201,12 +202,12 @@ def alert_text(alert: Alert, data: WallData, lang: str) -> str:
 
 def _badge(severity: str, lang: str) -> html.Span:
     return html.Span(
-        [html.Span(LEVEL_ICON[severity], **{"aria-hidden": "true"}), " ", t(f"wall.level.{severity}", lang)],
+        [html.Span(LEVEL_ICON[severity], **Attrs({"aria-hidden": "true"})), " ", t(f"wall.level.{severity}", lang)],
         className=f"wall-badge is-{severity}",
     )
 
 
-def alerts_view(data: WallData, lang: str) -> html.Div:
+def alerts_view(data: WallData, lang: str) -> html.Div | html.Ol:
     """The newest alerts first, each with its time, severity in words and what is wrong."""
     if not data.alerts:
         return html.Div(

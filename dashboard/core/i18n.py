@@ -74,7 +74,7 @@ def t(key: str, lang: str, **values: Any) -> str:
 def language(lang: str | None, default: str = "vi") -> Lang:
     """A supported language code, or `default` when `lang` is not one."""
     if lang in LANGUAGES:
-        return lang  # type: ignore[return-value]
+        return lang
     return "en" if default == "en" else "vi"
 
 

@@ -170,7 +170,9 @@ def local_day(moment: datetime) -> date:
 def local_day_sql(column: Any, dialect: str) -> ColumnElement[date]:
     if dialect == "postgresql":
         return func.date(func.timezone("Asia/Ho_Chi_Minh", column))
-    return func.date(column, "+7 hours")  # SQLite stores UTC text; the city keeps UTC+7 all year
+    # SQLite stores UTC text 'YYYY-MM-DD HH:MM:SS.ffffff'; date() would round it to the millisecond (16:59:59.9995
+    # UTC becoming the next local day), so the fraction is cut off first. The city keeps UTC+7 all year.
+    return func.date(func.substr(column, 1, 19), "+7 hours")
 
 
 def week_of(day: date) -> date:

@@ -6,7 +6,7 @@ written as a literal anywhere else). Source profiles map a vendor's own codes on
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Final, Literal
 
 # --- dossiers (hồ sơ TTHC) -----------------------------------------------------------------------------
 DOSSIER_STATUSES = (
@@ -33,16 +33,17 @@ OPEN_FEEDBACK = ("open", "processing")
 CLOSED_FEEDBACK = ("answered", "rejected")
 ANSWERED = "answered"
 
-STREAMS = ("dossiers", "feedback")
+Stream = Literal["dossiers", "feedback"]
+STREAMS: tuple[Stream, ...] = ("dossiers", "feedback")
 
 # --- units ---------------------------------------------------------------------------------------------
-CITY = "city"
-DISTRICT = "district"
-DEPARTMENT = "department"
-CENTRAL_AGENCY = "central_agency"
-WARD = "ward"
+CITY: Final = "city"
+DISTRICT: Final = "district"
+DEPARTMENT: Final = "department"
+CENTRAL_AGENCY: Final = "central_agency"
+WARD: Final = "ward"
 UNIT_KINDS = (CITY, DISTRICT, DEPARTMENT, CENTRAL_AGENCY, WARD)
-CITY_KEY = "hcmc"  # the city's own row in the units table: the whole city's figures carry this key
+CITY_KEY: Final = "hcmc"  # the city's own row in the units table: the whole city's figures carry this key
 
 LeagueKind = Literal["district", "department"]
 LEAGUE_KINDS: tuple[LeagueKind, ...] = (DISTRICT, DEPARTMENT)  # districts rank among districts, departments …

@@ -22,6 +22,7 @@ from typing import Any
 from dashboard.core.clock import Clock
 from dashboard.core.errors import MappingError, PullTimeout
 from dashboard.core.settings import Settings
+from dashboard.core.vocabulary import Stream
 from dashboard.core.workdays import WorkCalendar
 from dashboard.ingest.sources_file import SourceConfig
 from dashboard.store import Store
@@ -93,7 +94,7 @@ class Ingestor:
             reader.dispose()
 
     def _pull_stream(
-        self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: str, source_now: datetime | None
+        self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: Stream, source_now: datetime | None
     ) -> PullResult:
         started = self.clock.now()
         deadline = time.monotonic() + self.settings.pull_timeout_s
@@ -135,7 +136,7 @@ class Ingestor:
         return result
 
     def _chunks(
-        self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: str, result: PullResult
+        self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: Stream, result: PullResult
     ) -> Iterator[tuple[list[dict[str, Any]], bool]]:
         """(chunk, whether it holds new rows) — by cursor, or by key plus the re-scan of open rows."""
         mapping = profile.streams[stream]
@@ -145,7 +146,7 @@ class Ingestor:
                 yield chunk, True
             return
         key_spec = profile.column_spec(stream, mapping.key)
-        last_key = result.last_key
+        last_key: str | int | None = result.last_key  # an integer key is read as one
         if last_key is not None and (key_spec is None or key_spec.type == "integer"):
             last_key = int(last_key)
         native_column = mapping.columns[NATIVE_FIELD[stream]].column
@@ -161,7 +162,7 @@ class Ingestor:
         self,
         source: SourceConfig,
         profile: Profile,
-        stream: str,
+        stream: Stream,
         chunk: list[dict[str, Any]],
         new_rows: bool,
         cap: datetime,

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # plain data in: the rules read no store
 
 AlertKind = Literal["overdue_share", "new_late", "stale_source"]
 Level = Literal["ok", "warn", "alarm"]
+Severity = Literal["warn", "alarm"]  # a level worth an alert
 SEVERITY_ORDER: dict[str, int] = {"alarm": 0, "warn": 1, "ok": 2}
 NEW_LATE_WINDOW = timedelta(hours=24)
 
@@ -30,7 +31,7 @@ class Alert:
     """One threshold breach: what, how bad, for which unit (and source), since when, the value and its limit."""
 
     kind: AlertKind
-    severity: Literal["warn", "alarm"]
+    severity: Severity
     unit_key: str
     at: datetime  # when it began, as far as the data tells; the as-of time when it cannot tell
     value: float
@@ -103,7 +104,7 @@ def stale_source_alerts(sources: Iterable[SourceFreshness], stale_factor: float)
         last_good = source.last_good_pull_at
         at = source.as_of if last_good is None else last_good + timedelta(seconds=allowed)
         lag = 0.0 if source.lag is None else source.lag.total_seconds()
-        severity = "alarm" if source.last_error else "warn"
+        severity: Severity = "alarm" if source.last_error else "warn"
         alerts.append(Alert("stale_source", severity, source.unit, at, lag, allowed, source.name, last_good))
     return alerts
 

@@ -181,18 +181,6 @@ def city_overview(units: dict[str, UnitKpis], as_of: datetime, data_version: int
     )
 
 
-RATIO_FIELDS = (
-    "online",
-    "online_full",
-    "on_time",
-    "apology",
-    "dossier_satisfaction",
-    "feedback_on_time",
-    "feedback_satisfaction",
-)
-COUNT_FIELDS = ("received", "late", "feedback_received", "open_feedback", "overdue_feedback")
-
-
 def empty_kpis(unit_key: str, period: str, span: Window, as_of: datetime) -> UnitKpis:
     """A unit without any data in the period: zero counts, and ratios that read as n/a."""
     return build_unit_kpis(unit_key, period, span, as_of, {}, {}, {}, Backlog(), (0, 0))
@@ -222,6 +210,16 @@ def city_kpis(
         backlog=backlog,
         median_processing_days=median_half_days(dict(histogram)),
         mean_statutory_days=statutory / completed if completed else None,
-        **{name: _sum([getattr(k, name) for k in values]) for name in RATIO_FIELDS},
-        **{name: sum(getattr(k, name) for k in values) for name in COUNT_FIELDS},
+        online=_sum([k.online for k in values]),
+        online_full=_sum([k.online_full for k in values]),
+        on_time=_sum([k.on_time for k in values]),
+        apology=_sum([k.apology for k in values]),
+        dossier_satisfaction=_sum([k.dossier_satisfaction for k in values]),
+        feedback_on_time=_sum([k.feedback_on_time for k in values]),
+        feedback_satisfaction=_sum([k.feedback_satisfaction for k in values]),
+        received=sum(k.received for k in values),
+        late=sum(k.late for k in values),
+        feedback_received=sum(k.feedback_received for k in values),
+        open_feedback=sum(k.open_feedback for k in values),
+        overdue_feedback=sum(k.overdue_feedback for k in values),
     )

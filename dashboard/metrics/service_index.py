@@ -50,8 +50,9 @@ class Commitments(BaseModel):
     units: dict[str, dict[CriterionKey, float]] = Field(default_factory=dict)
 
     def for_unit(self, unit_key: str) -> dict[str, float]:
-        """The unit's targets: the defaults, overridden by its own."""
-        return {**self.default, **self.units.get(unit_key, {})}
+        """The unit's targets: the defaults, overridden by its own (by any KPI name, so keyed by plain text)."""
+        # {**default, **own}, built from (key, target) pairs: a pair's criterion key reads as text, a dict's does not.
+        return dict([*self.default.items(), *self.units.get(unit_key, {}).items()])
 
 
 def _load(model, path: Path | None, default_name: str):
@@ -126,10 +127,10 @@ def score_unit(kpis: UnitKpis, config: IndexConfig) -> IndexScore:
         value = ratio.value
         points = None if value is None else criterion.points * min(value / criterion.threshold, 1.0)
         subscores.append(SubScore(criterion.key, criterion.group, ratio, criterion.threshold, criterion.points, points))
-    scored = [s for s in subscores if s.points is not None]
+    scored = [(s.points, s.max_points) for s in subscores if s.points is not None]
     if not scored:
         return IndexScore(kpis.unit_key, None, None, tuple(subscores))
-    score = sum(s.points for s in scored) / sum(s.max_points for s in scored) * 100
+    score = sum(points for points, _ in scored) / sum(max_points for _, max_points in scored) * 100
     return IndexScore(kpis.unit_key, score, grade_for(score, config), tuple(subscores))
 
 
@@ -145,7 +146,7 @@ def rank(scores: dict[str, float | None]) -> dict[str, int | None]:
     """Standard competition ranking ("1224") on scores rounded to 2 decimals; n/a (None) is unranked."""
     rounded = {unit: round(score, 2) for unit, score in scores.items() if score is not None}
     ordered = sorted(rounded.values(), reverse=True)
-    first_position = {}
+    first_position: dict[float, int] = {}
     for position, value in enumerate(ordered, start=1):
         first_position.setdefault(value, position)
     return {unit: first_position[rounded[unit]] if unit in rounded else None for unit in scores}

@@ -43,8 +43,9 @@ def source_freshness(
         if source.profile not in streams:
             streams[source.profile] = list(source.load_profile().streams)
         per_stream = [states.get((source.name, stream)) for stream in streams[source.profile]]
-        good = [row["last_good_pull_at"] if row else None for row in per_stream]
-        last_good = None if not good or None in good else min(good)
+        good: list[datetime | None] = [row["last_good_pull_at"] if row else None for row in per_stream]
+        succeeded = [moment for moment in good if moment is not None]
+        last_good = min(succeeded) if good and len(succeeded) == len(good) else None  # None: a stream never did
         rows = [row for row in per_stream if row]
         errors = [row["last_error"] for row in rows if row["last_error"]]
         unit = units.get(source.unit, {})

@@ -72,7 +72,7 @@ def standings(
 ) -> Standings:
     """Every league of `kinds` ranked by the service index over `period` (and, with `previous`, over the previous
     period): standard competition ranking within each league, n/a units unranked."""
-    members = {kind: league_units(store, kind, as_of) for kind in kinds}
+    members: dict[str, list[dict[str, Any]]] = {kind: league_units(store, kind, as_of) for kind in kinds}
     keys = [unit["key"] for units in members.values() for unit in units]
     current = unit_kpis(store, calendar, period, as_of, units=keys)
     before = previous_unit_kpis(store, calendar, period, as_of, units=keys) if previous else {}

@@ -11,6 +11,7 @@ from typing import Any
 
 from dashboard.core.cache import Cache, cached
 from dashboard.core.paging import page_count
+from dashboard.core.vocabulary import STREAMS
 from dashboard.ingest.sources_file import SourceConfig
 from dashboard.metrics.freshness import SourceFreshness
 from dashboard.pages.freshness import source_freshness
@@ -64,7 +65,7 @@ def raw_values(raw: str) -> tuple[tuple[str, Any], ...]:
 
 
 def _raw_column(profile: Profile | None, stream: str, field: str | None) -> str | None:
-    mapping = profile.streams.get(stream) if profile else None
+    mapping = profile.streams.get(stream) if profile and stream in STREAMS else None  # a profile has no other
     spec = mapping.columns.get(field) if mapping and field else None
     return spec.column if spec else None
 

@@ -179,7 +179,10 @@ class Store:
         self._upsert_rows(conn, source_state, ["source", "stream"], [{"source": source, "stream": stream, **values}])
 
     def log_pull(self, conn: Connection, **values: Any) -> int:
-        return conn.execute(pull_log.insert().values(**values)).inserted_primary_key[0]
+        key = conn.execute(pull_log.insert().values(**values)).inserted_primary_key
+        if key is None:  # a single-row INSERT always reports its key; SQLAlchemy types it optional
+            raise TypeError("the pull log's INSERT reported no primary key")  # as subscripting None would
+        return key[0]
 
     def bump_data_version(self, conn: Connection, at: datetime) -> None:
         changed = conn.execute(

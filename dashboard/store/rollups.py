@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, Table, delete, func, select, union_al
 from dashboard.core import rules
 from dashboard.core.workdays import WorkCalendar
 from dashboard.store import contributions, rebuild, schema
+from dashboard.store.contributions import Contribution
 from dashboard.store.schema import (
     dossiers,
     feedback,
@@ -73,7 +74,7 @@ class RollupWriter:
         statutory = self.statutory_days(conn)
         return [contributions.dossier_contribution(r, statutory.get(r["procedure_code"], 0.0)) for r in rows]
 
-    def apply(self, conn: Connection, change: contributions.Contribution) -> None:
+    def apply(self, conn: Connection, change: Contribution) -> None:
         """Add counters to rollup rows, creating them when missing; drop open-backlog rows that reach zero."""
         by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for (name, key), counters in change.items():

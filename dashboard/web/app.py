@@ -31,7 +31,7 @@ def create_app(services: Services, warm: bool = False) -> Dash:
     app = Dash(
         __name__,
         title=t("app.name", lang),
-        update_title=None,
+        update_title=None,  # type: ignore[arg-type]  # Dash documents None (keep the tab title) but annotates str
         assets_folder=str(ASSETS_DIR),
         serve_locally=True,
         external_stylesheets=[],

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document of the JSON API (`dashboard/api.py`), served at /api/v1/openapi.json.
+"""The OpenAPI 3.1 document of the JSON API (`dashboard/web/api.py`), served at /api/v1/openapi.json.
 
 Built from the same constants the API checks against (periods, kinds, dossier filters), so the enums cannot drift.
 """

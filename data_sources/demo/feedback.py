@@ -12,7 +12,7 @@ import numpy as np
 from dashboard.core.vocabulary import DISTRICT
 from dashboard.core.workdays import WorkCalendar
 from data_sources.demo.catalog import UnitTraits
-from data_sources.demo.plan import HOUR, DueCache, around_the_clock, due_in_working_days, instants, shift
+from data_sources.demo.plan import HOUR, DueCache, around_the_clock, due_in_working_days, instants, or_none, shift
 from data_sources.demo.timeline import NEVER, OfficeTimeline
 
 FEEDBACK_DUE_WORKING_DAYS = 10
@@ -98,7 +98,7 @@ def plan_feedback(
     stamp = day.strftime("%y%m%d")
     ids = [f"PAKN-{traits.number:02d}-{stamp}-{seq:04d}" for seq in range(1, n + 1)]
     final = np.where(rejected, "rejected", "answered").astype(object)
-    return FeedbackPlan(ids, category, channel, due, final, np.where(rated, rating, None), lat, lon, times)
+    return FeedbackPlan(ids, category, channel, due, final, or_none(rated, rating), lat, lon, times)
 
 
 def _near(rng: np.random.Generator, traits: UnitTraits, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -111,7 +111,9 @@ def _near(rng: np.random.Generator, traits: UnitTraits, n: int) -> tuple[np.ndar
     return np.round(lat, 6), np.round(lon, 6)
 
 
-def feedback_rows(plan: FeedbackPlan, unit_code: str, index: np.ndarray, at: np.ndarray) -> list[dict[str, Any]]:
+def feedback_rows(
+    plan: FeedbackPlan, unit_code: str, index: np.ndarray, at: np.ndarray | np.int64
+) -> list[dict[str, Any]]:
     """Canonical rows of the feedback items at `index`, each as it stands at the matching moment in `at`."""
     t = plan.times[:, index]
     happened = t <= np.broadcast_to(at, index.shape)[None, :]
@@ -126,7 +128,7 @@ def feedback_rows(plan: FeedbackPlan, unit_code: str, index: np.ndarray, at: np.
         instants(plan.due[index]),
         instants(np.where(done & (final == "answered"), t[CLOSED], NEVER)),
         status.tolist(),
-        np.where(happened[RATED], plan.rating[index], None).tolist(),
+        or_none(happened[RATED], plan.rating[index]).tolist(),
         plan.lat[index].tolist(),
         plan.lon[index].tolist(),
         instants(np.where(happened, t, -1).max(axis=0)),

@@ -12,10 +12,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, select, text
+from sqlalchemy import Engine, MetaData, Table, create_engine, select, text
 from sqlalchemy.dialects import mysql, postgresql
 from sqlalchemy.engine import make_url
 
+from dashboard.core.vocabulary import Stream
 from data_sources.demo.simulator import DemoSource
 from data_sources.profiles import Profile, load_profile
 from data_sources.reader import connect_args
@@ -53,8 +54,9 @@ class Mirror:
         self.targets: dict[str, tuple[DemoSource, str]] = {}
         for source in sources:
             backend = SERVER_PROFILES.get(source.profile)
-            if backend and bases[backend]:
-                self.targets[source.name] = (source, bases[backend])
+            base = bases[backend] if backend else None
+            if base:
+                self.targets[source.name] = (source, base)
         self._synced: dict[tuple[str, str], Any] = {}
         self._engines: dict[str, Engine] = {}
         self._profiles: dict[str, Profile] = {}
@@ -98,11 +100,11 @@ class Mirror:
                 reader.dispose()
         return copied
 
-    def _copy(self, name: str, profile: Profile, reader: Engine, stream: str, cursor: str | None) -> int:
+    def _copy(self, name: str, profile: Profile, reader: Engine, stream: Stream, cursor: str | None) -> int:
         table = profile.table(stream, MetaData())
         statement = select(table)
         since = self._synced.get((name, stream))
-        if since is not None:
+        if since is not None and cursor is not None:  # a copy leaves a mark only for a stream read by cursor
             statement = statement.where(table.c[cursor] >= since)
         with reader.connect() as conn:
             rows = [dict(r) for r in conn.execute(statement).mappings()]
@@ -113,19 +115,7 @@ class Mirror:
             for spec in profile.streams[stream].columns.values():
                 if spec.type == "timestamp" and isinstance(row.get(spec.column), datetime):
                     row[spec.column] = row[spec.column].replace(tzinfo=UTC)
-        insert = postgresql.insert if target.dialect.name == "postgresql" else mysql.insert
-        statement = insert(table)
-        key = profile.streams[stream].key
-        columns = (
-            {c.name: statement.excluded[c.name] for c in table.columns if c.name != key}
-            if (target.dialect.name == "postgresql")
-            else {c.name: statement.inserted[c.name] for c in table.columns if c.name != key}
-        )
-        upsert = (
-            statement.on_conflict_do_update(index_elements=[key], set_=columns)
-            if target.dialect.name == "postgresql"
-            else statement.on_duplicate_key_update(columns)
-        )
+        upsert = _upsert(table, profile.streams[stream].key, target.dialect.name)
         with target.begin() as conn:
             for start in range(0, len(rows), 2000):
                 conn.execute(upsert, rows[start : start + 2000])
@@ -160,3 +150,13 @@ class Mirror:
                 else:
                     conn.execute(text(f"DROP DATABASE IF EXISTS `{target_name(source, self.prefix)}`"))
             admin.dispose()
+
+
+def _upsert(table: Table, key: str, dialect: str) -> postgresql.Insert | mysql.Insert:
+    """INSERT … ON CONFLICT (PostgreSQL) or ON DUPLICATE KEY (MariaDB) UPDATE of every column but the key."""
+    if dialect == "postgresql":
+        statement = postgresql.insert(table)
+        columns = {c.name: statement.excluded[c.name] for c in table.columns if c.name != key}
+        return statement.on_conflict_do_update(index_elements=[key], set_=columns)
+    insert = mysql.insert(table)
+    return insert.on_duplicate_key_update({c.name: insert.inserted[c.name] for c in table.columns if c.name != key})

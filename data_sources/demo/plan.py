@@ -94,6 +94,12 @@ def shift(base: np.ndarray, delta: np.ndarray) -> np.ndarray:
     return np.asarray(base, dtype=np.int64) + np.floor(delta).astype(np.int64)
 
 
+def or_none(condition: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """`values` where `condition` holds, None elsewhere, as `np.where(condition, values, None)` (None given as the
+    0-d object array numpy makes of it, which numpy's stubs accept where they refuse a bare None)."""
+    return np.where(condition, values, np.array(None, dtype=object))
+
+
 def end_of_local_day(moments: np.ndarray) -> np.ndarray:
     """23:59:59 local of each moment's day."""
     return np.array([epoch(local_day(int(m)), END_OF_DAY) for m in moments], dtype=np.int64)
@@ -179,7 +185,7 @@ def _outcomes(
     draw = rng.random(n)
     good, fair = (np.where(late, RATING_LATE[i], RATING_ON_TIME[i]) for i in (0, 1))
     value = np.where(draw < good, "satisfied", np.where(draw < good + fair, "neutral", "dissatisfied"))
-    rating = np.where(rated, value.astype(object), None)
+    rating = or_none(rated, value.astype(object))
 
     times = np.full((len(DOSSIER_EVENTS), n), NEVER, dtype=np.int64)
     times[RECEIVED] = received
@@ -214,7 +220,9 @@ def instants(values: np.ndarray) -> list[datetime | None]:
     return out
 
 
-def dossier_rows(plan: DossierPlan, unit_code: str, index: np.ndarray, at: np.ndarray) -> list[dict[str, Any]]:
+def dossier_rows(
+    plan: DossierPlan, unit_code: str, index: np.ndarray, at: np.ndarray | np.int64
+) -> list[dict[str, Any]]:
     """Canonical rows of the dossiers at `index`, each as it stands at the matching moment in `at`."""
     t = plan.times[:, index]
     happened = t <= np.broadcast_to(at, index.shape)[None, :]
@@ -236,7 +244,7 @@ def dossier_rows(plan: DossierPlan, unit_code: str, index: np.ndarray, at: np.nd
         supplements.tolist(),
         instants(np.where(apologised, t[APOLOGY], NEVER)),
         instants(np.where(apologised, plan.new_due[index], NEVER)),
-        np.where(happened[RATED], plan.rating[index], None).tolist(),
+        or_none(happened[RATED], plan.rating[index]).tolist(),
         instants(np.where(happened, t, -1).max(axis=0)),
         strict=True,
     )

@@ -8,17 +8,18 @@ the content at a moment never depends on how the simulation got there.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from sqlalchemy import Connection, Engine, Table, insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.core.errors import SimulatorError
+from dashboard.core.vocabulary import Stream
 from dashboard.core.workdays import WorkCalendar
 from data_sources.demo.catalog import UnitTraits, stable_hash
 from data_sources.demo.feedback import FeedbackPlan, feedback_rows, plan_feedback
@@ -31,6 +32,8 @@ GENERATOR_VERSION = "1"  # bump when the generation changes, so that existing fi
 ARRIVAL = 0  # event kind of a new row (both streams)
 IDENTITY_KEYS = ("generator", "seed", "scale", "start", "history_days", "profile", "unit_key", "unit_code",
                  "fingerprint")  # fmt: skip
+PlanT = TypeVar("PlanT", DossierPlan, FeedbackPlan)
+RowsOf = Callable[[PlanT, str, np.ndarray, np.ndarray | np.int64], list[dict[str, Any]]]  # a plan's canonical rows
 
 
 @dataclass(frozen=True)
@@ -141,20 +144,26 @@ class SourceSim:
         self, buffer: RowBuffer, dossiers: DossierPlan, feedback: FeedbackPlan, now: int, *, current: bool
     ) -> None:
         """Rows as they stand at `now` (when `current`) and the planned events after `now`."""
-        for stream, plan, rows in (("dossiers", dossiers, dossier_rows), ("feedback", feedback, feedback_rows)):
-            if stream not in self.tables.streams:
-                continue
-            if current:
-                arrived = np.flatnonzero(plan.received <= now)
-                canonical = rows(plan, self.unit_code, arrived, np.int64(now))
-                buffer.add(self.tables.streams[stream], [vendor_row(self.profile, stream, r) for r in canonical])
-            index, at, kind = plan_events(plan.times, now)
-            canonical = rows(plan, self.unit_code, index, at)
-            pending = [
-                {**vendor_row(self.profile, stream, r), "event_at": t, "kind": k}
-                for r, t, k in zip(canonical, at.tolist(), kind.tolist(), strict=True)
-            ]
-            buffer.add(self.tables.plans[stream], pending)
+        self._write_stream(buffer, "dossiers", dossiers, dossier_rows, now, current=current)
+        self._write_stream(buffer, "feedback", feedback, feedback_rows, now, current=current)
+
+    def _write_stream(
+        self, buffer: RowBuffer, stream: Stream, plan: PlanT, rows: RowsOf[PlanT], now: int, *, current: bool
+    ) -> None:
+        """One stream of `_write_day` (none when the profile has no such stream)."""
+        if stream not in self.tables.streams:
+            return
+        if current:
+            arrived = np.flatnonzero(plan.received <= now)
+            canonical = rows(plan, self.unit_code, arrived, np.int64(now))
+            buffer.add(self.tables.streams[stream], [vendor_row(self.profile, stream, r) for r in canonical])
+        index, at, kind = plan_events(plan.times, now)
+        canonical = rows(plan, self.unit_code, index, at)
+        pending = [
+            {**vendor_row(self.profile, stream, r), "event_at": t, "kind": k}
+            for r, t, k in zip(canonical, at.tolist(), kind.tolist(), strict=True)
+        ]
+        buffer.add(self.tables.plans[stream], pending)
 
 
 class RowBuffer:

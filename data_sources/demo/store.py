@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.pool import NullPool
 
+from dashboard.core.vocabulary import Stream
 from data_sources.profiles import Profile
 
 PLAN_PREFIX = "_sim_plan_"
@@ -43,11 +44,11 @@ class SourceTables:
     """The tables of one simulated database, for its profile."""
 
     metadata: MetaData
-    streams: dict[str, Table]  # stream → the vendor's table
-    plans: dict[str, Table]  # stream → its pending events
+    streams: dict[Stream, Table]  # stream → the vendor's table
+    plans: dict[Stream, Table]  # stream → its pending events
     meta: Table
-    written: dict[str, tuple[str, ...]]  # stream → the vendor columns the simulator writes
-    native: dict[str, str]  # stream → the vendor column of the row's own code (unique)
+    written: dict[Stream, tuple[str, ...]]  # stream → the vendor columns the simulator writes
+    native: dict[Stream, str]  # stream → the vendor column of the row's own code (unique)
 
 
 def source_tables(profile: Profile) -> SourceTables:
@@ -76,7 +77,7 @@ def source_tables(profile: Profile) -> SourceTables:
     return SourceTables(metadata, streams, plans, meta, written, native)
 
 
-def vendor_row(profile: Profile, stream: str, canonical: dict[str, Any]) -> dict[str, Any]:
+def vendor_row(profile: Profile, stream: Stream, canonical: dict[str, Any]) -> dict[str, Any]:
     """A canonical row as the vendor stores it; a cursor column no field maps gets the row's last change."""
     row = profile.from_canonical(stream, canonical)
     cursor = profile.streams[stream].cursor

@@ -11,11 +11,7 @@ from callbacks import unit as unit_callbacks
 from callbacks.routing import route
 from dashboard.core.cache import cache_of
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.periods import window
-from dashboard.core.vocabulary import CITY_KEY
 from dashboard.core.workdays import default_calendar
-from dashboard.metrics.ageing import working_days_late
-from dashboard.metrics.kpis import Backlog, Ratio, build_unit_kpis, city_kpis
 from dashboard.pages import unit as unit_pages
 from dashboard.pages.common import current_key
 from layouts import unit as unit_layout
@@ -265,61 +261,3 @@ def test_the_cache_serves_a_second_viewer_without_recomputing(tile, app, service
 def test_the_address_names_a_unit_a_period_a_list_and_a_page(path, search, expected):
     query = unit_callbacks.tile_query(path, search)
     assert (query.key, query.period, query.list_name, query.page) == expected
-
-
-def test_city_kpis_sum_counts_and_both_parts_of_every_ratio():
-    span = window("30d", AS_OF)
-    one = build_unit_kpis(
-        "a",
-        "30d",
-        span,
-        AS_OF,
-        {"received": 4, "received_online": 1, "completed": 3, "completed_on_time": 2, "statutory_days": 3.0},
-        {"received": 2, "answered": 1, "answered_on_time": 1},
-        {2: 3},
-        Backlog(5, 2, 1, {"not_due": 3, "due_soon": 0, "overdue_1_5": 2, "overdue_6_20": 0, "overdue_over_20": 0}),
-        (1, 1),
-    )
-    two = build_unit_kpis(
-        "b",
-        "30d",
-        span,
-        AS_OF,
-        {"received": 6, "received_online": 3, "completed": 1, "completed_on_time": 1, "statutory_days": 5.0},
-        {},
-        {6: 1},
-        Backlog(1, 1, 0, {"not_due": 0, "due_soon": 0, "overdue_1_5": 0, "overdue_6_20": 0, "overdue_over_20": 1}),
-        (2, 0),
-    )
-    city = city_kpis({"a": one, "b": two}, "30d", span, AS_OF, {2: 3, 6: 1})
-    assert (city.unit_key, city.received, city.late, city.open_feedback, city.overdue_feedback) == (
-        CITY_KEY,
-        10,
-        1,
-        3,
-        1,
-    )
-    assert city.online == Ratio(4, 10) and city.on_time == Ratio(3, 4) and city.feedback_on_time == Ratio(1, 1)
-    assert city.apology == Ratio(1, 3)  # overdue with an apology ÷ (completed after due + overdue)
-    assert city.backlog == Backlog(
-        6, 3, 1, {"not_due": 3, "due_soon": 0, "overdue_1_5": 2, "overdue_6_20": 0, "overdue_over_20": 1}
-    )
-    assert city.median_processing_days == 1.0  # half-days 2, 2, 2, 6: lower median 2
-    assert city.mean_statutory_days == 2.0  # (1 × 3 + 5 × 1) ÷ 4
-    empty = city_kpis({}, "30d", span, AS_OF, {})
-    assert empty.on_time == Ratio(0, 0) and empty.median_processing_days is None and empty.mean_statutory_days is None
-
-
-@pytest.mark.parametrize(
-    ("due_at", "end", "expected"),
-    [
-        (at(2019, 11, 13, 23, 59, 59), AS_OF, 10),  # 14/11 … 27/11, weekends skipped
-        (at(2019, 11, 26, 23, 59, 59), AS_OF, 1),
-        (at(2019, 11, 27, 14, 0), AS_OF, 1),  # later the same day: a partial day counts as one
-        (at(2019, 11, 22, 23, 59, 59), at(2019, 11, 24, 10), 1),  # a weekend only: still one
-        (AS_OF, AS_OF, None),  # exactly at the due: on time
-        (AS_OF, None, None),
-    ],
-)
-def test_working_days_late(due_at, end, expected):
-    assert working_days_late(due_at, end, default_calendar()) == expected

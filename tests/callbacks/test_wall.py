@@ -13,13 +13,11 @@ from sqlalchemy import update
 from callbacks import wall as wall_callbacks
 from callbacks.routing import route
 from dashboard.core.cache import background_for, cache_of
-from dashboard.core.geo import Boundaries
 from dashboard.pages import wall as wall_pages
 from dashboard.store.schema import source_state
 from dashboard.web.app import create_app
 from layouts import wall as wall_layout
 from layouts.ids import OverviewIds, WallIds
-from layouts.wall_model import parse_options
 from tests.conftest import START
 from tests.factories import dossier
 
@@ -37,44 +35,6 @@ def registered(app, output_id: str):
 def back_date(services, minutes: int) -> None:
     with services.store.engine.begin() as conn:
         conn.execute(update(source_state).values(last_good_pull_at=START - timedelta(minutes=minutes)))
-
-
-def test_compute_gathers_the_city_units_freshness_and_alerts(services, source_db, pull):
-    source_db.insert(
-        "dossiers",
-        dossier("A"),  # due in 2 days
-        dossier("B", received=START - timedelta(days=6), days=5),  # fell overdue 1 day ago: new late
-        dossier("C", received=START - timedelta(days=10), days=5),  # overdue for 5 days
-    )
-    pull()
-    data = wall_pages.compute(services, START)
-    assert (data.overview.in_progress, data.overview.overdue_in_progress) == (3, 2)
-    assert (data.sources_ok, data.sources_total, data.stale_sources) == (1, 1, 0)
-    assert data.changed_at is not None and data.version == services.store.data_version()[0]
-    quan_1 = next(u for u in data.units if u.key == "quan-1")
-    assert (quan_1.kind, quan_1.code, quan_1.backlog.overdue, quan_1.new_late, quan_1.stale) == (
-        "district",
-        "760",
-        2,
-        1,
-        False,
-    )
-    assert len(data.of_kind("district")) == 24 and data.of_kind("department")
-    kinds = [(a.kind, a.severity, a.unit_key) for a in data.alerts]
-    assert kinds == [("overdue_share", "alarm", "hcmc"), ("overdue_share", "alarm", "quan-1")]
-    assert data.feedback_points == ()  # no feedback in the last 24 hours
-
-
-def test_a_back_dated_pull_makes_the_unit_stale_and_raises_an_alert(services, source_db, pull):
-    source_db.insert("dossiers", dossier("A"))
-    pull()
-    back_date(services, 10)
-    data = wall_pages.compute(services, START)
-    quan_1 = next(u for u in data.units if u.key == "quan-1")
-    assert quan_1.stale and quan_1.data_as_of == START - timedelta(minutes=10)
-    assert (data.sources_ok, data.stale_sources) == (0, 1)
-    [alert] = data.alerts
-    assert (alert.kind, alert.source, alert.at) == ("stale_source", "quan-1", START - timedelta(minutes=7))
 
 
 def test_the_wall_route_renders_every_view_filled(app, services, source_db, pull):
@@ -190,52 +150,9 @@ def test_a_warmed_app_has_the_wall_figures_before_the_first_wall_asks(services, 
     assert header == "wall-header" and seen == wall_pages.current_key(services, 1.0)
 
 
-def test_the_cache_serves_a_second_viewer_without_recomputing(app, services, monkeypatch):
-    key = wall_pages.current_key(services, 1.0)
-    first = wall_pages.wall_data(services, cache_of(app), key)
-    assert first[0] == tuple(key[:2])
-    monkeypatch.setattr(wall_pages, "compute", lambda *a, **k: 1 / 0)
-    assert wall_pages.wall_data(services, cache_of(app), [*key[:2], 2.0]) == first
-
-
-def test_the_map_is_the_configured_one_or_the_tile_grid(tmp_path):
-    none, both = Boundaries(), Boundaries(tmp_path / "d.geojson", tmp_path / "w.geojson")
-    wards_only = Boundaries(None, tmp_path / "w.geojson")
-    assert wall_pages.map_kind(parse_options("").map, none) == "tiles"
-    assert wall_pages.map_kind(parse_options("?map=wards").map, none) == "tiles"
-    assert wall_pages.map_kind(parse_options("").map, both) == "districts"
-    assert wall_pages.map_kind(parse_options("?map=wards").map, both) == "wards"
-    assert wall_pages.map_kind(parse_options("?map=tiles").map, both) == "tiles"
-    assert wall_pages.map_kind(parse_options("?map=districts").map, wards_only) == "wards"
-
-
 def test_an_unreadable_boundary_file_falls_back_to_tiles_and_says_why(app, services, tmp_path):
     services.settings = services.settings.model_copy(update={"boundary_file": Path(tmp_path / "nope.geojson")})
     page = route(services, cache_of(app), "/wall", "?views=map")
     figure = page[wall_layout.graph_id("map")].figure
     assert figure["layout"]["uirevision"] == "wall-map-tiles"
     assert "Không đọc được tệp ranh giới" in str(page[wall_layout.body_id("map-legend")].children)
-
-
-def test_feedback_points_are_the_last_24_hours_with_a_location(services, source_db, pull):
-    def item(code, hours_ago, lat=10.77, lon=106.70):
-        received = START - timedelta(hours=hours_ago)
-        return {
-            "native_id": code,
-            "unit": "760",
-            "category": "Giao thông",
-            "channel": "app",
-            "received_at": received,
-            "due_at": received + timedelta(days=10),
-            "answered_at": None,
-            "status": "open",
-            "rating": None,
-            "lat": lat,
-            "lon": lon,
-            "source_updated_at": received,
-        }
-
-    source_db.insert("feedback", item("RECENT", 3), item("OLD", 30), item("NOWHERE", 2, lat=None, lon=None))
-    pull()
-    [point] = wall_pages.feedback_points(services, START - timedelta(hours=24), START)
-    assert (point.lat, point.lon, point.unit_key) == (10.77, 106.70, "quan-1")

@@ -491,14 +491,10 @@ def test_local_day(store):
         assert sql_values(store, d.native_code, day, zone=zone) == expected, zone
 
 
-def test_local_day_in_the_last_half_millisecond_before_local_midnight(store, request):
+def test_local_day_in_the_last_half_millisecond_before_local_midnight(store):
     """16:59:59.9995 UTC and later is still the 26th in the city; SQLite's date() rounds its input to the nearest
-    millisecond before adding '+7 hours', so `local_day_sql` gives the 27th there (PostgreSQL keeps microseconds).
-    A production bug, reported, not fixed here: this test flips to XPASS (a failure, strict) once it is fixed."""
-    if dialect(store) == "sqlite":
-        request.applymarker(
-            pytest.mark.xfail(strict=True, reason="SQLite date() rounds 16:59:59.9995+ UTC up to local midnight")
-        )
+    millisecond, so `local_day_sql` cuts the fraction off first (it gave the 27th, and a rebuild moved such a
+    completion to the next day)."""
     instants = {
         "165959.9995": utc(2019, 11, 26, 16, 59, 59, 999500),
         "165959.999999": utc(2019, 11, 26, 16, 59, 59, 999999),

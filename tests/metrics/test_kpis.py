@@ -1,99 +1,55 @@
-"""City overview: exact numbers on hand-built rows, pulled through the real ingest."""
+"""KPI formulas on plain counts: the city as one unit."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime
 
-import pytest
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.periods import window
+from dashboard.core.vocabulary import CITY_KEY
+from dashboard.metrics.kpis import Backlog, Ratio, build_unit_kpis, city_kpis
 
-from dashboard.core.workdays import default_calendar
-from dashboard.ingest.pull import Ingestor
-from dashboard.ingest.sources_file import SourceConfig
-from dashboard.metrics.kpis import Ratio
-from dashboard.pages.kpis import current_city_overview
-from tests.conftest import START
-from tests.factories import SourceDB, dossier
-
-DAY = timedelta(days=1)
+AS_OF = datetime(2019, 11, 27, 15, 0, tzinfo=CITY_TZ)  # a Wednesday afternoon
 
 
-@pytest.fixture
-def source_db(tmp_path):
-    db = SourceDB(f"sqlite:///{tmp_path / 'quan-1.sqlite'}")
-    yield db
-    db.dispose()
-
-
-def config(url: str, name: str = "quan-1", unit: str = "quan-1", interval: float = 60) -> SourceConfig:
-    return SourceConfig(name=name, unit=unit, url=url, profile="motcua_v1", interval=interval)
-
-
-def feedback(native_id: str, status: str, received=START - DAY) -> dict:
-    return {
-        "native_id": native_id,
-        "unit": "760",
-        "category": "Hạ tầng đô thị",
-        "channel": "app",
-        "received_at": received,
-        "due_at": None,
-        "answered_at": received + timedelta(hours=2) if status == "answered" else None,
-        "status": status,
-        "rating": None,
-        "lat": None,
-        "lon": None,
-        "source_updated_at": received,
-    }
-
-
-def test_ratio_value_and_empty_denominator():
-    assert Ratio(1, 4).value == 0.25
-    assert Ratio(0, 0).value is None
-
-
-def test_city_overview_exact_numbers(store, clock, settings, source_db):
-    source_db.insert(
-        "dossiers",
-        dossier("OPEN", received=START - 3 * DAY, days=5),  # in progress, due in 2 days
-        dossier("OVERDUE", received=START - 10 * DAY, days=5),  # in progress, 5 days past due
-        dossier("ONLINE", received=START - DAY, days=5, channel="online_full"),  # in progress, online
-        dossier("ON-TIME", received=START - 6 * DAY, days=5, status="completed", completed=START - 2 * DAY),
-        dossier("AT-DUE", received=START - 4 * DAY, days=3, status="completed", completed=START - DAY),  # = due
-        dossier("LATE", received=START - 8 * DAY, days=5, status="completed", completed=START - DAY),
-        dossier(
-            "TWO-SUPPLEMENTS",
-            received=START - 5 * DAY,
-            days=5,
-            status="completed",
-            completed=START - 2 * DAY,
-            supplements=2,
-        ),
-        dossier("WITHDRAWN", received=START - 2 * DAY, status="withdrawn", updated=START - DAY),
-        dossier("OLD", received=START - 60 * DAY, status="completed", completed=START - 40 * DAY),
-        dossier("FUTURE", received=START + timedelta(hours=1), channel="online_partial"),
+def test_city_kpis_sum_counts_and_both_parts_of_every_ratio():
+    span = window("30d", AS_OF)
+    one = build_unit_kpis(
+        "a",
+        "30d",
+        span,
+        AS_OF,
+        {"received": 4, "received_online": 1, "completed": 3, "completed_on_time": 2, "statutory_days": 3.0},
+        {"received": 2, "answered": 1, "answered_on_time": 1},
+        {2: 3},
+        Backlog(5, 2, 1, {"not_due": 3, "due_soon": 0, "overdue_1_5": 2, "overdue_6_20": 0, "overdue_over_20": 0}),
+        (1, 1),
     )
-    source_db.insert(
-        "feedback",
-        feedback("F1", "open"),
-        feedback("F2", "processing"),
-        feedback("F3", "answered"),
-        feedback("F4", "open", received=START + timedelta(hours=1)),
+    two = build_unit_kpis(
+        "b",
+        "30d",
+        span,
+        AS_OF,
+        {"received": 6, "received_online": 3, "completed": 1, "completed_on_time": 1, "statutory_days": 5.0},
+        {},
+        {6: 1},
+        Backlog(1, 1, 0, {"not_due": 0, "due_soon": 0, "overdue_1_5": 0, "overdue_6_20": 0, "overdue_over_20": 1}),
+        (2, 0),
     )
-    Ingestor(store, clock, settings).pull(config(source_db.url))
-
-    overview = current_city_overview(store, default_calendar(), START)
-
-    assert overview.in_progress == 3  # OPEN, OVERDUE, ONLINE (FUTURE not yet received)
-    assert overview.overdue_in_progress == 1  # OVERDUE
-    assert overview.overdue_share == Ratio(1, 3)
-    assert overview.on_time == Ratio(2, 4)  # ON-TIME, AT-DUE of ON-TIME, AT-DUE, LATE, TWO-SUPPLEMENTS
-    assert overview.online_share == Ratio(1, 8)  # ONLINE of all received in the 30 days but OLD and FUTURE
-    assert overview.open_feedback == 2  # F1, F2
-    assert overview.as_of == START
-    assert overview.data_version == store.data_version()[0] > 0
-
-
-def test_city_overview_on_an_empty_store(store):
-    overview = current_city_overview(store, default_calendar(), START)
-    assert (overview.in_progress, overview.overdue_in_progress, overview.open_feedback) == (0, 0, 0)
-    assert overview.on_time.value is None and overview.online_share.value is None
-    assert overview.data_version == 0
+    city = city_kpis({"a": one, "b": two}, "30d", span, AS_OF, {2: 3, 6: 1})
+    assert (city.unit_key, city.received, city.late, city.open_feedback, city.overdue_feedback) == (
+        CITY_KEY,
+        10,
+        1,
+        3,
+        1,
+    )
+    assert city.online == Ratio(4, 10) and city.on_time == Ratio(3, 4) and city.feedback_on_time == Ratio(1, 1)
+    assert city.apology == Ratio(1, 3)  # overdue with an apology ÷ (completed after due + overdue)
+    assert city.backlog == Backlog(
+        6, 3, 1, {"not_due": 3, "due_soon": 0, "overdue_1_5": 2, "overdue_6_20": 0, "overdue_over_20": 1}
+    )
+    assert city.median_processing_days == 1.0  # half-days 2, 2, 2, 6: lower median 2
+    assert city.mean_statutory_days == 2.0  # (1 × 3 + 5 × 1) ÷ 4
+    empty = city_kpis({}, "30d", span, AS_OF, {})
+    assert empty.on_time == Ratio(0, 0) and empty.median_processing_days is None and empty.mean_statutory_days is None
