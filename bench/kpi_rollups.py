@@ -97,6 +97,7 @@ def open_store(url: str, plan: Plan, owned: bool, fresh: bool) -> tuple[Store, b
     store = Store(url)
     store.migrate()
     store.seed_reference(load_units(), load_procedures())
+    store.hold_lease("bench").acquire()  # the benchmark writes its store: it is the one writer
     n_dossiers, n_feedback, n_rolled = _counts(store)
     if n_dossiers == plan.dossiers and n_feedback == plan.feedback and n_rolled:
         return store, True

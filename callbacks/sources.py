@@ -44,7 +44,10 @@ def page(services: Services, cache: Cache, lang: str, pathname: str, search: str
     key = current_key(services)
     view = sources_data(services, cache, key, *rejected_query(search))
     health = list(view.health)
-    return sources_layout.layout(health, view.rejected, view.as_of, lang, pathname, services.settings.refresh_ms, key)
+    refresh_ms = services.settings.refresh_ms
+    return sources_layout.layout(
+        health, view.rejected, view.as_of, lang, pathname, refresh_ms, key, view.writer, view.wall_time
+    )
 
 
 def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
@@ -57,7 +60,7 @@ def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: st
     health = list(view.health)
     return (
         shell.as_of_text(view.as_of, lang),
-        sources_layout.summary(health, lang),
+        sources_layout.summary(health, lang, view.writer, view.wall_time),
         sources_layout.sources_table(health, lang),
         sources_layout.rejected_browser(view.rejected, lang),
         key,

@@ -17,9 +17,11 @@ import click
 
 from dashboard.core.clock import CITY_TZ, SystemClock
 from dashboard.core.settings import Settings, SettingsError
+from dashboard.core.writer import LeaseState
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourcesError, load_sources
 from dashboard.services import Services
+from dashboard.store.lease import WriterLease
 
 
 class Context:
@@ -65,15 +67,35 @@ def _services(settings: Settings, clock=None, migrate: bool = True) -> Services:
         raise click.ClickException(str(exc)) from None
 
 
-def _pull_all(services: Services, label: str) -> tuple[int, int]:
+def _pull_all(services: Services, label: str) -> tuple[int, list[str]]:
+    """Pull every source once: (rows stored, a line per source that failed or had every row rejected)."""
     ingestor = Ingestor(services.store, services.clock, services.settings)
-    stored = failed = 0
+    stored, problems = 0, []
     with click.progressbar(services.sources, label=label, item_show_func=lambda s: s.name if s else "") as bar:
         for source in bar:
             results = ingestor.pull(source)
             stored += sum(r.rows_stored for r in results)
-            failed += any(r.outcome == "error" for r in results)
-    return stored, failed
+            for result in results:
+                if result.outcome == "error":
+                    problems.append(f"{source.name}/{result.stream}: failed: {result.error}")
+                elif result.rows_read and result.rows_rejected == result.rows_read:
+                    problems.append(f"{source.name}/{result.stream}: all {result.rows_read:,} rows read were rejected")
+    return stored, problems
+
+
+def _lease_text(state: LeaseState | None) -> str:
+    if state is None or state.holder is None:
+        return "nobody holds the writer lease"
+    until = state.expires_at.astimezone(CITY_TZ).strftime("%d/%m/%Y %H:%M:%S") if state.expires_at else "?"
+    return f"{state.holder} holds the writer lease (token {state.token}) until {until}"
+
+
+def _become_writer(services: Services) -> WriterLease:
+    """Take the writer lease for a one-off write, or refuse while another writer holds it."""
+    lease = services.store.hold_lease(duration_s=services.settings.writer_lease_s, now=services.wall_clock.now)
+    if not lease.acquire():
+        raise click.ClickException(f"{_lease_text(lease.state())}: stop that `ingest` first (one writer)")
+    return lease
 
 
 @main.command()
@@ -179,9 +201,9 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
 @click.option("--replay-rejected", is_flag=True, help="Map the rejected rows again (after a mapping fix) and exit.")
 @click.pass_obj
 def ingest(obj: Context, once: bool, source_name: str | None, replay_rejected: bool) -> None:
-    """The one writer: pull every source on its interval, or once; or replay rejected rows."""
-    from dashboard.ingest.scheduler import PullScheduler
+    """The one writer: pull every source on its interval, or once; or replay rejected rows.
 
+    A second `ingest` waits as a hot standby and takes over when the writer dies, hangs or stops."""
     services = _services(obj.settings())
     if source_name:
         services.sources = [s for s in services.sources if s.name == source_name]
@@ -189,31 +211,69 @@ def ingest(obj: Context, once: bool, source_name: str | None, replay_rejected: b
             raise click.ClickException(f"no source named {source_name!r} in {services.settings.resolved_sources_file}")
     if not services.sources:
         raise click.ClickException(f"no sources configured in {services.settings.resolved_sources_file}")
-    if replay_rejected:
-        ingestor = Ingestor(services.store, services.clock, services.settings)
-        for source in services.sources:
-            stored, still = ingestor.replay_rejected(source)
-            if stored or still:
-                click.echo(f"{source.name}: {stored:,} rows stored, {still:,} still rejected")
+    if not (replay_rejected or once):
+        _ingest_forever(services)
         return
-    if once:
-        stored, failed = _pull_all(services, "Pulling")
-        click.echo(f"{stored:,} rows stored; {failed} of {len(services.sources)} sources failed")
-        sys.exit(1 if failed else 0)
-    click.echo(f"Pulling {len(services.sources)} sources on their intervals; Ctrl+C stops.")
-    scheduler = PullScheduler(services, blocking=True, run_now=True)
+    lease = _become_writer(services)
     try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        scheduler.shutdown()
+        if once:
+            _ingest_once(services)
+        else:
+            _replay(services)
+    finally:
+        lease.release()
+
+
+def _replay(services: Services) -> None:
+    ingestor = Ingestor(services.store, services.clock, services.settings)
+    for source in services.sources:
+        stored, still = ingestor.replay_rejected(source)
+        if stored or still:
+            click.echo(f"{source.name}: {stored:,} rows stored, {still:,} still rejected")
+
+
+def _ingest_once(services: Services) -> None:
+    stored, problems = _pull_all(services, "Pulling")
+    failed = len({line.split("/")[0] for line in problems})
+    click.echo(f"{stored:,} rows stored; {failed} of {len(services.sources)} sources failed or rejected every row")
+    for line in problems:
+        click.echo(f"  {line}", err=True)
+    sys.exit(1 if problems else 0)
+
+
+def _ingest_forever(services: Services) -> None:
+    import signal
+    import threading
+
+    from dashboard.ingest.writer import Role, WriterLoop
+
+    lease = services.store.hold_lease(duration_s=services.settings.writer_lease_s, now=services.wall_clock.now)
+
+    def report(role: Role, state: LeaseState | None) -> None:
+        if role == "writer":
+            click.echo(f"Writer ({lease.holder}, token {lease.token}): pulling {len(services.sources)} sources.")
+        elif role == "standby":
+            click.echo(f"Standby: {_lease_text(state)}; taking over when it runs out.")
+        else:
+            click.echo(f"Lost the writer lease ({_lease_text(state)}); back to standby.")
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo("Ctrl+C stops (the lease is released for the standby).")
+    try:
+        WriterLoop(services, lease, report=report).run(stop)
+    except KeyboardInterrupt:
+        stop.set()
+        lease.release()
 
 
 @main.command()
 @click.pass_obj
 def check(obj: Context) -> None:
-    """Validate the settings and the sources file, then reach each source: one line each."""
-    from dashboard.ingest.pull import plain_error
-    from data_sources.reader import SourceReader
+    """Validate the settings and the sources file, then reach each source and probe the columns its profile maps:
+    OK, or a FAIL line per missing table or column (or the error that kept the source out of reach); then who
+    holds the writer lease."""
+    from dashboard import checks
 
     settings = obj.settings()
     path = settings.resolved_sources_file
@@ -222,61 +282,12 @@ def check(obj: Context) -> None:
     except SourcesError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"settings OK; {len(sources)} sources in {path}")
-    health = _stored_health(settings, sources)
     failures = 0
-    for source in sources:
-        reader = SourceReader(source.url, source.load_profile(), timeout_s=min(settings.pull_timeout_s, 10))
-        try:
-            reader.source_now()
-            click.echo(f"OK    {source.name:<28} {source.profile:<14} {source.safe_url}")
-        except Exception as exc:
-            failures += 1
-            click.echo(f"FAIL  {source.name:<28} {source.profile:<14} {plain_error(exc, source.password)}")
-        finally:
-            reader.dispose()
-        if source.name in health:
-            click.echo("\n".join(health[source.name]))
+    for ok, lines in checks.source_lines(settings, sources):
+        failures += not ok
+        click.echo("\n".join(lines))
+    click.echo(checks.writer_line(settings))
     sys.exit(1 if failures else 0)
-
-
-def _stored_health(settings: Settings, sources) -> dict[str, list[str]]:
-    """Per source, what the store knows of its pulls (nothing when the store has not been created yet)."""
-    from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_lag, t
-    from dashboard.pages import freshness
-    from dashboard.store import Store
-
-    store = Store(settings.resolved_store_url)
-    try:
-        if not store.is_migrated():
-            return {}
-        now, lang = SystemClock().now(), settings.language
-        lines: dict[str, list[str]] = {}
-        for item in freshness.source_freshness(store, sources, now, settings.stale_factor):
-            if item.last_good_pull_at is None and item.last_error is None:
-                continue
-            out = [
-                t(
-                    "check.state",
-                    lang,
-                    last=fmt_datetime(item.last_good_pull_at, lang),
-                    lag=fmt_lag(item.lag, lang),
-                    rows=fmt_int(item.rows_total, lang),
-                    rejected=fmt_int(item.rejected_count, lang),
-                )
-                if item.last_good_pull_at
-                else t("check.never", lang)
-            ]
-            if item.last_error:
-                kind = t(f"error.{item.error_kind}", lang)
-                out.append(t("check.error", lang, kind=kind, error=item.last_error))
-            if item.next_retry_at:
-                out.append(
-                    t("check.retry", lang, time=fmt_datetime(item.next_retry_at, lang), n=item.consecutive_failures)
-                )
-            lines[item.name] = out
-        return lines
-    finally:
-        store.dispose()
 
 
 @main.command("rebuild-rollups")
@@ -284,8 +295,12 @@ def _stored_health(settings: Settings, sources) -> dict[str, list[str]]:
 def rebuild_rollups(obj: Context) -> None:
     """Recompute processing times and every rollup from the raw rows (after a calendar or rule change).
 
-    Stop `ingest` first: this is a write, and there is one writer."""
+    Stop `ingest` first: this is a write, and there is one writer (it refuses while another holds the lease)."""
     services = _services(obj.settings())
-    with click.progressbar(length=services.store.count("dossiers"), label="Recomputing processing times") as bar:
-        rows = services.store.rollups.rebuild(services.calendar, progress=bar.update)
+    lease = _become_writer(services)
+    try:
+        with click.progressbar(length=services.store.count("dossiers"), label="Recomputing processing times") as bar:
+            rows = services.store.rollups.rebuild(services.calendar, progress=bar.update)
+    finally:
+        lease.release()
     click.echo(f"Rollups rebuilt from {rows:,} rows.")

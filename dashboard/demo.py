@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dashboard.core.clock import ScaledClock
+from dashboard.core.errors import StoreError
 from dashboard.core.reference import load_units
 from dashboard.core.settings import Settings
 from dashboard.ingest.pull import Ingestor
@@ -97,6 +98,9 @@ def prepare(
     )
     clock = ScaledClock(start, speed)
     services = Services.build(settings, clock)
+    lease = services.store.hold_lease("demo", duration_s=settings.writer_lease_s, now=services.wall_clock.now)
+    if not lease.acquire():
+        raise StoreError(f"another process writes {settings.resolved_store_url}: {lease.state()}")
     ingestor = Ingestor(services.store, clock, settings, services.calendar)
     for source in services.sources:
         ingestor.pull(source)
@@ -114,6 +118,9 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None
 
     scheduler = PullScheduler(demo.services, time_scale=demo.speed)
     scheduler.add_job(demo.tick, SIMULATE_EVERY_S, "demo:simulate")
+    lease = demo.services.store.lease
+    if lease is not None:  # the demo is its own one writer: it keeps its lease renewed
+        scheduler.add_job(lease.renew, lease.duration.total_seconds() / 3, "demo:lease")
     scheduler.start()
     app = create_app(demo.services, warm=True)
     if on_ready:
@@ -122,6 +129,8 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None
         serve(app.server, host=host, port=port, threads=8)
     finally:
         scheduler.shutdown()
+        if lease is not None:
+            lease.release()
         demo.simulator.close()
         if demo.mirror:
             demo.mirror.close()

@@ -25,6 +25,8 @@ class Services:
     calendar: WorkCalendar = field(default_factory=WorkCalendar.from_yaml)
     index_config: IndexConfig = field(default_factory=load_index_config)
     commitments: Commitments = field(default_factory=load_commitments)
+    # Real time, for the writer lease only: `clock` may run faster or in another year (the demo, tests).
+    wall_clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock | None = None, *, migrate: bool = True) -> Services:

@@ -3,19 +3,24 @@
 The first page is `WHERE cursor >= watermark`; later pages continue strictly after the last (cursor, key)
 seen, so ties on the cursor are neither skipped nor looped over. Re-read boundary rows are harmless
 because the store upserts on (source, native key).
+
+`probe()` checks, without reading a row, that every column the profile maps (with the key and the cursor) is
+still there, and names each one that is not.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 from urllib.parse import quote
 
-from sqlalchemy import Engine, MetaData, and_, create_engine, func, or_, select
+from sqlalchemy import Engine, MetaData, Table, and_, create_engine, func, inspect, or_, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
 from dashboard.core.vocabulary import Stream
@@ -43,6 +48,20 @@ def connect_args(url: str, timeout_s: float) -> dict[str, Any]:
             "init_command": "SET time_zone = '+00:00'",
         }
     return {}
+
+
+@dataclass(frozen=True)
+class ProbeProblem:
+    """One thing the profile expects of a source table that the source no longer has."""
+
+    stream: Stream
+    table: str
+    column: str | None  # None: the table as a whole
+    field: str | None  # the canonical field mapped to `column`; None for a key or cursor no field maps
+    message: str  # plain English, e.g. "column updated_at is missing (mapped to source_updated_at)"
+    # missing_column, missing_table, or unreadable: the SELECT failed though every column is there
+    kind: Literal["missing_column", "missing_table", "unreadable"] = "missing_column"
+    error: str | None = None  # unreadable: the database's own first line of error
 
 
 class SourceReader:
@@ -81,6 +100,54 @@ class SourceReader:
         if not isinstance(value, datetime):
             return None
         return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+    def probe(self) -> list[ProbeProblem]:
+        """What each stream's table lacks of what the profile maps (the key and the cursor count); [] when nothing.
+
+        A real `SELECT <mapped columns> FROM <table> LIMIT 0` per stream, through this engine (read-only for a
+        SQLite file, with the timeouts); when it fails, the inspector names the missing table or columns. A source
+        that cannot be reached at all raises, as `source_now` does.
+        """
+        problems: list[ProbeProblem] = []
+        for stream, table in self.tables.items():
+            try:
+                with self.engine.connect() as conn:
+                    conn.execute(select(table).limit(0)).close()
+            except DBAPIError as exc:  # a connection that fails again in `_explain` raises from there
+                problems += self._explain(stream, table, exc)
+        return problems
+
+    def _explain(self, stream: Stream, table: Table, exc: DBAPIError) -> list[ProbeProblem]:
+        mapping = self.profile.streams[stream]
+        with self.engine.connect() as conn:
+            inspector = inspect(conn)
+            if not inspector.has_table(table.name):
+                message = f"table {table.name} does not exist"
+                return [ProbeProblem(stream, table.name, None, None, message, "missing_table")]
+            actual = {self._fold(c["name"]) for c in inspector.get_columns(table.name)}
+        fields: dict[str, str] = {}
+        for name, spec in mapping.columns.items():
+            fields.setdefault(spec.column, name)
+        problems = []
+        for column in table.c:
+            if self._fold(column.name) in actual:
+                continue
+            field = fields.get(column.name)
+            role = f"mapped to {field}" if field else "the key" if column.name == mapping.key else "the cursor"
+            problems.append(
+                ProbeProblem(stream, table.name, column.name, field, f"column {column.name} is missing ({role})")
+            )
+        if problems:
+            return problems
+        original = exc.orig or exc
+        error = f"{type(original).__name__}: {(str(original).strip().splitlines() or [''])[0]}"[:500]
+        message = f"cannot read table {table.name}: {error}"
+        return [ProbeProblem(stream, table.name, None, None, message, "unreadable", error)]
+
+    def _fold(self, name: str) -> str:
+        """A column name as this dialect compares it. PostgreSQL: exactly, since SQLAlchemy quotes any name
+        that is not all lower case (so it is not folded); SQLite and MariaDB/MySQL: without regard to case."""
+        return name if self.engine.dialect.name == "postgresql" else name.casefold()
 
     def read(self, stream: Stream, watermark: datetime | None, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
         """Chunks of raw rows (column → value) whose cursor is at or after the watermark, in (cursor, key) order."""

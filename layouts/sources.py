@@ -19,6 +19,7 @@ from layouts.ids import SourcesIds
 from layouts.overview import STATUS_LOOK, labelled_cell, last_good_text, source_table, unit_name
 
 if TYPE_CHECKING:  # plain data from the pages; layouts never touch the store
+    from dashboard.core.writer import LeaseState
     from dashboard.metrics.freshness import FreshnessStatus, SourceFreshness
     from dashboard.pages.sources import RejectedPage, RejectedRow
 
@@ -63,8 +64,31 @@ def status_badge(status: str, lang: str) -> dbc.Badge:
     return dbc.Badge(t(key, lang), color=color, text_color=text_color, className="pulse-status")
 
 
-def summary(sources: Sequence[SourceFreshness], lang: str) -> list[Component]:
-    """ "Nguồn đúng hạn: 22 / 24", a badge per kind of problem with its count, and the rejected rows in all."""
+def writer_line(writer: LeaseState | None, now: datetime, lang: str) -> html.Span:
+    """Who writes the data path: the lease's holder, token and expiry; a warning when nobody does."""
+    if writer is None or writer.holder is None or writer.expires_at is None:
+        return html.Span(t("sourcespage.writer.none", lang), className="pulse-summary-note pulse-writer is-none")
+    if not writer.held_at(now):
+        text = t(
+            "sourcespage.writer.expired", lang, holder=writer.holder, expires=fmt_datetime(writer.expires_at, lang)
+        )
+        return html.Span(text, className="pulse-summary-note pulse-writer is-expired")
+    text = t(
+        "sourcespage.writer",
+        lang,
+        holder=writer.holder,
+        token=fmt_int(writer.token, lang),
+        renewed=fmt_datetime(writer.renewed_at, lang),
+        expires=fmt_datetime(writer.expires_at, lang),
+    )
+    return html.Span(text, className="pulse-summary-note pulse-writer")
+
+
+def summary(
+    sources: Sequence[SourceFreshness], lang: str, writer: LeaseState | None = None, now: datetime | None = None
+) -> list[Component]:
+    """ "Nguồn đúng hạn: 22 / 24", a badge per kind of problem with its count, the rejected rows in all, and who
+    writes (when `now` is given)."""
     counts = Counter(source.status for source in sources)
     ok = t("sourcespage.summary", lang, ok=fmt_int(counts["ok"], lang), total=fmt_int(len(sources), lang))
     problems = [
@@ -77,6 +101,7 @@ def summary(sources: Sequence[SourceFreshness], lang: str) -> list[Component]:
         html.Span(ok, className="pulse-summary-main"),
         *problems,
         html.Span(t("sourcespage.rejected_total", lang, n=fmt_int(rejected, lang)), className="pulse-summary-note"),
+        *([writer_line(writer, now, lang)] if now is not None else []),
     ]
 
 
@@ -239,6 +264,8 @@ def layout(
     pathname: str,
     refresh_ms: int,
     seen: list,
+    writer: LeaseState | None = None,
+    wall_time: datetime | None = None,
 ) -> html.Div:
     """The whole page; the rejected rows come into view when the address picks a source or a page."""
     body = html.Div(
@@ -248,7 +275,7 @@ def layout(
             dcc.Store(id=SourcesIds.FOCUS, data=rejected.source is not None or rejected.page > 1),
             dcc.Store(id=SourcesIds.FOCUSED),
             html.Section(
-                summary(sources, lang),
+                summary(sources, lang, writer, wall_time),
                 id=SourcesIds.SUMMARY,
                 className="pulse-section pulse-summary",
                 **Attrs({"aria-label": t("sourcespage.summary.label", lang)}),

@@ -87,6 +87,7 @@ def settings(tmp_path) -> Settings:
 def _seeded(store: Store) -> Store:
     store.migrate()
     store.seed_reference(load_units(), load_procedures())
+    assert store.hold_lease("tests").acquire()  # this process is the store's one writer
     return store
 
 
@@ -164,6 +165,7 @@ def source_db(tmp_path):
 def services(settings, clock, source_db):
     source = SourceConfig(name="quan-1", unit="quan-1", url=source_db.url, profile="motcua_v1", interval=60)
     built = Services.build(settings, clock)
+    assert built.store.hold_lease("tests").acquire()
     built.sources = [source]
     yield built
     built.store.dispose()

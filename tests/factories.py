@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, delete, insert, update
 
+from dashboard.core.vocabulary import Stream
 from data_sources.profiles import Profile, load_profile
 from data_sources.reader import connect_args
 from tests.conftest import START
@@ -59,7 +60,7 @@ class SourceDB:
         self.metadata.drop_all(self.engine)
         self.metadata.create_all(self.engine)
 
-    def insert(self, stream: str, *rows: dict[str, Any]) -> None:
+    def insert(self, stream: Stream, *rows: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(insert(self.tables[stream]), [self.profile.from_canonical(stream, r) for r in rows])
 
@@ -69,12 +70,12 @@ class SourceDB:
 
         return PROFILE_DIR / f"{self.profile.name}.yaml"
 
-    def insert_raw(self, stream: str, *rows: dict[str, Any]) -> None:
+    def insert_raw(self, stream: Stream, *rows: dict[str, Any]) -> None:
         """Rows as the vendor stores them (column → value), bypassing the profile."""
         with self.engine.begin() as conn:
             conn.execute(insert(self.tables[stream]), list(rows))
 
-    def update(self, stream: str, row: dict[str, Any]) -> None:
+    def update(self, stream: Stream, row: dict[str, Any]) -> None:
         mapping = self.profile.streams[stream]
         values = self.profile.from_canonical(stream, row)
         table = self.tables[stream]

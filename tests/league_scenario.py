@@ -59,6 +59,7 @@ def build(tmp_path, settings: Settings, clock: FixedClock) -> tuple[Services, li
         SourceConfig(name="quan-3", unit="quan-3", url=q3_db.url, profile="motcua_v1", interval=60),
     ]
     services = Services.build(settings, clock)
+    assert services.store.hold_lease("tests").acquire()
     services.sources = sources
     ingestor = Ingestor(services.store, clock, settings)
     clock.set(STALE_PULL)

@@ -20,6 +20,7 @@ def test_the_overview_updates_when_a_pull_lands(chromium, dash_duo, tmp_path, cl
     source = SourceConfig(name="quan-1", unit="quan-1", url=source_db.url, profile="motcua_v1", interval=60)
     settings = Settings(data_dir=tmp_path, refresh_ms=500, safety_lag_s=0)
     services = Services.build(settings, clock)
+    assert services.store.hold_lease("tests").acquire()
     services.sources = [source]
     ingestor = Ingestor(services.store, clock, settings)
     source_db.insert("dossiers", dossier("D1"), dossier("D2"))

@@ -32,6 +32,7 @@ def test_a_down_source_and_the_rejected_rows_of_another(chromium, dash_duo, tmp_
     ]
     settings = Settings(data_dir=tmp_path, refresh_ms=500, safety_lag_s=0, retry_base_s=30)
     services = Services.build(settings, clock)
+    assert services.store.hold_lease("tests").acquire()
     services.sources = sources
     ingestor = Ingestor(services.store, clock, settings)
     for source in sources:

@@ -25,6 +25,7 @@ def test_open_the_tile_drill_into_the_overdue_and_fit_a_phone(chromium, dash_duo
     db.insert("feedback", *FEEDBACK)
     settings = Settings(data_dir=tmp_path, safety_lag_s=0)
     services = Services.build(settings, clock)
+    assert services.store.hold_lease("tests").acquire()
     services.sources = [SourceConfig(name="quan-1", unit="quan-1", url=db.url, profile="motcua_v1", interval=60)]
     clock.set(AS_OF)
     Ingestor(services.store, clock, settings).pull(services.sources[0])

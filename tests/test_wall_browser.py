@@ -68,6 +68,7 @@ def wall_services(tmp_path, clock):
     def build(**overrides) -> Services:
         settings = Settings(data_dir=tmp_path, refresh_ms=500, safety_lag_s=0, **overrides)
         services = Services.build(settings, clock)
+        assert services.store.hold_lease("tests").acquire()
         services.sources = [
             SourceConfig(name="quan-1", unit="quan-1", url=source_db.url, profile="motcua_v1", interval=60)
         ]

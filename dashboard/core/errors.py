@@ -17,6 +17,7 @@ or parameter at fault, and what to do; anything else that escapes is a bug.
     │   └── FilterError        an unknown list filter
     ├── MappingError           one source row that cannot be mapped: that row is rejected, the pull goes on
     ├── StoreError             the store cannot be used as configured (dialect, not migrated)
+    │   └── LeaseError         this process does not hold the writer lease (never had it, or was taken over)
     ├── PullTimeout            a pull ran past its time limit; what it stored stays, it resumes next time
     └── SimulatorError         the demo's simulated databases cannot be built or advanced
 
@@ -97,6 +98,10 @@ class MappingError(PulseError, ValueError):
 
 class StoreError(PulseError, RuntimeError):
     """The store cannot be used as configured (unsupported database, unreachable, not migrated)."""
+
+
+class LeaseError(StoreError):
+    """A write of the data path by a process that does not hold the store's writer lease: it writes nothing."""
 
 
 class PullTimeout(PulseError, TimeoutError):

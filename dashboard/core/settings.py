@@ -45,6 +45,11 @@ class Settings(BaseSettings):
     )
     retry_base_s: float = Field(30.0, gt=0, description="First back-off after a failed pull; doubles per failure.")
     retry_max_s: float = Field(1800.0, gt=0, description="Longest back-off between retries of a failing source.")
+    writer_lease_s: float = Field(
+        15.0,
+        gt=0,
+        description="The writer's lease: a standby `ingest` takes over this long after the writer dies or hangs.",
+    )
     stale_factor: float = Field(
         3.0, gt=0, description="A source is stale when its last good pull is older than this × its interval."
     )

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dashboard.core.clock import Clock
-from dashboard.core.errors import MappingError, PullTimeout
+from dashboard.core.errors import LeaseError, MappingError, PullTimeout
 from dashboard.core.settings import Settings
 from dashboard.core.vocabulary import Stream
 from dashboard.core.workdays import WorkCalendar
@@ -115,6 +115,8 @@ class Ingestor:
                 if time.monotonic() > deadline:
                     raise PullTimeout(f"pull took longer than {self.settings.pull_timeout_s:g} s; will resume")
                 self._store_chunk(source, profile, stream, chunk, new_rows, cap, definition, started, result)
+        except LeaseError:
+            raise  # another writer took over: this process writes nothing more, not even the failure
         except Exception as exc:
             return self._failed(source, stream, started, result, exc)
         with self.store.begin() as conn:

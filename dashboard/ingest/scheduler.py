@@ -7,7 +7,9 @@ too late is recorded in the pull log as `missed`. Never start a scheduler in a w
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import threading
 from collections.abc import Callable
 from typing import Protocol
 
@@ -18,6 +20,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from dashboard.core.clock import Clock, SystemClock
+from dashboard.core.errors import LeaseError
 from dashboard.core.settings import Settings
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
@@ -57,6 +60,7 @@ class PullScheduler:
             job_defaults={"coalesce": True, "max_instances": 1},
         )
         self.scheduler.add_listener(self._missed, EVENT_JOB_MISSED)
+        self.lost = threading.Event()  # set when a write was refused because another writer holds the lease
         for source in services.sources:
             self._add_source(source, run_now)
 
@@ -80,23 +84,31 @@ class PullScheduler:
         )
 
     def pull_if_due(self, source: SourceConfig) -> None:
-        if self.ingestor.due_for_pull(source):
-            for result in self.ingestor.pull(source):
-                log.info(
-                    "pulled %s/%s: %s, %d rows stored, %d rejected",
-                    result.source,
-                    result.stream,
-                    result.outcome,
-                    result.rows_stored,
-                    result.rows_rejected,
-                )
+        """Pull `source` unless it is backing off; a pull refused for want of the writer lease stops them all."""
+        if self.lost.is_set() or not self.ingestor.due_for_pull(source):
+            return
+        try:
+            results = self.ingestor.pull(source)
+        except LeaseError as exc:
+            log.error("pull of %s stopped: %s", source.name, exc)
+            self.lost.set()
+            return
+        for result in results:
+            log.info(
+                "pulled %s/%s: %s, %d rows stored, %d rejected",
+                result.source,
+                result.stream,
+                result.outcome,
+                result.rows_stored,
+                result.rows_rejected,
+            )
 
     def _missed(self, event: JobExecutionEvent) -> None:
         if not event.job_id.startswith(JOB_PREFIX):
             return
         name = event.job_id.removeprefix(JOB_PREFIX)
         now = self.services.clock.now()
-        with self.services.store.begin() as conn:
+        with contextlib.suppress(LeaseError), self.services.store.begin() as conn:
             self.services.store.log_pull(
                 conn,
                 source=name,

@@ -12,6 +12,7 @@ from typing import Any
 from dashboard.core.cache import Cache, cached
 from dashboard.core.paging import page_count
 from dashboard.core.vocabulary import STREAMS
+from dashboard.core.writer import LeaseState
 from dashboard.ingest.sources_file import SourceConfig
 from dashboard.metrics.freshness import SourceFreshness
 from dashboard.pages.freshness import source_freshness
@@ -110,13 +111,16 @@ class SourcesView:
     as_of: datetime
     health: tuple[SourceFreshness, ...]
     rejected: RejectedPage
+    writer: LeaseState | None = None  # who holds the writer lease (None: a store without one yet)
+    wall_time: datetime | None = None  # the real time the writer's lease is judged at
 
 
 def sources_view(services: Services, source: str | None, page: int) -> SourcesView:
-    """Every source's health now, and page `page` of the rejected rows of `source` (all when None)."""
-    as_of = services.clock.now()
-    health = source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
-    return SourcesView(as_of, tuple(health), rejected_page(services.store, services.sources, source, page))
+    """Every source's health now, page `page` of the rejected rows of `source` (all when None), and the writer."""
+    as_of, store = services.clock.now(), services.store
+    health = source_freshness(store, services.sources, as_of, services.settings.stale_factor)
+    rejected = rejected_page(store, services.sources, source, page)
+    return SourcesView(as_of, tuple(health), rejected, store.writer(), services.wall_clock.now())
 
 
 def sources_data(services: Services, cache: Cache, key: list[Any], source: str | None, page: int) -> SourcesView:

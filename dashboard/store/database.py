@@ -1,12 +1,13 @@
 """The central store: one database through SQLAlchemy Core, SQLite (WAL) by default or PostgreSQL by URL.
 
-Only the ingest process writes (`upsert`, `save_state`, `log_pull`, `add_rejected`, `bump_data_version`);
-web workers read. The schema is created and evolved by Alembic (`migrate`).
+Only the process holding the writer lease writes the data path (`upsert`, `save_state`, `log_pull`,
+`replace_rejected`, `bump_data_version`, the rollups' rebuild), each in a fenced `begin()`; web workers read.
+The schema is created and evolved by Alembic (`migrate`), one process at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
@@ -17,9 +18,11 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dashboard.core.errors import StoreError
+from dashboard.core.errors import LeaseError, StoreError
 from dashboard.core.vocabulary import CLOSED_FEEDBACK, CLOSED_STATUSES
+from dashboard.core.writer import LeaseState
 from dashboard.store import contributions
+from dashboard.store.lease import WriterLease, read_lease
 from dashboard.store.lists import DossierLists
 from dashboard.store.raw import RawCounts
 from dashboard.store.rollups import RollupWriter
@@ -35,6 +38,7 @@ from dashboard.store.schema import (
 )
 from dashboard.store.series import Series
 
+MIGRATION_LOCK = 7_947_301  # PostgreSQL advisory lock held while migrating
 STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
 
 
@@ -61,7 +65,8 @@ class Store:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._insert = _insert_for(self.engine.dialect.name)
-        self.rollups = RollupWriter(self.engine, self._insert)
+        self.lease: WriterLease | None = None  # set when this process becomes the writer (`hold_lease`)
+        self.rollups = RollupWriter(self.engine, self._insert, self.begin)
         self.raw = RawCounts(self.engine)
         self.lists = DossierLists(self.engine)
         self.series = Series(self.engine)
@@ -75,6 +80,8 @@ class Store:
         config = Config()
         config.set_main_option("script_location", str(resources.files("dashboard.store").joinpath("migrations")))
         with self.engine.begin() as connection:
+            if self.engine.dialect.name == "postgresql":  # a writer and its standby starting together: one at a time
+                connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK)))
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
         self.optimize()
@@ -100,9 +107,28 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        """A write transaction (ingest only)."""
+        """A write transaction of the data path, fenced: it writes nothing unless this process holds the writer
+        lease (`hold_lease`), and no other writer can take the lease over while it runs."""
         with self.engine.begin() as conn:
+            if self.lease is None:
+                raise LeaseError("this process has not acquired the store's writer lease: it may not write")
+            self.lease.fence(conn)
             yield conn
+
+    # --- the one writer ------------------------------------------------------------------------------
+    def hold_lease(
+        self, holder: str | None = None, duration_s: float = 15.0, now: Callable[[], datetime] | None = None
+    ) -> WriterLease:
+        """This process's claim on the writer lease (not yet acquired: call `acquire` on it)."""
+        self.lease = WriterLease(self.engine, holder, duration_s, now)
+        return self.lease
+
+    def writer(self) -> LeaseState | None:
+        """Who holds the writer lease, with its token and expiry (None on a store not yet migrated)."""
+        if not inspect(self.engine).has_table("writer_lease"):
+            return None
+        with self.engine.connect() as conn:
+            return read_lease(conn)
 
     # --- writes (the ingest process) -----------------------------------------------------------------
     def _upsert_rows(self, conn: Connection, table, keys: list[str], rows: list[dict[str, Any]]) -> int:

@@ -5,6 +5,7 @@ twins of what `contributions.py` applies per row; tests check that a rebuild equ
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import numpy as np
 from sqlalchemy import (
@@ -76,9 +77,15 @@ def recompute_processing(
             progress(len(rows))
 
 
-def rebuild(engine: Engine, calendar: WorkCalendar, progress: Callable[[int], None] | None = None) -> int:
-    """Recompute processing times, then every rollup table from the raw rows; returns dossiers + feedback."""
-    with engine.begin() as conn:
+def rebuild(
+    engine: Engine,
+    calendar: WorkCalendar,
+    progress: Callable[[int], None] | None = None,
+    begin: Callable[[], AbstractContextManager[Connection]] | None = None,
+) -> int:
+    """Recompute processing times, then every rollup table from the raw rows, in one transaction opened by
+    `begin` (the store's fenced write transaction); returns dossiers + feedback."""
+    with (begin or engine.begin)() as conn:
         recompute_processing(conn, calendar, progress=progress)
         dialect = engine.dialect.name
         for table in ROLLUP_TABLES:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -53,9 +54,12 @@ def _counter_columns(table: Table) -> list[str]:
 class RollupWriter:
     """Keeps the rollup tables equal to a recount of the raw rows, delta by delta."""
 
-    def __init__(self, engine: Engine, insert: Callable) -> None:
+    def __init__(
+        self, engine: Engine, insert: Callable, begin: Callable[[], AbstractContextManager[Connection]]
+    ) -> None:
         self.engine = engine
         self._insert = insert
+        self._begin = begin  # the store's write transaction, fenced by the writer lease
         self._statutory: dict[str, float] | None = None
 
     def statutory_days(self, conn: Connection) -> dict[str, float]:
@@ -113,7 +117,7 @@ class RollupWriter:
     def rebuild(self, calendar: WorkCalendar, progress: Callable[[int], None] | None = None) -> int:
         """Recompute processing times with `calendar` and every rollup from the raw rows (set-based SQL)."""
         self.forget_reference()
-        return rebuild.rebuild(self.engine, calendar, progress)
+        return rebuild.rebuild(self.engine, calendar, progress, self._begin)
 
     # --- reads for metrics ---------------------------------------------------------------------------
     def _all(self, statement) -> list[dict[str, Any]]:

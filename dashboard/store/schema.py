@@ -216,6 +216,18 @@ data_version = Table(
     Column("changed_at", UTCDateTime, nullable=False),
 )
 
+# The one writer (see dashboard/store/lease.py): a single row, id = 1.
+writer_lease = Table(
+    "writer_lease",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("holder", String(200)),  # host:pid:nonce of the process that may write the data path; None: nobody
+    Column("token", Integer, nullable=False, default=0),  # the fencing token, raised at every acquisition
+    Column("acquired_at", UTCDateTime),
+    Column("renewed_at", UTCDateTime),
+    Column("expires_at", UTCDateTime),  # a standby may take over from this instant unless it is renewed
+)
+
 # --- Rollups, maintained at ingest from each row's old and new contribution (see dashboard/store/contributions.py) ---
 # Days are calendar days in Asia/Ho_Chi_Minh. Only counted dossiers contribute (liên thông: once).
 

@@ -8,7 +8,7 @@ from importlib import resources
 from click.testing import CliRunner
 
 from dashboard.cli import main
-from dashboard.core.clock import CITY_TZ
+from dashboard.core.clock import CITY_TZ, FixedClock
 from dashboard.ingest.sources_file import write_sources
 from dashboard.store import Store
 from tests.factories import SourceDB, dossier
@@ -34,7 +34,8 @@ def test_check_reaches_each_source_one_line_each_and_hides_passwords(tmp_path):
     assert lines[0] == f"settings OK; 2 sources in {tmp_path / 'sources.yaml'}"
     assert lines[1].startswith("OK    quan-1 ")
     assert lines[2].startswith("FAIL  quan-3 ") and "OperationalError" in lines[2]
-    assert len(lines) == 3
+    assert lines[3] == "Không có tiến trình ghi: chưa chạy `ingest`, số liệu không được cập nhật"  # no store yet
+    assert len(lines) == 4
     assert "hunter2" not in result.output
 
 
@@ -135,3 +136,76 @@ def test_check_shows_what_the_store_knows_of_each_source(tmp_path):
     assert lines[5].startswith("      error: The source server refused the connection — OperationalError")
     assert lines[6].startswith("      next retry ") and lines[6].endswith("(1 failures in a row)")
     assert "hunter2" not in result.output
+
+
+def _drifted_and_intact(tmp_path):
+    """Two SQLite sources on motcua_v1: quan-1 intact, quan-3 with the cursor renamed and the feedback table gone."""
+    intact = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
+    drifted = SourceDB(f"sqlite:///{tmp_path / 'q3.sqlite'}")
+    intact.insert("dossiers", dossier("A1"))
+    drifted.insert("dossiers", dossier("B1"))
+    with drifted.engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE hs_dossier RENAME COLUMN updated_at TO updated")
+        conn.exec_driver_sql("DROP TABLE pa_feedback")
+    write_sources(
+        tmp_path / "sources.yaml",
+        [
+            {"name": "quan-1", "unit": "quan-1", "url": intact.url, "profile": "motcua_v1"},
+            {"name": "quan-3", "unit": "quan-3", "url": drifted.url, "profile": "motcua_v1"},
+        ],
+    )
+    return intact, drifted
+
+
+def test_check_is_ok_and_exits_0_when_every_mapped_column_is_there(tmp_path):
+    intact, _ = _drifted_and_intact(tmp_path)
+    write_sources(
+        tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": intact.url, "profile": "motcua_v1"}]
+    )
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "check"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"settings OK; 1 sources in {tmp_path / 'sources.yaml'}",
+        f"OK    {'quan-1':<28} {'motcua_v1':<14} {intact.url}",
+        "Không có tiến trình ghi: chưa chạy `ingest`, số liệu không được cập nhật",
+    ]
+
+
+def test_check_fails_naming_each_missing_column_and_table_of_a_reachable_source(tmp_path):
+    intact, _ = _drifted_and_intact(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "check"], env={"CCHC_LANGUAGE": "en"})
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"settings OK; 2 sources in {tmp_path / 'sources.yaml'}",
+        f"OK    {'quan-1':<28} {'motcua_v1':<14} {intact.url}",
+        f"FAIL  {'quan-3':<28} {'motcua_v1':<14} dossiers: column updated_at is missing (mapped to source_updated_at)",
+        f"FAIL  {'quan-3':<28} {'motcua_v1':<14} feedback: table pa_feedback does not exist",
+        "No writer: `ingest` is not running, the figures are not updated",
+    ]
+    result = runner.invoke(main, ["--data-dir", str(tmp_path), "check"], env={"CCHC_LANGUAGE": "vi"})
+    assert result.exit_code == 1
+    assert result.output.splitlines()[2:] == [
+        f"FAIL  {'quan-3':<28} {'motcua_v1':<14} dossiers: thiếu cột updated_at (ánh xạ sang trường source_updated_at)",
+        f"FAIL  {'quan-3':<28} {'motcua_v1':<14} feedback: không có bảng pa_feedback",
+        "Không có tiến trình ghi: chưa chạy `ingest`, số liệu không được cập nhật",
+    ]
+
+
+def test_check_says_who_holds_the_writer_lease(tmp_path):
+    intact, _ = _drifted_and_intact(tmp_path)
+    write_sources(
+        tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": intact.url, "profile": "motcua_v1"}]
+    )
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    store.migrate()
+    clock = FixedClock(datetime(2030, 1, 2, 3, 4, tzinfo=CITY_TZ))  # a lease far in the future: still held
+    assert store.hold_lease("ops-host:4242:abcdef", 60, clock.now).acquire()
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "check"], env={"CCHC_LANGUAGE": "en"})
+    assert result.output.splitlines()[-1] == (
+        "Writer: ops-host:4242:abcdef (token 1), renewed 03:04 02/01/2030, lease until 03:05 02/01/2030"
+    )
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once"])
+    assert result.exit_code == 1 and "ops-host:4242:abcdef holds the writer lease (token 1)" in result.output
+    store.lease.release()
+    store.dispose()

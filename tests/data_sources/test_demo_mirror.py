@@ -38,6 +38,7 @@ def test_mirrored_sources_give_the_same_rows_as_the_sqlite_files(tmp_path, setti
             store = Store(f"sqlite:///{tmp_path / f'{label}.sqlite'}")
             store.migrate()
             store.seed_reference(load_units(), load_procedures())
+            assert store.hold_lease("tests").acquire()
             ingestor = Ingestor(store, clock, settings)
             for source in simulator.sources:
                 config = SourceConfig(

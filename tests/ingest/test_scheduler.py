@@ -30,6 +30,7 @@ def make_source(name: str, url: str, interval: float = 60) -> SourceConfig:
 @pytest.fixture
 def services(settings, clock):
     built = Services.build(settings, clock)
+    assert built.store.hold_lease("tests").acquire()
     yield built
     built.store.dispose()
 

@@ -1,0 +1,108 @@
+"""What `python -m dashboard check` says, line by line: each source reached and its mapped columns probed, what
+the store knows of its pulls, and who holds the writer lease. Text for people, in the settings' language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from dashboard.core.clock import SystemClock
+from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_lag, t
+from dashboard.core.settings import Settings
+from dashboard.ingest.pull import plain_error
+from dashboard.ingest.sources_file import SourceConfig
+from dashboard.pages import freshness
+from dashboard.store import Store
+from data_sources.profiles import Profile
+from data_sources.reader import ProbeProblem, SourceReader
+
+
+def problem_text(problem: ProbeProblem, profile: Profile, secret: str | None, lang: str) -> str:
+    """One missing table or column in words (any password in a database error hidden)."""
+    names = {"stream": problem.stream, "table": problem.table, "column": problem.column}
+    if problem.kind == "missing_table":
+        return t("check.missing_table", lang, **names)
+    if problem.kind == "unreadable":
+        error = problem.error or ""
+        return t("check.unreadable", lang, **names, error=error.replace(secret, "***") if secret else error)
+    if problem.field:
+        return t("check.missing_column", lang, **names, field=problem.field)
+    is_key = problem.column == profile.streams[problem.stream].key
+    return t("check.missing_key" if is_key else "check.missing_cursor", lang, **names)
+
+
+def source_lines(settings: Settings, sources: list[SourceConfig]) -> Iterator[tuple[bool, list[str]]]:
+    """Per source: (OK?, its lines) — OK only when it is reached and every mapped column is there."""
+    health = stored_health(settings, sources)
+    lang = settings.language
+    for source in sources:
+        profile = source.load_profile()
+        reader = SourceReader(source.url, profile, timeout_s=min(settings.pull_timeout_s, 10))
+        head = f"{source.name:<28} {source.profile:<14}"
+        try:
+            reader.source_now()
+            lines = [f"FAIL  {head} {problem_text(p, profile, source.password, lang)}" for p in reader.probe()]
+        except Exception as exc:  # a source out of reach is this source's line, never the end of `check`
+            lines = [f"FAIL  {head} {plain_error(exc, source.password)}"]
+        finally:
+            reader.dispose()
+        ok = not lines
+        yield ok, (lines or [f"OK    {head} {source.safe_url}"]) + health.get(source.name, [])
+
+
+def stored_health(settings: Settings, sources: Iterable[SourceConfig]) -> dict[str, list[str]]:
+    """Per source, what the store knows of its pulls (nothing when the store has not been created yet)."""
+    store = Store(settings.resolved_store_url)
+    try:
+        if not store.is_migrated():
+            return {}
+        now, lang = SystemClock().now(), settings.language
+        lines: dict[str, list[str]] = {}
+        for item in freshness.source_freshness(store, sources, now, settings.stale_factor):
+            if item.last_good_pull_at is None and item.last_error is None:
+                continue
+            out = [
+                t(
+                    "check.state",
+                    lang,
+                    last=fmt_datetime(item.last_good_pull_at, lang),
+                    lag=fmt_lag(item.lag, lang),
+                    rows=fmt_int(item.rows_total, lang),
+                    rejected=fmt_int(item.rejected_count, lang),
+                )
+                if item.last_good_pull_at
+                else t("check.never", lang)
+            ]
+            if item.last_error:
+                kind = t(f"error.{item.error_kind}", lang)
+                out.append(t("check.error", lang, kind=kind, error=item.last_error))
+            if item.next_retry_at:
+                out.append(
+                    t("check.retry", lang, time=fmt_datetime(item.next_retry_at, lang), n=item.consecutive_failures)
+                )
+            lines[item.name] = out
+        return lines
+    finally:
+        store.dispose()
+
+
+def writer_line(settings: Settings) -> str:
+    """Who holds the store's writer lease, with its token and expiry; or that nobody writes."""
+    lang = settings.language
+    store = Store(settings.resolved_store_url)
+    try:
+        state = store.writer() if store.is_migrated() else None
+    finally:
+        store.dispose()
+    if state is None or state.holder is None or state.expires_at is None:
+        return t("sourcespage.writer.none", lang)
+    if not state.held_at(SystemClock().now()):
+        return t("sourcespage.writer.expired", lang, holder=state.holder, expires=fmt_datetime(state.expires_at, lang))
+    renewed, expires = fmt_datetime(state.renewed_at, lang), fmt_datetime(state.expires_at, lang)
+    return t(
+        "sourcespage.writer",
+        lang,
+        holder=state.holder,
+        token=fmt_int(state.token, lang),
+        renewed=renewed,
+        expires=expires,
+    )
