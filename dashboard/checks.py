@@ -67,6 +67,7 @@ def stored_health(settings: Settings, sources: Iterable[SourceConfig]) -> dict[s
                     last=fmt_datetime(item.last_good_pull_at, lang),
                     lag=fmt_lag(item.lag, lang),
                     rows=fmt_int(item.rows_total, lang),
+                    seen=fmt_int(item.rows_seen, lang),
                     rejected=fmt_int(item.rejected_count, lang),
                 )
                 if item.last_good_pull_at

@@ -24,6 +24,7 @@ STATUS_LOOK = {
     "error": ("status.error", "danger", None),
     "never": ("status.never", "secondary", None),
     "stale": ("status.stale", "warning", "dark"),
+    "slow": ("status.slow", "info", "dark"),
 }
 
 

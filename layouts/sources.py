@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # plain data from the pages; layouts never touch the store
 
 SOURCE_PARAM = "source"
 PAGE_PARAM = "page"
-PROBLEMS: tuple[FreshnessStatus, ...] = ("error", "stale", "never")
+PROBLEMS: tuple[FreshnessStatus, ...] = ("error", "stale", "never", "slow")
 COLUMNS = (
     "sources.col.source",
     "sources.col.unit",
@@ -137,6 +137,12 @@ def _rejected_cell(source: SourceFreshness, lang: str) -> Component | str:
     )
 
 
+def _rows_cell(source: SourceFreshness, lang: str) -> html.Div:
+    """The rows the store holds for the source, and below them the rows read to get them (re-reads included)."""
+    seen = t("sources.rows_seen", lang, n=fmt_int(source.rows_seen, lang))
+    return html.Div([html.Div(fmt_int(source.rows_total, lang)), html.Div(seen, className="pulse-muted small")])
+
+
 def _source_values(source: SourceFreshness, lang: str) -> tuple[Any, ...]:
     return (
         html.Code(source.name, title=source.safe_url or None),
@@ -145,7 +151,7 @@ def _source_values(source: SourceFreshness, lang: str) -> tuple[Any, ...]:
         status_badge(source.status, lang),
         last_good_text(source, lang),
         fmt_lag(source.lag, lang),
-        fmt_int(source.rows_total, lang),
+        _rows_cell(source, lang),
         _error_cell(source, lang),
         _retry_cell(source, lang),
         _rejected_cell(source, lang),

@@ -38,9 +38,10 @@ NATIVE_FIELD = {"dossiers": "native_code", "feedback": "native_id"}
 class PullResult:
     source: str
     stream: str
-    outcome: str  # ok, error
-    rows_read: int = 0
-    rows_stored: int = 0
+    outcome: str  # ok; slow (timed out after progress: it resumes from its watermark); error
+    rows_read: int = 0  # rows the source sent (re-reads at the watermark included)
+    rows_stored: int = 0  # rows written because they were new or had changed
+    rows_new: int = 0  # … of which new to the store
     rows_rejected: int = 0
     watermark_before: datetime | None = None
     watermark_after: datetime | None = None
@@ -117,6 +118,11 @@ class Ingestor:
                 self._store_chunk(source, profile, stream, chunk, new_rows, cap, definition, started, result)
         except LeaseError:
             raise  # another writer took over: this process writes nothing more, not even the failure
+        except PullTimeout as exc:
+            if not result.rows_read:  # no progress at all: a failure like any other
+                return self._failed(source, stream, started, result, exc)
+            result.outcome = "slow"  # it stored what it read and resumes from its watermark: slow, not failing
+            log.info("pull of %s/%s is catching up: %d rows so far", source.name, stream, result.rows_read)
         except Exception as exc:
             return self._failed(source, stream, started, result, exc)
         with self.store.begin() as conn:
@@ -132,7 +138,9 @@ class Ingestor:
                 last_error=None,
                 consecutive_failures=0,
                 next_retry_at=None,
-                rows_total=(state.get("rows_total") or 0) + result.rows_stored,
+                rows_total=(state.get("rows_total") or 0) + result.rows_new,
+                rows_seen=(state.get("rows_seen") or 0) + result.rows_read,
+                last_outcome=result.outcome,
             )
             self._log(conn, result, started)
         return result
@@ -182,8 +190,10 @@ class Ingestor:
         elif new_rows and chunk:
             result.last_key = str(chunk[-1][mapping.key])
         with self.store.begin() as conn:
-            stored = self.store.upsert(conn, stream, good)
-            self.store.replace_rejected(conn, source.name, stream, [str(r[mapping.key]) for r in chunk], bad)
+            upserted = self.store.upsert(conn, stream, good)
+            rejections = self.store.replace_rejected(
+                conn, source.name, stream, [str(r[mapping.key]) for r in chunk], bad
+            )
             self.store.save_state(
                 conn,
                 source.name,
@@ -193,10 +203,11 @@ class Ingestor:
                 last_key=result.last_key,
                 last_attempt_at=started,
             )
-            if stored:
+            if upserted.stored or rejections:  # only a change of what is stored is a new data version
                 self.store.bump_data_version(conn, now)
         result.rows_read += len(chunk)
-        result.rows_stored += stored
+        result.rows_stored += upserted.stored
+        result.rows_new += upserted.new
         result.rows_rejected += len(bad)
 
     def replay_rejected(self, source: SourceConfig) -> tuple[int, int]:
@@ -209,10 +220,11 @@ class Ingestor:
             raws = [json.loads(r["raw"]) for r in rejected]
             good, bad = self.mapper.map_rows(source, profile, stream, raws, now)
             with self.store.begin() as conn:
-                stored += self.store.upsert(conn, stream, good)
-                self.store.replace_rejected(conn, source.name, stream, [r["native_key"] for r in rejected], bad)
-                if good:
+                upserted = self.store.upsert(conn, stream, good)
+                keys = [r["native_key"] for r in rejected]
+                if self.store.replace_rejected(conn, source.name, stream, keys, bad) or upserted.stored:
                     self.store.bump_data_version(conn, now)
+            stored += upserted.stored
             still += len(bad)
         return stored, still
 
@@ -235,7 +247,9 @@ class Ingestor:
                 consecutive_failures=failures,
                 next_retry_at=self.clock.now() + timedelta(seconds=backoff),
                 cursor_definition=state.get("cursor_definition") or "",
-                rows_total=(state.get("rows_total") or 0) + result.rows_stored,
+                rows_total=(state.get("rows_total") or 0) + result.rows_new,
+                rows_seen=(state.get("rows_seen") or 0) + result.rows_read,
+                last_outcome=result.outcome,
             )
             self._log(conn, result, started)
         return result

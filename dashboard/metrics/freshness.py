@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-FreshnessStatus = Literal["ok", "error", "never", "stale"]
+FreshnessStatus = Literal["ok", "error", "never", "slow", "stale"]
 ErrorKind = Literal["auth", "host", "timeout", "refused", "missing", "other"]
 
 # First match wins: "access denied" is checked before "can't connect", "timed out" before "refused".
@@ -44,7 +44,9 @@ class SourceFreshness:
     as_of: datetime
     profile: str = ""
     last_attempt_at: datetime | None = None
-    rows_total: int = 0
+    rows_total: int = 0  # distinct rows the store holds for the source
+    rows_seen: int = 0  # rows the source sent over all pulls, re-reads included
+    catching_up: bool = False  # a stream's last pull timed out after storing rows (a long first load)
     consecutive_failures: int = 0
     next_retry_at: datetime | None = None
     rejected_count: int = 0
@@ -57,11 +59,14 @@ class SourceFreshness:
 
     @property
     def status(self) -> FreshnessStatus:
-        """error when a stream's last attempt failed, else never (not pulled), stale, or ok."""
+        """error when a stream's last attempt failed, else never (not pulled), slow (its last pull ran out of time
+        after storing rows: catching up), stale, or ok."""
         if self.last_error:
             return "error"
         if self.last_good_pull_at is None:
             return "never"
+        if self.catching_up:
+            return "slow"
         return "stale" if self.stale else "ok"
 
     @property

@@ -30,7 +30,7 @@ def source_freshness(
 
     Over the source's profile streams: last_good_pull_at = min of last_good_pull_at, None if any stream never
     succeeded; last_error = the first stream error (profile order), None when all succeeded last;
-    last_attempt_at = max; rows_total = sum; consecutive_failures = max; next_retry_at = max, None when no
+    last_attempt_at = max; rows_total (rows held) = sum; rows_seen (rows read) = sum; catching_up = any stream's last pull was slow; consecutive_failures = max; next_retry_at = max, None when no
     stream is backing off; stale = never pulled, or as_of − last_good_pull_at > stale_factor × interval;
     rejected_count = the source's rows in rejected_rows.
     """
@@ -64,6 +64,8 @@ def source_freshness(
                 profile=source.profile,
                 last_attempt_at=_latest(row["last_attempt_at"] for row in rows),
                 rows_total=sum(row["rows_total"] or 0 for row in rows),
+                rows_seen=sum(row["rows_seen"] or 0 for row in rows),
+                catching_up=any(row["last_outcome"] == "slow" for row in rows),
                 consecutive_failures=max((row["consecutive_failures"] or 0 for row in rows), default=0),
                 next_retry_at=_latest(row["next_retry_at"] for row in rows),
                 rejected_count=rejected.get(source.name, 0),

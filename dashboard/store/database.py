@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from alembic import command
 from alembic.config import Config
@@ -140,29 +140,39 @@ class Store:
         conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
         return len(rows)
 
-    def upsert(self, conn: Connection, stream: str, rows: list[dict[str, Any]]) -> int:
-        """Insert or update canonical rows on (source, native key); re-reading a row is harmless.
+    def upsert(self, conn: Connection, stream: str, rows: list[dict[str, Any]]) -> Upserted:
+        """Insert or update canonical rows on (source, native key): only the rows that are new or differ from what
+        is stored are written, so re-reading identical rows changes nothing (not even the data version).
 
         A dossier another source also holds (liên thông) is counted once: for the row received first.
         """
         if not rows:
-            return 0
+            return Upserted(0, 0)
         table, native = STREAM_TABLES[stream]
-        source, keys = rows[0]["source"], [r[native] for r in rows]
+        source = rows[0]["source"]
+
+        def read(conn: Connection, keys: list[str]) -> list[dict[str, Any]]:
+            if stream == "dossiers":  # every source's copies: a liên thông dossier counts once
+                return self.rollups.rows_with_codes(conn, keys)
+            return self.rollups.feedback_rows(conn, source, keys)
+
+        before = read(conn, [r[native] for r in rows])
+        stored = {r[native]: r for r in before if r["source"] == source}
+        changed = [r for r in rows if not _same(stored.get(r[native]), r)]
+        if not changed:
+            return Upserted(0, 0)
+        keys = [r[native] for r in changed]
+        wanted = set(keys)
+        before = [r for r in before if r[native] in wanted]
+        self._upsert_rows(conn, table, ["source", native], changed)
         if stream == "dossiers":
-            before = self.rollups.rows_with_codes(conn, keys)
-            stored = self._upsert_rows(conn, table, ["source", native], rows)
             self._mark_counted(conn, source, keys)
-            after = self.rollups.rows_with_codes(conn, keys)
-        else:
-            before = self.rollups.feedback_rows(conn, source, keys)
-            stored = self._upsert_rows(conn, table, ["source", native], rows)
-            after = self.rollups.feedback_rows(conn, source, keys)
+        after = read(conn, keys)
         change = contributions.delta(
             self.rollups.contributions(conn, stream, before), self.rollups.contributions(conn, stream, after)
         )
         self.rollups.apply(conn, change)
-        return stored
+        return Upserted(len(changed), len(wanted - set(stored)))
 
     def _mark_counted(self, conn: Connection, source: str, codes: list[str]) -> None:
         shared = select(dossiers.c.native_code).where(dossiers.c.native_code.in_(codes), dossiers.c.source != source)
@@ -188,8 +198,13 @@ class Store:
 
     def replace_rejected(
         self, conn: Connection, source: str, stream: str, keys: list[str], rows: list[dict[str, Any]]
-    ) -> None:
-        """Forget earlier rejections of these source keys, then keep the new ones: one current reason per row."""
+    ) -> bool:
+        """Forget earlier rejections of these source keys, then keep the new ones: one current reason per row.
+        False (and nothing written) when the same rows are rejected for the same reasons as before."""
+        if _rejections(conn, source, stream, keys) == {
+            (r["native_key"], r["field"], r["reason"], r["raw"]) for r in rows
+        }:
+            return False
         for start in range(0, len(keys), 5000):
             conn.execute(
                 delete(rejected_rows).where(
@@ -200,6 +215,7 @@ class Store:
             )
         if rows:
             conn.execute(rejected_rows.insert(), rows)
+        return True
 
     def save_state(self, conn: Connection, source: str, stream: str, **values: Any) -> None:
         self._upsert_rows(conn, source_state, ["source", "stream"], [{"source": source, "stream": stream, **values}])
@@ -274,6 +290,35 @@ class Store:
         statement = select(rejected_rows.c.source, func.count()).group_by(rejected_rows.c.source)
         with self.engine.connect() as conn:
             return {source: int(count) for source, count in conn.execute(statement)}
+
+
+class Upserted(NamedTuple):
+    """What an upsert wrote: rows stored (new or changed), and of them the rows new to the store."""
+
+    stored: int
+    new: int
+
+
+IGNORED_IN_COMPARISON = frozenset({"ingested_at", "id", "counted"})
+
+
+def _same(stored: dict[str, Any] | None, row: dict[str, Any]) -> bool:
+    """Whether a canonical row equals what is stored for it (when it was ingested aside)."""
+    return stored is not None and all(
+        stored.get(name) == value for name, value in row.items() if name not in IGNORED_IN_COMPARISON
+    )
+
+
+def _rejections(conn: Connection, source: str, stream: str, keys: list[str]) -> set[tuple[Any, ...]]:
+    """The current rejections of these source keys as (native key, field, reason, raw)."""
+    r = rejected_rows.c
+    found: set[tuple[Any, ...]] = set()
+    for start in range(0, len(keys), 5000):
+        statement = select(r.native_key, r.field, r.reason, r.raw).where(
+            r.source == source, r.stream == stream, r.native_key.in_(keys[start : start + 5000])
+        )
+        found.update(tuple(row) for row in conn.execute(statement))
+    return found
 
 
 def chunked(rows: Iterable[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

@@ -172,7 +172,9 @@ source_state = Table(
     Column("last_error", Text),
     Column("consecutive_failures", Integer, nullable=False, default=0),
     Column("next_retry_at", UTCDateTime),
-    Column("rows_total", Integer, nullable=False, default=0),
+    Column("rows_total", Integer, nullable=False, default=0),  # distinct rows the store holds for the stream
+    Column("rows_seen", Integer, nullable=False, default=0, server_default="0"),  # rows read, re-reads included
+    Column("last_outcome", String(16)),  # ok, slow (timed out after progress, resuming), error
 )
 
 pull_log = Table(

@@ -130,7 +130,9 @@ def test_check_shows_what_the_store_knows_of_each_source(tmp_path):
     result = runner.invoke(main, ["--data-dir", str(tmp_path), "check"], env={"CCHC_LANGUAGE": "en"})
     lines = result.output.splitlines()
     assert lines[1].startswith("OK    quan-1 ")
-    assert lines[2].startswith("      last good pull ") and lines[2].endswith(", 1 rows, 1 rejected rows")
+    assert lines[2].startswith("      last good pull ") and lines[2].endswith(
+        ", 1 rows held, 2 rows read, 1 rejected rows"
+    )
     assert lines[3].startswith("FAIL  quan-3 ")
     assert lines[4] == "      never pulled successfully"
     assert lines[5].startswith("      error: The source server refused the connection — OperationalError")

@@ -106,7 +106,8 @@ def test_down_and_hanging_sources_do_not_stop_the_others_and_recover_from_their_
     assert ingestor.due_for_pull(sources["flaky"])
     proxy.up()
     results = ingestor.pull(sources["flaky"])
-    assert [(r.outcome, r.rows_read, r.rows_stored) for r in results] == [("ok", 2, 2), ("ok", 0, 0)]
+    # F-2 is re-read at the watermark, unchanged: read, not stored; F-3 is new
+    assert [(r.outcome, r.rows_read, r.rows_stored, r.rows_new) for r in results] == [("ok", 2, 1, 1), ("ok", 0, 0, 0)]
     assert [r["native_code"] for r in sqlite_store.rows("dossiers", source="flaky")] == ["F-1", "F-2", "F-3"]
     assert sqlite_store.state("flaky", "dossiers")["consecutive_failures"] == 0
     proxy.down()

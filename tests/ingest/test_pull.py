@@ -35,10 +35,15 @@ def test_pulling_twice_gives_the_same_rows(store, clock, settings, source_db):
     ingestor = Ingestor(store, clock, settings)
     first = ingestor.pull(config(source_db))
     rows_after_first = comparable(store.rows("dossiers"))
+    version = store.data_version()
     clock.advance(timedelta(minutes=1))
     second = ingestor.pull(config(source_db))
-    assert [r.rows_stored for r in first] == [5, 0]
-    assert [r.rows_stored for r in second] == [1, 0]  # the boundary row at the watermark is re-read, harmlessly
+    assert [(r.rows_read, r.rows_stored, r.rows_new) for r in first] == [(5, 5, 5), (0, 0, 0)]
+    # the boundary row at the watermark is re-read, harmlessly: read, unchanged, so not stored
+    assert [(r.rows_read, r.rows_stored, r.rows_new) for r in second] == [(1, 0, 0), (0, 0, 0)]
+    assert store.data_version() == version  # nothing changed: the pages recompute nothing
+    state = store.state("quan-1", "dossiers")
+    assert (state["rows_total"], state["rows_seen"]) == (5, 6)  # 5 rows held; 6 read over two pulls
     assert comparable(store.rows("dossiers")) == rows_after_first
     assert [r["native_code"] for r in rows_after_first] == ["D0", "D1", "D2", "D3", "D4"]
     assert {r["unit_key"] for r in rows_after_first} == {"quan-1"}
@@ -184,3 +189,35 @@ def test_a_dossier_seen_by_two_sources_is_counted_once_for_the_unit_that_receive
     }
     kpis = unit_kpis(store, default_calendar(), "30d", START)
     assert (kpis["quan-1"].received, kpis["so-tu-phap"].received) == (1, 1)
+
+
+def test_a_pull_that_runs_out_of_time_after_progress_is_slow_not_failing(
+    store, clock, settings, source_db, monkeypatch
+):
+    """A first load longer than the pull time-out: it keeps what it stored, does not back off, says 'catching up',
+    and the next pull resumes from its watermark."""
+    from dashboard.ingest import pull as pull_module
+    from dashboard.pages.freshness import source_freshness
+
+    source_db.insert("dossiers", *[dossier(f"D{i:02}", received=START - timedelta(hours=20 - i)) for i in range(10)])
+    ticks = iter(range(10_000))
+    monkeypatch.setattr(pull_module.time, "monotonic", lambda: float(next(ticks)))  # one second a look
+    settings = settings.model_copy(update={"pull_timeout_s": 2.5, "chunk_size": 3})
+    ingestor = Ingestor(store, clock, settings)
+    first, _feedback = ingestor.pull(config(source_db))
+    assert (first.outcome, first.rows_read, first.rows_stored, first.error) == ("slow", 6, 6, None)
+    state = store.state("quan-1", "dossiers")
+    assert (state["last_outcome"], state["consecutive_failures"], state["next_retry_at"], state["last_error"]) == (
+        "slow",
+        0,
+        None,
+        None,
+    )
+    assert ingestor.due_for_pull(config(source_db))  # no back-off
+    [health] = source_freshness(store, [config(source_db)], START, settings.stale_factor)
+    assert (health.status, health.rows_total) == ("slow", 6)
+    monkeypatch.setattr(pull_module.time, "monotonic", lambda: 0.0)
+    second, _feedback = ingestor.pull(config(source_db))
+    assert (second.outcome, second.rows_new) == ("ok", 4)
+    [health] = source_freshness(store, [config(source_db)], START, settings.stale_factor)
+    assert (health.status, health.rows_total, store.count("dossiers")) == ("ok", 10, 10)

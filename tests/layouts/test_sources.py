@@ -37,6 +37,7 @@ def health(name: str, **changes) -> SourceFreshness:
         "profile": "motcua_v1",
         "last_attempt_at": START - timedelta(minutes=5),
         "rows_total": 1234,
+        "rows_seen": 56789,
         "safe_url": f"postgresql+psycopg://reader:***@10.0.0.5/{name}",
     }
     return SourceFreshness(**{**values, **changes})
@@ -90,9 +91,19 @@ def test_each_source_row_says_everything_in_words():
     table = sources.sources_table(city(), "vi")
     rows = table.children[1].children
     ok, down, mixed, never = (texts(row) for row in rows)
-    assert ok == ["quan-1", "Quận 1", "motcua_v1", "OK", "08:55 27/11/2019", "5 phút trước", "1.234", "—", "—", "0"]
-    assert down[:7] == ["quan-3", "Quận 1", "motcua_v1", "Lỗi", "chưa có", "—", "0"]
-    assert down[7:] == ["Máy chủ nguồn không nhận kết nối", REFUSED, "09:02 27/11/2019", "2 lần lỗi liên tiếp", "0"]
+    assert ok[:8] == [
+        "quan-1",
+        "Quận 1",
+        "motcua_v1",
+        "OK",
+        "08:55 27/11/2019",
+        "5 phút trước",
+        "1.234",
+        "đã đọc 56.789",
+    ]
+    assert ok[8:] == ["—", "—", "0"]  # rows held, then rows read (re-reads included)
+    assert down[:8] == ["quan-3", "Quận 1", "motcua_v1", "Lỗi", "chưa có", "—", "0", "đã đọc 56.789"]
+    assert down[8:] == ["Máy chủ nguồn không nhận kết nối", REFUSED, "09:02 27/11/2019", "2 lần lỗi liên tiếp", "0"]
     assert mixed[-1] == "3" and never[3] == "Chưa kéo"
     headers = texts(table.children[0])
     assert headers == [
@@ -102,7 +113,7 @@ def test_each_source_row_says_everything_in_words():
         "Trạng thái",
         "Lần kéo thành công cuối",
         "Độ trễ",
-        "Số dòng đã kéo",
+        "Số dòng đang lưu",
         "Lỗi gần nhất",
         "Thử lại lúc",
         "Dòng bị từ chối",
