@@ -27,6 +27,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import Engine, create_engine, func, select, text  # noqa: E402
+from sqlalchemy.exc import SQLAlchemyError  # noqa: E402
 
 from dashboard.ingest.sources_file import write_sources  # noqa: E402
 from dashboard.store import Store  # noqa: E402
@@ -46,8 +47,11 @@ def until(condition, timeout_s: float, every_s: float = 0.02) -> float | None:
     """The monotonic instant at which `condition()` was first seen to hold (polled), or None after `timeout_s`."""
     start = time.monotonic()
     while time.monotonic() - start < timeout_s:
-        if condition():
-            return time.monotonic()
+        try:
+            if condition():
+                return time.monotonic()
+        except SQLAlchemyError:  # the writer is still creating the store
+            pass
         time.sleep(every_s)
     return None
 

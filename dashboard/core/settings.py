@@ -56,7 +56,14 @@ class Settings(BaseSettings):
     refresh_ms: int = Field(5000, ge=500, description="How often a page asks whether the data version changed.")
     language: str = Field("vi", pattern="^(vi|en)$", description="Default language of the pages: vi or en.")
     cache_url: str | None = Field(
-        None, description="Redis URL for the cache shared by web workers; default: in-process cache."
+        None,
+        description="Redis URL for the cache shared by web workers (a password and TLS go in it: rediss://:pw@host/0);"
+        " default: in-process cache.",
+    )
+    cache_prefix: str = Field(
+        "cchc-pulse",
+        pattern=r"^[A-Za-z0-9_.-]{1,64}$",
+        description="What every cache key starts with (then a hash of the store URL), for a Redis shared with others.",
     )
     host: str = Field("127.0.0.1", description="Address the web server listens on.")
     port: int = Field(8050, ge=1, le=65535, description="Port the web server listens on.")

@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
+import uuid
+from pathlib import Path
 
 from flask import Flask
 from flask_caching import Cache
 
-from dashboard.core.cache import background_for, cached_or_latest
+from dashboard.core.cache import background_for, cached, cached_or_latest
+from dashboard.core.settings import Settings
+from dashboard.web.cache import attach_cache, key_prefix
 
 
 def simple_cache() -> Cache:
-    return Cache(Flask("test"), config={"CACHE_TYPE": "SimpleCache"})
+    """The in-process backend as the app factory configures it (values stored as JSON)."""
+    return attach_cache(Flask("test"), Settings(store_url="sqlite:///unused.sqlite"))
+
+
+def redis_settings(redis_url: str) -> Settings:
+    """Settings of one deployment on the shared Redis: its own prefix, so tests never see each other's keys."""
+    return Settings(store_url="sqlite:///unused.sqlite", cache_url=redis_url, cache_prefix=f"t{uuid.uuid4().hex[:8]}")
 
 
 def test_the_first_value_is_computed_at_once_and_then_served_from_the_cache():
@@ -86,8 +97,8 @@ def test_a_kind_another_worker_is_computing_is_not_computed_again():
 
 def test_workers_sharing_redis_compute_a_new_key_once(redis_url):
     """Two workers (two caches on one Redis, each with its own background thread) and one computation."""
-    config = {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": f"t{id(object())}:"}
-    first, second = (Cache(Flask(f"worker{i}"), config=config) for i in (1, 2))
+    settings = redis_settings(redis_url)
+    first, second = (attach_cache(Flask(f"worker{i}"), settings) for i in (1, 2))
     cached_or_latest(first, "wall", (1, "09:00"), lambda: "v1")
     release, calls = threading.Event(), []
 
@@ -110,3 +121,32 @@ def test_workers_sharing_redis_compute_a_new_key_once(redis_url):
     assert calls == ["first"]
     assert cached_or_latest(second, "wall", (2, "09:00"), lambda: 1 / 0) == ((2, "09:00"), "v2")
     first.clear()
+
+
+class Planted:
+    """What an attacker with write access to the Redis would plant: unpickling it runs a command."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
+
+
+def test_redis_holds_json_only_and_a_planted_pickle_is_refused_never_run(redis_url, tmp_path, caplog):
+    import redis
+
+    settings = redis_settings(redis_url)
+    cache = attach_cache(Flask("web"), settings)
+    client = redis.Redis.from_url(redis_url)
+    prefix = key_prefix(settings)
+    assert prefix.startswith(f"{settings.cache_prefix}:") and prefix.endswith(":")
+    cached(cache, "overview:7:2019-11-27T09:00", lambda: {"in_progress": 12, "as_of": (2019, 11, 27)})
+    stored = client.get(f"{prefix}overview:7:2019-11-27T09:00")
+    assert stored == b'{"in_progress":12,"as_of":{"__cchc__":"tuple","items":[2019,11,27]}}'  # JSON, no pickle
+    marker = tmp_path / "pwned"
+    client.set(f"{prefix}overview:8:2019-11-27T09:01", b"!" + pickle.dumps(Planted(marker)))
+    value = cached(cache, "overview:8:2019-11-27T09:01", lambda: "recomputed")
+    assert value == "recomputed" and not marker.exists()  # read as a miss: computed again, nothing ran
+    assert "refusing a stored value" in caplog.text
+    client.delete(*client.keys(f"{prefix}*"))
