@@ -1,17 +1,21 @@
-"""What `python -m dashboard check` says, line by line: each source reached and its mapped columns probed, what
-the store knows of its pulls, and who holds the writer lease. Text for people, in the settings' language."""
+"""What `check` and `verify` say, line by line: each source reached and its mapped columns probed, what the store
+knows of its pulls, who holds the writer lease; every rollup against a recount, each source reconciled."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import datetime
 
 from dashboard.core.clock import SystemClock
 from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_lag, t
 from dashboard.core.settings import Settings
 from dashboard.ingest.pull import plain_error
+from dashboard.ingest.reconcile import reconcile
 from dashboard.ingest.sources_file import SourceConfig
 from dashboard.pages import freshness
+from dashboard.services import Services
 from dashboard.store import Store
+from dashboard.store.verify import verify
 from data_sources.profiles import Profile
 from data_sources.reader import ProbeProblem, SourceReader
 
@@ -107,3 +111,41 @@ def writer_line(settings: Settings) -> str:
         renewed=renewed,
         expires=expires,
     )
+
+
+def rollup_lines(store: Store) -> Iterator[tuple[bool, str]]:
+    """Per rollup table: OK with its row count, or DIFF with the rows that differ from a recount (first ones)."""
+    for check in verify(store.engine):
+        if check.ok:
+            yield True, f"OK    {check.table:<22} {check.rows:,} rows equal a recount from the raw rows"
+            continue
+        yield (
+            False,
+            f"DIFF  {check.table:<22} {check.only_kept:,} rows kept that a recount does not give, "
+            f"{check.only_recounted:,} recounted rows not kept (rebuild-rollups mends it)",
+        )
+        for label, rows in (("kept", check.examples_kept), ("recount", check.examples_recounted)):
+            for row in rows:
+                yield False, f"      {label:<8} {tuple(str(v) for v in row)}"
+
+
+def reconciliation_lines(services: Services, since: datetime) -> Iterator[tuple[bool, str]]:
+    """Per source and stream: rows at the source in the window, stored, rejected, missing (lost) and gone."""
+    for source in services.sources:
+        try:
+            found = reconcile(services.store, source, since, services.settings.chunk_size)
+        except Exception as exc:  # out of reach: this source's line
+            yield False, f"FAIL  {source.name:<28} {plain_error(exc, source.password)}"
+            continue
+        for item in found:
+            head = f"{'OK' if item.ok else 'LOST':<5} {item.source + '/' + item.stream:<28}"
+            window = f"since {item.since:%d/%m/%Y %H:%M}" if item.since else "all rows"
+            text = (
+                f"{head} {window}: {item.at_source:,} at the source, {item.stored:,} stored, "
+                f"{item.rejected:,} rejected, {len(item.missing):,} missing, {len(item.gone):,} gone at the source"
+            )
+            if item.duplicated:
+                text += f", {item.duplicated:,} native ids twice at the source"
+            yield item.ok, text
+            if item.missing:
+                yield False, f"      missing: {', '.join(item.missing[:10])}" + (" …" if len(item.missing) > 10 else "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import click
@@ -288,6 +288,34 @@ def check(obj: Context) -> None:
         click.echo("\n".join(lines))
     click.echo(checks.writer_line(settings))
     sys.exit(1 if failures else 0)
+
+
+@main.command()
+@click.option("--source", "source_name", default=None, help="Reconcile only this source.")
+@click.option(
+    "--hours", default=24.0, show_default=True, help="Reconcile the rows changed at each source in the last hours."
+)
+@click.option("--no-sources", is_flag=True, help="Only recount the rollups; do not read the sources.")
+@click.pass_obj
+def verify(obj: Context, source_name: str | None, hours: float, no_sources: bool) -> None:
+    """After an incident: recount every rollup from the raw rows, and reconcile each source by native id.
+
+    Reads only (it runs beside the writer); exits 1 when a rollup differs or a source row is missing."""
+    from dashboard import checks
+
+    services = _services(obj.settings(), migrate=False)
+    if source_name:
+        services.sources = [s for s in services.sources if s.name == source_name]
+    healthy = True
+    for ok, line in checks.rollup_lines(services.store):
+        healthy &= ok
+        click.echo(line)
+    if not no_sources:
+        since = services.clock.now() - timedelta(hours=hours)
+        for ok, line in checks.reconciliation_lines(services, since):
+            healthy &= ok
+            click.echo(line)
+    sys.exit(0 if healthy else 1)
 
 
 @main.command("rebuild-rollups")

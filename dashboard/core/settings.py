@@ -41,8 +41,18 @@ class Settings(BaseSettings):
     chunk_size: int = Field(5000, ge=1, description="Rows read from a source per chunk and stored per transaction.")
     pull_timeout_s: float = Field(60.0, gt=0, description="Longest time one pull of one source may take.")
     safety_lag_s: float = Field(
-        120.0, ge=0, description="The watermark stays this far behind the pull's start, so late commits are re-read."
+        600.0,
+        ge=0,
+        description="The watermark stays this far behind the source's clock, so rows committed late (a long"
+        " transaction) are re-read; a source or its profile may set its own. Larger: more re-reading each pull.",
     )
+    sweep_window_s: float = Field(
+        86400.0,
+        gt=0,
+        description="The reconciliation sweep re-reads this much of each source (by cursor) and stores what the"
+        " pulls missed beyond the safety lag.",
+    )
+    sweep_every_s: float = Field(3600.0, gt=0, description="How often the writer sweeps each source.")
     retry_base_s: float = Field(30.0, gt=0, description="First back-off after a failed pull; doubles per failure.")
     retry_max_s: float = Field(1800.0, gt=0, description="Longest back-off between retries of a failing source.")
     writer_lease_s: float = Field(

@@ -68,6 +68,10 @@ class Ingestor:
         calendar = calendar or WorkCalendar.from_yaml(settings.holidays_file)
         self.mapper = RowMapper(store.units(), {p["code"] for p in store.procedures()}, calendar)
 
+    def safety_lag_s(self, source: SourceConfig) -> float:
+        """How far the watermark stays behind the source's clock: the source's own lag, else the settings'."""
+        return self.settings.safety_lag_s if source.safety_lag_s is None else source.safety_lag_s
+
     def due_for_pull(self, source: SourceConfig) -> bool:
         """False while a failing source waits out its back-off."""
         now = self.clock.now()
@@ -111,7 +115,7 @@ class Ingestor:
         )
         result.watermark_after = result.watermark_before
         try:
-            cap = (source_now or started) - timedelta(seconds=self.settings.safety_lag_s)
+            cap = (source_now or started) - timedelta(seconds=self.safety_lag_s(source))
             for chunk, new_rows in self._chunks(source, profile, reader, stream, result):
                 if time.monotonic() > deadline:
                     raise PullTimeout(f"pull took longer than {self.settings.pull_timeout_s:g} s; will resume")
@@ -181,8 +185,6 @@ class Ingestor:
         result: PullResult,
     ) -> None:
         mapping = profile.streams[stream]
-        now = self.clock.now()
-        good, bad = self.mapper.map_rows(source, profile, stream, chunk, now)
         if mapping.cursor:
             candidate = min(max(profile.cursor_instant(stream, row) for row in chunk), cap)
             if result.watermark_after is None or candidate > result.watermark_after:
@@ -190,10 +192,7 @@ class Ingestor:
         elif new_rows and chunk:
             result.last_key = str(chunk[-1][mapping.key])
         with self.store.begin() as conn:
-            upserted = self.store.upsert(conn, stream, good)
-            rejections = self.store.replace_rejected(
-                conn, source.name, stream, [str(r[mapping.key]) for r in chunk], bad
-            )
+            self._write(conn, source, profile, stream, chunk, result)
             self.store.save_state(
                 conn,
                 source.name,
@@ -203,12 +202,70 @@ class Ingestor:
                 last_key=result.last_key,
                 last_attempt_at=started,
             )
-            if upserted.stored or rejections:  # only a change of what is stored is a new data version
-                self.store.bump_data_version(conn, now)
+
+    def _write(
+        self,
+        conn,
+        source: SourceConfig,
+        profile: Profile,
+        stream: Stream,
+        chunk: list[dict[str, Any]],
+        result: PullResult,
+    ) -> None:
+        """Map a chunk, store its good rows and its rejections, and count them in `result`; a new data version
+        only when what is stored changed."""
+        now = self.clock.now()
+        good, bad = self.mapper.map_rows(source, profile, stream, chunk, now)
+        keys = [str(r[profile.streams[stream].key]) for r in chunk]
+        upserted = self.store.upsert(conn, stream, good)
+        if self.store.replace_rejected(conn, source.name, stream, keys, bad) or upserted.stored:
+            self.store.bump_data_version(conn, now)
         result.rows_read += len(chunk)
         result.rows_stored += upserted.stored
         result.rows_new += upserted.new
         result.rows_rejected += len(bad)
+
+    def sweep(self, source: SourceConfig) -> list[PullResult]:
+        """The reconciliation sweep: re-read the last `sweep_window_s` of each stream read by cursor, past the
+        watermark's safety lag, and store what the incremental pulls missed (a transaction that committed later
+        than the lag, a row written with an old timestamp). `rows_stored` counts them; the watermark stays."""
+        profile, results = source.load_profile(), []
+        reader = SourceReader(source.url, profile, self.settings.pull_timeout_s)
+        try:
+            for stream, mapping in profile.streams.items():
+                if mapping.cursor:
+                    results.append(self._sweep_stream(source, profile, reader, stream))
+        finally:
+            reader.dispose()
+        return results
+
+    def _sweep_stream(self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: Stream) -> PullResult:
+        started = self.clock.now()
+        since = started - timedelta(seconds=self.settings.sweep_window_s)
+        result = PullResult(source.name, stream, "sweep", watermark_before=since)
+        try:
+            for chunk in reader.read(stream, since, self.settings.chunk_size):
+                with self.store.begin() as conn:
+                    self._write(conn, source, profile, stream, chunk, result)
+        except LeaseError:
+            raise
+        except Exception as exc:  # a sweep that fails is logged; the incremental pulls and their back-off go on
+            result.outcome, result.error = "error", plain_error(exc, source.password)
+            log.warning("sweep of %s/%s failed: %s", source.name, stream, result.error)
+        if result.rows_stored:
+            log.warning("sweep of %s/%s stored %d rows the pulls had missed", source.name, stream, result.rows_stored)
+        with self.store.begin() as conn:
+            state = self.store.state(source.name, stream) or {}
+            self.store.save_state(
+                conn,
+                source.name,
+                stream,
+                cursor_definition=state.get("cursor_definition") or profile.cursor_definition[stream],
+                rows_total=(state.get("rows_total") or 0) + result.rows_new,
+                rows_seen=(state.get("rows_seen") or 0) + result.rows_read,
+            )
+            self._log(conn, result, started)
+        return result
 
     def replay_rejected(self, source: SourceConfig) -> tuple[int, int]:
         """Map a source's rejected rows again (after a mapping fix): (now stored, still rejected)."""

@@ -28,6 +28,7 @@ from dashboard.store import Store
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "pull:"
+SWEEP_PREFIX = "sweep:"
 
 
 class Writer(Protocol):
@@ -63,6 +64,7 @@ class PullScheduler:
         self.lost = threading.Event()  # set when a write was refused because another writer holds the lease
         for source in services.sources:
             self._add_source(source, run_now)
+            self._add_sweep(source)
 
     def _add_source(self, source: SourceConfig, run_now: bool) -> None:
         seconds = max(source.interval / self.time_scale, 0.5)
@@ -76,6 +78,30 @@ class PullScheduler:
             misfire_grace_time=max(int(seconds), 1),
             **({"next_run_time": SystemClock().now()} if run_now else {}),
         )
+
+    def _add_sweep(self, source: SourceConfig) -> None:
+        seconds = max(self.services.settings.sweep_every_s / self.time_scale, 1.0)
+        self.scheduler.add_job(
+            self.sweep,
+            "interval",
+            args=[source],
+            seconds=seconds,
+            id=f"{SWEEP_PREFIX}{source.name}",
+            replace_existing=True,
+            misfire_grace_time=max(int(seconds), 1),
+        )
+
+    def sweep(self, source: SourceConfig) -> None:
+        """The reconciliation sweep of one source (not while it backs off: its pulls will catch up)."""
+        if self.lost.is_set() or not self.ingestor.due_for_pull(source):
+            return
+        try:
+            self.ingestor.sweep(source)
+        except LeaseError as exc:
+            log.error("sweep of %s stopped: %s", source.name, exc)
+            self.lost.set()
+        except Exception as exc:  # the source is out of reach: its next pull records it
+            log.warning("sweep of %s could not reach it: %s", source.name, exc)
 
     def add_job(self, func: Callable[[], object], seconds: float, job_id: str) -> None:
         """An extra periodic job (real seconds), e.g. advancing the demo simulator."""

@@ -36,6 +36,7 @@ class SourceConfig(BaseModel):
     url: str
     profile: str
     interval: float = Field(60.0, gt=0)
+    safety_lag_s: float | None = Field(None, ge=0)  # this source's own safety lag; default: the settings'
 
     @field_validator("url")
     @classmethod

@@ -11,6 +11,8 @@ import numpy as np
 from sqlalchemy import (
     Connection,
     Engine,
+    Select,
+    Table,
     bindparam,
     case,
     delete,
@@ -90,10 +92,8 @@ def rebuild(
         dialect = engine.dialect.name
         for table in ROLLUP_TABLES:
             conn.execute(delete(table))
-        _dossier_day(conn, dialect)
-        _dossier_detail(conn, dialect)
-        _processing_and_open(conn, dialect)
-        _feedback(conn, dialect)
+        for table, (names, query) in recounts(dialect).items():
+            conn.execute(insert(table).from_select(names, query))
         total = (
             conn.execute(select(func.count()).select_from(dossiers)).scalar_one()
             + conn.execute(select(func.count()).select_from(feedback)).scalar_one()
@@ -111,7 +111,21 @@ def vacuum_analyze(engine: Engine, tables) -> None:
         conn.exec_driver_sql("VACUUM (ANALYZE) " + ", ".join(preparer.format_table(t) for t in tables))
 
 
-def _dossier_day(conn: Connection, dialect: str) -> None:
+def recounts(dialect: str) -> dict[Table, tuple[list[str], Select]]:
+    """Per rollup table, in the order a rebuild fills them: its columns and the SELECT that recounts its rows
+    from the raw rows (the rebuild inserts them; `verify` compares them with what ingest kept)."""
+    return {
+        roll_dossier_day: _dossier_day(dialect),
+        roll_dossier_detail: _dossier_detail(dialect),
+        roll_processing: _processing(dialect),
+        roll_processing_week: _processing_week(dialect),
+        roll_open: _open(),
+        roll_feedback_day: _feedback_day(dialect),
+        roll_feedback_open: _feedback_open(),
+    }
+
+
+def _dossier_day(dialect: str) -> tuple[list[str], Select]:
     d, p = dossiers, procedures
     counted = d.c.counted.is_(True)
     zero = literal(0)
@@ -164,15 +178,11 @@ def _dossier_day(conn: Connection, dialect: str) -> None:
     closed = part(local_day(closed_at, dialect), {"closed": literal(1)}, ~rules.open_sql(d.c))
     events = union_all(received, completed, closed).subquery()
     sums = [func.sum(events.c[n]) for n in [*names, "statutory_days"]]
-    conn.execute(
-        insert(roll_dossier_day).from_select(
-            ["unit_key", "day", *names, "statutory_days"],
-            select(events.c.unit_key, events.c.day, *sums).group_by(events.c.unit_key, events.c.day),
-        )
-    )
+    query = select(events.c.unit_key, events.c.day, *sums).group_by(events.c.unit_key, events.c.day)
+    return ["unit_key", "day", *names, "statutory_days"], query
 
 
-def _dossier_detail(conn: Connection, dialect: str) -> None:
+def _dossier_detail(dialect: str) -> tuple[list[str], Select]:
     d = dossiers
     counted = d.c.counted.is_(True)
     on_time = rules.on_time_sql(d.c)
@@ -193,48 +203,42 @@ def _dossier_detail(conn: Connection, dialect: str) -> None:
     ).where(counted, rules.done_sql(d.c))
     e = union_all(received, completed).subquery()
     group = [e.c.unit_key, e.c.day, e.c.procedure_code, e.c.channel]
-    conn.execute(
-        insert(roll_dossier_detail).from_select(
-            ["unit_key", "day", "procedure_code", "channel", "received", "completed", "completed_on_time"],
-            select(*group, func.sum(e.c.received), func.sum(e.c.completed), func.sum(e.c.completed_on_time)).group_by(
-                *group
-            ),
-        )
-    )
+    sums = [func.sum(e.c.received), func.sum(e.c.completed), func.sum(e.c.completed_on_time)]
+    names = ["unit_key", "day", "procedure_code", "channel", "received", "completed", "completed_on_time"]
+    return names, select(*group, *sums).group_by(*group)
 
 
-def _processing_and_open(conn: Connection, dialect: str) -> None:
+def _processing_histogram(period) -> Select:
     d = dossiers
-    counted = d.c.counted.is_(True)
-    day = local_day(d.c.completed_at, dialect)
-    conn.execute(
-        insert(roll_processing).from_select(
-            ["unit_key", "day", "half_days", "n"],
-            select(d.c.unit_key, day, d.c.processing_half_days, func.count())
-            .where(counted, rules.done_sql(d.c), d.c.processing_half_days.is_not(None))
-            .group_by(d.c.unit_key, day, d.c.processing_half_days),
-        )
+    where = (d.c.counted.is_(True), rules.done_sql(d.c), d.c.processing_half_days.is_not(None))
+    return (
+        select(d.c.unit_key, period, d.c.processing_half_days, func.count())
+        .where(*where)
+        .group_by(d.c.unit_key, period, d.c.processing_half_days)
     )
-    r = roll_processing
-    week = week_start(r.c.day, dialect)
-    conn.execute(
-        insert(roll_processing_week).from_select(
-            ["unit_key", "week", "half_days", "n"],
-            select(r.c.unit_key, week, r.c.half_days, func.sum(r.c.n)).group_by(r.c.unit_key, week, r.c.half_days),
-        )
-    )
+
+
+def _processing(dialect: str) -> tuple[list[str], Select]:
+    return ["unit_key", "day", "half_days", "n"], _processing_histogram(local_day(dossiers.c.completed_at, dialect))
+
+
+def _processing_week(dialect: str) -> tuple[list[str], Select]:
+    week = week_start(local_day(dossiers.c.completed_at, dialect), dialect)
+    return ["unit_key", "week", "half_days", "n"], _processing_histogram(week)
+
+
+def _open() -> tuple[list[str], Select]:
+    d = dossiers
     apology = d.c.apology_at.is_not(None)
-    conn.execute(
-        insert(roll_open).from_select(
-            ["unit_key", "due_at", "apology", "n"],
-            select(d.c.unit_key, d.c.due_original_at, apology, func.count())
-            .where(counted, rules.open_sql(d.c))
-            .group_by(d.c.unit_key, d.c.due_original_at, apology),
-        )
+    query = (
+        select(d.c.unit_key, d.c.due_original_at, apology, func.count())
+        .where(d.c.counted.is_(True), rules.open_sql(d.c))
+        .group_by(d.c.unit_key, d.c.due_original_at, apology)
     )
+    return ["unit_key", "due_at", "apology", "n"], query
 
 
-def _feedback(conn: Connection, dialect: str) -> None:
+def _feedback_day(dialect: str) -> tuple[list[str], Select]:
     f = feedback
     zero = literal(0)
     received = select(
@@ -257,16 +261,12 @@ def _feedback(conn: Connection, dialect: str) -> None:
     ).where(rules.answered_sql(f.c))
     e = union_all(received, answered).subquery()
     names = ["received", "answered", "answered_on_time", "rated", "satisfied"]
-    conn.execute(
-        insert(roll_feedback_day).from_select(
-            ["unit_key", "day", *names],
-            select(e.c.unit_key, e.c.day, *[func.sum(e.c[n]) for n in names]).group_by(e.c.unit_key, e.c.day),
-        )
-    )
+    query = select(e.c.unit_key, e.c.day, *[func.sum(e.c[n]) for n in names]).group_by(e.c.unit_key, e.c.day)
+    return ["unit_key", "day", *names], query
+
+
+def _feedback_open() -> tuple[list[str], Select]:
+    f = feedback
     due = func.coalesce(f.c.due_at, literal(rules.NO_DUE, type_=f.c.due_at.type))
-    conn.execute(
-        insert(roll_feedback_open).from_select(
-            ["unit_key", "due_at", "n"],
-            select(f.c.unit_key, due, func.count()).where(rules.open_feedback_sql(f.c)).group_by(f.c.unit_key, due),
-        )
-    )
+    query = select(f.c.unit_key, due, func.count()).where(rules.open_feedback_sql(f.c)).group_by(f.c.unit_key, due)
+    return ["unit_key", "due_at", "n"], query

@@ -77,7 +77,7 @@ def test_each_source_gets_one_interval_job_of_its_scaled_interval(
     scheduler = paused(PullScheduler(services, time_scale=time_scale))
 
     jobs = scheduler.scheduler.get_jobs()
-    assert [job.id for job in jobs] == ["pull:quan-1"]
+    assert [job.id for job in jobs] == ["pull:quan-1", "sweep:quan-1"]  # its pulls, and its reconciliation sweep
     job = jobs[0]
     assert job.trigger.interval == timedelta(seconds=seconds)
     assert job.trigger.interval_length == seconds
@@ -95,7 +95,7 @@ def test_several_sources_get_one_job_each_with_their_own_interval(services, paus
     ]
     scheduler = paused(PullScheduler(services, time_scale=1))
 
-    jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
+    jobs = {job.id: job for job in scheduler.scheduler.get_jobs() if job.id.startswith("pull:")}
     assert sorted(jobs) == ["pull:quan-1", "pull:quan-3", "pull:thu-duc"]
     assert {name: job.trigger.interval for name, job in jobs.items()} == {
         "pull:quan-1": timedelta(seconds=60),
@@ -119,8 +119,9 @@ def test_the_jobs_are_there_before_the_scheduler_starts(services, tmp_path):
     services.sources = [make_source("quan-1", f"sqlite:///{tmp_path / 'a.sqlite'}", interval=60)]
     scheduler = PullScheduler(services, time_scale=30)
     assert scheduler.scheduler.running is False
-    [job] = scheduler.scheduler.get_jobs()
+    job, sweep = scheduler.scheduler.get_jobs()
     assert (job.id, job.trigger.interval, job.misfire_grace_time) == ("pull:quan-1", timedelta(seconds=2), 2)
+    assert (sweep.id, sweep.trigger.interval) == ("sweep:quan-1", timedelta(seconds=120))
 
 
 # --- 2. back-off on the injected clock -----------------------------------------------------------------
@@ -299,3 +300,13 @@ def test_the_listener_is_registered_for_missed_events_only(services, clock, tmp_
     assert [(r["source"], r["stream"], r["outcome"], r["error"]) for r in services.store.pulls(limit=1000)] == [
         ("quan-1", "*", "missed", "run due at 2019-11-27 02:00:00+00:00 was missed")
     ]
+
+
+@pytest.mark.parametrize(("time_scale", "seconds"), [(1, 3600.0), (60, 60.0), (100_000, 1.0)])
+def test_each_source_is_swept_every_sweep_interval_of_the_clock(services, paused, tmp_path, time_scale, seconds):
+    source = make_source("quan-1", f"sqlite:///{tmp_path / 'quan-1.sqlite'}", interval=60)
+    services.sources = [source]
+    scheduler = paused(PullScheduler(services, time_scale=time_scale))
+    job = scheduler.scheduler.get_job("sweep:quan-1")
+    assert job.trigger.interval == timedelta(seconds=seconds)  # sweep_every_s = 3600 s of the clock, floored at 1 s
+    assert (job.func, job.args, job.coalesce, job.max_instances) == (scheduler.sweep, (source,), True, 1)
