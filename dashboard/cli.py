@@ -1,9 +1,13 @@
 """The command line: `python -m dashboard [--data-dir DIR] COMMAND`.
 
-demo      simulated district databases → pulls → store → the live pages, in one process
-serve     the web pages only (reads the store; run `ingest` beside it)
-ingest    the one writer: pull every source on its interval (or `--once`)
-check     validate the configuration and reach every source, one line each
+
+demo             simulated district databases → pulls → store → the live pages, in one process
+serve            the web pages only (reads the store; run `ingest` beside it)
+ingest           the one writer (a second one waits as its standby): pull every source on its interval
+check            validate the configuration, reach every source and probe its columns, one line each
+verify           after an incident: every rollup against a recount, each source reconciled by native id
+backup           copy a SQLite store while the writer runs
+rebuild-rollups  recompute every rollup from the raw rows
 """
 
 from __future__ import annotations
@@ -16,11 +20,13 @@ from pathlib import Path
 import click
 
 from dashboard.core.clock import CITY_TZ, SystemClock
+from dashboard.core.errors import StoreError
 from dashboard.core.settings import Settings, SettingsError
 from dashboard.core.writer import LeaseState
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourcesError, load_sources
 from dashboard.services import Services
+from dashboard.store import Store
 from dashboard.store.lease import WriterLease
 
 
@@ -316,6 +322,20 @@ def verify(obj: Context, source_name: str | None, hours: float, no_sources: bool
             healthy &= ok
             click.echo(line)
     sys.exit(0 if healthy else 1)
+
+
+@main.command()
+@click.argument("target", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_obj
+def backup(obj: Context, target: Path) -> None:
+    """Copy a SQLite store, consistently, while the writer runs (SQLite's online backup); for a PostgreSQL store
+    use pg_dump (docs/operations.md)."""
+    settings = obj.settings()
+    try:
+        pages = Store(settings.resolved_store_url).backup_to(target)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Store copied to {target} ({pages:,} pages). Check it: CCHC_STORE_URL=sqlite:///{target} … verify")
 
 
 @main.command("rebuild-rollups")

@@ -7,10 +7,12 @@ The schema is created and evolved by Alembic (`migrate`), one process at a time.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from alembic import command
@@ -100,6 +102,32 @@ class Store:
             self._upsert_rows(conn, units, ["key"], unit_rows)
             self._upsert_rows(conn, procedures, ["code"], procedure_rows)
         self.rollups.forget_reference()
+
+    def backup_to(self, target: Path) -> int:
+        """A consistent copy of a SQLite store in `target` (SQLite's online backup API: the writer may go on
+        writing); returns the pages copied. PostgreSQL stores are backed up with pg_dump."""
+        if self.engine.dialect.name != "sqlite":
+            raise StoreError(
+                "backup copies SQLite stores; back a PostgreSQL store up with pg_dump (docs/operations.md)"
+            )
+        if target.exists():
+            raise StoreError(f"{target} exists: give a new file")
+        copied = 0
+
+        def progress(_status: int, remaining: int, total: int) -> None:
+            nonlocal copied
+            copied = total - remaining
+
+        raw = self.engine.raw_connection()
+        try:
+            destination = sqlite3.connect(target)
+            try:
+                raw.driver_connection.backup(destination, pages=1024, progress=progress)  # type: ignore[union-attr]
+            finally:
+                destination.close()
+        finally:
+            raw.close()
+        return copied
 
     def is_migrated(self) -> bool:
         """Whether the schema exists (the store has been created by a writer)."""
