@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from dashboard.core.clock import Clock
 from dashboard.core.errors import LeaseError, MappingError, PullTimeout
 from dashboard.core.settings import Settings
@@ -47,6 +49,13 @@ class PullResult:
     watermark_after: datetime | None = None
     last_key: str | None = None
     error: str | None = None
+
+    def add(self, read: int, stored: int, new: int, rejected: int) -> None:
+        """Count a chunk that committed."""
+        self.rows_read += read
+        self.rows_stored += stored
+        self.rows_new += new
+        self.rows_rejected += rejected
 
 
 def plain_error(exc: BaseException, secret: str | None = None) -> str:
@@ -94,9 +103,17 @@ class Ingestor:
                 reader.dispose()
             return [self._failed(source, s, started, PullResult(source.name, s, "error"), exc) for s in profile.streams]
         try:
-            return [self._pull_stream(source, profile, reader, stream, source_now) for stream in profile.streams]
+            return [self._pull_stream_safely(source, profile, reader, stream, source_now) for stream in profile.streams]
         finally:
             reader.dispose()
+
+    def _pull_stream_safely(
+        self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: Stream, source_now: datetime | None
+    ) -> PullResult:
+        try:
+            return self._pull_stream(source, profile, reader, stream, source_now)
+        except SQLAlchemyError as exc:  # our store failed (the source's errors are handled inside): this stream only
+            return self._failed(source, stream, self.clock.now(), PullResult(source.name, stream, "error"), exc)
 
     def _pull_stream(
         self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: Stream, source_now: datetime | None
@@ -129,6 +146,15 @@ class Ingestor:
             log.info("pull of %s/%s is catching up: %d rows so far", source.name, stream, result.rows_read)
         except Exception as exc:
             return self._failed(source, stream, started, result, exc)
+        try:
+            self._succeeded(source, stream, started, definition, result)
+        except SQLAlchemyError as exc:  # the store went away at the very end: the chunks stay, the state is retried
+            return self._failed(source, stream, started, result, exc)
+        return result
+
+    def _succeeded(
+        self, source: SourceConfig, stream: Stream, started: datetime, definition: str, result: PullResult
+    ) -> None:
         with self.store.begin() as conn:
             self.store.save_state(
                 conn,
@@ -142,12 +168,9 @@ class Ingestor:
                 last_error=None,
                 consecutive_failures=0,
                 next_retry_at=None,
-                rows_total=(state.get("rows_total") or 0) + result.rows_new,
-                rows_seen=(state.get("rows_seen") or 0) + result.rows_read,
                 last_outcome=result.outcome,
             )
             self._log(conn, result, started)
-        return result
 
     def _chunks(
         self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: Stream, result: PullResult
@@ -191,8 +214,7 @@ class Ingestor:
                 result.watermark_after = candidate
         elif new_rows and chunk:
             result.last_key = str(chunk[-1][mapping.key])
-        with self.store.begin() as conn:
-            self._write(conn, source, profile, stream, chunk, result)
+        with self.store.begin() as conn:  # the chunk, its counts and the watermark commit together, or not at all
             self.store.save_state(
                 conn,
                 source.name,
@@ -202,6 +224,8 @@ class Ingestor:
                 last_key=result.last_key,
                 last_attempt_at=started,
             )
+            counts = self._write(conn, source, profile, stream, chunk)
+        result.add(*counts)
 
     def _write(
         self,
@@ -210,20 +234,18 @@ class Ingestor:
         profile: Profile,
         stream: Stream,
         chunk: list[dict[str, Any]],
-        result: PullResult,
-    ) -> None:
-        """Map a chunk, store its good rows and its rejections, and count them in `result`; a new data version
-        only when what is stored changed."""
+    ) -> tuple[int, int, int, int]:
+        """Map a chunk, store its good rows and its rejections, and count them in the source's state, all in the
+        caller's transaction; a new data version only when what is stored changed. Returns (read, stored, new,
+        rejected)."""
         now = self.clock.now()
         good, bad = self.mapper.map_rows(source, profile, stream, chunk, now)
         keys = [str(r[profile.streams[stream].key]) for r in chunk]
         upserted = self.store.upsert(conn, stream, good)
         if self.store.replace_rejected(conn, source.name, stream, keys, bad) or upserted.stored:
             self.store.bump_data_version(conn, now)
-        result.rows_read += len(chunk)
-        result.rows_stored += upserted.stored
-        result.rows_new += upserted.new
-        result.rows_rejected += len(bad)
+        self.store.count_rows(conn, source.name, stream, held=upserted.new, read=len(chunk))
+        return len(chunk), upserted.stored, upserted.new, len(bad)
 
     def sweep(self, source: SourceConfig) -> list[PullResult]:
         """The reconciliation sweep: re-read the last `sweep_window_s` of each stream read by cursor, past the
@@ -244,9 +266,13 @@ class Ingestor:
         since = started - timedelta(seconds=self.settings.sweep_window_s)
         result = PullResult(source.name, stream, "sweep", watermark_before=since)
         try:
+            state = self.store.state(source.name, stream) or {}
+            definition = state.get("cursor_definition") or profile.cursor_definition[stream]
             for chunk in reader.read(stream, since, self.settings.chunk_size):
                 with self.store.begin() as conn:
-                    self._write(conn, source, profile, stream, chunk, result)
+                    self.store.save_state(conn, source.name, stream, cursor_definition=definition)
+                    counts = self._write(conn, source, profile, stream, chunk)
+                result.add(*counts)
         except LeaseError:
             raise
         except Exception as exc:  # a sweep that fails is logged; the incremental pulls and their back-off go on
@@ -255,15 +281,6 @@ class Ingestor:
         if result.rows_stored:
             log.warning("sweep of %s/%s stored %d rows the pulls had missed", source.name, stream, result.rows_stored)
         with self.store.begin() as conn:
-            state = self.store.state(source.name, stream) or {}
-            self.store.save_state(
-                conn,
-                source.name,
-                stream,
-                cursor_definition=state.get("cursor_definition") or profile.cursor_definition[stream],
-                rows_total=(state.get("rows_total") or 0) + result.rows_new,
-                rows_seen=(state.get("rows_seen") or 0) + result.rows_read,
-            )
             self._log(conn, result, started)
         return result
 
@@ -278,6 +295,7 @@ class Ingestor:
             good, bad = self.mapper.map_rows(source, profile, stream, raws, now)
             with self.store.begin() as conn:
                 upserted = self.store.upsert(conn, stream, good)
+                self.store.count_rows(conn, source.name, stream, held=upserted.new, read=0)
                 keys = [r["native_key"] for r in rejected]
                 if self.store.replace_rejected(conn, source.name, stream, keys, bad) or upserted.stored:
                     self.store.bump_data_version(conn, now)
@@ -290,10 +308,18 @@ class Ingestor:
     ) -> PullResult:
         message = plain_error(exc, source.password)
         log.warning("pull of %s/%s failed: %s", source.name, stream, message)
+        result.outcome, result.error = "error", message
+        try:
+            self._record_failure(source, stream, started, result)
+        except SQLAlchemyError as store_exc:  # the store itself is out of reach: nothing to record the failure in
+            log.error("pull of %s/%s: cannot record the failure: %s", source.name, stream, plain_error(store_exc))
+        return result
+
+    def _record_failure(self, source: SourceConfig, stream: str, started: datetime, result: PullResult) -> None:
+        message = result.error
         state = self.store.state(source.name, stream) or {}
         failures = (state.get("consecutive_failures") or 0) + 1
         backoff = min(self.settings.retry_base_s * 2 ** (failures - 1), self.settings.retry_max_s)
-        result.outcome, result.error = "error", message
         with self.store.begin() as conn:
             self.store.save_state(
                 conn,
@@ -304,12 +330,9 @@ class Ingestor:
                 consecutive_failures=failures,
                 next_retry_at=self.clock.now() + timedelta(seconds=backoff),
                 cursor_definition=state.get("cursor_definition") or "",
-                rows_total=(state.get("rows_total") or 0) + result.rows_new,
-                rows_seen=(state.get("rows_seen") or 0) + result.rows_read,
                 last_outcome=result.outcome,
             )
             self._log(conn, result, started)
-        return result
 
     def _log(self, conn, result: PullResult, started: datetime) -> None:
         self.store.log_pull(

@@ -153,7 +153,7 @@ class Store:
 
     def writer(self) -> LeaseState | None:
         """Who holds the writer lease, with its token and expiry (None on a store not yet migrated)."""
-        if not inspect(self.engine).has_table("writer_lease"):
+        if not inspect(self.engine).has_table("writer_heartbeat"):
             return None
         with self.engine.connect() as conn:
             return read_lease(conn)
@@ -244,6 +244,17 @@ class Store:
         if rows:
             conn.execute(rejected_rows.insert(), rows)
         return True
+
+    def count_rows(self, conn: Connection, source: str, stream: str, *, held: int, read: int) -> None:
+        """Add to a stream's rows held and rows read, in the transaction that stored them (so a crash between
+        chunks loses no count and counts none twice). The state row must exist (`save_state` first)."""
+        if held or read:
+            s = source_state.c
+            conn.execute(
+                update(source_state)
+                .where(s.source == source, s.stream == stream)
+                .values(rows_total=s.rows_total + held, rows_seen=s.rows_seen + read)
+            )
 
     def save_state(self, conn: Connection, source: str, stream: str, **values: Any) -> None:
         self._upsert_rows(conn, source_state, ["source", "stream"], [{"source": source, "stream": stream, **values}])

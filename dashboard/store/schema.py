@@ -218,7 +218,8 @@ data_version = Table(
     Column("changed_at", UTCDateTime, nullable=False),
 )
 
-# The one writer (see dashboard/store/lease.py): a single row, id = 1.
+# The one writer (see dashboard/store/lease.py): a single row each, id = 1. Every data-path write locks the lease
+# row (its fence); renewals touch only the heartbeat row, so they never queue behind those writes.
 writer_lease = Table(
     "writer_lease",
     metadata,
@@ -226,6 +227,13 @@ writer_lease = Table(
     Column("holder", String(200)),  # host:pid:nonce of the process that may write the data path; None: nobody
     Column("token", Integer, nullable=False, default=0),  # the fencing token, raised at every acquisition
     Column("acquired_at", UTCDateTime),
+)
+
+writer_heartbeat = Table(
+    "writer_heartbeat",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("token", Integer, nullable=False, default=0),  # the token the last renewal was made with
     Column("renewed_at", UTCDateTime),
     Column("expires_at", UTCDateTime),  # a standby may take over from this instant unless it is renewed
 )

@@ -4,7 +4,7 @@ and PostgreSQL. Two `Store` objects on one database stand for two processes; the
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -115,3 +115,55 @@ def test_no_take_over_in_the_middle_of_a_write(stores):
     assert taken.is_set() and version(a) == 1  # a's write landed whole, then b took over
     with pytest.raises(LeaseError):
         bump(a)
+
+
+@pytest.mark.postgres
+def test_renewals_never_wait_for_the_writers_own_writes(pg_schema_url):
+    """The heartbeat is its own row: a write in flight (holding the lease row) does not hold up a renewal, so a
+    busy writer keeps its lease."""
+    from tests.conftest import _seeded
+
+    store = _seeded(Store(pg_schema_url))
+    lease = store.lease
+    release, renewed = threading.Event(), threading.Event()
+    with store.begin() as conn:  # a chunk's transaction, in flight
+        store.bump_data_version(conn, START)
+        renewer = threading.Thread(target=lambda: renewed.set() if lease.renew() else None)
+        renewer.start()
+        assert renewed.wait(10), "the renewal waited for a write in flight"
+        release.set()
+    renewer.join(10)
+    store.dispose()
+
+
+@pytest.mark.postgres
+def test_a_writer_frozen_inside_a_transaction_is_cut_and_the_standby_takes_over(pg_schema_url):
+    """SIGSTOP in the middle of a write: the server ends the frozen session after the lease, so the lease row is
+    free again and the standby takes over; the frozen writer's transaction wrote nothing."""
+    from tests.conftest import _seeded
+
+    seeded = _seeded(Store(pg_schema_url))
+    seeded.lease.release()
+    seeded.dispose()
+    a, b = Store(pg_schema_url), Store(pg_schema_url)
+    clock_b = FixedClock(datetime.now(UTC) + timedelta(minutes=5))  # well past the frozen writer's real expiry
+    lease_a = a.hold_lease("frozen", 1.0)
+    assert lease_a.acquire()
+    lease_b = b.hold_lease("standby", 1.0, clock_b.now)
+    frozen = a.engine.connect()
+    transaction = frozen.begin()
+    lease_a.fence(frozen)  # inside a write, then frozen (idle in transaction)
+    a.bump_data_version(frozen, START)
+    took = False
+    for _ in range(100):  # the standby looks again and again, as it would every third of a lease
+        if lease_b.acquire():
+            took = True
+            break
+        threading.Event().wait(0.1)
+    assert took and b.writer().holder == "standby"
+    with pytest.raises(Exception, match="terminat|closed|idle"):
+        transaction.commit()  # the frozen writer wakes up: its transaction was cut
+    assert version(b) == 0  # its write never landed
+    frozen.close()
+    a.dispose()
+    b.dispose()
