@@ -1,10 +1,17 @@
 """From a vendor row to a canonical store row: the profile's mapping plus the checks that need our data
-(the unit valid on the day, the procedure catalogue, dates in order)."""
+(the unit valid on the day, the procedure catalogue, dates in order).
+
+A row that cannot be mapped is one rejected row — its field, a reason naming the column and the raw value, and
+the raw values as JSON (each cut to 2,048 characters; bytes as a marker) — and the rest of the chunk goes on."""
 
 from __future__ import annotations
 
+import hashlib
 import json
-from datetime import datetime
+import logging
+import math
+from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Any, Protocol
 
 from dashboard.core.clock import CITY_TZ
@@ -13,6 +20,12 @@ from dashboard.core.reference import unit_valid_on
 from dashboard.core.vocabulary import DONE_STATUSES, Stream
 from dashboard.core.workdays import WorkCalendar
 from data_sources.profiles import Profile
+from data_sources.values import UndecodableText
+
+log = logging.getLogger(__name__)
+RAW_TEXT_MAX = 2048  # characters of one raw value kept in a rejected row's JSON
+NATIVE_FIELDS: dict[str, str] = {"dossiers": "native_code", "feedback": "native_id"}
+NATIVE_KEY_MAX = 200  # rejected_rows.native_key is String(200)
 
 
 class SourceRef(Protocol):
@@ -51,28 +64,72 @@ class RowMapper:
         self.calendar = calendar
 
     def map_rows(
-        self, source: SourceRef, profile: Profile, stream: Stream, raws: list[dict[str, Any]], now: datetime
+        self,
+        source: SourceRef,
+        profile: Profile,
+        stream: Stream,
+        raws: list[dict[str, Any]],
+        now: datetime,
+        seen: dict[str, str] | None = None,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(canonical rows, rejected rows with field, reason and the raw values as JSON) of `source`'s rows."""
-        key_column = profile.streams[stream].key
-        good: list[dict[str, Any]] = []
-        bad: list[dict[str, Any]] = []
+        """(canonical rows, rejected rows with field, reason and the raw values as JSON) of `source`'s rows.
+
+        A native id the source sends more than once in one pull rejects every such row (all are kept, with the
+        keys of the others): `seen` holds the native ids of the pull's earlier chunks, and is updated."""
+        mapping = profile.streams[stream]
+        mapped: list[tuple[dict[str, Any], dict[str, Any]]] = []
+        bad: list[tuple[dict[str, Any], str, str]] = []
         for raw in raws:
             try:
-                good.append(self.canonical(source, profile, stream, raw, now))
+                row = self.canonical(source, profile, stream, raw, now)
+                cursor = raw.get(mapping.cursor) if mapping.cursor else None
+                if (cursor.strip() if isinstance(cursor, str) else cursor) not in (None, ""):
+                    profile.cursor_instant(stream, raw)  # a cursor present but unreadable raises, naming it
+                mapped.append((raw, row))
             except MappingError as exc:
-                bad.append(
-                    {
-                        "source": source.name,
-                        "stream": stream,
-                        "native_key": str(raw.get(key_column)),
-                        "field": exc.field,
-                        "reason": exc.reason,
-                        "rejected_at": now,
-                        "raw": json.dumps(raw, default=str, ensure_ascii=False),
-                    }
-                )
-        return good, bad
+                bad.append((raw, exc.field, exc.reason))
+            except Exception as exc:  # a bug of ours, but still this row's: logged once a chunk, the chunk goes on
+                if all(f != "row" for _, f, _ in bad):
+                    log.exception("mapping a row of %s/%s failed (a bug: the row is rejected)", source.name, stream)
+                bad.append((raw, "row", f"unexpected {type(exc).__name__}: {exc}"[:500]))
+        good = self._unique(mapped, bad, NATIVE_FIELDS[stream], mapping.key, {} if seen is None else seen)
+        rejected = [
+            {
+                "source": source.name,
+                "stream": stream,
+                "native_key": native_key(raw.get(mapping.key)),
+                "field": field,
+                "reason": _storable(reason),
+                "rejected_at": now,
+                "raw": raw_json(raw),
+            }
+            for raw, field, reason in bad
+        ]
+        return good, rejected
+
+    @staticmethod
+    def _unique(
+        mapped: list[tuple[dict[str, Any], dict[str, Any]]],
+        bad: list[tuple[dict[str, Any], str, str]],
+        field: str,
+        key: str,
+        seen: dict[str, str],
+    ) -> list[dict[str, Any]]:
+        """The mapped rows whose native id comes once in the pull; the others join `bad`, naming each other."""
+        keys: dict[str, list[str]] = {}
+        for raw, row in mapped:
+            keys.setdefault(row[field], []).append(native_key(raw.get(key)))
+        good = []
+        for raw, row in mapped:
+            native, others = row[field], keys[row[field]]
+            if len(others) > 1:
+                bad.append((raw, field, f"{field} {native!r} comes {len(others)} times (keys {', '.join(others)})"))
+            elif native in seen:
+                bad.append((raw, field, f"{field} {native!r} came already in this pull (key {seen[native]})"))
+            else:
+                good.append(row)
+        seen.update({native: found[0] for native, found in keys.items()})
+        return good
 
     def canonical(
         self, source: SourceRef, profile: Profile, stream: Stream, raw: dict[str, Any], now: datetime
@@ -101,3 +158,76 @@ class RowMapper:
         elif row["due_at"] is not None and row["due_at"] < row["received_at"]:
             raise MappingError("due_at", "due before received")
         return row
+
+
+def native_key(value: Any) -> str:
+    """A source key as the store keeps it: its text (bytes decoded, NUL escaped), at most 200 characters — a
+    longer one keeps its start and a digest of the whole, so two long keys stay apart. str(value) for any
+    ordinary key: callers that list a chunk's keys (to replace their rejections) must use this too."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        text = bytes(value).decode("utf-8", "backslashreplace")
+    else:
+        try:
+            text = str(value)
+        except Exception:
+            text = f"<{type(value).__name__}>"
+    text = _storable(text)
+    if len(text) <= NATIVE_KEY_MAX:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return f"{text[: NATIVE_KEY_MAX - 18]}…~{digest}"
+
+
+def raw_json(raw: dict[str, Any]) -> str:
+    """A row's raw values as JSON that always encodes: text cut to 2,048 characters, bytes as a marker object
+    (so a replay rejects them again rather than reading the marker as text), dates and decimals as text, NaN
+    and infinities as text."""
+    try:
+        values = {str(k): _raw_value(v) for k, v in raw.items()}
+        text = json.dumps(values, ensure_ascii=False, allow_nan=False)
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:  # a lone surrogate: escaped by JSON itself, so a replay reads the same text back
+        return json.dumps(values, allow_nan=False)
+    except Exception as exc:  # nothing above should fail; if it does, the row is still rejected
+        return json.dumps({"unencodable": f"{type(exc).__name__}: {exc}"[:RAW_TEXT_MAX]})
+
+
+def _raw_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return _cut(value)
+    if isinstance(value, int):
+        return value if abs(value) < 2**63 else f"<integer of {value.bit_length()} bits>"
+    if isinstance(value, float):
+        return value if math.isfinite(value) else repr(value)
+    if isinstance(value, UndecodableText):
+        return {"bytes": len(value), "not_utf8": _cut(value.decode("utf-8", "backslashreplace"))}
+    if isinstance(value, bytes | bytearray | memoryview):
+        data = bytes(value)
+        return {"bytes": len(data), "hex": data[:64].hex() + ("…" if len(data) > 64 else "")}
+    if isinstance(value, datetime | date | time | Decimal):
+        return str(value)
+    try:
+        return _cut(str(value))
+    except Exception:
+        return f"<{type(value).__name__}>"
+
+
+def _cut(text: str) -> str:
+    """At most RAW_TEXT_MAX characters, the marker of what was cut included."""
+    if len(text) <= RAW_TEXT_MAX:
+        return text
+    keep = RAW_TEXT_MAX - len(f"…(+{len(text):,} characters)")
+    return f"{text[:keep]}…(+{len(text) - keep:,} characters)"
+
+
+def _storable(text: str) -> str:
+    """Text a store's text column can hold: NUL escaped (PostgreSQL's cannot), lone surrogates escaped."""
+    text = text.replace("\x00", "\\x00")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text

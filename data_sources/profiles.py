@@ -29,9 +29,13 @@ from dashboard.core.vocabulary import (
     RATINGS,
     Stream,
 )
+from data_sources.values import SHOWN, as_count, as_number, as_text, not_a, present, show
 
 PROFILE_DIR = Path(__file__).parent / "profiles"
 END_OF_DAY = time(23, 59, 59)
+EARLIEST, LATEST = datetime(1800, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)  # outside: not a real date
+# The store's widths of the canonical text fields: a profile's `length` can only narrow them.
+STORE_TEXT_LIMITS = {"native_code": 100, "native_id": 100, "unit": 64, "procedure_code": 64, "category": 120}
 
 # Canonical fields per stream: (required, kind). `unit` is optional: without it rows belong to the source's unit.
 CANONICAL_FIELDS: dict[str, dict[str, tuple[bool, str]]] = {
@@ -113,6 +117,9 @@ class Profile(BaseModel):
     name: str
     description: str = ""
     timezone: str = "Asia/Ho_Chi_Minh"
+    # How far the watermark stays behind the source's clock for this vendor (its transactions' longest life);
+    # None: the settings' safety_lag_s. A source's own safety_lag_s wins over both.
+    safety_lag_s: float | None = Field(None, ge=0)
     streams: dict[Stream, StreamMapping]
 
     @model_validator(mode="after")
@@ -173,9 +180,28 @@ class Profile(BaseModel):
         cursor = self.streams[stream].cursor or ""
         return self.column_spec(stream, cursor) or ColumnSpec(column=cursor, type="datetime")
 
+    def cursor_field(self, stream: Stream) -> str:
+        """The canonical field that maps the cursor column (the field a bad cursor is rejected on), else "cursor"."""
+        mapping = self.streams[stream]
+        return next((n for n, s in mapping.columns.items() if s.column == mapping.cursor), "cursor")
+
     def cursor_instant(self, stream: Stream, raw: dict[str, Any]) -> datetime:
-        """A row's cursor value as an aware UTC instant."""
-        return self._instant(self.cursor_spec(stream), raw[self.streams[stream].cursor_column])
+        """A row's cursor value as an aware UTC instant. Raises MappingError (on `cursor_field`, naming the column
+        and the raw value) when the value is missing or cannot be read; KeyError(None) for a stream without one."""
+        column, spec = self.streams[stream].cursor_column, self.cursor_spec(stream)
+        value = present(raw.get(column))  # NULL and blank text are no value
+        if value is None:
+            raise MappingError(self.cursor_field(stream), f"missing value in column {column}")
+        return self._convert(self.cursor_field(stream), "instant", spec, value)
+
+    def cursor_instant_or_none(self, stream: Stream, raw: dict[str, Any]) -> datetime | None:
+        """`cursor_instant`, or None when the value is NULL or unreadable (or the stream has no cursor)."""
+        if self.streams[stream].cursor is None:
+            return None
+        try:
+            return self.cursor_instant(stream, raw)
+        except MappingError:
+            return None
 
     def source_value(self, spec: ColumnSpec, instant: datetime) -> Any:
         """An aware instant as the vendor stores it in a column of this spec (for WHERE clauses)."""
@@ -185,55 +211,70 @@ class Profile(BaseModel):
         return local.strftime(spec.format) if spec.format else local
 
     def to_canonical(self, stream: Stream, raw: dict[str, Any]) -> dict[str, Any]:
-        """Map one vendor row (column → value) to canonical fields; raises MappingError naming the field."""
+        """Map one vendor row (column → value, as the driver returned it) to canonical fields.
+
+        Raises MappingError naming the field, and in its reason the column and the raw value; no other error
+        escapes, whatever the row holds (an integer in a date column, 31/02, a BLOB, NaN, a huge text …)."""
         mapping = self.streams[stream]
         row: dict[str, Any] = {}
         for name, (required, kind) in CANONICAL_FIELDS[stream].items():
             spec = mapping.columns.get(name)
-            value = raw.get(spec.column) if spec else None
-            if isinstance(value, str):
-                value = value.strip() or None
+            value = present(raw.get(spec.column)) if spec else None  # NULL and blank text are no value
             if spec is None or value is None:  # no spec, no value
                 if required:
                     raise MappingError(name, f"missing value in column {spec.column if spec else '?'}")
                 row[name] = None
-                continue
-            if name in mapping.values:
-                code = unicodedata.normalize("NFC", str(value))
-                if code not in mapping.values[name]:
-                    raise MappingError(name, f"unknown code {code!r} in column {spec.column}")
-                row[name] = mapping.values[name][code]  # a canonical word, checked when the profile loaded
-                continue
-            row[name] = self._convert(name, kind, spec, value)
+            else:
+                row[name] = self._convert(name, kind, spec, value, mapping.values.get(name))
         return row
 
-    def _convert(self, name: str, kind: str, spec: ColumnSpec, value: Any) -> Any:
+    def _convert(self, name: str, kind: str, spec: ColumnSpec, value: Any, codes: dict[str, str] | None = None) -> Any:
         try:
-            if kind == "instant":
+            if codes is not None:
+                text = as_text(value, code=True)
+            elif kind == "instant":
                 return self._instant(spec, value)
-            if kind == "integer":
-                return int(value)
-            if kind == "float":
-                return float(value)
-        except (TypeError, ValueError) as exc:
-            raise MappingError(name, f"cannot read {value!r} in column {spec.column} as {spec.type}: {exc}") from None
-        text = str(value)
-        if spec.length is not None and len(text) > spec.length:
-            raise MappingError(name, f"value of {len(text)} characters in column {spec.column} exceeds {spec.length}")
+            elif kind == "integer":
+                return as_count(value)
+            elif kind == "float":
+                return as_number(float(as_number(value)))  # Decimal('1e999') is finite, its float is not
+            else:
+                text = as_text(value)
+        except Exception as exc:  # whatever fails reading a value is this row's fault, never the stream's
+            why = str(exc) or type(exc).__name__
+            why = why if len(why) <= SHOWN else f"{why[:SHOWN]}…"
+            raise MappingError(
+                name, f"cannot read {show(value)} in column {spec.column} as {spec.type}: {why}"
+            ) from None
+        if codes is not None:
+            if text not in codes:
+                raise MappingError(name, f"unknown code {show(text)} in column {spec.column}")
+            return codes[text]  # a canonical word, checked when the profile loaded
+        limit = min(spec.length or STORE_TEXT_LIMITS.get(name, 200), STORE_TEXT_LIMITS.get(name, 200))
+        if len(text) > limit:
+            raise MappingError(
+                name, f"value of {len(text)} characters in column {spec.column} exceeds {limit}: {show(text)}"
+            )
         return text
 
     def _instant(self, spec: ColumnSpec, value: Any) -> datetime:
+        """An aware UTC instant from what a driver gives for a date column: a datetime, a date, or text in the
+        spec's format (ISO 8601 without one). A number is not a date; neither is an instant outside 1800–2199."""
         if isinstance(value, str):
-            value = datetime.strptime(value, spec.format) if spec.format else datetime.fromisoformat(value)
-        if isinstance(value, date) and not isinstance(value, datetime):
+            text = value.strip()
+            value = datetime.strptime(text, spec.format) if spec.format else datetime.fromisoformat(text)
+        elif isinstance(value, date) and not isinstance(value, datetime):
             value = datetime.combine(value, END_OF_DAY)  # a due DATE means the end of that day
-        if not isinstance(value, datetime):
-            raise TypeError(f"not a date or time: {type(value).__name__}")
+        elif not isinstance(value, datetime):
+            raise ValueError(not_a("a date or time", value))
         if spec.type == "date":
             value = datetime.combine(value.date(), END_OF_DAY)
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC if spec.type == "timestamp" else self.zone)
-        return value.astimezone(UTC)
+        instant = value.astimezone(UTC)
+        if not EARLIEST <= instant < LATEST:
+            raise ValueError(f"{instant:%Y-%m-%d} UTC is outside the years {EARLIEST.year}–{LATEST.year - 1}")
+        return instant
 
     def from_canonical(self, stream: Stream, row: dict[str, Any]) -> dict[str, Any]:
         """The inverse mapping: a canonical row as this vendor would store it (used by the demo simulator)."""

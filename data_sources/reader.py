@@ -4,6 +4,12 @@ The first page is `WHERE cursor >= watermark`; later pages continue strictly aft
 seen, so ties on the cursor are neither skipped nor looped over. Re-read boundary rows are harmless
 because the store upserts on (source, native key).
 
+Every column is read as the driver returns it, past SQLAlchemy's result types (an integer in a SQLite DATETIME
+column is not parsed by SQLAlchemy and cannot sink the chunk), so the profile's own code reads each value and an
+unreadable one rejects only its row. The last (cursor, key) of a page goes back to the database as it came.
+SQLite text that is not UTF-8 and PostgreSQL dates Python has no datetime for ('infinity', year 10000, BC) come
+through as `UndecodableText` and as the server's text, for the same reason.
+
 `probe()` checks, without reading a row, that every column the profile maps (with the key and the cursor) is
 still there, and names each one that is not.
 """
@@ -18,13 +24,32 @@ from pathlib import Path
 from typing import Any, Literal, cast
 from urllib.parse import quote
 
-from sqlalchemy import Engine, MetaData, Table, and_, create_engine, func, inspect, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Engine,
+    LargeBinary,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    create_engine,
+    event,
+    func,
+    inspect,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
+from sqlalchemy.sql import Select
+from sqlalchemy.types import NullType
 
 from dashboard.core.vocabulary import Stream
 from data_sources.profiles import Profile
+from data_sources.values import UndecodableText
 
 
 def connect_args(url: str, timeout_s: float) -> dict[str, Any]:
@@ -80,6 +105,7 @@ class SourceReader:
             )
         else:
             self.engine = create_engine(url, poolclass=NullPool, connect_args=connect_args(url, timeout_s))
+        event.listen(self.engine, "connect", _lenient_driver)
         metadata = MetaData()
         self.tables = {stream: profile.table(stream, metadata) for stream in profile.streams}
 
@@ -154,8 +180,9 @@ class SourceReader:
         mapping = self.profile.streams[stream]
         table = self.tables[stream]
         cursor, key = table.c[mapping.cursor_column], table.c[mapping.key]
-        base = select(table).where(cursor.is_not(None)).order_by(cursor, key).limit(chunk_size)
+        base = _raw_select(table).where(cursor.is_not(None)).order_by(cursor, key).limit(chunk_size)
         spec = self.profile.cursor_spec(stream)
+        # The watermark is ours: bound through the column's type. The rows' values go back as they came.
         condition = cursor >= self.profile.source_value(spec, watermark) if watermark is not None else None
         with self.engine.connect() as conn:
             while True:
@@ -166,25 +193,44 @@ class SourceReader:
                 yield chunk
                 if len(chunk) < chunk_size:
                     return
-                last_cursor, last_key = chunk[-1][mapping.cursor_column], chunk[-1][mapping.key]
-                condition = or_(cursor > last_cursor, and_(cursor == last_cursor, key > last_key))
+                last_cursor, last_key = _as_read(chunk[-1][mapping.cursor_column]), _as_read(chunk[-1][mapping.key])
+                condition = or_(
+                    _untyped(cursor) > last_cursor, and_(_untyped(cursor) == last_cursor, _untyped(key) > last_key)
+                )
 
-    def read_by_key(self, stream: Stream, last_key: Any, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
-        """Chunks of rows whose key is after `last_key`, in key order (sources without an updated-at column)."""
+    def read_without_cursor(self, stream: Stream, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
+        """Chunks of the rows whose cursor is NULL, by key: the cursor read cannot see them, so each pull sweeps
+        them (mapped and stored, or rejected with a reason — never silently left behind)."""
+        mapping = self.profile.streams[stream]
         table = self.tables[stream]
-        key = table.c[self.profile.streams[stream].key]
+        key = table.c[mapping.key]
+        base = _raw_select(table).where(table.c[mapping.cursor_column].is_(None)).order_by(key).limit(chunk_size)
+        after = None
         with self.engine.connect() as conn:
             while True:
-                statement = select(table).order_by(key).limit(chunk_size)
-                if last_key is not None:
-                    statement = statement.where(key > last_key)
-                chunk = [dict(row) for row in conn.execute(statement).mappings()]
+                chunk = [dict(row) for row in conn.execute(base.where(after) if after is not None else base).mappings()]
                 if not chunk:
                     return
                 yield chunk
                 if len(chunk) < chunk_size:
                     return
-                last_key = chunk[-1][self.profile.streams[stream].key]
+                after = _untyped(key) > _as_read(chunk[-1][mapping.key])
+
+    def read_by_key(self, stream: Stream, last_key: Any, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
+        """Chunks of rows whose key is after `last_key`, in key order (sources without an updated-at column)."""
+        table = self.tables[stream]
+        key = table.c[self.profile.streams[stream].key]
+        after = key > last_key if last_key is not None else None  # the caller's key, bound through the column's type
+        with self.engine.connect() as conn:
+            while True:
+                page = _raw_select(table).order_by(key).limit(chunk_size)
+                chunk = [dict(row) for row in conn.execute(page.where(after) if after is not None else page).mappings()]
+                if not chunk:
+                    return
+                yield chunk
+                if len(chunk) < chunk_size:
+                    return
+                after = _untyped(key) > _as_read(chunk[-1][self.profile.streams[stream].key])
 
     def read_matching(
         self, stream: Stream, column: str, values: list[Any], chunk_size: int
@@ -194,4 +240,62 @@ class SourceReader:
         with self.engine.connect() as conn:
             for start in range(0, len(values), chunk_size):
                 batch = values[start : start + chunk_size]
-                yield [dict(row) for row in conn.execute(select(table).where(table.c[column].in_(batch))).mappings()]
+                statement = _raw_select(table).where(table.c[column].in_(batch))
+                yield [dict(row) for row in conn.execute(statement).mappings()]
+
+
+def _raw_select(table: Table) -> Select:
+    """SELECT every column of `table` under its own name, typed as nothing: values come back as the driver gives
+    them, with no SQLAlchemy result processing (which parses, and fails on, whatever a vendor stored)."""
+    return select(*(_untyped(column).label(column.name) for column in table.c))
+
+
+def _untyped(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A column typed as nothing: read as the driver gives it, compared with a bind the driver gets as is
+    (SQLAlchemy would give an untyped bind the type of a typed column it is compared with)."""
+    return type_coerce(column, NullType())
+
+
+def _as_read(value: Any) -> ColumnElement[Any]:
+    """A value read from the source as a bind parameter that compares as the stored value did: untyped (no
+    SQLAlchemy conversion), and SQLite text that is not UTF-8 as TEXT again, not as a BLOB."""
+    if isinstance(value, UndecodableText):
+        return literal(bytes(value), LargeBinary()).cast(Text())
+    return literal(value, NullType())
+
+
+def _lenient_driver(dbapi_connection: Any, _record: Any) -> None:
+    """Drivers hand over what Python cannot represent instead of failing the whole fetch: SQLite text that is not
+    UTF-8 as its bytes (`UndecodableText`); psycopg dates out of Python's range ('infinity', BC, year 10000) as the
+    server's text. PyMySQL already returns a date it cannot read (0000-00-00, 2024-02-31) as text."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.text_factory = _sqlite_text
+    elif hasattr(dbapi_connection, "adapters") and type(dbapi_connection).__module__.startswith("psycopg"):
+        for name in ("date", "timestamp", "timestamptz"):
+            dbapi_connection.adapters.register_loader(name, _lenient_loader(dbapi_connection, name))
+
+
+def _sqlite_text(data: bytes) -> str | UndecodableText:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return UndecodableText(data)
+
+
+def _lenient_loader(dbapi_connection: Any, name: str) -> type:
+    import psycopg  # only for a PostgreSQL source
+
+    base = dbapi_connection.adapters.get_loader(dbapi_connection.adapters.types[name].oid, psycopg.pq.Format.TEXT)
+
+    class Lenient(psycopg.adapt.Loader):
+        def __init__(self, oid: int, context: Any = None) -> None:
+            super().__init__(oid, context)
+            self.inner = base(oid, context)
+
+        def load(self, data: Any) -> Any:
+            try:
+                return self.inner.load(data)
+            except psycopg.DataError:
+                return bytes(data).decode("utf-8", "replace")
+
+    return Lenient

@@ -1,8 +1,8 @@
 """Pulling sources into the store: map, validate, upsert, and advance the watermark in one transaction.
 
 For each source and stream, rows are read in chunks — by (cursor, key) from the watermark when the vendor
-has an updated-at column, else new rows by increasing key plus a re-scan of the rows still open in the
-store. Each row is mapped through the source's profile; a row that cannot be mapped goes to
+has an updated-at column (and the rows whose cursor is NULL, by key), else new rows by increasing key plus a
+re-scan of the rows still open in the store. Each row is mapped through the source's profile; a row that cannot be mapped goes to
 `rejected_rows` with its reason and raw values; good rows are upserted on (source, native key). The
 watermark becomes min(max cursor stored, the source's own clock − safety lag) in the same transaction as
 the chunk, so it never passes a row not yet stored and late-committing rows are read again.
@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,7 +28,7 @@ from dashboard.core.vocabulary import Stream
 from dashboard.core.workdays import WorkCalendar
 from dashboard.ingest.sources_file import SourceConfig
 from dashboard.store import Store
-from data_sources.mapping import RowMapper
+from data_sources.mapping import RowMapper, native_key
 from data_sources.profiles import Profile
 from data_sources.reader import SourceReader
 
@@ -49,6 +49,8 @@ class PullResult:
     watermark_after: datetime | None = None
     last_key: str | None = None
     error: str | None = None
+    # the native ids read so far in this pull, with their source keys: one read twice is a duplicate at the source
+    seen: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, read: int, stored: int, new: int, rejected: int) -> None:
         """Count a chunk that committed."""
@@ -78,8 +80,12 @@ class Ingestor:
         self.mapper = RowMapper(store.units(), {p["code"] for p in store.procedures()}, calendar)
 
     def safety_lag_s(self, source: SourceConfig) -> float:
-        """How far the watermark stays behind the source's clock: the source's own lag, else the settings'."""
-        return self.settings.safety_lag_s if source.safety_lag_s is None else source.safety_lag_s
+        """How far the watermark stays behind the source's clock: the source's own lag, else its profile's, else
+        the settings'."""
+        if source.safety_lag_s is not None:
+            return source.safety_lag_s
+        profile_lag = source.load_profile().safety_lag_s
+        return self.settings.safety_lag_s if profile_lag is None else profile_lag
 
     def due_for_pull(self, source: SourceConfig) -> bool:
         """False while a failing source waits out its back-off."""
@@ -181,6 +187,8 @@ class Ingestor:
         if mapping.cursor:
             for chunk in reader.read(stream, result.watermark_before, size):
                 yield chunk, True
+            for chunk in reader.read_without_cursor(stream, size):  # rows the cursor read cannot see
+                yield chunk, False
             return
         key_spec = profile.column_spec(stream, mapping.key)
         last_key: str | int | None = result.last_key  # an integer key is read as one
@@ -208,12 +216,13 @@ class Ingestor:
         result: PullResult,
     ) -> None:
         mapping = profile.streams[stream]
-        if mapping.cursor:
-            candidate = min(max(profile.cursor_instant(stream, row) for row in chunk), cap)
-            if result.watermark_after is None or candidate > result.watermark_after:
+        if mapping.cursor:  # unreadable cursors are rejected rows: they move no watermark
+            instants = [i for row in chunk if (i := profile.cursor_instant_or_none(stream, row)) is not None]
+            candidate = min(max(instants), cap) if instants else None
+            if candidate is not None and (result.watermark_after is None or candidate > result.watermark_after):
                 result.watermark_after = candidate
         elif new_rows and chunk:
-            result.last_key = str(chunk[-1][mapping.key])
+            result.last_key = native_key(chunk[-1][mapping.key])
         with self.store.begin() as conn:  # the chunk, its counts and the watermark commit together, or not at all
             self.store.save_state(
                 conn,
@@ -224,7 +233,7 @@ class Ingestor:
                 last_key=result.last_key,
                 last_attempt_at=started,
             )
-            counts = self._write(conn, source, profile, stream, chunk)
+            counts = self._write(conn, source, profile, stream, chunk, result.seen)
         result.add(*counts)
 
     def _write(
@@ -234,13 +243,14 @@ class Ingestor:
         profile: Profile,
         stream: Stream,
         chunk: list[dict[str, Any]],
+        seen: dict[str, str],
     ) -> tuple[int, int, int, int]:
         """Map a chunk, store its good rows and its rejections, and count them in the source's state, all in the
         caller's transaction; a new data version only when what is stored changed. Returns (read, stored, new,
         rejected)."""
         now = self.clock.now()
-        good, bad = self.mapper.map_rows(source, profile, stream, chunk, now)
-        keys = [str(r[profile.streams[stream].key]) for r in chunk]
+        good, bad = self.mapper.map_rows(source, profile, stream, chunk, now, seen)
+        keys = [native_key(r[profile.streams[stream].key]) for r in chunk]
         upserted = self.store.upsert(conn, stream, good)
         if self.store.replace_rejected(conn, source.name, stream, keys, bad) or upserted.stored:
             self.store.bump_data_version(conn, now)
@@ -271,7 +281,7 @@ class Ingestor:
             for chunk in reader.read(stream, since, self.settings.chunk_size):
                 with self.store.begin() as conn:
                     self.store.save_state(conn, source.name, stream, cursor_definition=definition)
-                    counts = self._write(conn, source, profile, stream, chunk)
+                    counts = self._write(conn, source, profile, stream, chunk, result.seen)
                 result.add(*counts)
         except LeaseError:
             raise

@@ -8,8 +8,11 @@ a stored row of the window the source no longer has is listed as gone (deleted a
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
+from typing import Any
 
 from sqlalchemy import select
 
@@ -18,6 +21,7 @@ from dashboard.ingest.sources_file import SourceConfig
 from dashboard.store import Store
 from dashboard.store.database import STREAM_TABLES
 from data_sources.reader import SourceReader
+from data_sources.values import as_text, present, show
 
 NATIVE_FIELD: dict[str, str] = {"dossiers": "native_code", "feedback": "native_id"}
 SHOWN = 10  # native ids listed per kind; all are counted
@@ -43,7 +47,11 @@ class Reconciliation:
 
 
 def _native(value: object) -> str:
-    return str(value).strip()
+    """A native id as the mapping stores it (text, trimmed); an unreadable one as a rejection would show it."""
+    try:
+        return as_text(present(value))
+    except ValueError:
+        return show(value)
 
 
 def reconcile(store: Store, source: SourceConfig, since: datetime, chunk_size: int = 5000) -> list[Reconciliation]:
@@ -61,7 +69,11 @@ def _stream(
 ) -> Reconciliation:
     mapping = reader.profile.streams[stream]
     column = mapping.columns[NATIVE_FIELD[stream]].column
-    chunks = reader.read(stream, since, chunk_size) if mapping.cursor else reader.read_by_key(stream, None, chunk_size)
+    chunks: Iterable[list[dict[str, Any]]]
+    if mapping.cursor:  # the window by cursor, and every row without one (the pulls sweep those each time)
+        chunks = chain(reader.read(stream, since, chunk_size), reader.read_without_cursor(stream, chunk_size))
+    else:
+        chunks = reader.read_by_key(stream, None, chunk_size)
     seen: dict[str, int] = {}
     for chunk in chunks:
         for row in chunk:

@@ -29,7 +29,7 @@ def ingest(folder: Path, store_url: str, name: str, **settings: str) -> subproce
     env = {
         **os.environ,
         "CCHC_STORE_URL": store_url,
-        "CCHC_WRITER_LEASE_S": "2",
+        "CCHC_WRITER_LEASE_S": "5",  # short for a test, long enough for a loaded CI machine
         "CCHC_SAFETY_LAG_S": "0",
         **{f"CCHC_{key.upper()}": value for key, value in settings.items()},
     }

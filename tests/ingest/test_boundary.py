@@ -71,3 +71,19 @@ def test_a_postgres_transaction_open_for_150_s_loses_nothing(pg_schema_url, sqli
     ingestor.pull(source(db))
     assert sqlite_store.count("dossiers") == 12  # 0 lost (a lag of 120 s loses all 10)
     db.dispose()
+
+
+def test_the_safety_lag_is_the_sources_else_its_profiles_else_the_settings(sqlite_store, clock, settings, tmp_path):
+    from data_sources.profiles import load_profile
+
+    profile = load_profile("motcua_v1").model_copy(update={"safety_lag_s": 900.0})
+    path = tmp_path / "slow_vendor.yaml"
+    path.write_text(
+        load_profile("motcua_v1").model_dump_json().replace('"safety_lag_s":null', '"safety_lag_s":900.0'), "utf-8"
+    )
+    ingestor = Ingestor(sqlite_store, clock, settings.model_copy(update={"safety_lag_s": 600}))
+    plain = SourceConfig(name="a", unit="quan-1", url="sqlite:///a.sqlite", profile="motcua_v1")
+    vendor = SourceConfig(name="b", unit="quan-1", url="sqlite:///b.sqlite", profile=str(path))
+    own = SourceConfig(name="c", unit="quan-1", url="sqlite:///c.sqlite", profile=str(path), safety_lag_s=30)
+    assert profile.safety_lag_s == 900.0
+    assert [ingestor.safety_lag_s(s) for s in (plain, vendor, own)] == [600, 900, 30]
