@@ -242,3 +242,15 @@ def test_verify_finds_nothing_on_a_healthy_store_and_names_what_is_lost_or_misco
     assert result.exit_code == 1
     assert "DIFF  roll_dossier_day" in result.output and "LOST  quan-1/dossiers" in result.output
     assert "      missing: A2" in result.output.splitlines()
+
+
+def test_ingest_once_fails_naming_a_source_whose_every_row_was_rejected(tmp_path):
+    db = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
+    db.insert("dossiers", dossier("BAD-1", unit="quan-99"), dossier("BAD-2", unit="quan-99"))
+    write_sources(
+        tmp_path / "sources.yaml", [{"name": "quan-1", "unit": "quan-1", "url": db.url, "profile": "motcua_v1"}]
+    )
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "ingest", "--once"])
+    assert result.exit_code == 1
+    assert "0 rows stored; 1 of 1 sources failed or rejected every row" in result.output
+    assert "quan-1/dossiers: all 2 rows read were rejected" in result.output

@@ -11,6 +11,7 @@ from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
+from tests.faults.consistency import assert_consistent
 
 
 def source(db: SourceDB, **extra) -> SourceConfig:
@@ -33,6 +34,7 @@ def test_rows_stamped_300_s_before_they_land_are_read_with_the_default_lag(sqlit
     clock.advance(timedelta(minutes=1))
     ingestor.pull(source(db))
     assert sqlite_store.count("dossiers") == 51  # 0 lost
+    assert_consistent(sqlite_store, [source(db)], START - timedelta(days=30))
 
 
 def test_a_lag_too_short_loses_them_and_the_sweep_finds_and_counts_them(sqlite_store, clock, settings, tmp_path):
@@ -56,6 +58,7 @@ def test_a_lag_too_short_loses_them_and_the_sweep_finds_and_counts_them(sqlite_s
     assert (again.rows_read, again.rows_stored) == (52, 0)  # nothing more to find, nothing re-stored
     state = sqlite_store.state("quan-1", "dossiers")
     assert state["rows_total"] == 52
+    assert_consistent(sqlite_store, [short], START - timedelta(days=30))
 
 
 @pytest.mark.postgres
@@ -70,6 +73,7 @@ def test_a_postgres_transaction_open_for_150_s_loses_nothing(pg_schema_url, sqli
     db.insert("dossiers", *late_rows("TX", 10, real - timedelta(seconds=150)))  # committed now, stamped 150 s ago
     ingestor.pull(source(db))
     assert sqlite_store.count("dossiers") == 12  # 0 lost (a lag of 120 s loses all 10)
+    assert_consistent(sqlite_store, [source(db)], real - timedelta(days=2))
     db.dispose()
 
 

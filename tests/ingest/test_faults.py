@@ -12,6 +12,7 @@ from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
 from tests.conftest import MARIADB_URL, PG_ADMIN_URL, START
 from tests.factories import SourceDB, dossier
+from tests.faults.consistency import assert_consistent
 from tests.netfaults import BlackHole, Proxy, closed_port
 
 
@@ -110,6 +111,8 @@ def test_down_and_hanging_sources_do_not_stop_the_others_and_recover_from_their_
     assert [(r.outcome, r.rows_read, r.rows_stored, r.rows_new) for r in results] == [("ok", 2, 1, 1), ("ok", 0, 0, 0)]
     assert [r["native_code"] for r in sqlite_store.rows("dossiers", source="flaky")] == ["F-1", "F-2", "F-3"]
     assert sqlite_store.state("flaky", "dossiers")["consecutive_failures"] == 0
+    since = first - timedelta(days=30)
+    assert_consistent(sqlite_store, [sources["flaky"], sources["good"]], since)  # 0 lost, 0 duplicated, rollups = raw
     proxy.down()
     pg.dispose()
 

@@ -221,3 +221,15 @@ def test_a_pull_that_runs_out_of_time_after_progress_is_slow_not_failing(
     assert (second.outcome, second.rows_new) == ("ok", 4)
     [health] = source_freshness(store, [config(source_db)], START, settings.stale_factor)
     assert (health.status, health.rows_total, store.count("dossiers")) == ("ok", 10, 10)
+
+
+def test_nothing_changing_at_the_source_changes_no_data_version(store, clock, settings, source_db):
+    """The issue's "35 s, 96 bumps": pull again and again with nothing new — the version stays."""
+    source_db.insert("dossiers", dossier("A"), dossier("B"))
+    ingestor = Ingestor(store, clock, settings)
+    ingestor.pull(config(source_db))
+    version = store.data_version()
+    for _ in range(10):
+        clock.advance(timedelta(seconds=5))
+        assert [r.rows_stored for r in ingestor.pull(config(source_db))] == [0, 0]
+    assert store.data_version() == version
