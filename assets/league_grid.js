@@ -39,6 +39,9 @@
       window.scrollTo(0, 0);
     };
     var parts = [h("a", { key: "link", href: data.href, onClick: follow, className: "pulse-league-unit-link" }, props.value)];
+    if (data.joined_text) {
+      parts.push(h("span", { key: "joined", className: "pulse-league-joined-mark", title: data.joined_title }, data.joined_text));
+    }
     if (data.stale_text) {
       parts.push(h("span", { key: "stale", className: "pulse-league-stale-mark", title: data.stale_title }, data.stale_text));
     }

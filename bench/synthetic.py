@@ -85,6 +85,7 @@ DOSSIER_COLUMNS = (
     ("ingested_at", "ts"),
     ("counted", "bool"),
     ("processing_half_days", "nint"),
+    ("procedure_listed", "bool"),
 )
 FEEDBACK_COLUMNS = (
     ("id", "int"),
@@ -282,6 +283,7 @@ class Generator:
             "ingested_at": np.minimum(updated + rng.integers(30, 1800, n), as_of),
             "counted": np.ones(n, dtype=bool),
             "processing_half_days": half_days,
+            "procedure_listed": np.ones(n, dtype=bool),  # every generated procedure is in the catalogue
         }
 
     # --- feedback -------------------------------------------------------------------------------------

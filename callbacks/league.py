@@ -13,7 +13,7 @@ from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
 from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
 from dashboard.pages.common import current_key
-from dashboard.pages.league import league_data
+from dashboard.pages.league import default_kind, league_data
 from dashboard.services import Services
 from layouts import league as league_layout
 from layouts import shell
@@ -25,21 +25,26 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CSV = "function(n) { return n ? true : window.dash_clientside.no_update; }"
 
 
-def league_query(search: str | None) -> tuple[str, str]:
-    """The kind and period of the address; the defaults (districts, 30 days) for missing or unknown values."""
+def league_query(search: str | None, default: str = DEFAULT_KIND) -> tuple[str, str]:
+    """The kind and period of the address; the defaults (`default`, 30 days) for missing or unknown values."""
     values = parse_qs((search or "").lstrip("?"))
     kind = (values.get(KIND_PARAM) or [""])[0]
     period = (values.get(PERIOD_PARAM) or [""])[0]
     return (
-        kind if kind in LEAGUE_KINDS else DEFAULT_KIND,
+        kind if kind in LEAGUE_KINDS else default,
         period if period in PERIODS else DEFAULT_PERIOD,
     )
+
+
+def asked(services: Services, search: str | None) -> tuple[str, str]:
+    """The address's kind and period; without a kind, the first league of today (no districts since 2025)."""
+    return league_query(search, default_kind(services.store, services.clock.now()))
 
 
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
     """The whole league page for the kind and period in the address."""
     key = current_key(services)
-    view = league_data(services, cache, key, *league_query(search))
+    view = league_data(services, cache, key, *asked(services, search))
     return league_layout.layout(view, lang, pathname, services.settings.refresh_ms, key)
 
 
@@ -49,14 +54,14 @@ def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: st
     if key == seen:
         return (no_update,) * 4
     lang = lang_from_search(search, services.settings.language)
-    view = league_data(services, cache, key, *league_query(search))
+    view = league_data(services, cache, key, *asked(services, search))
     rows = grid_rows(view.rows, lang, view.period)
     return shell.as_of_text(view.as_of, lang), league_layout.summary(view, lang), rows, key
 
 
 def export_xlsx(services: Services, cache: Cache, shown: list[dict] | None, search: str | None) -> dict[str, Any]:
     """The league as an Excel file, the rows in the order and filter the grid shows."""
-    view = league_data(services, cache, current_key(services), *league_query(search))
+    view = league_data(services, cache, current_key(services), *asked(services, search))
     order = None if shown is None else [row["unit_key"] for row in shown]
     content = league_workbook(view, lang_from_search(search, services.settings.language), order)
     return dcc.send_bytes(content, f"{league_layout.export_name(view)}.xlsx", type=XLSX_TYPE)

@@ -46,8 +46,9 @@ def page(services: Services, cache: Cache, lang: str, pathname: str, search: str
     health = list(view.health)
     refresh_ms = services.settings.refresh_ms
     return sources_layout.layout(
-        health, view.rejected, view.as_of, lang, pathname, refresh_ms, key, view.writer, view.wall_time
-    )
+        health, view.rejected, view.as_of, lang, pathname, refresh_ms, key, view.writer, view.wall_time,
+        view.calendar_unconfirmed, view.unlisted,
+    )  # fmt: skip
 
 
 def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
@@ -61,7 +62,7 @@ def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: st
     return (
         shell.as_of_text(view.as_of, lang),
         sources_layout.summary(health, lang, view.writer, view.wall_time),
-        sources_layout.sources_table(health, lang),
+        sources_layout.table_area(health, lang, view.unlisted),
         sources_layout.rejected_browser(view.rejected, lang),
         key,
     )

@@ -1,14 +1,17 @@
 """What `check` and `verify` say, line by line: each source reached and its mapped columns probed, what the store
-knows of its pulls, who holds the writer lease; every rollup against a recount, each source reconciled."""
+knows of its pulls, who holds the writer lease, the working-day calendar's unconfirmed years; every rollup against
+a recount, each source reconciled."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
-from dashboard.core.clock import SystemClock
+from dashboard.core.clock import SystemClock, city_time
+from dashboard.core.errors import CalendarError
 from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_lag, t
 from dashboard.core.settings import Settings
+from dashboard.core.workdays import WorkCalendar
 from dashboard.ingest.pull import plain_error
 from dashboard.ingest.reconcile import reconcile
 from dashboard.ingest.sources_file import SourceConfig
@@ -111,6 +114,23 @@ def writer_line(settings: Settings) -> str:
         renewed=renewed,
         expires=expires,
     )
+
+
+def calendar_lines(settings: Settings, now: datetime | None = None) -> list[str]:
+    """A warning naming last, this and next year (by `now`, the system clock by default) when the working-day
+    calendar has no government decision for them; nothing when it has one for each. A holiday file that does not
+    load is said too."""
+    lang = settings.language
+    try:
+        calendar = WorkCalendar.from_yaml(settings.holidays_file)
+    except CalendarError as exc:
+        return [t("check.calendar_error", lang, error=str(exc))]
+    year = city_time(now or SystemClock().now()).year
+    unconfirmed = calendar.unconfirmed_years(year - 1, year + 1)
+    if not unconfirmed:
+        return []
+    file = settings.holidays_file or "dashboard/data/holidays.yaml"
+    return [t("check.calendar_unconfirmed", lang, years=", ".join(map(str, unconfirmed)), file=file)]
 
 
 def rollup_lines(store: Store) -> Iterator[tuple[bool, str]]:

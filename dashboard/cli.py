@@ -293,6 +293,8 @@ def check(obj: Context) -> None:
         failures += not ok
         click.echo("\n".join(lines))
     click.echo(checks.writer_line(settings))
+    for line in checks.calendar_lines(settings):
+        click.echo(line)
     sys.exit(1 if failures else 0)
 
 

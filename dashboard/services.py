@@ -34,7 +34,8 @@ class Services:
         store = Store(settings.resolved_store_url)
         if migrate:
             store.migrate()
-            store.seed_reference(load_units(settings.units_file), load_procedures(settings.procedures_file))
+            registry = load_units(settings.units_file, settings.unit_points_file)
+            store.seed_reference(registry, load_procedures(settings.procedures_file))
         sources_file = settings.resolved_sources_file
         units = {u["key"] for u in store.units()}
         sources = load_sources(sources_file, units) if sources_file.exists() else []

@@ -1,6 +1,12 @@
 """From a vendor row to a canonical store row: the profile's mapping plus the checks that need our data
 (the unit valid on the day, the procedure catalogue, dates in order).
 
+A dossier whose procedure the catalogue does not list is rejected, unless its stream says
+`unknown_procedures: accept`: then every dossier row of that stream carries two more keys, `procedure_listed`
+(False for a code the catalogue does not list) and `statutory_days_source` (for such a code, the statutory time
+the source's own original due implies — `source_statutory_days` — else None). Rows of a rejecting stream carry
+neither key, exactly as before.
+
 A row that cannot be mapped is one rejected row — its field, a reason naming the column and the raw value, and
 the raw values as JSON (each cut to 2,048 characters; bytes as a marker) — and the rest of the chunk goes on."""
 
@@ -10,15 +16,16 @@ import hashlib
 import json
 import logging
 import math
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Protocol
 
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import MappingError
-from dashboard.core.reference import unit_valid_on
+from dashboard.core.reference import codes_of, successors, unit_valid_on
+from dashboard.core.rules import HOURS_PER_WORKING_DAY
 from dashboard.core.vocabulary import DONE_STATUSES, Stream
-from dashboard.core.workdays import WorkCalendar
+from dashboard.core.workdays import OFFICE_BLOCKS, WorkCalendar
 from data_sources.profiles import Profile
 from data_sources.values import UndecodableText
 
@@ -39,22 +46,56 @@ class SourceRef(Protocol):
 
 
 class UnitResolver:
-    """Finds the unit a row belongs to from a unit key or code, valid on the row's date."""
+    """Finds the unit a row belongs to from a unit key or code (or an alias of a code): the unit valid on the
+    row's receipt day; else, for a row the source files under a unit created after its receipt (a dossier a
+    successor carried on), that unit, valid on the row's latest day. Otherwise the row is rejected with a reason
+    that says why — no such unit, not yet in existence, or no longer, naming its successors."""
 
     def __init__(self, unit_rows: list[dict[str, Any]]) -> None:
+        self.rows = unit_rows
         self.by_key = {u["key"]: u for u in unit_rows}
         self.by_code: dict[str, list[dict[str, Any]]] = {}
         for unit in unit_rows:
-            self.by_code.setdefault(unit["code"], []).append(unit)
+            for code in codes_of(unit):
+                self.by_code.setdefault(code, []).append(unit)
 
-    def resolve(self, code: str, when: datetime) -> str:
+    def named(self, code: str) -> list[dict[str, Any]]:
+        return [self.by_key[code]] if code in self.by_key else self.by_code.get(code, [])
+
+    def valid(self, code: str, day: date) -> dict[str, Any] | None:
+        return next((unit for unit in self.named(code) if unit_valid_on(unit, day)), None)
+
+    def resolve(self, code: str, when: datetime, latest: datetime | None = None) -> str:
         day = when.astimezone(CITY_TZ).date()
-        if code in self.by_key and unit_valid_on(self.by_key[code], day):
-            return code
-        for unit in self.by_code.get(code, []):
-            if unit_valid_on(unit, day):
-                return unit["key"]
-        raise MappingError("unit", f"unknown unit {code!r} on {day:%d/%m/%Y}")
+        unit = self.valid(code, day)
+        if unit is not None:
+            return str(unit["key"])
+        if latest is not None:
+            carried = self.valid(code, latest.astimezone(CITY_TZ).date())
+            if carried is not None and carried["valid_from"] is not None and carried["valid_from"] > day:
+                return str(carried["key"])
+        raise MappingError("unit", self.why(code, day))
+
+    def why(self, code: str, day: date) -> str:
+        known = self.named(code)
+        if not known:
+            return f"unknown unit {code!r} on {day:%d/%m/%Y}"
+        ended = [u for u in known if u["valid_to"] is not None and u["valid_to"] < day]
+        if not ended:
+            first = min(known, key=lambda u: u["valid_from"] or date.min)
+            return f"unit {code!r} ({first['name_vi']}) did not exist yet on {day:%d/%m/%Y} (from {first['valid_from']:%d/%m/%Y})"
+        unit = max(ended, key=lambda u: u["valid_to"])
+        later = successors(unit, self.rows, day)
+        names = ", ".join(f"{u['name_vi']} ({u['code']})" for u in later[:SUCCESSORS_NAMED])
+        more = f" and {len(later) - SUCCESSORS_NAMED} more" if len(later) > SUCCESSORS_NAMED else ""
+        heirs = f"its successors: {names}{more}" if later else "it has no successor in the registry"
+        return (
+            f"unit {code!r} ({unit['name_vi']}) no longer exists on {day:%d/%m/%Y} (ended {unit['valid_to']:%d/%m/%Y});"
+            f" {heirs} — map the code in the profile (units:) or write the successor's code"
+        )
+
+
+SUCCESSORS_NAMED = 12  # a reason names at most this many successors, then counts the rest
 
 
 class RowMapper:
@@ -136,14 +177,22 @@ class RowMapper:
     ) -> dict[str, Any]:
         row = profile.to_canonical(stream, raw)
         unit_code = row.pop("unit") or source.unit
-        row["unit_key"] = self.units.resolve(unit_code, row["received_at"])
+        latest = row.get("completed_at") or row.get("answered_at") or now
+        row["unit_key"] = self.units.resolve(unit_code, row["received_at"], latest)
         row["source"] = source.name
         row["ingested_at"] = now
         if stream == "dossiers":
-            if row["procedure_code"] not in self.procedures:
+            accept = profile.streams[stream].unknown_procedures == "accept"
+            listed = row["procedure_code"] in self.procedures
+            if not listed and not accept:
                 raise MappingError("procedure_code", f"unknown procedure {row['procedure_code']!r}")
             if row["due_original_at"] < row["received_at"]:
                 raise MappingError("due_original_at", "due before received")
+            if accept:
+                row["procedure_listed"] = listed
+                row["statutory_days_source"] = (
+                    None if listed else source_statutory_days(self.calendar, row["received_at"], row["due_original_at"])
+                )
             row["due_current_at"] = row["due_current_at"] or row["due_original_at"]
             row["supplement_requests"] = row["supplement_requests"] or 0
             if row["status"] in DONE_STATUSES and row["completed_at"] is None:
@@ -158,6 +207,26 @@ class RowMapper:
         elif row["due_at"] is not None and row["due_at"] < row["received_at"]:
             raise MappingError("due_at", "due before received")
         return row
+
+
+def source_statutory_days(calendar: WorkCalendar, received: datetime, due: datetime) -> float:
+    """The statutory time, in working days, that a source's own original due implies (for a procedure the
+    catalogue does not list): the working days d with r < d <= the due's local day, r being the effective receipt
+    day (`calendar.effective_receipt_day`: after 17:00 or on a day off, the next working day) — the inverse of
+    `calendar.due_after_working_days`, so a due N working days after receipt gives N. A due on the receipt's own
+    working day gives the office hours (07:30–11:30, 13:00–17:00) from receipt to due over 8, to 3 decimals."""
+    receipt_day = calendar.effective_receipt_day(received)
+    due_day = due.astimezone(CITY_TZ).date()
+    days = calendar.working_days_in(receipt_day + timedelta(days=1), due_day + timedelta(days=1))
+    if days:
+        return float(days)
+    start, end = received.astimezone(CITY_TZ), due.astimezone(CITY_TZ)
+    day = start.date()
+    if end.date() != day or not calendar.is_working_day(day):
+        return 0.0
+    blocks = [(datetime.combine(day, a, CITY_TZ), datetime.combine(day, b, CITY_TZ)) for a, b in OFFICE_BLOCKS]
+    seconds = sum(max((min(end, b) - max(start, a)).total_seconds(), 0.0) for a, b in blocks)
+    return round(seconds / 3600 / HOURS_PER_WORKING_DAY, 3)
 
 
 def native_key(value: Any) -> str:

@@ -1,8 +1,10 @@
 """Schema profiles: declarative mappings from a vendor's tables onto canonical dossier and feedback rows.
 
-A profile is a YAML file (see `profiles/motcua_v1.yaml`): per stream its table, key and cursor columns,
-a column spec per canonical field (name, type, optional date format), and value maps that recode the
-vendor's status, channel and rating codes. A new vendor that only renames and recodes is a new file.
+A profile is a YAML file (see `profiles/motcua_v1.yaml`, and docs/profiles.md for the whole format): per stream
+its table, key and cursor columns, per canonical field a column spec (name, type, optional length and date
+format) and/or a `default` and `derive` rule (`data_sources/derive.py`), value maps that recode the vendor's codes
+of any text field (status, channel, rating, its own unit codes …), and whether dossiers of procedures the
+catalogue does not list are accepted. A new vendor that only renames and recodes is a new file.
 The same declaration gives the source table (for reading, and for the demo simulator to create) and the
 inverse mapping the simulator writes through.
 """
@@ -10,70 +12,41 @@ inverse mapping the simulator writes through.
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 from sqlalchemy import TIMESTAMP, Column, Date, DateTime, Float, Integer, MetaData, String, Table
 
 from dashboard.core.errors import MappingError, ProfileError
-from dashboard.core.vocabulary import (
-    DOSSIER_CHANNELS,
-    DOSSIER_STATUSES,
-    FEEDBACK_CHANNELS,
-    FEEDBACK_STATUSES,
-    RATINGS,
-    Stream,
+from dashboard.core.vocabulary import Stream
+from data_sources.derive import FieldRule, check_stream, derived
+from data_sources.fields import (
+    CANONICAL_FIELDS,
+    EARLIEST,
+    END_OF_DAY,
+    LATEST,
+    STORE_TEXT_LIMITS,
+    VOCABULARIES,
+    text_limit,
 )
 from data_sources.values import SHOWN, as_count, as_number, as_text, not_a, present, show
 
+__all__ = ["CANONICAL_FIELDS", "STORE_TEXT_LIMITS", "VOCABULARIES", "ColumnSpec", "Profile", "StreamMapping"]
 PROFILE_DIR = Path(__file__).parent / "profiles"
-END_OF_DAY = time(23, 59, 59)
-EARLIEST, LATEST = datetime(1800, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC)  # outside: not a real date
-# The store's widths of the canonical text fields: a profile's `length` can only narrow them.
-STORE_TEXT_LIMITS = {"native_code": 100, "native_id": 100, "unit": 64, "procedure_code": 64, "category": 120}
-
-# Canonical fields per stream: (required, kind). `unit` is optional: without it rows belong to the source's unit.
-CANONICAL_FIELDS: dict[str, dict[str, tuple[bool, str]]] = {
-    "dossiers": {
-        "native_code": (True, "text"),
-        "unit": (False, "text"),
-        "procedure_code": (True, "text"),
-        "channel": (True, "text"),
-        "received_at": (True, "instant"),
-        "due_original_at": (True, "instant"),
-        "due_current_at": (False, "instant"),
-        "completed_at": (False, "instant"),
-        "status": (True, "text"),
-        "supplement_requests": (False, "integer"),
-        "apology_at": (False, "instant"),
-        "apology_new_due_at": (False, "instant"),
-        "rating": (False, "text"),
-        "source_updated_at": (False, "instant"),
-    },
-    "feedback": {
-        "native_id": (True, "text"),
-        "unit": (False, "text"),
-        "category": (True, "text"),
-        "channel": (True, "text"),
-        "received_at": (True, "instant"),
-        "due_at": (False, "instant"),
-        "answered_at": (False, "instant"),
-        "status": (True, "text"),
-        "rating": (False, "text"),
-        "lat": (False, "float"),
-        "lon": (False, "float"),
-        "source_updated_at": (False, "instant"),
-    },
-}
-VOCABULARIES: dict[str, dict[str, tuple[str, ...]]] = {
-    "dossiers": {"status": DOSSIER_STATUSES, "channel": DOSSIER_CHANNELS, "rating": RATINGS},
-    "feedback": {"status": FEEDBACK_STATUSES, "channel": FEEDBACK_CHANNELS, "rating": RATINGS},
-}
 
 
 class ColumnSpec(BaseModel):
@@ -92,8 +65,14 @@ class StreamMapping(BaseModel):
     table: str
     key: str
     cursor: str | None = None  # None: read new rows by increasing key (no updated-at column)
+    # The fields read from a column. A field with only a default or a derive rule has no entry here.
     columns: dict[str, ColumnSpec]
     values: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # The `default` and `derive` of each field that has one, written under `columns.<field>` in the file
+    # (split off as the file is read, folded back when the profile is dumped).
+    rules: dict[str, FieldRule] = Field(default_factory=dict)
+    # Dossiers whose procedure the catalogue does not list: rejected, or accepted and marked (RowMapper).
+    unknown_procedures: Literal["reject", "accept"] = "reject"
 
     @property
     def cursor_column(self) -> str:
@@ -102,14 +81,50 @@ class StreamMapping(BaseModel):
             raise KeyError(None)
         return self.cursor
 
+    @model_validator(mode="before")
+    @classmethod
+    def _split_rules(cls, data: Any) -> Any:
+        """`columns.<field>.default` and `.derive` to `rules`; a field with nothing else has no column spec."""
+        if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
+            return data
+        if "rules" in data:
+            raise ValueError("rules: not a stream key (a field's default and derive go under columns.<field>)")
+        columns, rules = {}, {}
+        for name, entry in data["columns"].items():
+            if isinstance(entry, dict) and {"default", "derive"} & set(entry):
+                entry = dict(entry)
+                rules[name] = {k: entry.pop(k) for k in ("default", "derive") if k in entry}
+                if not entry:
+                    continue
+            columns[name] = entry
+        return {**data, "columns": columns, "rules": rules}
+
+    @model_serializer(mode="wrap")
+    def _fold_rules(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """As the file writes it: each field's default and derive under `columns.<field>` (dumps load again)."""
+        data = handler(self)
+        columns = dict(data.get("columns") or {})
+        for name, rule in (data.pop("rules", None) or {}).items():
+            given = {k: v for k, v in rule.items() if v is not None}
+            columns[name] = {**(columns.get(name) or {}), **given}
+        return {**data, "columns": columns}
+
     @field_validator("values", mode="before")
     @classmethod
     def _keys_as_text(cls, value: Any) -> Any:
+        """Codes as text (NFC, as a column's code is read); a number as the target (a unit code 760) as text."""
         if isinstance(value, dict):
             return {
-                f: {unicodedata.normalize("NFC", str(k)): v for k, v in (m or {}).items()} for f, m in value.items()
+                f: {unicodedata.normalize("NFC", str(k)): _number_as_text(v) for k, v in m.items()}
+                if isinstance(m, dict)
+                else m or {}
+                for f, m in value.items()
             }
         return value
+
+
+def _number_as_text(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class Profile(BaseModel):
@@ -125,24 +140,11 @@ class Profile(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> Profile:
         try:
-            ZoneInfo(self.timezone)
+            zone = ZoneInfo(self.timezone)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"timezone: unknown zone {self.timezone!r}") from exc
         for stream, mapping in self.streams.items():
-            fields = CANONICAL_FIELDS[stream]
-            for name in mapping.columns:
-                if name not in fields:
-                    raise ValueError(f"streams.{stream}.columns.{name}: not a canonical field ({', '.join(fields)})")
-            for name, (required, _) in fields.items():
-                if required and name not in mapping.columns:
-                    raise ValueError(f"streams.{stream}.columns: required field {name!r} is not mapped")
-            for name, table in mapping.values.items():
-                allowed = VOCABULARIES[stream].get(name, ())
-                for code, canonical in table.items():
-                    if canonical not in allowed:
-                        raise ValueError(
-                            f"streams.{stream}.values.{name}.{code}: {canonical!r} is not one of {', '.join(allowed)}"
-                        )
+            check_stream(stream, mapping, zone)
         return self
 
     @cached_property
@@ -211,21 +213,32 @@ class Profile(BaseModel):
         return local.strftime(spec.format) if spec.format else local
 
     def to_canonical(self, stream: Stream, raw: dict[str, Any]) -> dict[str, Any]:
-        """Map one vendor row (column → value, as the driver returned it) to canonical fields.
+        """Map one vendor row (column → value, as the driver returned it) to canonical fields: each field's column
+        value (recoded by its values map), else — for a field with a derive rule, once every other field has its
+        value — the first rule that holds, else its default (`data_sources/derive.py`).
 
         Raises MappingError naming the field, and in its reason the column and the raw value; no other error
         escapes, whatever the row holds (an integer in a date column, 31/02, a BLOB, NaN, a huge text …)."""
         mapping = self.streams[stream]
         row: dict[str, Any] = {}
+        later: list[tuple[str, bool, FieldRule]] = []
         for name, (required, kind) in CANONICAL_FIELDS[stream].items():
-            spec = mapping.columns.get(name)
+            spec, rule = mapping.columns.get(name), mapping.rules.get(name)
             value = present(raw.get(spec.column)) if spec else None  # NULL and blank text are no value
-            if spec is None or value is None:  # no spec, no value
-                if required:
-                    raise MappingError(name, f"missing value in column {spec.column if spec else '?'}")
-                row[name] = None
-            else:
+            if spec is not None and value is not None:
                 row[name] = self._convert(name, kind, spec, value, mapping.values.get(name))
+                continue
+            row[name] = rule.default if rule else None
+            if rule and rule.derive:
+                later.append((name, required, rule))
+            elif required and row[name] is None:
+                raise MappingError(name, f"missing value in column {spec.column if spec else '?'}")
+        for name, required, rule in later:  # a rule reads no derived field: these see every value they test
+            row[name] = derived(rule.derive or [], row)
+            row[name] = rule.default if row[name] is None else row[name]
+            if required and row[name] is None:
+                empty = f"column {mapping.columns[name].column} is empty and " if name in mapping.columns else ""
+                raise MappingError(name, f"missing value: {empty}no derive rule holds")
         return row
 
     def _convert(self, name: str, kind: str, spec: ColumnSpec, value: Any, codes: dict[str, str] | None = None) -> Any:
@@ -250,7 +263,7 @@ class Profile(BaseModel):
             if text not in codes:
                 raise MappingError(name, f"unknown code {show(text)} in column {spec.column}")
             return codes[text]  # a canonical word, checked when the profile loaded
-        limit = min(spec.length or STORE_TEXT_LIMITS.get(name, 200), STORE_TEXT_LIMITS.get(name, 200))
+        limit = text_limit(name, spec.length)
         if len(text) > limit:
             raise MappingError(
                 name, f"value of {len(text)} characters in column {spec.column} exceeds {limit}: {show(text)}"
@@ -325,9 +338,18 @@ def load_profile(name_or_path: str | Path) -> Profile:
 
 @lru_cache(maxsize=64)
 def _parse_profile(path: Path, _mtime_ns: int, _size: int) -> Profile:
-    """Profiles are immutable once validated, so a cached one is safe to share; an edited file reloads."""
+    """Profiles are immutable once validated, so a cached one is safe to share; an edited file reloads.
+    Every error is a ProfileError naming the file and the path in it: `<file>: streams.feedback.columns.…: why`."""
     try:
         return Profile.model_validate(yaml.safe_load(path.read_text("utf-8")))
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise ProfileError(f"{path}: {problems}") from None
+        raise ProfileError(f"{path}: {'; '.join(_problem(e) for e in exc.errors())}") from None
+
+
+def _problem(error: Any) -> str:
+    """One validation error as `path: message` (a check of the whole profile carries the path in its message)."""
+    message = str(error["msg"]).removeprefix("Value error, ")
+    where = ".".join(map(str, error["loc"]))
+    return f"{where}: {message}" if where else message

@@ -95,6 +95,7 @@ class LeagueIds(StrEnum):
     CSV = "league-csv"
     XLSX = "league-xlsx"
     DOWNLOAD = "league-download"
+    CLOSED = "league-closed"
 
 
 class WallIds(StrEnum):

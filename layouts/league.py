@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.i18n import fmt_datetime, fmt_int, t
+from dashboard.core.i18n import fmt_datetime, fmt_day, fmt_int, t
 from dashboard.core.periods import PERIODS
 from dashboard.core.vocabulary import LEAGUE_KINDS
 from layouts import shell
@@ -25,15 +25,16 @@ if TYPE_CHECKING:  # the league page's model, plain data; layouts never load the
 __all__ = ["layout", "league_grid", "league_href", "summary", "unit_href"]
 
 
-def kind_switch(kind: str, period: str, lang: str) -> html.Nav:
-    """Districts | departments, as links that keep the period."""
+def kind_switch(kind: str, period: str, lang: str, kinds: tuple[str, ...] = LEAGUE_KINDS) -> html.Nav:
+    """The leagues of the day (districts | departments, or wards and communes | departments), as links that keep
+    the period."""
     links = [
         dcc.Link(
             t(f"league.kind.{choice}", lang),
             href=league_href(lang, choice, period),
             className="pulse-chip" + (" is-current" if choice == kind else ""),
         )
-        for choice in LEAGUE_KINDS
+        for choice in kinds
     ]
     return html.Nav(
         links, id=LeagueIds.KINDS, className="pulse-chips", **Attrs({"aria-label": t("league.kinds", lang)})
@@ -102,6 +103,35 @@ def _tools(lang: str) -> html.Div:
     )
 
 
+def closed_section(view: LeagueView, lang: str) -> list[Any]:
+    """The ended units still holding dossiers in progress, apart from the league and never ranked (none: nothing)."""
+    if not view.closed:
+        return []
+    items = [
+        html.Li(
+            t(
+                "league.closed.row",
+                lang,
+                name=closed.unit["name_en" if lang == "en" else "name_vi"],
+                day=fmt_day(closed.unit["valid_to"], lang),
+                open=fmt_int(closed.backlog.in_progress, lang),
+                overdue=fmt_int(closed.backlog.overdue, lang),
+            )
+        )
+        for closed in view.closed
+    ]
+    return [
+        html.Section(
+            [
+                html.H2(t("league.closed.title", lang), className="pulse-section-title"),
+                html.P(t("league.closed.note", lang), className="pulse-muted small"),
+                html.Ul(items, id=LeagueIds.CLOSED, className="pulse-league-closed"),
+            ],
+            className="pulse-section",
+        )
+    ]
+
+
 def layout(view: LeagueView, lang: str, pathname: str, refresh_ms: int, seen: list) -> html.Div:
     """The whole page: kind and period links, search and exports, the summary, the grid and its legend."""
     grid = league_grid(view.rows, lang, period=view.period, export_name=export_name(view))
@@ -112,7 +142,10 @@ def layout(view: LeagueView, lang: str, pathname: str, refresh_ms: int, seen: li
             html.Section(
                 [
                     html.Div(
-                        [kind_switch(view.kind, view.period, lang), period_picker(view.kind, view.period, lang)],
+                        [
+                            kind_switch(view.kind, view.period, lang, view.kinds),
+                            period_picker(view.kind, view.period, lang),
+                        ],
                         className="pulse-league-pickers",
                     ),
                     _tools(lang),
@@ -130,6 +163,7 @@ def layout(view: LeagueView, lang: str, pathname: str, refresh_ms: int, seen: li
                 ],
                 className="pulse-section",
             ),
+            *closed_section(view, lang),
         ]
     )
     title = f"{t('league.title', lang)} · {t(f'league.kind.{view.kind}', lang)}"

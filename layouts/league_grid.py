@@ -17,7 +17,7 @@ from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_int, fmt_pct, t
+from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_day, fmt_int, fmt_pct, t
 from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD
 from dashboard.metrics.service_index import criterion_ratio
 from layouts import shell
@@ -73,7 +73,10 @@ def _rank_cells(row: LeagueRow, ties: Counter, lang: str) -> dict[str, Any]:
 def _movement_cells(row: LeagueRow, lang: str) -> dict[str, str]:
     if row.rank is None:
         return {"movement_text": MISSING, "movement_class": "is-na", "movement_title": t("league.move.na", lang)}
-    if row.previous_rank is None or row.movement is None:
+    if row.new_since is not None:
+        day = fmt_day(row.new_since, lang)
+        text, look, title = t("league.move.newunit", lang), "is-new", t("league.move.newunit.tip", lang, day=day)
+    elif row.previous_rank is None or row.movement is None:
         text, look, title = t("league.move.new", lang), "is-new", t("league.move.new.tip", lang)
     elif row.movement > 0:
         text, look, title = f"▲{row.movement}", "is-up", t("league.move.up", lang, n=row.movement)
@@ -134,6 +137,13 @@ def _trend_cells(row: LeagueRow, lang: str) -> dict[str, Any]:
     return {"trend": [_rounded(value) for value in row.trend], "trend_title": title}
 
 
+def _joined_cells(row: LeagueRow, lang: str) -> dict[str, str]:
+    if row.joined is None:
+        return {"joined_text": "", "joined_title": ""}
+    day = fmt_day(row.joined, lang)
+    return {"joined_text": t("league.joined", lang, day=day), "joined_title": t("league.joined.tip", lang, day=day)}
+
+
 def _stale_cells(row: LeagueRow, lang: str) -> dict[str, Any]:
     if not row.stale:
         return {"stale": False, "stale_text": "", "stale_title": ""}
@@ -171,7 +181,8 @@ def grid_row(row: LeagueRow, lang: str, ties: Counter, period: str = DEFAULT_PER
     data |= _ratio_cells("on_time", row.kpis.on_time, "league.on_time.tip", lang)
     data |= _ratio_cells("online", row.kpis.online, "league.online.tip", lang)
     data |= _ratio_cells("satisfaction", row.kpis.dossier_satisfaction, "league.satisfaction.tip", lang)
-    return data | _commitment_cells(row, lang) | _trend_cells(row, lang) | _stale_cells(row, lang)
+    data |= _commitment_cells(row, lang) | _trend_cells(row, lang) | _joined_cells(row, lang)
+    return data | _stale_cells(row, lang)
 
 
 def grid_rows(rows: Sequence[LeagueRow], lang: str, period: str = DEFAULT_PERIOD) -> list[dict[str, Any]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -84,6 +84,15 @@ def writer_line(writer: LeaseState | None, now: datetime, lang: str) -> html.Spa
     return html.Span(text, className="pulse-summary-note pulse-writer")
 
 
+def calendar_warning(unconfirmed: Sequence[int], lang: str) -> dbc.Alert | None:
+    """A warning naming the years (last, this, next) whose working-day calendar no government decision confirms:
+    their days off are only an estimate. None when every one of them is confirmed."""
+    if not unconfirmed:
+        return None
+    text = t("sourcespage.calendar_unconfirmed", lang, years=", ".join(str(year) for year in unconfirmed))
+    return dbc.Alert(text, color="warning", className="pulse-calendar-warning")
+
+
 def summary(
     sources: Sequence[SourceFreshness], lang: str, writer: LeaseState | None = None, now: datetime | None = None
 ) -> list[Component]:
@@ -161,6 +170,33 @@ def _source_values(source: SourceFreshness, lang: str) -> tuple[Any, ...]:
 def sources_table(sources: Sequence[SourceFreshness], lang: str) -> Component:
     """One row per configured source: where it stands, its last error in plain words, and its rejected rows."""
     return source_table(sources, COLUMNS, _source_values, lang, "pulse-sources-full")
+
+
+def table_area(
+    sources: Sequence[SourceFreshness], lang: str, unlisted: Mapping[str, Sequence[tuple[str, int]]] | None = None
+) -> list[Component]:
+    """The sources table, then, for each source whose dossiers carry procedures the catalogue does not list
+    (accepted by its profile), a warning naming the codes (`SourcesView.unlisted`)."""
+    return [sources_table(sources, lang), *unlisted_notes(unlisted, lang)]
+
+
+UNLISTED_CODES_SHOWN = 10
+
+
+def unlisted_notes(unlisted: Mapping[str, Sequence[tuple[str, int]]] | None, lang: str) -> list[Component]:
+    notes = []
+    for source, codes in sorted((unlisted or {}).items()):
+        shown = ", ".join(f"{code} ({fmt_int(n, lang)})" for code, n in codes[:UNLISTED_CODES_SHOWN])
+        more = t("sources.unlisted.more", lang, n=fmt_int(len(codes) - UNLISTED_CODES_SHOWN, lang))
+        text = t(
+            "sources.unlisted",
+            lang,
+            source=source,
+            n=fmt_int(sum(n for _code, n in codes), lang),
+            codes=shown + (more if len(codes) > UNLISTED_CODES_SHOWN else ""),
+        )
+        notes.append(dbc.Alert(text, color="warning", className="pulse-unlisted small mt-2 mb-0"))
+    return notes
 
 
 def _filter(rejected: RejectedPage, lang: str) -> html.Nav:
@@ -272,10 +308,15 @@ def layout(
     seen: list,
     writer: LeaseState | None = None,
     wall_time: datetime | None = None,
+    calendar_unconfirmed: Sequence[int] = (),
+    unlisted: Mapping[str, Sequence[tuple[str, int]]] | None = None,
 ) -> html.Div:
-    """The whole page; the rejected rows come into view when the address picks a source or a page."""
+    """The whole page; the rejected rows come into view when the address picks a source or a page. A warning heads
+    it when a year of `calendar_unconfirmed` (`SourcesView.calendar_unconfirmed`) has no holiday decision."""
+    warning = calendar_warning(calendar_unconfirmed, lang)
     body = html.Div(
         [
+            *([warning] if warning is not None else []),
             dcc.Interval(id=SourcesIds.INTERVAL, interval=refresh_ms),
             dcc.Store(id=SourcesIds.SEEN, data=seen),
             dcc.Store(id=SourcesIds.FOCUS, data=rejected.source is not None or rejected.page > 1),
@@ -289,7 +330,7 @@ def layout(
             html.Section(
                 [
                     html.H2(t("sourcespage.table", lang), className="pulse-section-title"),
-                    html.Div(sources_table(sources, lang), id=SourcesIds.TABLE, className="pulse-panel"),
+                    html.Div(table_area(sources, lang, unlisted), id=SourcesIds.TABLE, className="pulse-panel"),
                 ],
                 className="pulse-section",
             ),

@@ -14,8 +14,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.core.i18n import fmt_date, fmt_decimal, fmt_int, fmt_time, t
-from dashboard.core.vocabulary import DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
+from dashboard.core.i18n import fmt_date, fmt_day, fmt_decimal, fmt_int, fmt_time, t
+from dashboard.core.vocabulary import DEFAULT_PERIOD, PERIODS, league_of
 from layouts import figures, shell
 from layouts.attrs import Attrs
 from layouts.dossiers import dossier_table, feedback_table, late_procedures
@@ -72,9 +72,10 @@ def rank_text(rank: int | None, size: int, movement: int | None, lang: str) -> s
 
 
 def _rank_title(view: UnitView, lang: str) -> str:
-    if view.unit["kind"] not in LEAGUE_KINDS or not view.unit.get("ranked", True):
+    kind = league_of(view.unit["kind"])
+    if kind is None or not view.unit.get("ranked", True):
         return t("unit.rank.not_ranked", lang)
-    league = t(f"unit.league.{view.unit['kind']}", lang, size=fmt_int(view.league_size, lang))
+    league = t(f"unit.league.{kind}", lang, size=fmt_int(view.league_size, lang))
     if view.movement is None:
         return league
     moved = (
@@ -96,6 +97,21 @@ def _score(view: UnitView, lang: str) -> Component:
     return html.Details(
         [html.Summary(text, id=UnitIds.SCORE, className="pulse-unit-score"), formulas], className="pulse-score"
     )
+
+
+def era_badges(view: UnitView, lang: str) -> list[Component]:
+    """A closed unit (its last day), a new unit (no previous period), one created inside the period."""
+    marks = []
+    if view.closed_since is not None:
+        marks.append(("unit.era.closed", view.closed_since, "secondary"))
+    if view.new_since is not None:
+        marks.append(("unit.era.new", view.new_since, "info"))
+    if view.joined is not None:
+        marks.append(("unit.era.joined", view.joined, "light"))
+    return [
+        dbc.Badge(t(key, lang, day=fmt_day(day, lang)), color=color, text_color="dark", className="pulse-status")
+        for key, day, color in marks
+    ]
 
 
 def _freshness(view: UnitView, lang: str) -> list[Component]:
@@ -140,6 +156,7 @@ def summary(view: UnitView, lang: str) -> list[Component]:
                     className="pulse-rank",
                 ),
                 _score(view, lang),
+                *era_badges(view, lang),
                 *_freshness(view, lang),
             ],
             className="pulse-unit-standing",

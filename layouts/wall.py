@@ -16,7 +16,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.clock import city_time
 from dashboard.core.i18n import fmt_date, fmt_int, t
-from dashboard.core.vocabulary import DEPARTMENT, DISTRICT
+from dashboard.core.vocabulary import DEPARTMENT
 from layouts import wall_gauges, wall_views
 from layouts.attrs import Attrs
 from layouts.ids import WallIds
@@ -58,9 +58,9 @@ def parts(data: WallData, options: WallOptions, map_notes: tuple[str, ...] = ())
     return {
         "kpis": lambda: wall_views.kpi_tiles(data, lang),
         "gauge-text": lambda: wall_gauges.city_gauge_text(data.overview, data.limits, lang),
-        "meters": lambda: wall_gauges.district_meters(data.of_kind(DISTRICT), data.limits, lang),
+        "meters": lambda: wall_gauges.district_meters(data.local(), data.limits, lang),
         "map-legend": lambda: wall_views.map_legend(data, options.metric, lang, options.theme, map_notes),
-        "districts": lambda: wall_views.league_view(data.of_kind(DISTRICT), lang),
+        "districts": lambda: wall_views.league_view(data.local(), lang),
         "departments": lambda: wall_views.league_view(data.of_kind(DEPARTMENT), lang),
         "alerts": lambda: wall_views.alerts_view(data, lang),
     } | {f"period-{view}": lambda: wall_views.period_line(data, lang) for view in options.views}

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from dashboard.core.geo import TileCell
 from dashboard.core.i18n import t
-from dashboard.core.vocabulary import DISTRICT, WARD
+from dashboard.core.vocabulary import WARD
 from layouts import maps, wall_geo
 from layouts import wall as wall_layout
 from layouts.wall_gauges import city_gauge
@@ -22,7 +22,7 @@ def map_figure(
     data: WallData, options: WallOptions, shapes: MapShapes, cells: list[TileCell], scale: float
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The map figure and any note about it (a boundary file that could not be read falls back to tiles)."""
-    districts = data.of_kind(DISTRICT)
+    districts = data.local()
     by_code = {u.code: u for u in districts}
     clickable, points = not options.kiosk, data.feedback_points
     look = (options.metric, data.limits, options.lang, options.theme)

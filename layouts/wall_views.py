@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from dash import html
 
 from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_time, t
-from dashboard.core.vocabulary import CITY_KEY, DISTRICT
+from dashboard.core.vocabulary import CITY_KEY
 from layouts.attrs import Attrs
 from layouts.maps import LEVEL_FILL, LEVEL_PATTERN, PALETTES, bin_colours, edges_for, ink_on
 from layouts.wall_gauges import LEVEL_ICON, by_severity, stale_note
@@ -277,7 +277,7 @@ def map_legend(data: WallData, metric: Metric, lang: str, theme: str, notes: Seq
     """What the map's colours mean, in words, and the districts that need attention most."""
     palette = PALETTES.get(theme, PALETTES["dark"])
     limits = data.limits
-    districts = data.of_kind(DISTRICT)
+    districts = data.local()
     items: list[html.Li] = []
     if metric == "overdue_share":
         items = [

@@ -11,6 +11,7 @@ import shutil
 import socket
 import uuid
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -27,6 +28,10 @@ from dashboard.web.app import create_app
 PG_ADMIN_URL = os.environ.get("CCHC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIADB_URL = os.environ.get("CCHC_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4")
 START = datetime(2019, 11, 27, 9, 0, tzinfo=CITY_TZ)
+# The shared reference files (units, conversion table, boundaries): read from here, never copied into the project.
+REFERENCE_DATA = Path(
+    os.environ.get("CCHC_TEST_REFERENCE_DIR", Path(__file__).resolve().parents[1].parent / "shared" / "data")
+)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -72,6 +77,14 @@ def reachable(host: str, port: int) -> bool:
 def need_server(name: str, port: int) -> None:
     if not reachable("127.0.0.1", port):
         pytest.skip(f"{name} is not running on 127.0.0.1:{port}")
+
+
+@pytest.fixture
+def reference_data() -> Path:
+    """The folder of the shared reference files (CCHC_TEST_REFERENCE_DIR, default ../shared/data)."""
+    if not REFERENCE_DATA.is_dir():
+        pytest.skip(f"the reference data folder {REFERENCE_DATA} is not there (set CCHC_TEST_REFERENCE_DIR)")
+    return REFERENCE_DATA
 
 
 @pytest.fixture

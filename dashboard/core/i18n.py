@@ -8,7 +8,7 @@ times always in Asia/Ho_Chi_Minh.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache
 from importlib.resources import files
 from types import MappingProxyType
@@ -17,7 +17,7 @@ from urllib.parse import parse_qs
 
 import yaml
 from babel import Locale
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.numbers import NumberPattern, parse_pattern
 
 from dashboard.core.clock import CITY_TZ
@@ -116,6 +116,11 @@ def fmt_decimal(value: float | None, lang: str, digits: int = 1) -> str:
 def fmt_date(moment: datetime | None, lang: str) -> str:
     """dd/mm/yyyy in the city's time zone."""
     return MISSING if moment is None else format_datetime(moment, "dd/MM/yyyy", tzinfo=CITY_TZ, locale=_locale(lang))
+
+
+def fmt_day(day: date | None, lang: str) -> str:
+    """A calendar day (no time zone to apply), dd/mm/yyyy."""
+    return MISSING if day is None else format_date(day, "dd/MM/yyyy", locale=_locale(lang))
 
 
 def fmt_time(moment: datetime | None, lang: str) -> str:

@@ -111,6 +111,20 @@ def statutory_days_sql(p: Any) -> ColumnElement[float]:
     )
 
 
+def dossier_statutory_days(catalogue_days: float | None, source_days: float | None) -> float:
+    """A dossier's statutory time in working days: its procedure's, from the catalogue; for a procedure the
+    catalogue does not list (accepted by the profile: `procedure_listed` false), the time its source's own
+    original due implies (`statutory_days_source`); else 0."""
+    if catalogue_days is not None:
+        return catalogue_days
+    return source_days if source_days is not None else 0.0
+
+
+def dossier_statutory_days_sql(p: Any, d: Any) -> ColumnElement[float]:
+    """`dossier_statutory_days` over dossiers `d` outer-joined to the catalogue `p`."""
+    return func.coalesce(statutory_days_sql(p), d.statutory_days_source, 0.0)
+
+
 def ageing_bucket(
     due: datetime, as_of: datetime, due_soon_until: datetime, late_1_5_from: datetime, late_6_20_from: datetime
 ) -> str:

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     units_file: Path | None = Field(
         None, description="CSV of units (districts, departments, wards); default: packaged."
     )
+    unit_points_file: Path | None = Field(
+        None, description="CSV of code (or ward_code), lat, lon: points for units the registry ships without one."
+    )
     procedures_file: Path | None = Field(None, description="CSV of the procedure (TTHC) catalogue; default: packaged.")
     holidays_file: Path | None = Field(
         None, description="YAML of holidays and make-up days per year; default: packaged."

@@ -41,13 +41,30 @@ CITY: Final = "city"
 DISTRICT: Final = "district"
 DEPARTMENT: Final = "department"
 CENTRAL_AGENCY: Final = "central_agency"
-WARD: Final = "ward"
-UNIT_KINDS = (CITY, DISTRICT, DEPARTMENT, CENTRAL_AGENCY, WARD)
+WARD: Final = "ward"  # phường
+COMMUNE: Final = "commune"  # xã
+TOWNSHIP: Final = "township"  # thị trấn (before 2025)
+SPECIAL_ZONE: Final = "special_zone"  # đặc khu (Côn Đảo, from 2025)
+UNIT_KINDS = (CITY, DISTRICT, DEPARTMENT, CENTRAL_AGENCY, WARD, COMMUNE, TOWNSHIP, SPECIAL_ZONE)
 CITY_KEY: Final = "hcmc"  # the city's own row in the units table: the whole city's figures carry this key
 
-LeagueKind = Literal["district", "department"]
-LEAGUE_KINDS: tuple[LeagueKind, ...] = (DISTRICT, DEPARTMENT)  # districts rank among districts, departments …
-DEFAULT_KIND: LeagueKind = DISTRICT
+# Leagues: units compete with their peers — districts (until 30/06/2025), departments, and the commune-level
+# units (phường, xã, đặc khu: the 168 units since 01/07/2025). Which exist is the registry's, on each date.
+LeagueKind = Literal["district", "department", "ward"]
+LEAGUE_KINDS: tuple[LeagueKind, ...] = (DISTRICT, WARD, DEPARTMENT)  # the territorial league first
+LEAGUE_MEMBERS: dict[LeagueKind, tuple[str, ...]] = {
+    DISTRICT: (DISTRICT,),
+    DEPARTMENT: (DEPARTMENT,),
+    WARD: (WARD, COMMUNE, TOWNSHIP, SPECIAL_ZONE),
+}
+DEFAULT_KIND: LeagueKind = DISTRICT  # on a date with no district (since 01/07/2025): the first league with units
+
+
+def league_of(unit_kind: str) -> LeagueKind | None:
+    """The league a unit of this kind competes in (None: the city, central agencies)."""
+    return next((league for league, kinds in LEAGUE_MEMBERS.items() if unit_kind in kinds), None)
+
+
 BoundaryLevel = Literal["district", "ward"]  # the levels a boundary file can draw
 MapKind = Literal["tiles", "districts", "wards"]  # the wall's maps: its tile grid, or a boundary file's shapes
 MAP_KINDS: tuple[MapKind, ...] = ("tiles", "districts", "wards")

@@ -1,4 +1,8 @@
-"""Vietnam's working-day calendar for the public service, read from data (`data/holidays.yaml`).
+"""Vietnam's working-day calendar for the public service: PyPI `holidays` (VN) for every year of the index, then the
+government's decisions per year from an override file (`data/holidays.yaml`, its format documented at its top).
+
+A year whose entry gives no decision reference is *unconfirmed*: its days are `holidays`' estimate
+(`WorkCalendar.unconfirmed_years`).
 
 After-hours rule (a local choice, see docs/metrics.md): a dossier received after the end of office hours
 (17:00) or on a non-working day counts as received at the start of the next working day. A due date given
@@ -8,12 +12,15 @@ due time given in working hours counts office hours 07:30–11:30 and 13:00–17
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
+import holidays
 import numpy as np
 import yaml
 
@@ -30,8 +37,17 @@ CITY_OFFSET_S = 7 * 3600  # Asia/Ho_Chi_Minh: UTC+7 with no daylight saving sinc
 EPOCH_INDEX = INDEX_START - date(1970, 1, 1).toordinal()  # epoch day number of the index's first day
 OFFICE_END_S = 17 * 3600
 NOON_S = 12 * 3600
-# Fixed solar holidays, used for years the data file does not list (lunar ones cannot be guessed).
+# Fixed solar holidays, used for years outside the index that the override file does not list.
 FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
+LIBRARY_YEARS = range(date.fromordinal(INDEX_START).year, date.fromordinal(INDEX_END).year + 1)
+# An override entry's keys: (key, the set it edits, add or remove).
+DAY_LISTS = (
+    ("days_off", "off", True),
+    ("days_off_removed", "off", False),
+    ("makeup_days", "makeup", True),
+    ("makeup_days_removed", "makeup", False),
+)
+ENTRY_KEYS = frozenset({"decision", "note", *(name for name, _, _ in DAY_LISTS)})
 
 
 @dataclass(frozen=True)
@@ -39,24 +55,51 @@ class WorkCalendar:
     off: frozenset[date] = field(default_factory=frozenset)
     makeup: frozenset[date] = field(default_factory=frozenset)
     years: frozenset[int] = field(default_factory=frozenset)
+    decisions: tuple[tuple[int, str], ...] = ()  # (year, the decision reference it follows), years with one only
 
     @classmethod
     def from_yaml(cls, path: Path | None = None) -> WorkCalendar:
-        """Load a holiday file; the packaged default when no path is given."""
+        """`holidays`' calendar corrected by an override file; the packaged one when no path is given."""
         text = path.read_text("utf-8") if path else _default_text()
-        where = str(path or "dashboard/data/holidays.yaml")
-        raw = yaml.safe_load(text) or {}
-        off: set[date] = set()
-        makeup: set[date] = set()
+        return cls.from_overrides(yaml.safe_load(text) or {}, str(path or "dashboard/data/holidays.yaml"))
+
+    @classmethod
+    def from_overrides(cls, raw: Any, where: str = "overrides") -> WorkCalendar:
+        """`holidays`' days off and make-up days for the index's years, each year then edited by its entry in `raw`
+        ({year: {decision, note, days_off, days_off_removed, makeup_days, makeup_days_removed}})."""
+        if not isinstance(raw, Mapping):
+            raise CalendarError(f"{where}: expected a mapping of years to entries")
+        library_off, library_makeup = library_days()
+        days = {"off": set(library_off), "makeup": set(library_makeup)}
+        decisions: list[tuple[int, str]] = []
         for year, spec in raw.items():
-            if not isinstance(year, int) or not isinstance(spec, dict):
-                raise CalendarError(f"{where}: year {year!r} must map to {{days_off: [...], makeup_days: [...]}}")
-            for name, target in (("days_off", off), ("makeup_days", makeup)):
-                for value in spec.get(name) or []:
-                    if not isinstance(value, date) or value.year != year:
-                        raise CalendarError(f"{where}: {year}.{name}: {value!r} is not a date in {year}")
-                    target.add(value)
-        return cls(frozenset(off), frozenset(makeup), frozenset(raw))
+            if not isinstance(year, int) or not isinstance(spec, Mapping):
+                raise CalendarError(f"{where}: year {year!r} must map to {{decision: ..., days_off: [...], ...}}")
+            unknown = sorted(set(map(str, spec)) - ENTRY_KEYS)
+            if unknown:
+                known = ", ".join(sorted(ENTRY_KEYS))
+                raise CalendarError(f"{where}: {year}: unknown key {unknown[0]!r} (known: {known})")
+            decision = spec.get("decision") or ""
+            if not isinstance(decision, str):
+                raise CalendarError(f"{where}: {year}.decision: {decision!r} is not text")
+            if decision.strip():
+                decisions.append((year, decision.strip()))
+            for name, target, add in DAY_LISTS:
+                for value in _dates(spec.get(name), where, year, name):
+                    if target == "makeup" and add and value.weekday() < 5:
+                        raise CalendarError(f"{where}: {year}.{name}: {value.isoformat()} is not a Saturday or Sunday")
+                    (days[target].add if add else days[target].discard)(value)
+        years = frozenset(LIBRARY_YEARS) | {year for year in raw if isinstance(year, int)}
+        return cls(frozenset(days["off"]), frozenset(days["makeup"]), years, tuple(sorted(decisions)))
+
+    def decision(self, year: int) -> str:
+        """The decision reference the year follows ("" when the year is unconfirmed)."""
+        return dict(self.decisions).get(year, "")
+
+    def unconfirmed_years(self, first: int, last: int) -> list[int]:
+        """The years first..last (both included) whose override entry gives no decision reference."""
+        confirmed = {year for year, _ in self.decisions}
+        return [year for year in range(first, last + 1) if year not in confirmed]
 
     def is_working_day(self, day: date) -> bool:
         if day in self.makeup:
@@ -168,6 +211,33 @@ class WorkCalendar:
         if c > r and self.is_working_day(c) and local.time() < NOON:
             half -= 1
         return max(half, 1)
+
+
+def _dates(values: Any, where: str, year: int, name: str) -> list[date]:
+    """An entry's list of dates, each checked to be a date in its year."""
+    if values is None:
+        return []
+    if not isinstance(values, list):
+        raise CalendarError(f"{where}: {year}.{name}: {values!r} is not a list of dates")
+    for value in values:
+        if not isinstance(value, date) or isinstance(value, datetime) or value.year != year:
+            raise CalendarError(f"{where}: {year}.{name}: {value!r} is not a date in {year}")
+    return values
+
+
+@lru_cache(maxsize=1)
+def library_days() -> tuple[frozenset[date], frozenset[date]]:
+    """PyPI `holidays`' Vietnam for the index's years: (weekdays off, weekend days worked).
+
+    Days off are the Labour Code's public holidays (Tết and Hùng Kings' day from the lunar calendar), the
+    compensatory days when one falls on a weekend, and the swapped days off it knows; the days worked are the
+    Saturdays those swaps are made up on (`weekend_workdays`).
+    """
+    vietnam = holidays.country_holidays("VN", years=LIBRARY_YEARS)
+    first, last = date.fromordinal(INDEX_START), date.fromordinal(INDEX_END)
+    off = frozenset(day for day in vietnam if day.weekday() < 5)
+    makeup = frozenset(day for day in vietnam.weekend_workdays if first <= day <= last)
+    return off, makeup
 
 
 def _default_text() -> str:

@@ -13,12 +13,13 @@ from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import ParameterError
 from dashboard.core.paging import DossierPage
 from dashboard.core.periods import PERIODS, Window, window
-from dashboard.core.reference import unit_valid_on
+from dashboard.core.reference import closed_on, unit_valid_on
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS
 from dashboard.metrics.kpis import UnitKpis
 from dashboard.metrics.service_index import IndexScore, criterion_ratio, progress_against, score_unit
 from dashboard.pages.common import check_choice, check_unit
 from dashboard.pages.kpis import unit_kpis
+from dashboard.pages.origin import OriginFigures, origin_figures
 from dashboard.services import Services
 
 MAX_PAGE_SIZE = 200
@@ -34,6 +35,7 @@ class UnitFigures:
     index: IndexScore
     targets: dict[str, float]
     progress: dict[str, float | None]
+    closed: bool = False  # an ended unit still holding dossiers in progress ("closed unit")
 
 
 @dataclass(frozen=True)
@@ -43,25 +45,44 @@ class KpisView:
     as_of: datetime
     data_version: int
     units: tuple[UnitFigures, ...]
+    origin: OriginFigures | None = None  # asked with compare=origin for a new unit: its districts of origin
 
 
-def kpis_view(services: Services, period: str, unit: str | None = None, as_of: datetime | None = None) -> KpisView:
-    """Every unit that exists at `as_of` (or the one `unit`), with its KPIs, index and commitments for `period`."""
+COMPARISONS = ("origin",)
+
+
+def kpis_view(
+    services: Services,
+    period: str,
+    unit: str | None = None,
+    as_of: datetime | None = None,
+    compare: str | None = None,
+) -> KpisView:
+    """Every unit that exists at `as_of`, and every ended one still holding dossiers in progress, marked closed (or
+    the one `unit`), with its KPIs, index and commitments for `period`. With `compare="origin"` (one unit only),
+    a new unit's districts of origin combined over the previous period (`dashboard.pages.origin`)."""
+    if compare is not None:
+        check_choice("compare", compare, COMPARISONS)
+        if not unit:
+            raise ParameterError("compare", "compare=origin needs unit: one unit key from /api/v1/units")
     check_choice("period", period, PERIODS)
     chosen = [check_unit(services, unit)] if unit else None
     version = services.store.data_version()[0]
     as_of = as_of or services.clock.now()
     day = as_of.astimezone(CITY_TZ).date()
-    units = chosen or [row for row in services.store.units() if unit_valid_on(row, day)]
+    units = chosen or [row for row in services.store.units() if unit_valid_on(row, day) or closed_on(row, day)]
     keys = [row["key"] for row in units]
     figures = unit_kpis(services.store, services.calendar, period, as_of, unit=unit, units=keys)
     result = []
     for row in units:
-        kpis = figures[row["key"]]
+        kpis, closed = figures[row["key"]], closed_on(row, day)
+        if closed and not chosen and not kpis.backlog.in_progress:
+            continue
         targets = services.commitments.for_unit(row["key"]) if row["ranked"] else {}
         progress = {key: progress_against(target, criterion_ratio(kpis, key)) for key, target in targets.items()}
-        result.append(UnitFigures(row, kpis, score_unit(kpis, services.index_config), targets, progress))
-    return KpisView(period, window(period, as_of), as_of, version, tuple(result))
+        result.append(UnitFigures(row, kpis, score_unit(kpis, services.index_config), targets, progress, closed))
+    origin = origin_figures(services, chosen[0], period, as_of) if compare and chosen else None
+    return KpisView(period, window(period, as_of), as_of, version, tuple(result), origin)
 
 
 @dataclass(frozen=True)

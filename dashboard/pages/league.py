@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from dashboard.core.cache import Cache, cached
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.periods import PERIODS, Window, previous_window, window
-from dashboard.core.reference import unit_valid_on
-from dashboard.core.vocabulary import LEAGUE_KINDS, WEEK_PERIOD, LeagueKind
+from dashboard.core.reference import closed_on, existed_throughout, joined_during, unit_valid_on
+from dashboard.core.vocabulary import DEFAULT_KIND, LEAGUE_KINDS, LEAGUE_MEMBERS, WEEK_PERIOD, LeagueKind
 from dashboard.core.workdays import WorkCalendar
 from dashboard.metrics.freshness import SourceFreshness, UnitFreshness, by_unit
-from dashboard.metrics.kpis import UnitKpis
+from dashboard.metrics.kpis import Backlog, UnitKpis
 from dashboard.metrics.service_index import (
     Commitments,
     IndexConfig,
@@ -32,7 +32,7 @@ from dashboard.metrics.service_index import (
 )
 from dashboard.pages.common import check_choice
 from dashboard.pages.freshness import source_freshness
-from dashboard.pages.kpis import previous_unit_kpis, unit_kpis
+from dashboard.pages.kpis import instant_counters, previous_unit_kpis, unit_kpis
 from dashboard.services import Services
 from dashboard.store import Store
 
@@ -40,9 +40,20 @@ TREND_WEEKS = 8
 
 
 def league_units(store: Store, kind: LeagueKind, as_of: datetime) -> list[dict[str, Any]]:
-    """The ranked units of a kind that exist on the as-of day."""
-    day = as_of.astimezone(CITY_TZ).date()
-    return [u for u in store.units() if u["kind"] == kind and u["ranked"] and unit_valid_on(u, day)]
+    """The ranked units of a league that exist on the as-of day (the period's end decides who competes)."""
+    day, members = as_of.astimezone(CITY_TZ).date(), LEAGUE_MEMBERS[kind]
+    return [u for u in store.units() if u["kind"] in members and u["ranked"] and unit_valid_on(u, day)]
+
+
+def leagues_at(store: Store, as_of: datetime) -> tuple[LeagueKind, ...]:
+    """The leagues that have units on the as-of day, in their usual order (no districts since 01/07/2025)."""
+    return tuple(kind for kind in LEAGUE_KINDS if league_units(store, kind, as_of))
+
+
+def default_kind(store: Store, as_of: datetime) -> LeagueKind:
+    """The league a page shows when none is asked for: districts where they exist, else the first with units."""
+    found = leagues_at(store, as_of)
+    return DEFAULT_KIND if DEFAULT_KIND in found or not found else found[0]
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,8 @@ class Standings:
     ranks: dict[str, int | None]  # within its league
     previous_ranks: dict[str, int | None]  # over the previous period; empty when not asked for
     movements: dict[str, int | None]  # places up since the previous period; empty when not asked for
+    joined: dict[str, date]  # members created inside the period: ranked on their part of it, from that day
+    new: dict[str, date | None]  # members that did not exist for the whole previous period, with their first day
 
     def size(self, kind: str) -> int:
         return len(self.members.get(kind, ()))
@@ -71,11 +84,17 @@ def standings(
     previous: bool = True,
 ) -> Standings:
     """Every league of `kinds` ranked by the service index over `period` (and, with `previous`, over the previous
-    period): standard competition ranking within each league, n/a units unranked."""
+    period): standard competition ranking within each league, n/a units unranked. Who competes is decided by the
+    period's end (`as_of`); a unit created inside the period is ranked on its part of it (`joined`); one that did
+    not exist for the whole previous period has no previous rank (`new`), the others are ranked among
+    themselves for it."""
     members: dict[str, list[dict[str, Any]]] = {kind: league_units(store, kind, as_of) for kind in kinds}
     keys = [unit["key"] for units in members.values() for unit in units]
     current = unit_kpis(store, calendar, period, as_of, units=keys)
     before = previous_unit_kpis(store, calendar, period, as_of, units=keys) if previous else {}
+    span, earlier = window(period, as_of), previous_window(period, as_of)
+    joined = {u["key"]: day for units in members.values() for u in units if (day := joined_during(u, span))}
+    new = {u["key"]: u["valid_from"] for units in members.values() for u in units if not existed_throughout(u, earlier)}
     scores = {key: score_unit(current[key], config) for key in keys}
     ranks: dict[str, int | None] = {}
     previous_ranks: dict[str, int | None] = {}
@@ -83,9 +102,11 @@ def standings(
         league = [unit["key"] for unit in units]
         ranks.update(rank({key: scores[key].score for key in league}))
         if previous:
-            previous_ranks.update(rank({key: score_unit(before[key], config).score for key in league}))
+            compared = [key for key in league if key not in new]
+            previous_ranks.update(rank({key: score_unit(before[key], config).score for key in compared}))
+            previous_ranks.update(dict.fromkeys(key for key in league if key in new))
     moved = {key: movement(ranks[key], previous_ranks[key]) for key in previous_ranks}
-    return Standings(as_of, members, current, scores, ranks, previous_ranks, moved)
+    return Standings(as_of, members, current, scores, ranks, previous_ranks, moved, joined, new)
 
 
 @dataclass(frozen=True)
@@ -103,6 +124,8 @@ class LeagueRow:
     progress: dict[str, float | None]  # value ÷ target per committed KPI
     stale: bool
     data_as_of: datetime | None  # the unit's oldest last good pull
+    joined: date | None = None  # created inside the period: ranked on its part of it, from this day
+    new_since: date | None = None  # a "new unit" since this day: it did not exist for the whole previous period
 
 
 def league(
@@ -140,6 +163,8 @@ def league(
                 progress={k: progress_against(t, criterion_ratio(kpis, k)) for k, t in targets.items()},
                 stale=health.stale,
                 data_as_of=health.data_as_of,
+                joined=ranked.joined.get(key),
+                new_since=ranked.new.get(key),
             )
         )
     return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.name_vi))
@@ -167,6 +192,27 @@ def weekly_trend(
 
 
 @dataclass(frozen=True)
+class ClosedUnit:
+    """A unit that had ended by the as-of day and still holds dossiers in progress."""
+
+    unit: dict[str, Any]
+    backlog: Backlog
+
+
+def closed_units(store: Store, calendar: WorkCalendar, as_of: datetime) -> tuple[ClosedUnit, ...]:
+    """The units that had ended by the as-of day but still hold dossiers in progress — a district's backlog after
+    30/06/2025 that no source files under a successor stays the district's, "closed unit": listed apart, never
+    ranked, largest backlog first."""
+    day = as_of.astimezone(CITY_TZ).date()
+    gone = {u["key"]: u for u in store.units() if closed_on(u, day)}
+    if not gone:
+        return ()
+    backlogs, _feedback = instant_counters(store, calendar, as_of)
+    found = [ClosedUnit(gone[key], held) for key, held in backlogs.items() if key in gone and held.in_progress > 0]
+    return tuple(sorted(found, key=lambda c: (-c.backlog.in_progress, c.unit["name_vi"])))
+
+
+@dataclass(frozen=True)
 class LeagueView:
     """One league table: `kind` over `period` ending at `as_of`, compared with `previous_window`."""
 
@@ -177,6 +223,8 @@ class LeagueView:
     as_of: datetime
     data_version: int
     rows: tuple[LeagueRow, ...]
+    kinds: tuple[str, ...] = LEAGUE_KINDS  # the leagues that have units on the as-of day
+    closed: tuple[ClosedUnit, ...] = ()  # ended units still holding dossiers in progress (never ranked)
 
 
 def league_view(services: Services, kind: str, period: str, as_of: datetime | None = None) -> LeagueView:
@@ -189,7 +237,8 @@ def league_view(services: Services, kind: str, period: str, as_of: datetime | No
     store, calendar, config = services.store, services.calendar, services.index_config
     rows = league(store, calendar, config, services.commitments, kind, period, as_of, fresh)  # type: ignore[arg-type]
     span, previous = window(period, as_of), previous_window(period, as_of)
-    return LeagueView(kind, period, span, previous, as_of, version, tuple(rows))
+    closed = closed_units(store, calendar, as_of)
+    return LeagueView(kind, period, span, previous, as_of, version, tuple(rows), leagues_at(store, as_of), closed)
 
 
 def league_data(services: Services, cache: Cache, key: list[Any], kind: str, period: str) -> LeagueView:

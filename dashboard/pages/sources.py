@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.core.cache import Cache, cached
+from dashboard.core.clock import city_time
 from dashboard.core.paging import page_count
 from dashboard.core.vocabulary import STREAMS
 from dashboard.core.writer import LeaseState
@@ -113,14 +114,20 @@ class SourcesView:
     rejected: RejectedPage
     writer: LeaseState | None = None  # who holds the writer lease (None: a store without one yet)
     wall_time: datetime | None = None  # the real time the writer's lease is judged at
+    calendar_unconfirmed: tuple[int, ...] = ()  # last, this and next year (by `as_of`) the calendar has no decision for
+    unlisted: dict[str, list[tuple[str, int]]] | None = None  # per source: procedure codes not in the catalogue, n
 
 
 def sources_view(services: Services, source: str | None, page: int) -> SourcesView:
-    """Every source's health now, page `page` of the rejected rows of `source` (all when None), and the writer."""
+    """Every source's health now, page `page` of the rejected rows of `source` (all when None), the writer, and the
+    years around now whose working-day calendar no government decision confirms."""
     as_of, store = services.clock.now(), services.store
     health = source_freshness(store, services.sources, as_of, services.settings.stale_factor)
     rejected = rejected_page(store, services.sources, source, page)
-    return SourcesView(as_of, tuple(health), rejected, store.writer(), services.wall_clock.now())
+    year = city_time(as_of).year
+    unconfirmed = tuple(services.calendar.unconfirmed_years(year - 1, year + 1))
+    writer, wall = store.writer(), services.wall_clock.now()
+    return SourcesView(as_of, tuple(health), rejected, writer, wall, unconfirmed, store.unlisted_procedures())
 
 
 def sources_data(services: Services, cache: Cache, key: list[Any], source: str | None, page: int) -> SourcesView:

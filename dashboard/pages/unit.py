@@ -9,19 +9,21 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from dashboard.core.cache import Cache, cached
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.paging import DossierPage
 from dashboard.core.periods import Window, window
+from dashboard.core.reference import closed_on
 from dashboard.core.vocabulary import (
     CLOSED_STATUSES,
     DEFAULT_PERIOD,
     DONE_STATUSES,
     FEEDBACK_LIST_PREFIX,
     FEEDBACK_LISTS,
+    league_of,
 )
 from dashboard.core.workdays import WorkCalendar
 from dashboard.metrics.ageing import working_days_late
@@ -60,6 +62,8 @@ class CityContext:
     ranks: dict[str, int | None]  # within each league (districts, departments)
     movements: dict[str, int | None]
     league_sizes: dict[str, int]  # by kind
+    joined: dict[str, date]  # units created inside the period (ranked on their part of it)
+    new: dict[str, date | None]  # units with no previous period ("new unit"), with their first day
 
 
 def city_context(services: Services, period: str, as_of: datetime) -> CityContext:
@@ -80,6 +84,8 @@ def city_context(services: Services, period: str, as_of: datetime) -> CityContex
         ranks=ranked.ranks,
         movements=ranked.movements,
         league_sizes={kind: ranked.size(kind) for kind in ranked.members},
+        joined=ranked.joined,
+        new=ranked.new,
     )
 
 
@@ -106,6 +112,9 @@ class UnitView:
     drill: DossierPage | None = None  # the list the address asks for
     drill_filter: str | None = None
     trend_days: int = TREND_DAYS
+    joined: date | None = None  # created inside the period: ranked on its part of it, from this day
+    new_since: date | None = None  # a new unit since this day: no previous period
+    closed_since: date | None = None  # a closed unit: its last day (its open dossiers stay its own)
 
 
 def with_late_days(listed: DossierPage, as_of: datetime, calendar: WorkCalendar) -> DossierPage:
@@ -167,12 +176,15 @@ def unit_view(services: Services, context: CityContext, query: TileQuery) -> Uni
         city=context.city,
         index=score_unit(figures, services.index_config),
         rank=context.ranks.get(key),
-        league_size=context.league_sizes.get(unit["kind"], 0),
+        league_size=context.league_sizes.get(league_of(unit["kind"]) or "", 0),
         movement=context.movements.get(key),
         targets=services.commitments.for_unit(key),
         stale=health.stale,
         data_as_of=health.data_as_of,
         trend=tuple(days),
+        joined=context.joined.get(key),
+        new_since=context.new.get(key),
+        closed_since=unit["valid_to"] if closed_on(unit, today) else None,
         **_lists(services, query, as_of, span.start),
     )
 

@@ -112,6 +112,10 @@ class WallData:
     def of_kind(self, kind: str) -> list[UnitStatus]:
         return [unit for unit in self.units if unit.kind == kind]
 
+    def local(self) -> list[UnitStatus]:
+        """The city's local units of the day: its districts until 30/06/2025, its wards and communes since."""
+        return self.of_kind(DISTRICT) or self.of_kind(WARD)
+
     def unit_name(self, key: str, lang: str) -> str:
         vi, en = self.unit_names.get(key, (key, key))
         return en if lang == "en" else vi

@@ -178,6 +178,8 @@ class Store:
             return Upserted(0, 0)
         table, native = STREAM_TABLES[stream]
         source = rows[0]["source"]
+        if stream == "dossiers":  # a stream that rejects unlisted procedures maps none: every row is listed
+            rows = [{**LISTED_PROCEDURE, **row} for row in rows]
 
         def read(conn: Connection, keys: list[str]) -> list[dict[str, Any]]:
             if stream == "dossiers":  # every source's copies: a liên thông dossier counts once
@@ -324,6 +326,22 @@ class Store:
             statement = statement.where(table.c.source == source)
         return self._all(statement)
 
+    def unlisted_procedures(self) -> dict[str, list[tuple[str, int]]]:
+        """Per source, the procedure codes the catalogue does not list that its dossiers carry, with how many
+        dossiers each (sources without any are absent), most dossiers first."""
+        d = dossiers.c
+        statement = (
+            select(d.source, d.procedure_code, func.count().label("n"))
+            .where(d.procedure_listed.is_(False))
+            .group_by(d.source, d.procedure_code)
+            .order_by(d.source, func.count().desc(), d.procedure_code)
+        )
+        found: dict[str, list[tuple[str, int]]] = {}
+        with self.engine.connect() as conn:
+            for source, code, n in conn.execute(statement):
+                found.setdefault(source, []).append((code, int(n)))
+        return found
+
     def rejected_counts(self) -> dict[str, int]:
         """How many current rejected rows each source has (sources without any are absent)."""
         statement = select(rejected_rows.c.source, func.count()).group_by(rejected_rows.c.source)
@@ -339,6 +357,9 @@ class Upserted(NamedTuple):
 
 
 IGNORED_IN_COMPARISON = frozenset({"ingested_at", "id", "counted"})
+
+
+LISTED_PROCEDURE = {"procedure_listed": True, "statutory_days_source": None}
 
 
 def _same(stored: dict[str, Any] | None, row: dict[str, Any]) -> bool:

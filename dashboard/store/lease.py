@@ -91,6 +91,9 @@ class WriterLease:
             with self.engine.begin() as conn:
                 if self._postgres:
                     conn.execute(text(f"SET LOCAL lock_timeout = {self._ms(1 / 3)}"))
+                    # Lock the row first: a claim that waited on another's re-reads only the locked row, not the
+                    # heartbeat it saw before waiting; the UPDATE after the lock reads what that claim committed.
+                    conn.execute(select(lease.id).where(lease.id == LEASE_ROW).with_for_update())
                 if conn.execute(take).rowcount != 1:
                     self.token = None
                     return False

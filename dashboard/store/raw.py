@@ -58,7 +58,7 @@ class RawCounts:
                 count_where(after_due & d.c.apology_at.is_not(None)).label("completed_after_due_apology"),
                 count_where(d.c.rating.is_not(None)).label("rated"),
                 count_where(d.c.rating == SATISFIED).label("satisfied"),
-                func.coalesce(func.sum(rules.statutory_days_sql(p.c)), 0).label("statutory_days"),
+                func.coalesce(func.sum(rules.dossier_statutory_days_sql(p.c, d.c)), 0).label("statutory_days"),
             )
             .select_from(d.outerjoin(p, p.c.code == d.c.procedure_code))
             .where(counted, rules.done_sql(d.c), d.c.completed_at >= start, d.c.completed_at < end)

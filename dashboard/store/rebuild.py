@@ -129,7 +129,7 @@ def _dossier_day(dialect: str) -> tuple[list[str], Select]:
     d, p = dossiers, procedures
     counted = d.c.counted.is_(True)
     zero = literal(0)
-    statutory = rules.statutory_days_sql(p.c)
+    statutory = rules.dossier_statutory_days_sql(p.c, d.c)
     on_time = rules.on_time_sql(d.c)
     after_due = rules.done_after_due_sql(d.c)
     names = [
@@ -169,7 +169,7 @@ def _dossier_day(dialect: str) -> tuple[list[str], Select]:
             "completed_after_due_apology": _flag(after_due & d.c.apology_at.is_not(None)),
             "rated": _flag(d.c.rating.is_not(None)),
             "satisfied": _flag(d.c.rating == SATISFIED),
-            "statutory_days": func.coalesce(statutory, 0.0),
+            "statutory_days": statutory,
         },
         rules.done_sql(d.c),
         d.outerjoin(p, p.c.code == d.c.procedure_code),

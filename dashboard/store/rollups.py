@@ -76,7 +76,12 @@ class RollupWriter:
         if stream == "feedback":
             return [contributions.feedback_contribution(r) for r in rows]
         statutory = self.statutory_days(conn)
-        return [contributions.dossier_contribution(r, statutory.get(r["procedure_code"], 0.0)) for r in rows]
+        return [
+            contributions.dossier_contribution(
+                r, rules.dossier_statutory_days(statutory.get(r["procedure_code"]), r.get("statutory_days_source"))
+            )
+            for r in rows
+        ]
 
     def apply(self, conn: Connection, change: Contribution) -> None:
         """Add counters to rollup rows, creating them when missing; drop open-backlog rows that reach zero."""

@@ -75,6 +75,10 @@ units = Table(
     Column("lat", Float),
     Column("lon", Float),
     Column("ranked", Boolean, nullable=False, default=True),
+    Column("former_province", String(16)),  # the province(s) a 2025 unit came from: 79, 74 (Bình Dương), 77 (BR–VT)
+    Column("predecessors", Text),  # what it was formed from: keys or old codes; "~" marks a unit merged in part
+    Column("origin", Text),  # the old districts it came from, as "province:district" GSO codes
+    Column("aliases", Text),  # other codes it is written under (another official list's code for it), ";"-separated
 )
 
 procedures = Table(
@@ -114,6 +118,10 @@ dossiers = Table(
     # False when another source already holds this dossier (liên thông): counted once, for the receiving unit.
     Column("counted", Boolean, nullable=False, default=True, server_default=true()),
     Column("processing_half_days", Integer),  # working half-days from receipt to completion (core/workdays.py)
+    # A procedure the catalogue does not list, accepted by the source's profile (`unknown_procedures: accept`):
+    # its code is kept, and its statutory time is the one the source's own original due implies.
+    Column("procedure_listed", Boolean, nullable=False, default=True, server_default=true()),
+    Column("statutory_days_source", Float),
     UniqueConstraint("source", "native_code"),
     Index(None, "native_code"),
     Index(None, "received_at"),
@@ -133,6 +141,15 @@ Index(
     dossiers.c.due_original_at,
     sqlite_where=open_sql(dossiers.c),
     postgresql_where=open_sql(dossiers.c),
+)
+
+# Dossiers of procedures the catalogue does not list, per source and code (the /sources flag): rare, so partial.
+Index(
+    "ix_dossiers_unlisted",
+    dossiers.c.source,
+    dossiers.c.procedure_code,
+    sqlite_where=dossiers.c.procedure_listed.is_(False),
+    postgresql_where=dossiers.c.procedure_listed.is_(False),
 )
 
 feedback = Table(

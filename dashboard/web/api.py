@@ -18,12 +18,14 @@ from dashboard.core.cache import EXTENSION
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import ParameterError
 from dashboard.core.periods import Window
-from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
+from dashboard.core.reference import codes_of, predecessors
+from dashboard.core.vocabulary import DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
 from dashboard.metrics.kpis import Backlog, Ratio, UnitKpis
 from dashboard.metrics.service_index import IndexScore, SubScore, criterion_ratio
 from dashboard.pages import api as views
 from dashboard.pages.common import check_choice, current_key
-from dashboard.pages.league import LeagueRow, league_data
+from dashboard.pages.league import LeagueRow, default_kind, league_data
+from dashboard.pages.origin import OriginFigures
 from dashboard.services import Services
 from dashboard.web import openapi
 
@@ -130,12 +132,32 @@ def league_row_json(row: LeagueRow) -> dict[str, Any]:
         "trend": list(row.trend),
         "stale": row.stale,
         "data_as_of": iso(row.data_as_of),
+        "joined": iso(row.joined),
+        "new_unit_since": iso(row.new_since),
     }
 
 
 def unit_json(unit: dict[str, Any]) -> dict[str, Any]:
     return {name: iso(unit[name]) if name.startswith("valid_") else unit[name] for name in UNIT_FIELDS} | {
-        "ranked": bool(unit["ranked"])
+        "ranked": bool(unit["ranked"]),
+        "former_province": unit.get("former_province"),
+        "predecessors": [{"unit": item, "partial": part} for item, part in predecessors(unit)],
+        "origin": [item for item in (unit.get("origin") or "").split(";") if item],
+        "aliases": codes_of(unit)[1:],
+    }
+
+
+def origin_json(origin: OriginFigures | None) -> dict[str, Any] | None:
+    """A new unit's districts of origin combined over the previous period, naming the crosswalk; None (null) for
+    a unit that is not new or has no districts of origin."""
+    if origin is None:
+        return None
+    return {
+        "crosswalk": origin.crosswalk,
+        "units": [unit_json(unit) for unit in origin.origins],
+        "partial": origin.partial,
+        "window": window_json(origin.window),
+        "kpis": kpis_json(origin.kpis),
     }
 
 
@@ -170,22 +192,27 @@ def blueprint(services: Services) -> Blueprint:
 
     @api.get("/kpis")
     def kpis() -> Response:
-        view = views.kpis_view(services, request.args.get("period", DEFAULT_PERIOD), request.args.get("unit") or None)
+        period, unit = request.args.get("period", DEFAULT_PERIOD), request.args.get("unit") or None
+        view = views.kpis_view(services, period, unit, compare=request.args.get("compare") or None)
         units = [
             {
                 "unit": unit_json(figures.unit),
                 "kpis": kpis_json(figures.kpis),
                 "index": index_json(figures.index),
                 "commitments": commitments_json(figures.targets, figures.progress, figures.kpis),
+                "closed_unit": figures.closed,
             }
             for figures in view.units
         ]
-        body = {"period": view.period, "window": window_json(view.window), "units": units}
+        body: dict[str, Any] = {"period": view.period, "window": window_json(view.window), "units": units}
+        if "compare" in request.args:
+            body["origin"] = origin_json(view.origin)
         return _stamp(view.as_of, view.data_version, body)
 
     @api.get("/league")
     def league() -> Response:
-        kind = check_choice("kind", request.args.get("kind", DEFAULT_KIND), LEAGUE_KINDS)
+        today = default_kind(services.store, services.clock.now())  # no districts since 01/07/2025
+        kind = check_choice("kind", request.args.get("kind", today), LEAGUE_KINDS)
         period = check_choice("period", request.args.get("period", DEFAULT_PERIOD), PERIODS)
         cache = current_app.extensions[EXTENSION]
         view = league_data(services, cache, current_key(services), kind, period)
@@ -195,6 +222,9 @@ def blueprint(services: Services) -> Blueprint:
             "window": window_json(view.window),
             "previous_window": window_json(view.previous_window),
             "rows": [league_row_json(row) for row in view.rows],
+            "closed_units": [
+                {"unit": unit_json(closed.unit), "backlog": backlog_json(closed.backlog)} for closed in view.closed
+            ],
         }
         return _stamp(view.as_of, view.data_version, body)
 

@@ -37,6 +37,11 @@ def _object(properties: dict[str, Any], description: str = "") -> dict[str, Any]
     return {"description": description, **schema} if description else schema
 
 
+def _optional(schema: dict[str, Any], *names: str) -> dict[str, Any]:
+    """`schema` with `names` no longer required."""
+    return {**schema, "required": [name for name in schema["required"] if name not in names]}
+
+
 def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
     return {"type": [kind, "null"], **extra}
 
@@ -126,6 +131,14 @@ def _schemas() -> dict[str, Any]:
                 "valid_from": _nullable("string", format="date"),
                 "valid_to": _nullable("string", format="date"),
                 "ranked": BOOL,
+                "former_province": _nullable("string", description="79 HCMC, 74 Bình Dương, 77 Bà Rịa–Vũng Tàu"),
+                "predecessors": {
+                    "type": "array",
+                    "items": _object({"unit": STR, "partial": BOOL}),
+                    "description": "What the unit was formed from: unit keys, or the GSO codes of old wards.",
+                },
+                "origin": {"type": "array", "items": STR, "description": "Old districts, as province:district codes."},
+                "aliases": {"type": "array", "items": STR, "description": "Other codes the unit is written under."},
             }
         ),
         "UnitFigures": _object(
@@ -134,6 +147,7 @@ def _schemas() -> dict[str, Any]:
                 "kpis": _ref("Kpis"),
                 "index": _ref("IndexScore"),
                 "commitments": {"type": "array", "items": _ref("Commitment")},
+                "closed_unit": {**BOOL, "description": "An ended unit still holding dossiers in progress."},
             }
         ),
         "LeagueRow": _object(
@@ -152,7 +166,17 @@ def _schemas() -> dict[str, Any]:
                 "trend": {"type": "array", "items": _nullable("number"), "description": "Weekly scores, oldest first."},
                 "stale": {**BOOL, "description": "A source of the unit is stale: ranked, but marked."},
                 "data_as_of": {**NULL_TIME, "description": "The oldest last good pull of the unit's sources."},
+                "joined": _nullable(
+                    "string", format="date", description="Created inside the period: ranked on its part of it."
+                ),
+                "new_unit_since": _nullable(
+                    "string", format="date", description="A new unit: it has no previous period (previous_rank null)."
+                ),
             }
+        ),
+        "ClosedUnit": _object(
+            {"unit": _ref("Unit"), "backlog": _ref("Backlog")},
+            "An ended unit still holding dossiers in progress (a district after 30/06/2025): never ranked.",
         ),
         "Dossier": _object(
             {
@@ -179,8 +203,30 @@ def _schemas() -> dict[str, Any]:
             {**STAMP, "error": STR, "parameter": STR}, "A bad request; `parameter` names the query parameter."
         ),
         "UnitsResponse": _object({**STAMP, "units": {"type": "array", "items": _ref("Unit")}}),
-        "KpisResponse": _object(
-            {**STAMP, "period": STR, "window": _ref("Window"), "units": {"type": "array", "items": _ref("UnitFigures")}}
+        "KpisResponse": _optional(
+            _object(
+                {
+                    **STAMP,
+                    "period": STR,
+                    "window": _ref("Window"),
+                    "units": {"type": "array", "items": _ref("UnitFigures")},
+                    "origin": {
+                        "oneOf": [_ref("Origin"), {"type": "null"}],
+                        "description": "Only with compare=origin: null unless the unit is new.",
+                    },
+                }
+            ),
+            "origin",
+        ),
+        "Origin": _object(
+            {
+                "crosswalk": {**STR, "description": "The official conversion table the districts of origin come from."},
+                "units": {"type": "array", "items": _ref("Unit")},
+                "partial": {**BOOL, "description": "A district of origin went also to other units, or in part."},
+                "window": _ref("Window"),
+                "kpis": _ref("Kpis"),
+            },
+            "A new unit's districts of origin combined over the previous period (not the unit's own past).",
         ),
         "LeagueResponse": _object(
             {
@@ -190,6 +236,7 @@ def _schemas() -> dict[str, Any]:
                 "window": _ref("Window"),
                 "previous_window": _ref("Window"),
                 "rows": {"type": "array", "items": _ref("LeagueRow")},
+                "closed_units": {"type": "array", "items": _ref("ClosedUnit")},
             }
         ),
         "DossiersResponse": _object(
@@ -250,10 +297,19 @@ def document() -> dict[str, Any]:
             "/api/v1/kpis": _operation(
                 "KPIs, service index and commitments of every unit existing now, or of one unit.",
                 "KpisResponse",
-                [unit, PERIOD],
+                [
+                    unit,
+                    PERIOD,
+                    _parameter(
+                        "compare",
+                        "origin: for a new unit (no previous period), its districts of origin combined over the "
+                        "previous period, naming the crosswalk. Needs unit.",
+                        {"type": "string", "enum": ["origin"]},
+                    ),
+                ],
             ),
             "/api/v1/league": _operation(
-                "A league table: districts among districts or departments among departments.",
+                "A league table: districts, or wards and communes since 01/07/2025 (kind=ward), or departments.",
                 "LeagueResponse",
                 [
                     _parameter(

@@ -68,7 +68,8 @@ def test_the_league_path_renders_the_kind_and_period_of_the_address(app, service
     ("search", "expected"),
     [
         ("?kind=department&period=7d&lang=en", ("department", "7d")),
-        ("?kind=ward&period=90d", ("district", "30d")),
+        ("?kind=province&period=90d", ("district", "30d")),  # no such league, no such period
+        ("?kind=ward&period=qtd", ("ward", "qtd")),  # the wards and communes of 2025
         ("?period=ytd", ("district", "ytd")),
         ("", ("district", "30d")),
         (None, ("district", "30d")),

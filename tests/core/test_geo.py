@@ -20,8 +20,9 @@ from dashboard.core.geo import (
     simplify_ring,
 )
 from dashboard.core.reference import load_units
+from tests.conftest import REFERENCE_DATA
 
-SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+SHARED_DATA = REFERENCE_DATA
 DISTRICT_FILE = SHARED_DATA / "vn-demographic_CityScope_HCMC_Population_District_Level.geojson"
 WARD_FILE = SHARED_DATA / "vn-demographic_CityScope_HCMC_Population_Ward_Level.geojson"
 

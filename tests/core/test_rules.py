@@ -564,3 +564,27 @@ def test_local_day_then_week_as_the_processing_rollups_chain_them(store):
     week = type_coerce(rules.week_of_sql(type_coerce(rules.local_day_sql(d.received_at, name), Date), name), Date)
     for zone in session_zones(store):
         assert sql_values(store, d.native_code, week, zone=zone) == expected, zone
+
+
+def test_a_dossiers_statutory_days_unlisted_procedures_included(store):
+    """The catalogue's time for a listed procedure; the source's own for one it does not list; else 0."""
+    rows = [
+        drow("LISTED", "completed", completed=DUE, procedure="HT-KH"),
+        {**drow("UNLISTED", "completed", completed=DUE, procedure="PX-1"), "procedure_listed": False,
+         "statutory_days_source": 2.5},
+        {**drow("UNLISTED-NO-DUE-DAYS", "completed", completed=DUE, procedure="PX-2"), "procedure_listed": False},
+    ]  # fmt: skip
+    back = stored(store, "dossiers", rows)
+    d, p = dossiers, procedures
+    with store.engine.connect() as conn:
+        catalogue = {code: rules.statutory_days(t, u) for code, t, u in conn.execute(select(p.c.code, p.c.statutory_time, p.c.statutory_unit))}  # fmt: skip
+    statement = select(d.c.native_code, rules.dossier_statutory_days_sql(p.c, d.c)).select_from(
+        d.outerjoin(p, p.c.code == d.c.procedure_code)
+    )
+    with store.engine.connect() as conn:
+        from_sql = dict(conn.execute(statement).all())
+    expected = {
+        code: rules.dossier_statutory_days(catalogue.get(row["procedure_code"]), row["statutory_days_source"])
+        for code, row in back.items()
+    }
+    assert from_sql == expected == {"LISTED": catalogue["HT-KH"], "UNLISTED": 2.5, "UNLISTED-NO-DUE-DAYS": 0.0}

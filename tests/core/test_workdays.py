@@ -44,8 +44,9 @@ def test_working_days_in_a_range():
 
 def test_years_without_data_still_keep_the_fixed_holidays():
     calendar = default_calendar()
-    assert not calendar.is_working_day(date(2030, 9, 2))
-    assert calendar.is_working_day(date(2030, 9, 3))
+    assert not calendar.is_working_day(date(2030, 9, 2))  # a Monday
+    assert not calendar.is_working_day(date(2030, 9, 3))  # National Day is two days since the Labour Code 2019
+    assert calendar.is_working_day(date(2030, 9, 4))
 
 
 def test_a_bad_holiday_file_names_the_year_and_field(tmp_path):
@@ -97,3 +98,27 @@ def test_the_vectorised_processing_time_equals_the_scalar_one():
     completed_s = np.array([int(c.timestamp()) for _, c in pairs])
     expected = [calendar.processing_half_days(r, c) for r, c in pairs]
     assert calendar.processing_half_days_many(received_s, completed_s).tolist() == expected
+
+
+def test_the_vectorised_processing_time_equals_the_scalar_one_across_2022_to_2027():
+    import random
+
+    import numpy as np
+
+    calendar, rng = default_calendar(), random.Random(11)
+    pairs = []
+    for _ in range(3000):
+        received = at(2022, 1, 1) + timedelta(minutes=rng.randrange(0, 60 * 24 * 365 * 6))
+        pairs.append((received, received + timedelta(minutes=rng.randrange(0, 60 * 24 * 40))))
+    received_s = np.array([int(r.timestamp()) for r, _ in pairs])
+    completed_s = np.array([int(c.timestamp()) for _, c in pairs])
+    expected = [calendar.processing_half_days(r, c) for r, c in pairs]
+    assert calendar.processing_half_days_many(received_s, completed_s).tolist() == expected
+
+
+def test_an_old_style_holiday_file_still_loads_as_overrides(tmp_path):
+    path = tmp_path / "holidays.yaml"  # the former format: days_off and makeup_days per year, no decision
+    path.write_text("2019:\n  days_off: [2019-11-26]\n  makeup_days: []\n", "utf-8")
+    calendar = WorkCalendar.from_yaml(path)
+    assert not calendar.is_working_day(date(2019, 11, 26)) and not calendar.is_working_day(date(2019, 2, 5))
+    assert calendar.unconfirmed_years(2019, 2019) == [2019]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 
+import pytest
 from click.testing import CliRunner
 
 from dashboard.cli import main
@@ -12,6 +13,34 @@ from dashboard.core.clock import CITY_TZ, FixedClock
 from dashboard.ingest.sources_file import write_sources
 from dashboard.store import Store
 from tests.factories import SourceDB, dossier
+
+
+@pytest.fixture(autouse=True)
+def confirmed_calendar(tmp_path, monkeypatch):
+    """`check` reads the real clock: a holiday file with a (test) decision for the years around today keeps its
+    calendar warning out of the exact outputs below (the warning has tests of its own)."""
+    year = date.today().year
+    path = tmp_path / "holidays-confirmed.yaml"
+    path.write_text("".join(f"{y}:\n  decision: a test decision\n" for y in (year - 1, year, year + 1)), "utf-8")
+    monkeypatch.setenv("CCHC_HOLIDAYS_FILE", str(path))
+    return path
+
+
+def test_check_on_todays_date_warns_about_a_year_without_a_decision(tmp_path, monkeypatch):
+    year = date.today().year  # the real date: next year has no decision in this file
+    path = tmp_path / "holidays-next-year-open.yaml"
+    path.write_text("".join(f"{y}:\n  decision: a test decision\n" for y in (year - 1, year)), "utf-8")
+    monkeypatch.setenv("CCHC_HOLIDAYS_FILE", str(path))
+    monkeypatch.setenv("CCHC_LANGUAGE", "en")
+    write_sources(tmp_path / "sources.yaml", [])
+    result = CliRunner().invoke(main, ["--data-dir", str(tmp_path), "check"])
+    warning = [line for line in result.output.splitlines() if line.startswith("WARN  the working-day calendar")]
+    assert warning == [
+        f"WARN  the working-day calendar for {year + 1} is unconfirmed: no holiday decision is recorded, so its days"
+        " off are an estimate (due dates, processing times and ageing may be wrong) — add the decision to"
+        f" {path}"
+    ]
+    assert result.exit_code == 0, result.output  # a warning, not a failure
 
 
 def test_check_reaches_each_source_one_line_each_and_hides_passwords(tmp_path):

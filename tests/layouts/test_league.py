@@ -64,7 +64,8 @@ def rows() -> list[LeagueRow]:
 
 
 def view_of(rows, kind="district", period="30d") -> LeagueView:
-    return LeagueView(kind, period, window(period, AS_OF), previous_window(period, AS_OF), AS_OF, 7, tuple(rows))
+    span, previous = window(period, AS_OF), previous_window(period, AS_OF)
+    return LeagueView(kind, period, span, previous, AS_OF, 7, tuple(rows), ("district", "department"))  # 2019
 
 
 def test_ranks_show_ties_and_movement_reads_without_colour(rows):

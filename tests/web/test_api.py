@@ -41,7 +41,7 @@ def test_units_lists_every_unit_with_its_validity(client, city):
     body = get(client, "/api/v1/units")
     assert body["as_of"] == STAMP["as_of"] and body["data_version"] == city.store.data_version()[0] == 4
     units = {unit["key"]: unit for unit in body["units"]}
-    assert len(units) == 67
+    assert len(units) == 511  # the city, 25 districts, 44 bodies, and the wards of 2025-06-30 and since
     assert units["quan-1"] == {
         "key": "quan-1",
         "code": "760",
@@ -53,8 +53,30 @@ def test_units_lists_every_unit_with_its_validity(client, city):
         "valid_from": None,
         "valid_to": "2025-06-30",
         "ranked": True,
+        "former_province": None,
+        "predecessors": [],
+        "origin": [],
+        "aliases": [],
     }
     assert units["tp-thu-duc"]["valid_from"] == "2021-01-01" and units["hcmc"]["ranked"] is False
+    assert units["tp-thu-duc"]["predecessors"] == [
+        {"unit": "quan-2", "partial": False},
+        {"unit": "quan-9", "partial": False},
+        {"unit": "quan-thu-duc", "partial": False},
+    ]
+    saigon = units["phuong-sai-gon"]
+    assert (saigon["code"], saigon["kind"], saigon["valid_from"], saigon["former_province"]) == (
+        "26740",
+        "ward",
+        "2025-07-01",
+        "79",
+    )
+    assert saigon["predecessors"] == [
+        {"unit": "26737", "partial": True},
+        {"unit": "26740", "partial": False},
+        {"unit": "26746", "partial": True},
+    ]
+    assert saigon["origin"] == ["79:760"]
 
 
 def test_kpis_of_one_unit_every_ratio_with_its_numbers(client):
@@ -133,7 +155,7 @@ def test_dossiers_page_through_a_filter(client):
 
 
 BAD_PARAMETERS = (
-    ("/api/v1/league?kind=ward", "kind"),
+    ("/api/v1/league?kind=province", "kind"),
     ("/api/v1/league?period=90d", "period"),
     ("/api/v1/kpis?period=week", "period"),
     ("/api/v1/kpis?unit=quan-99", "unit"),
@@ -144,6 +166,8 @@ BAD_PARAMETERS = (
     ("/api/v1/dossiers?unit=quan-1&page=0", "page"),
     ("/api/v1/dossiers?unit=quan-1&page_size=201", "page_size"),
     ("/api/v1/dossiers?unit=quan-1&page_size=ten", "page_size"),
+    ("/api/v1/kpis?compare=origin", "compare"),
+    ("/api/v1/kpis?unit=quan-1&compare=history", "compare"),
 )
 
 
@@ -185,6 +209,10 @@ def conforms(value: Any, schema: dict[str, Any], spec: dict[str, Any], where: st
     of the JSON Schema subset our document uses."""
     schema = _resolve(schema, spec)
     problems: list[str] = []
+    if "oneOf" in schema:
+        matching = [option for option in schema["oneOf"] if not conforms(value, option, spec, where)]
+        if len(matching) != 1:
+            return [f"{where}: {value!r} matches {len(matching)} of the oneOf schemas, not 1"]
     kinds = schema.get("type")
     if kinds:
         kinds = kinds if isinstance(kinds, list) else [kinds]
@@ -239,6 +267,7 @@ SAMPLES = (
     "/api/v1/dossiers?unit=quan-1&filter=completed",
     "/api/v1/dossiers?unit=quan-1&filter=overdue",
     "/api/v1/league?kind=ward",
+    "/api/v1/kpis?unit=quan-1&compare=origin",
 )
 
 
