@@ -33,7 +33,7 @@ def page(services: Services, cache: Cache, _lang: str, _pathname: str, search: s
     options = options_of(services, search)
     data_key, data = wall_data(services, cache, current_key(services, 1.0))
     shapes = map_shapes(options.map, boundaries_of(services))
-    shown, notes = figures(data, options, shapes, read_tile_grid(), 1.0)
+    shown, notes = figures(data, options, shapes, read_tile_grid(services.settings.tile_grid_file), 1.0)
     now = services.clock.now()
     return wall_layout.layout(data, options, now, shown, services.settings.refresh_ms, [*data_key, 1.0], notes)
 
@@ -45,7 +45,11 @@ def drawn(
     and shared through the cache."""
     name = f"wall-drawn:{key[0]}:{key[1]}:{key[2]}:{options.cache_key()}:{','.join(part_names)}"
     shapes = lambda: map_shapes(options.map, boundaries_of(services))  # noqa: E731
-    return cached(cache, name, lambda: redrawn(data, options, shapes(), read_tile_grid(), key[2], part_names))
+    return cached(
+        cache,
+        name,
+        lambda: redrawn(data, options, shapes(), read_tile_grid(services.settings.tile_grid_file), key[2], part_names),
+    )
 
 
 def refresh(

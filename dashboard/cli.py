@@ -16,6 +16,7 @@ import logging
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -28,6 +29,9 @@ from dashboard.ingest.sources_file import SourcesError, load_sources
 from dashboard.services import Services
 from dashboard.store import Store
 from dashboard.store.lease import WriterLease
+
+if TYPE_CHECKING:
+    from data_sources.demo import Era
 
 
 class Context:
@@ -120,9 +124,17 @@ def _become_writer(services: Services) -> WriterLease:
     "--start",
     type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%d"]),
     default=None,
-    help="Demo clock start (Asia/Ho_Chi_Minh) [default: today's date and time, in 2019].",
+    help="Demo clock start (Asia/Ho_Chi_Minh) [default: today's date and time, in 2019 for the era 2019].",
 )
 @click.option("--history-days", default=90, show_default=True, help="Days of history in each simulated database.")
+@click.option(
+    "--era",
+    type=click.Choice(["2019", "2025"]),
+    default="2019",
+    show_default=True,
+    help="2019: the 24 districts, clock in 2019. 2025: today's city (168 wards and communes, today's departments), "
+    "on today's date and the real calendar.",
+)
 @click.option(
     "--mariadb-url",
     envvar="CCHC_DEMO_MARIADB_URL",
@@ -145,6 +157,7 @@ def demo(
     speed: float,
     start: datetime | None,
     history_days: int,
+    era: Era,
     mariadb_url: str | None,
     postgres_url: str | None,
 ) -> None:
@@ -153,12 +166,14 @@ def demo(
     from data_sources.demo import demo_start_default
 
     base = obj.settings()
-    start_at = start.replace(tzinfo=CITY_TZ) if start else demo_start_default(SystemClock().now())
-    click.echo(f"CCHC Pulse demo: clock starts {start_at:%d/%m/%Y %H:%M} ×{speed:g}, scale {scale:g}, seed {seed}")
-    simulated = demo_run.simulator(base, scale=scale, seed=seed)
+    start_at = start.replace(tzinfo=CITY_TZ) if start else demo_start_default(SystemClock().now(), era)
+    click.echo(
+        f"CCHC Pulse demo ({era}): clock starts {start_at:%d/%m/%Y %H:%M} ×{speed:g}, scale {scale:g}, seed {seed}"
+    )
+    simulated = demo_run.simulator(base, scale=scale, seed=seed, era=era, start=start_at)
     count = len(simulated.sources)
     with (
-        click.progressbar(length=count, label="Building district databases") as built,
+        click.progressbar(length=count, label="Building the units' databases") as built,
         click.progressbar(length=count, label="First pull of every source ") as pulled,
     ):
         prepared = demo_run.prepare(

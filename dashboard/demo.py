@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from dashboard.core.clock import ScaledClock
 from dashboard.core.errors import StoreError
@@ -17,7 +18,7 @@ from dashboard.core.settings import Settings
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import write_sources
 from dashboard.services import Services
-from data_sources.demo import Simulator
+from data_sources.demo import DEFAULT_ERA, Era, Simulator, units_on
 from data_sources.demo.mirror import Mirror
 
 PULL_INTERVAL_S = 10.0  # real seconds between pulls of each simulated database
@@ -41,14 +42,25 @@ class Demo:
             self.mirror.sync()
 
 
-def simulator(base: Settings, *, scale: float = 0.1, seed: int = 2019) -> Simulator:
-    """The simulated databases of the demo, under `<data_dir>/demo/sources`."""
-    keys = [u["key"] for u in load_units(base.units_file)]
+def demo_dir(base: Settings, era: Era = DEFAULT_ERA) -> Path:
+    """Where an era's demo keeps its databases and store: `<data_dir>/demo` (2019), `<data_dir>/demo-2025`."""
+    return base.data_dir / ("demo" if era == DEFAULT_ERA else f"demo-{era}")
+
+
+def simulator(
+    base: Settings, *, scale: float = 0.1, seed: int = 2019, era: Era = DEFAULT_ERA, start: datetime | None = None
+) -> Simulator:
+    """The simulated databases of the demo, under `<demo_dir>/sources`: for the era 2025, the units valid on the
+    day of `start` (required)."""
+    units = load_units(base.units_file, base.unit_points_file)
+    keys = [u["key"] for u in units]
     return Simulator(
-        base.data_dir / "demo" / "sources",
+        demo_dir(base, era) / "sources",
         seed=seed,
         scale=scale,
+        units=units,
         profile_for=lambda key: PROFILES[keys.index(key) % len(PROFILES)],
+        valid_on=units_on(era, start),
     )
 
 
@@ -66,14 +78,14 @@ def prepare(
     on_pull: Callable[[str], None] | None = None,
 ) -> Demo:
     """Build the simulated databases and the store under `<data_dir>/demo`, and pull every source once."""
-    demo_dir = base.data_dir / "demo"
+    folder = simulated.directory.parent  # the era's demo folder (see demo_dir)
     simulated.build(start, history_days=history_days, progress=on_build)
     mirror = None
     if mariadb_url or postgres_url:  # the server profiles' sources are read from real servers
         mirror = Mirror(simulated.sources, mariadb_url=mariadb_url, postgres_url=postgres_url, prefix=mirror_prefix)
         mirror.create()
         mirror.sync()
-    sources_file = demo_dir / "sources.yaml"
+    sources_file = folder / "sources.yaml"
     write_sources(
         sources_file,
         [
@@ -89,7 +101,7 @@ def prepare(
     )
     settings = base.model_copy(
         update={
-            "data_dir": demo_dir,
+            "data_dir": folder,
             "sources_file": sources_file,
             "store_url": None,
             # rows carry their event time, up to one simulator tick (1 s × speed) old when they are written

@@ -284,6 +284,17 @@ def tile_map(
     return {"data": data, "layout": layout}
 
 
+def message_map(message: str, lang: str, theme: str = "dark", *, scale: float = 1.0) -> dict[str, Any]:
+    """A map with nothing to draw: the reason, written where the map would be."""
+    palette = PALETTES.get(theme, PALETTES["dark"])
+    layout = base_layout(palette, lang, scale, False, "wall-map-message", 1.0)
+    layout["xaxis"]["range"], layout["yaxis"]["range"] = [0, 1], [0, 1]
+    layout["annotations"] = [
+        {"text": message, "x": 0.5, "y": 0.5, "showarrow": False, "font": {"size": 26 * scale, "color": palette.ink}}
+    ]
+    return {"data": [], "layout": layout}
+
+
 def tile_point_traces(
     cells: Sequence[TileCell], points: Sequence[FeedbackPoint], scale: float, palette: Palette, lang: str
 ) -> list[dict[str, Any]]:

@@ -16,7 +16,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.clock import city_time
 from dashboard.core.i18n import fmt_date, fmt_int, t
-from dashboard.core.vocabulary import DEPARTMENT
+from dashboard.core.vocabulary import DEPARTMENT, WARD
 from layouts import wall_gauges, wall_views
 from layouts.attrs import Attrs
 from layouts.ids import WallIds
@@ -157,13 +157,25 @@ def _graph(name: str, figure: dict[str, Any], options: WallOptions) -> dcc.Graph
     return dcc.Graph(id=graph_id(name), figure=figure, config=config, className=f"wall-graph wall-graph-{name}")
 
 
+# Views about the city's local units: named for its districts until 30/06/2025, its wards and communes since.
+LOCAL_VIEWS = ("backlog", "map", "districts")
+
+
+def view_title(view: str, data: WallData, lang: str) -> str:
+    local = data.local()
+    if view in LOCAL_VIEWS and local and local[0].kind == WARD:
+        return t(f"wall.view.{view}.ward", lang)
+    return t(f"wall.view.{view}", lang)
+
+
 def _view(
     view: str, position: int, data: WallData, options: WallOptions, built: dict[str, Any], figures: dict
 ) -> html.Section:
     lang = options.lang
+    name = view_title(view, data, lang)
     title = html.Div(
         [
-            html.H2(t(f"wall.view.{view}", lang), className="wall-view-title"),
+            html.H2(name, className="wall-view-title"),
             html.Span(f"{position + 1} / {len(options.views)}", className="wall-view-position"),
             html.Span(wall_views.period_line(data, lang), id=body_id(f"period-{view}"), className="wall-view-period"),
         ],
@@ -186,7 +198,7 @@ def _view(
         [title, html.Div(content, className=f"wall-view-content wall-content-{view}")],
         id=view_id(view),
         className="wall-view is-active" if position == 0 else "wall-view",
-        **Attrs({"aria-label": t(f"wall.view.{view}", lang), "data-view": view}),
+        **Attrs({"aria-label": name, "data-view": view}),
     )
 
 

@@ -41,6 +41,11 @@ def map_figure(
         )
         return figure, (t("wall.map.wards", options.lang, n=len(shapes.shapes)),)
     notes = (t("wall.map.boundary_error", options.lang, error=shapes.error),) if shapes.error else ()
+    if districts and not {c.unit_key for c in cells} & {u.key for u in districts}:
+        # The tile grid is of other units (the packaged one: the 24 districts of 2019): a map of empty tiles
+        # would say nothing about today's units, so the map says what it needs instead.
+        message = t("wall.map.no_tiles", options.lang, n=len(districts))
+        return maps.message_map(message, options.lang, options.theme, scale=scale), ()
     tiles = maps.tile_map(cells, {u.key: u for u in districts}, *look, scale=scale, clickable=clickable, points=points)
     return tiles, notes
 

@@ -175,8 +175,17 @@ def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> h
     )
 
 
+METERS_SHOWN = 24  # a 6 × 4 grid read from 5 m: the 24 districts of 2019, or the worst 24 of today's 168 units
+
+
 def district_meters(units: Sequence[UnitStatus], limits: Limits, lang: str) -> html.Div:
-    """Every district's meter on one scale, worst first."""
+    """Every local unit's meter on one scale, worst first; of more than METERS_SHOWN, the worst, with a line
+    saying how many of how many are shown."""
     ordered = by_severity(units, limits)
-    top = gauge_top(limits, *(u.overdue_share for u in ordered))
-    return html.Div([district_meter(u, limits, top, lang) for u in ordered], className="wall-meters")
+    shown = ordered[:METERS_SHOWN]
+    top = gauge_top(limits, *(u.overdue_share for u in shown))
+    meters = html.Div([district_meter(u, limits, top, lang) for u in shown], className="wall-meters")
+    if len(shown) == len(ordered):
+        return meters
+    foot = t("wall.meters.worst", lang, shown=fmt_int(len(shown), lang), total=fmt_int(len(ordered), lang))
+    return html.Div([meters, html.Div(foot, className="wall-foot")], className="wall-meters-block")

@@ -103,6 +103,10 @@ class Settings(BaseSettings):
     ward_boundary_file: Path | None = Field(
         None, description="GeoJSON (WGS 84) of the ward boundaries, codes in Com_ID and Dist_ID, for `?map=wards`."
     )
+    tile_grid_file: Path | None = Field(
+        None,
+        description="CSV of unit_key, row, col: the wall's tile map; default: the packaged 24 districts of 2019.",
+    )
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:

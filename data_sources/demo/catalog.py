@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from dashboard.core.reference import unit_valid_on
-from dashboard.core.vocabulary import CITY, DEPARTMENT, DISTRICT
+from dashboard.core.reference import origin_of, predecessors, unit_valid_on
+from dashboard.core.vocabulary import CITY, DEPARTMENT, DISTRICT, LEAGUE_MEMBERS, WARD
 
 CITY_DOSSIERS_PER_WORKING_DAY = 15_000  # at scale 1
 DEPARTMENT_DOSSIER_SHARE = 0.25
@@ -30,6 +30,16 @@ NORMAL_LATE_RATE = (0.01, 0.06)
 SUPPLEMENT_RATE = (0.04, 0.12)
 DISTRICT_SPREAD_KM = 1.5
 DEPARTMENT_SPREAD_KM = 2.5
+LOCAL_SPREAD_KM = 0.8  # a ward or commune of 2025
+# The units that compete for the city's territorial volume: districts until 30/06/2025, then the 168 wards,
+# communes and the special zone. Which of them exist (and are ranked) on a date is the registry's.
+TERRITORIAL_KINDS = LEAGUE_MEMBERS[DISTRICT] + LEAGUE_MEMBERS[WARD]
+# Relative volume of a 2025 commune-level unit by the province it came from (old HCMC is denser), times a
+# per-unit factor in [0.6, 1.4) from its key. Written for the demo, not measured.
+LOCAL_PROVINCE_WEIGHTS = {"79": 1.0, "74": 0.8, "77": 0.6}
+# Where the demo places a unit with no point of its own and no district of origin with one: the centre of its
+# former province (approximate, written for the demo: Thủ Dầu Một, Bà Rịa). Points are a deployment's file.
+FORMER_PROVINCE_CENTRES = {"74": (10.9804, 106.6519), "77": (10.4963, 107.1684)}
 
 # Department key → prefixes of the department-level procedure codes it handles.
 DEPARTMENT_PROCEDURES: dict[str, tuple[str, ...]] = {
@@ -103,25 +113,69 @@ class UnitTraits:
     late_rate: float
     supplement_rate: float
     feedback_rate: float  # expected feedback items per day
+    valid_from: date | None = None  # the unit's first day (its database holds nothing from before it)
+    valid_to: date | None = None  # its last day (nothing received after it)
+
+    def active_on(self, day: date) -> bool:
+        """Whether the unit exists on `day` and so receives dossiers and feedback."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
 
 
 def source_units(units: Sequence[dict[str, Any]], procedures: Sequence[dict[str, Any]], on: date) -> list[dict]:
-    """The simulated units: districts valid on `on`, then departments that handle at least one procedure."""
-    districts = [u for u in units if u["kind"] == DISTRICT and unit_valid_on(u, on)]
+    """The simulated units: the ranked territorial units valid on `on` (the 24 districts of 2019, or the 168
+    units of today), then the departments valid on `on` that handle at least one procedure."""
+    territorial = [u for u in units if u["kind"] in TERRITORIAL_KINDS and u["ranked"] and unit_valid_on(u, on)]
+    by_key = {u["key"]: u for u in units}
     departments = [
         u
         for u in units
-        if u["kind"] == DEPARTMENT and unit_valid_on(u, on) and department_procedures(u["key"], procedures)
+        if u["kind"] == DEPARTMENT and unit_valid_on(u, on) and department_procedures(u, procedures, by_key, on)
     ]
-    return districts + departments
+    return territorial + departments
 
 
-def department_procedures(key: str, procedures: Sequence[dict[str, Any]]) -> tuple[int, ...]:
-    """Indices of the department-level procedures a department handles."""
-    prefixes = DEPARTMENT_PROCEDURES.get(key)
+def absorbed(unit: dict[str, Any], units: dict[str, dict[str, Any]], on: date) -> list[str]:
+    """The keys a department stands for on `on`: its own, and those of the agencies merged into it by then (its
+    predecessors in the registry no longer valid on `on`, followed back)."""
+    found: list[str] = []
+    todo = [unit["key"]]
+    while todo:
+        key = todo.pop()
+        if key in found:
+            continue
+        found.append(key)
+        if key in units:
+            todo.extend(k for k, _ in predecessors(units[key]) if k in units and not unit_valid_on(units[k], on))
+    return found
+
+
+def department_procedures(
+    unit: dict[str, Any], procedures: Sequence[dict[str, Any]], units: dict[str, dict[str, Any]], on: date
+) -> tuple[int, ...]:
+    """Indices of the department-level procedures a department handles on `on`: its own and those of the agencies
+    merged into it (`absorbed`)."""
+    prefixes = tuple(prefix for key in absorbed(unit, units, on) for prefix in DEPARTMENT_PROCEDURES.get(key, ()))
     if not prefixes:
         return ()
     return tuple(i for i, p in enumerate(procedures) if p["level"] == DEPARTMENT and p["code"].startswith(prefixes))
+
+
+def unit_point(
+    unit: dict[str, Any], units: dict[str, dict[str, Any]], centre: tuple[float, float]
+) -> tuple[float, float]:
+    """The unit's point; else the mean of its districts of origin that have one (a 2025 ward of old HCMC);
+    else its former province's centre; else the city's centre."""
+    if unit["lat"] is not None and unit["lon"] is not None:
+        return float(unit["lat"]), float(unit["lon"])
+    by_origin = {origin_of(u, units): u for u in units.values() if u["kind"] == DISTRICT}
+    points = [
+        (d["lat"], d["lon"])
+        for item in (unit.get("origin") or "").split(";")
+        if (d := by_origin.get(item)) is not None and d["lat"] is not None
+    ]
+    if points:
+        return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+    return FORMER_PROVINCE_CENTRES.get(unit.get("former_province") or "", centre)
 
 
 def unit_traits(
@@ -130,18 +184,17 @@ def unit_traits(
     """Traits of every simulated unit, calibrated so the city's online share is CITY_ONLINE_SHARE."""
     chosen = source_units(units, procedures, on)
     if not chosen:
-        raise ValueError(f"no district or department with procedures is valid on {on}")
+        raise ValueError(f"no territorial unit or department with procedures is valid on {on}")
     city = next((u for u in units if u["kind"] == CITY), None)
     centre = (city["lat"], city["lon"]) if city and city["lat"] is not None else (10.7769, 106.7009)
     district_procs = tuple(i for i, p in enumerate(procedures) if p["level"] == DISTRICT)
-    keys = [u["key"] for u in chosen]
-    is_district = np.array([u["kind"] == DISTRICT for u in chosen])
-    dossier_share = _shares(keys, is_district, DEPARTMENT_DOSSIER_SHARE)
-    feedback_share = _shares(keys, is_district, DEPARTMENT_FEEDBACK_SHARE)
+    by_key = {u["key"]: u for u in units}
+    dossier_share = _shares(chosen, by_key, on, DEPARTMENT_DOSSIER_SHARE)
+    feedback_share = _shares(chosen, by_key, on, DEPARTMENT_FEEDBACK_SHARE)
 
     mixes, eligible = [], []
     for unit in chosen:
-        idx = district_procs if unit["kind"] == DISTRICT else department_procedures(unit["key"], procedures)
+        idx = department_procedures(unit, procedures, by_key, on) if unit["kind"] == DEPARTMENT else district_procs
         rng = np.random.default_rng([seed, stable_hash(unit["key"]), 0])
         base = np.array([PROCEDURE_WEIGHTS.get(procedures[i]["code"], 1.0) for i in idx])
         mix = base * rng.lognormal(0.0, 0.35, len(idx))
@@ -167,17 +220,17 @@ def unit_traits(
     for number, (unit, (idx, mix, online_ok)) in enumerate(zip(chosen, mixes, strict=True), start=1):
         u = number - 1
         q = online_share[u] / eligible[u] if eligible[u] > 0 else 0.0
-        district = unit["kind"] == DISTRICT
-        lat, lon = (unit["lat"], unit["lon"]) if unit["lat"] is not None else centre
+        territorial = unit["kind"] != DEPARTMENT
+        lat, lon = unit_point(unit, by_key, centre) if territorial else centre
         traits.append(
             UnitTraits(
                 key=unit["key"],
                 code=unit["code"],
                 kind=unit["kind"],
                 number=number,
-                lat=float(lat) if district else float(centre[0]),
-                lon=float(lon) if district else float(centre[1]),
-                spread_km=DISTRICT_SPREAD_KM if district else DEPARTMENT_SPREAD_KM,
+                lat=float(lat),
+                lon=float(lon),
+                spread_km=_spread(unit["kind"]),
                 procedures=tuple(idx),
                 procedure_codes=np.array([procedures[i]["code"] for i in idx], dtype=object),
                 statutory_days=np.array([_statutory(procedures[i], "day") for i in idx], dtype=np.int64),
@@ -189,6 +242,8 @@ def unit_traits(
                 late_rate=float(late[u]),
                 supplement_rate=float(supplement[u]),
                 feedback_rate=CITY_FEEDBACK_PER_DAY * feedback_share[u],
+                valid_from=unit["valid_from"],
+                valid_to=unit["valid_to"],
             )
         )
     return traits
@@ -200,23 +255,48 @@ def _statutory(procedure: dict[str, Any], unit: str) -> float:
     return round(procedure["statutory_time"]) if unit == "day" else float(procedure["statutory_time"])
 
 
-def _weight(key: str, district: bool) -> float:
-    return DISTRICT_BASE_WEIGHT + DISTRICT_WEIGHTS.get(key, 300.0) if district else DEPARTMENT_WEIGHTS.get(key, 2.0)
+def _spread(kind: str) -> float:
+    return DISTRICT_SPREAD_KM if kind == DISTRICT else DEPARTMENT_SPREAD_KM if kind == DEPARTMENT else LOCAL_SPREAD_KM
 
 
-def _shares(keys: list[str], is_district: np.ndarray, department_share: float) -> np.ndarray:
-    """Each unit's share of the city's volume: districts and departments each split their part by weight.
+def _weight(unit: dict[str, Any], units: dict[str, dict[str, Any]], on: date) -> float:
+    key, kind = unit["key"], unit["kind"]
+    if kind == DEPARTMENT:  # with the volume of the agencies merged into it
+        known = [DEPARTMENT_WEIGHTS[k] for k in absorbed(unit, units, on) if k in DEPARTMENT_WEIGHTS]
+        return sum(known) if known else 2.0
+    if kind == DISTRICT:
+        return DISTRICT_BASE_WEIGHT + DISTRICT_WEIGHTS.get(key, 300.0)
+    factor = 0.6 + 0.8 * (stable_hash(key) % 1000) / 1000
+    return LOCAL_PROVINCE_WEIGHTS.get(unit.get("former_province") or "", 0.6) * factor
 
-    The split is over the known units of 2019 plus any others given, so a unit's volume does not depend
-    on which other units are simulated.
+
+def _shares(
+    chosen: Sequence[dict[str, Any]], units: dict[str, dict[str, Any]], on: date, department_share: float
+) -> np.ndarray:
+    """Each unit's share of the city's volume: territorial units and departments each split their part by weight.
+
+    Districts split theirs over the known districts of 2019 plus any others given, and departments over the
+    known departments valid on `on` plus any others, so a unit's volume does not depend on which other units are
+    simulated (a department merged into another lends it its volume); the commune-level units of 2025 split
+    theirs among those simulated.
     """
-    shares = np.zeros(len(keys))
-    parts = ((True, 1 - department_share, DISTRICT_WEIGHTS), (False, department_share, DEPARTMENT_WEIGHTS))
-    for district, part, known in parts:
-        mask = is_district == district
-        chosen = [k for k, m in zip(keys, mask, strict=True) if m]
-        total = sum(_weight(k, district) for k in set(known) | set(chosen))
-        shares[mask] = [part * _weight(k, district) / total for k in chosen]
+    shares = np.zeros(len(chosen))
+    kinds = [u["kind"] for u in chosen]
+    none: dict[str, float] = {}
+    groups: tuple[tuple[list[bool], float, dict[str, float]], ...] = (
+        ([k == DISTRICT for k in kinds], 1 - department_share, DISTRICT_WEIGHTS),
+        ([k not in (DISTRICT, DEPARTMENT) for k in kinds], 1 - department_share, none),
+        ([k == DEPARTMENT for k in kinds], department_share, DEPARTMENT_WEIGHTS),
+    )
+    for mask, part, known in groups:
+        members = [u for u, m in zip(chosen, mask, strict=True) if m]
+        if not members:
+            continue
+        named = {u["key"] for u in members}
+        others = [units.get(k) or {"key": k, "kind": members[0]["kind"]} for k in known if k not in named]
+        others = [u for u in others if "valid_from" not in u or unit_valid_on(u, on)]
+        total = sum(_weight(u, units, on) for u in [*members, *others])
+        shares[np.array(mask)] = [part * _weight(u, units, on) / total for u in members]
     return shares
 
 

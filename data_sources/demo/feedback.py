@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from dashboard.core.vocabulary import DISTRICT
+from dashboard.core.vocabulary import DEPARTMENT
 from dashboard.core.workdays import WorkCalendar
 from data_sources.demo.catalog import UnitTraits
 from data_sources.demo.plan import HOUR, DueCache, around_the_clock, due_in_working_days, instants, or_none, shift
@@ -68,7 +68,7 @@ def plan_feedback(
         return FeedbackPlan([], empty, empty, np.zeros(0, np.int64), empty, empty, np.zeros(0), np.zeros(0),
                             np.zeros((len(FEEDBACK_EVENTS), 0), dtype=np.int64))  # fmt: skip
     received = np.sort(around_the_clock(rng, day, n))
-    weights = DISTRICT_CATEGORY_WEIGHTS if traits.kind == DISTRICT else DEPARTMENT_CATEGORY_WEIGHTS
+    weights = DEPARTMENT_CATEGORY_WEIGHTS if traits.kind == DEPARTMENT else DISTRICT_CATEGORY_WEIGHTS
     category = np.array(CATEGORIES, dtype=object)[rng.choice(len(CATEGORIES), size=n, p=weights)]
     channel = np.array(CHANNELS, dtype=object)[rng.choice(len(CHANNELS), size=n, p=CHANNEL_WEIGHTS)]
     due = due_in_working_days(calendar, day, received, np.full(n, FEEDBACK_DUE_WORKING_DAYS), cache)

@@ -133,6 +133,9 @@ class SourceSim:
         cache: DueCache = {}
         day = first
         while day <= last:
+            if not self.traits.active_on(day):  # before the unit was created, or after it ended
+                day += timedelta(days=1)
+                continue
             rng = np.random.default_rng([self.seed, unit, day.toordinal()])
             dossiers = plan_dossiers(rng, self.traits, day, self.calendar, timeline, self.scale, cache)
             rng = np.random.default_rng([self.seed, unit, day.toordinal(), 1])

@@ -21,9 +21,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("dossiers", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("procedure_listed", sa.Boolean(), server_default=sa.true(), nullable=False))
-        batch_op.add_column(sa.Column("statutory_days_source", sa.Float(), nullable=True))
+    # Plain ADD COLUMN (SQLite allows it with a constant default): a batch "move and copy" would rebuild the
+    # table of millions of rows and re-create its indexes in an arbitrary order, which SQLite's planner breaks
+    # ties by.
+    op.add_column("dossiers", sa.Column("procedure_listed", sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.add_column("dossiers", sa.Column("statutory_days_source", sa.Float(), nullable=True))
     unlisted = sa.column("procedure_listed", sa.Boolean()).is_(False)
     op.create_index(
         "ix_dossiers_unlisted",
