@@ -3,6 +3,7 @@ grid as the viewer types, and export it (CSV in the browser, XLSX from the serve
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -11,8 +12,8 @@ from dash.development.base_component import Component
 
 from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
-from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
-from dashboard.pages.common import current_key
+from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD, LEAGUE_KINDS
+from dashboard.pages.common import current_key, page_as_of, period_or_default
 from dashboard.pages.league import default_kind, league_data
 from dashboard.services import Services
 from layouts import league as league_layout
@@ -30,15 +31,14 @@ def league_query(search: str | None, default: str = DEFAULT_KIND) -> tuple[str, 
     values = parse_qs((search or "").lstrip("?"))
     kind = (values.get(KIND_PARAM) or [""])[0]
     period = (values.get(PERIOD_PARAM) or [""])[0]
-    return (
-        kind if kind in LEAGUE_KINDS else default,
-        period if period in PERIODS else DEFAULT_PERIOD,
-    )
+    return kind if kind in LEAGUE_KINDS else default, period_or_default(period, DEFAULT_PERIOD)
 
 
-def asked(services: Services, search: str | None) -> tuple[str, str]:
-    """The address's kind and period; without a kind, the first league of today (no districts since 2025)."""
-    return league_query(search, default_kind(services.store, services.clock.now()))
+def asked(services: Services, search: str | None) -> tuple[str, str, datetime | None]:
+    """The address's kind, period and as-of; without a kind, the first league of today (no districts since 2025);
+    without a valid `as_of`, now."""
+    now = services.clock.now()
+    return (*league_query(search, default_kind(services.store, now)), page_as_of(search, now))
 
 
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:

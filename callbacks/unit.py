@@ -3,6 +3,7 @@ and refresh when the data version or the minute changes."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -11,8 +12,8 @@ from dash.development.base_component import Component
 
 from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
-from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS, FEEDBACK_LISTS, PERIODS
-from dashboard.pages.common import current_key
+from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS, FEEDBACK_LISTS
+from dashboard.pages.common import current_key, page_as_of, period_or_default
 from dashboard.pages.unit import TileQuery, tile_data
 from dashboard.services import Services
 from layouts import shell
@@ -30,8 +31,9 @@ SCROLL_TO_LIST = f"""function(focus) {{
 }}"""
 
 
-def tile_query(pathname: str | None, search: str | None) -> TileQuery:
-    """The unit key (as written in the path), a known period (else 30d), a known dossier filter (else none), a page."""
+def tile_query(pathname: str | None, search: str | None, now: datetime | None = None) -> TileQuery:
+    """The unit key (as written in the path), a known period (else 30d), a known dossier filter (else none), a page,
+    and (given `now`) a valid past `as_of` (else now)."""
     key = unquote((pathname or "")[len(unit_layout.UNIT_PATH) :]).strip("/")
     values = parse_qs((search or "").lstrip("?"))
 
@@ -43,15 +45,16 @@ def tile_query(pathname: str | None, search: str | None) -> TileQuery:
     )
     return TileQuery(
         key=key,
-        period=period if period in PERIODS else DEFAULT_PERIOD,
+        period=period_or_default(period, DEFAULT_PERIOD),
         list_name=list_name if list_name in DOSSIER_FILTERS or list_name in FEEDBACK_LISTS else None,
         page=int(page) if page.isdigit() and int(page) > 0 else 1,
+        as_of=page_as_of(search, now) if now else None,
     )
 
 
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
     """The whole tile for the address, or a not-found page naming the key."""
-    query = tile_query(pathname, search)
+    query = tile_query(pathname, search, services.clock.now())
     key = current_key(services)
     view = tile_data(services, cache, key, query)
     if view is None:
@@ -64,7 +67,7 @@ def refresh(
 ) -> tuple[Any, ...]:
     """New as-of text, every refreshed part and key; `no_update` for all when the key has not changed."""
     key = current_key(services)
-    view = None if key == seen else tile_data(services, cache, key, tile_query(pathname, search))
+    view = None if key == seen else tile_data(services, cache, key, tile_query(pathname, search, services.clock.now()))
     if view is None:
         return (no_update,) * (len(unit_layout.REFRESHED) + 2)
     lang = lang_from_search(search, services.settings.language)

@@ -69,7 +69,10 @@ def summary(view: LeagueView, lang: str) -> list[Any]:
         end=fmt_datetime(view.window.end, lang),
         previous=previous,
     )
-    return [html.Span(text)]
+    parts: list[Any] = [html.Span(text)]
+    if view.recounted:
+        parts.append(html.Span(" " + t("shell.recounted", lang), className="pulse-recounted"))
+    return parts
 
 
 def export_name(view: LeagueView) -> str:

@@ -15,7 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.i18n import fmt_datetime, t
+from dashboard.core.i18n import fmt_datetime, period_label, t
 from layouts import shell
 
 if TYPE_CHECKING:
@@ -104,7 +104,7 @@ def league_workbook(view: LeagueView, lang: str, order: Sequence[str] | None = N
     book = Workbook()
     sheet = book.active
     sheet.title = t("league.title", lang)[:31]
-    kind, period = t(f"league.kind.{view.kind}", lang), t(f"league.period.{view.period}", lang)
+    kind, period = t(f"league.kind.{view.kind}", lang), period_label("league", view.period, lang)
     sheet["A1"] = t("league.xlsx.title", lang, kind=kind.lower() if lang == "en" else kind, period=period)
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = t(

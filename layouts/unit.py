@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.core.i18n import fmt_date, fmt_day, fmt_decimal, fmt_int, fmt_time, t
+from dashboard.core.i18n import fmt_date, fmt_day, fmt_decimal, fmt_int, fmt_time, period_label, t
 from dashboard.core.vocabulary import DEFAULT_PERIOD, PERIODS, league_of
 from layouts import figures, shell
 from layouts.attrs import Attrs
@@ -108,10 +108,13 @@ def era_badges(view: UnitView, lang: str) -> list[Component]:
         marks.append(("unit.era.new", view.new_since, "info"))
     if view.joined is not None:
         marks.append(("unit.era.joined", view.joined, "light"))
-    return [
+    badges: list[Component] = [
         dbc.Badge(t(key, lang, day=fmt_day(day, lang)), color=color, text_color="dark", className="pulse-status")
         for key, day, color in marks
     ]
+    if view.recounted:
+        badges.append(html.Span(t("shell.recounted", lang), className="pulse-muted pulse-recounted"))
+    return badges
 
 
 def _freshness(view: UnitView, lang: str) -> list[Component]:
@@ -286,7 +289,7 @@ def _window_text(view: UnitView, lang: str) -> str:
     return t(
         "unit.kpis",
         lang,
-        period=t(f"unit.period.{view.period}", lang),
+        period=period_label("unit", view.period, lang),
         start=fmt_date(window.start, lang),
         end=f"{fmt_time(window.end, lang)}\u00a0{fmt_date(window.end, lang)}",
     )

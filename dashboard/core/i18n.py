@@ -22,6 +22,7 @@ from babel.numbers import NumberPattern, parse_pattern
 
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import CatalogueError
+from dashboard.core.periods import custom_range
 
 Lang = Literal["vi", "en"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")
@@ -116,6 +117,15 @@ def fmt_decimal(value: float | None, lang: str, digits: int = 1) -> str:
 def fmt_date(moment: datetime | None, lang: str) -> str:
     """dd/mm/yyyy in the city's time zone."""
     return MISSING if moment is None else format_datetime(moment, "dd/MM/yyyy", tzinfo=CITY_TZ, locale=_locale(lang))
+
+
+def period_label(prefix: str, period: str, lang: str) -> str:
+    """A period's name: the catalogue's `<prefix>.period.<period>` ("7 ngày"), or a custom range's days
+    ("01/11/2026 – 30/11/2026")."""
+    found = custom_range(period)
+    if found is None:
+        return t(f"{prefix}.period.{period}", lang)
+    return f"{fmt_day(found[0], lang)} – {fmt_day(found[1], lang)}"
 
 
 def fmt_day(day: date | None, lang: str) -> str:

@@ -99,6 +99,27 @@ def closed_at_sql(c: Any) -> ColumnElement[Any]:
     return func.coalesce(c.completed_at, c.source_updated_at, c.received_at)
 
 
+def is_open_at(row: Row, moment: datetime) -> bool:
+    """In progress at a past instant, in event time: received by then, and open now or closed after it."""
+    if row["received_at"] > moment:
+        return False
+    closed = closed_at(row)
+    return closed is None or closed > moment
+
+
+def open_at_sql(c: Any, moment: datetime) -> ColumnElement[bool]:
+    return (c.received_at <= moment) & (open_sql(c) | (closed_at_sql(c) > moment))
+
+
+def apologised_by(row: Row, moment: datetime) -> bool:
+    """An apology (phiếu xin lỗi) had been issued by `moment`."""
+    return row["apology_at"] is not None and row["apology_at"] <= moment
+
+
+def apologised_by_sql(c: Any, moment: datetime) -> ColumnElement[bool]:
+    return c.apology_at.is_not(None) & (c.apology_at <= moment)
+
+
 def statutory_days(statutory_time: float, statutory_unit: str) -> float:
     """A procedure's statutory time in working days: hours count as eighths of a day."""
     return statutory_time / HOURS_PER_WORKING_DAY if statutory_unit == "hour" else statutory_time
@@ -173,6 +194,29 @@ def is_open_feedback(row: Row) -> bool:
 
 def open_feedback_sql(c: Any) -> ColumnElement[bool]:
     return c.status.in_(OPEN_FEEDBACK)
+
+
+def feedback_closed_at(row: Row) -> datetime | None:
+    """When an item stopped being open: its answer, else (rejected, closed) its last update; None while open."""
+    if is_open_feedback(row):
+        return None
+    return row["answered_at"] or row["source_updated_at"] or row["received_at"]
+
+
+def feedback_closed_at_sql(c: Any) -> ColumnElement[Any]:
+    return func.coalesce(c.answered_at, c.source_updated_at, c.received_at)
+
+
+def is_open_feedback_at(row: Row, moment: datetime) -> bool:
+    """Open at a past instant, in event time: received by then, and open now or closed after it."""
+    if row["received_at"] > moment:
+        return False
+    closed = feedback_closed_at(row)
+    return closed is None or closed > moment
+
+
+def open_feedback_at_sql(c: Any, moment: datetime) -> ColumnElement[bool]:
+    return (c.received_at <= moment) & (open_feedback_sql(c) | (feedback_closed_at_sql(c) > moment))
 
 
 # --- days ----------------------------------------------------------------------------------------------

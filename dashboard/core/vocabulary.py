@@ -71,7 +71,8 @@ MAP_KINDS: tuple[MapKind, ...] = ("tiles", "districts", "wards")
 
 # --- periods (see dashboard.core.periods for their windows) --------------------------------------------
 TODAY, LAST_7_DAYS, LAST_30_DAYS, QUARTER_TO_DATE, YEAR_TO_DATE = "today", "7d", "30d", "qtd", "ytd"
-PERIODS = (TODAY, LAST_7_DAYS, LAST_30_DAYS, QUARTER_TO_DATE, YEAR_TO_DATE)
+LAST_WEEK, LAST_MONTH = "lw", "lm"  # the last full week (Monday to Sunday) and the last full calendar month
+PERIODS = (TODAY, LAST_7_DAYS, LAST_30_DAYS, QUARTER_TO_DATE, YEAR_TO_DATE, LAST_WEEK, LAST_MONTH)
 DEFAULT_PERIOD = LAST_30_DAYS
 WEEK_PERIOD = LAST_7_DAYS  # the league's weekly trend scores whole 7-day weeks
 

@@ -12,12 +12,12 @@ from typing import Any
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import ParameterError
 from dashboard.core.paging import DossierPage
-from dashboard.core.periods import PERIODS, Window, window
+from dashboard.core.periods import Window, window
 from dashboard.core.reference import closed_on, unit_valid_on
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS
 from dashboard.metrics.kpis import UnitKpis
 from dashboard.metrics.service_index import IndexScore, criterion_ratio, progress_against, score_unit
-from dashboard.pages.common import check_choice, check_unit
+from dashboard.pages.common import check_choice, check_unit, checked_period
 from dashboard.pages.kpis import unit_kpis
 from dashboard.pages.origin import OriginFigures, origin_figures
 from dashboard.services import Services
@@ -65,7 +65,7 @@ def kpis_view(
         check_choice("compare", compare, COMPARISONS)
         if not unit:
             raise ParameterError("compare", "compare=origin needs unit: one unit key from /api/v1/units")
-    check_choice("period", period, PERIODS)
+    checked_period(period)
     chosen = [check_unit(services, unit)] if unit else None
     version = services.store.data_version()[0]
     as_of = as_of or services.clock.now()
@@ -136,7 +136,7 @@ def dossiers_view(
     """One page of the unit's dossiers behind a number; period filters count within the period's window."""
     check_unit(services, unit)
     check_choice("filter", filter_name, DOSSIER_FILTERS)
-    check_choice("period", period, PERIODS)
+    checked_period(period)
     version = services.store.data_version()[0]
     as_of = as_of or services.clock.now()
     span = window(period, as_of)

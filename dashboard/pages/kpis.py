@@ -152,13 +152,25 @@ def unit_kpis(
     }
 
 
+def recounted_in_event_time(store: Store, as_of: datetime) -> bool:
+    """Whether figures at `as_of` are recounted in event time: the store changed after it (a past as-of)."""
+    _version, changed_at = store.data_version()
+    return changed_at is not None and as_of < changed_at
+
+
 def instant_counters(
     store: Store, calendar: WorkCalendar, as_of: datetime, unit: str | None = None, source: Source = "rollups"
 ) -> tuple[dict[str, Backlog], dict[str, tuple[int, int]]]:
-    """Per unit at `as_of`: the open backlog by ageing bucket, and (open feedback, of which overdue)."""
-    # The backlog is the present one (rollups keep no history of states); rows received after `as_of`
-    # (clock skew at a source, or an as-of in the past) are taken out with an indexed raw count.
+    """Per unit at `as_of`: the open backlog by ageing bucket, and (open feedback, of which overdue).
+
+    When nothing was stored after `as_of` (a live as-of), the backlog is the present one (rollups keep no
+    history of states), less rows received after `as_of` (clock skew at a source), taken out with an indexed
+    raw count. For an as-of before the store last changed, both are recounted in event time from the raw rows
+    (`recounted_in_event_time`): a dossier completed since then counts as open then."""
     cut = ageing_cutoffs(as_of, calendar)
+    if recounted_in_event_time(store, as_of):
+        backlogs = backlog(store.raw.open_backlog_at(as_of, unit), cut)
+        return backlogs, open_feedback(store.raw.open_feedback_at(as_of, unit), as_of)
     late_arrivals = backlog(store.raw.open_backlog(unit, received_after=as_of), cut)
     if source == "rollups":
         present = backlog(store.rollups.open_backlog_bucketed(*cut.instants(), unit=unit), cut)

@@ -14,7 +14,7 @@ from typing import Any
 
 from dashboard.core.cache import Cache, cached
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.periods import PERIODS, Window, previous_window, window
+from dashboard.core.periods import Window, previous_window, window
 from dashboard.core.reference import closed_on, existed_throughout, joined_during, unit_valid_on
 from dashboard.core.vocabulary import DEFAULT_KIND, LEAGUE_KINDS, LEAGUE_MEMBERS, WEEK_PERIOD, LeagueKind
 from dashboard.core.workdays import WorkCalendar
@@ -30,9 +30,9 @@ from dashboard.metrics.service_index import (
     rank,
     score_unit,
 )
-from dashboard.pages.common import check_choice
+from dashboard.pages.common import check_choice, checked_period
 from dashboard.pages.freshness import source_freshness
-from dashboard.pages.kpis import instant_counters, previous_unit_kpis, unit_kpis
+from dashboard.pages.kpis import instant_counters, previous_unit_kpis, recounted_in_event_time, unit_kpis
 from dashboard.services import Services
 from dashboard.store import Store
 
@@ -225,12 +225,13 @@ class LeagueView:
     rows: tuple[LeagueRow, ...]
     kinds: tuple[str, ...] = LEAGUE_KINDS  # the leagues that have units on the as-of day
     closed: tuple[ClosedUnit, ...] = ()  # ended units still holding dossiers in progress (never ranked)
+    recounted: bool = False  # a past as-of: backlog recounted in event time (`pages.kpis.recounted_in_event_time`)
 
 
 def league_view(services: Services, kind: str, period: str, as_of: datetime | None = None) -> LeagueView:
     """The league of `kind` for `period` at `as_of` (now), with each unit's source freshness."""
     check_choice("kind", kind, LEAGUE_KINDS)
-    check_choice("period", period, PERIODS)
+    checked_period(period)
     version = services.store.data_version()[0]
     as_of = as_of or services.clock.now()
     fresh = source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
@@ -238,10 +239,15 @@ def league_view(services: Services, kind: str, period: str, as_of: datetime | No
     rows = league(store, calendar, config, services.commitments, kind, period, as_of, fresh)  # type: ignore[arg-type]
     span, previous = window(period, as_of), previous_window(period, as_of)
     closed = closed_units(store, calendar, as_of)
-    return LeagueView(kind, period, span, previous, as_of, version, tuple(rows), leagues_at(store, as_of), closed)
+    recounted = recounted_in_event_time(store, as_of)
+    kinds = leagues_at(store, as_of)
+    return LeagueView(kind, period, span, previous, as_of, version, tuple(rows), kinds, closed, recounted)
 
 
-def league_data(services: Services, cache: Cache, key: list[Any], kind: str, period: str) -> LeagueView:
-    """The league of `kind` over `period` now, shared through the cache per (version, minute, kind, period)
-    by the page and the API alike."""
-    return cached(cache, f"league:{key[0]}:{key[1]}:{kind}:{period}", lambda: league_view(services, kind, period))
+def league_data(
+    services: Services, cache: Cache, key: list[Any], kind: str, period: str, as_of: datetime | None = None
+) -> LeagueView:
+    """The league of `kind` over `period` now (or at a past `as_of`), shared through the cache per (version,
+    minute, kind, period, as-of) by the page and the API alike."""
+    name = f"league:{key[0]}:{key[1]}:{kind}:{period}:{as_of.isoformat() if as_of else ''}"
+    return cached(cache, name, lambda: league_view(services, kind, period, as_of))

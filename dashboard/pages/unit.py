@@ -31,7 +31,7 @@ from dashboard.metrics.freshness import unit_freshness
 from dashboard.metrics.kpis import UnitKpis, city_kpis, empty_kpis
 from dashboard.metrics.service_index import IndexScore, score_unit
 from dashboard.pages.freshness import source_freshness
-from dashboard.pages.kpis import period_counters
+from dashboard.pages.kpis import period_counters, recounted_in_event_time
 from dashboard.pages.league import standings
 from dashboard.services import Services
 
@@ -48,6 +48,7 @@ class TileQuery:
     period: str = DEFAULT_PERIOD
     list_name: str | None = None
     page: int = 1
+    as_of: datetime | None = None  # `?as_of=`: a past instant (None: now)
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,7 @@ class UnitView:
     joined: date | None = None  # created inside the period: ranked on its part of it, from this day
     new_since: date | None = None  # a new unit since this day: no previous period
     closed_since: date | None = None  # a closed unit: its last day (its open dossiers stay its own)
+    recounted: bool = False  # a past as-of: backlog recounted in event time
 
 
 def with_late_days(listed: DossierPage, as_of: datetime, calendar: WorkCalendar) -> DossierPage:
@@ -185,6 +187,7 @@ def unit_view(services: Services, context: CityContext, query: TileQuery) -> Uni
         joined=context.joined.get(key),
         new_since=context.new.get(key),
         closed_since=unit["valid_to"] if closed_on(unit, today) else None,
+        recounted=recounted_in_event_time(store, as_of),
         **_lists(services, query, as_of, span.start),
     )
 
@@ -193,11 +196,13 @@ def tile_data(services: Services, cache: Cache, key: list[Any], query: TileQuery
     """The tile asked for, cached per (version, minute, address); None for a key no unit has."""
     version, minute = key
 
-    def context() -> CityContext:
-        return city_context(services, query.period, services.clock.now())
+    moment = query.as_of.isoformat() if query.as_of else ""
 
-    shared = cached(cache, f"unit-context:{version}:{minute}:{query.period}", context)
+    def context() -> CityContext:
+        return city_context(services, query.period, query.as_of or services.clock.now())
+
+    shared = cached(cache, f"unit-context:{version}:{minute}:{query.period}:{moment}", context)
     if query.key not in shared.units:
         return None
-    address = f"{query.key}:{query.period}:{query.list_name or ''}:{query.page}"
+    address = f"{query.key}:{query.period}:{query.list_name or ''}:{query.page}:{moment}"
     return cached(cache, f"unit:{version}:{minute}:{address}", lambda: unit_view(services, shared, query))

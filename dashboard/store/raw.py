@@ -100,6 +100,32 @@ class RawCounts:
             rows = conn.execute(statement.group_by(d.c.unit_key, d.c.due_original_at, apology)).mappings()
             return [{**r, "apology": bool(r["apology"])} for r in rows]
 
+    def open_backlog_at(self, moment: datetime, unit: str | None = None) -> list[dict[str, Any]]:
+        """The dossiers in progress at a past instant, in event time (`rules.open_at_sql`), in the shape of
+        `open_backlog`: the apology flag is whether one had been issued by then."""
+        d = dossiers
+        apology = rules.apologised_by_sql(d.c, moment)
+        statement = select(
+            d.c.unit_key, d.c.due_original_at.label("due_at"), apology.label("apology"), func.count().label("n")
+        ).where(d.c.counted.is_(True), rules.open_at_sql(d.c, moment))
+        if unit:
+            statement = statement.where(d.c.unit_key == unit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(statement.group_by(d.c.unit_key, d.c.due_original_at, apology)).mappings()
+            return [{**r, "apology": bool(r["apology"])} for r in rows]
+
+    def open_feedback_at(self, moment: datetime, unit: str | None = None) -> list[dict[str, Any]]:
+        """Feedback open at a past instant, in event time, in the shape of `open_feedback`."""
+        f = feedback
+        statement = select(f.c.unit_key, f.c.due_at, func.count().label("n")).where(
+            rules.open_feedback_at_sql(f.c, moment)
+        )
+        if unit:
+            statement = statement.where(f.c.unit_key == unit)
+        with self.engine.connect() as conn:
+            rows = conn.execute(statement.group_by(f.c.unit_key, f.c.due_at)).mappings()
+            return [{**r, "due_at": r["due_at"] or rules.NO_DUE} for r in rows]
+
     def feedback_counters(self, start: datetime, end: datetime, unit: str | None = None) -> list[dict[str, Any]]:
         """Per unit: the roll_feedback_day counters for events in [start, end)."""
         f = feedback

@@ -19,11 +19,12 @@ from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import ParameterError
 from dashboard.core.periods import Window
 from dashboard.core.reference import codes_of, predecessors
-from dashboard.core.vocabulary import DEFAULT_PERIOD, LEAGUE_KINDS, PERIODS
+from dashboard.core.vocabulary import DEFAULT_PERIOD, LEAGUE_KINDS
 from dashboard.metrics.kpis import Backlog, Ratio, UnitKpis
 from dashboard.metrics.service_index import IndexScore, SubScore, criterion_ratio
 from dashboard.pages import api as views
-from dashboard.pages.common import check_choice, current_key
+from dashboard.pages.common import check_choice, checked_period, current_key, parse_as_of
+from dashboard.pages.kpis import recounted_in_event_time
 from dashboard.pages.league import LeagueRow, default_kind, league_data
 from dashboard.pages.origin import OriginFigures
 from dashboard.services import Services
@@ -190,10 +191,16 @@ def blueprint(services: Services) -> Blueprint:
         view = views.units_view(services)
         return _stamp(view.as_of, view.data_version, {"units": [unit_json(u) for u in view.units]})
 
+    def as_of() -> datetime | None:
+        return parse_as_of(request.args.get("as_of"), services.clock.now())
+
+    def recounted(moment: datetime) -> dict[str, bool]:
+        return {"recounted_in_event_time": recounted_in_event_time(services.store, moment)}
+
     @api.get("/kpis")
     def kpis() -> Response:
         period, unit = request.args.get("period", DEFAULT_PERIOD), request.args.get("unit") or None
-        view = views.kpis_view(services, period, unit, compare=request.args.get("compare") or None)
+        view = views.kpis_view(services, period, unit, as_of=as_of(), compare=request.args.get("compare") or None)
         units = [
             {
                 "unit": unit_json(figures.unit),
@@ -204,7 +211,12 @@ def blueprint(services: Services) -> Blueprint:
             }
             for figures in view.units
         ]
-        body: dict[str, Any] = {"period": view.period, "window": window_json(view.window), "units": units}
+        body: dict[str, Any] = {
+            "period": view.period,
+            "window": window_json(view.window),
+            **recounted(view.as_of),
+            "units": units,
+        }
         if "compare" in request.args:
             body["origin"] = origin_json(view.origin)
         return _stamp(view.as_of, view.data_version, body)
@@ -213,14 +225,15 @@ def blueprint(services: Services) -> Blueprint:
     def league() -> Response:
         today = default_kind(services.store, services.clock.now())  # no districts since 01/07/2025
         kind = check_choice("kind", request.args.get("kind", today), LEAGUE_KINDS)
-        period = check_choice("period", request.args.get("period", DEFAULT_PERIOD), PERIODS)
+        period = checked_period(request.args.get("period", DEFAULT_PERIOD))
         cache = current_app.extensions[EXTENSION]
-        view = league_data(services, cache, current_key(services), kind, period)
+        view = league_data(services, cache, current_key(services), kind, period, as_of())
         body = {
             "kind": view.kind,
             "period": view.period,
             "window": window_json(view.window),
             "previous_window": window_json(view.previous_window),
+            "recounted_in_event_time": view.recounted,
             "rows": [league_row_json(row) for row in view.rows],
             "closed_units": [
                 {"unit": unit_json(closed.unit), "backlog": backlog_json(closed.backlog)} for closed in view.closed
@@ -235,7 +248,8 @@ def blueprint(services: Services) -> Blueprint:
             raise ParameterError("unit", "unit is required: a unit key from /api/v1/units")
         page, page_size = views.check_page(request.args.get("page"), request.args.get("page_size"))
         name = request.args.get("filter", "in_progress")
-        view = views.dossiers_view(services, unit, name, request.args.get("period", DEFAULT_PERIOD), page, page_size)
+        period = request.args.get("period", DEFAULT_PERIOD)
+        view = views.dossiers_view(services, unit, name, period, page, page_size, as_of=as_of())
         found = view.page
         body = {
             "unit": view.unit,

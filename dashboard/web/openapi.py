@@ -209,6 +209,7 @@ def _schemas() -> dict[str, Any]:
                     **STAMP,
                     "period": STR,
                     "window": _ref("Window"),
+                    "recounted_in_event_time": RECOUNTED,
                     "units": {"type": "array", "items": _ref("UnitFigures")},
                     "origin": {
                         "oneOf": [_ref("Origin"), {"type": "null"}],
@@ -235,6 +236,7 @@ def _schemas() -> dict[str, Any]:
                 "period": STR,
                 "window": _ref("Window"),
                 "previous_window": _ref("Window"),
+                "recounted_in_event_time": RECOUNTED,
                 "rows": {"type": "array", "items": _ref("LeagueRow")},
                 "closed_units": {"type": "array", "items": _ref("ClosedUnit")},
             }
@@ -262,9 +264,29 @@ def _parameter(name: str, description: str, schema: dict[str, Any], required: bo
 
 PERIOD = _parameter(
     "period",
-    "today, 7d, 30d (from 00:00 six / twenty-nine days ago), qtd, ytd; windows end at the as-of time.",
-    {"type": "string", "enum": list(PERIODS), "default": DEFAULT_PERIOD},
+    "today, 7d, 30d (from 00:00 six / twenty-nine days ago), qtd, ytd (windows end at the as-of time); lw, lm (the "
+    "last full week Monday–Sunday, the last full month); or a range YYYY-MM-DD..YYYY-MM-DD (days inclusive). The "
+    "previous period has as many whole days, just before.",
+    {
+        "oneOf": [
+            {"type": "string", "enum": list(PERIODS)},
+            {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$"},
+        ],
+        "default": DEFAULT_PERIOD,
+    },
 )
+AS_OF = _parameter(
+    "as_of",
+    "The instant the figures are at (ISO 8601; without an offset, Asia/Ho_Chi_Minh), or a day YYYY-MM-DD for its "
+    "end; default now. The store holds each dossier's current state: a past as-of is recounted in event time "
+    "(recounted_in_event_time), a dossier completed since counting as open then; only a snapshot records what was "
+    "known at the time.",
+    {"type": "string"},
+)
+RECOUNTED = {
+    **BOOL,
+    "description": "The as-of is before the store last changed: backlog and open feedback recounted in event time.",
+}
 
 
 def _operation(summary: str, schema: str, parameters: list[dict[str, Any]]) -> dict[str, Any]:
@@ -300,6 +322,7 @@ def document() -> dict[str, Any]:
                 [
                     unit,
                     PERIOD,
+                    AS_OF,
                     _parameter(
                         "compare",
                         "origin: for a new unit (no previous period), its districts of origin combined over the "
@@ -316,6 +339,7 @@ def document() -> dict[str, Any]:
                         "kind", "Which league.", {"type": "string", "enum": list(LEAGUE_KINDS), "default": DEFAULT_KIND}
                     ),
                     PERIOD,
+                    AS_OF,
                 ],
             ),
             "/api/v1/dossiers": _operation(
@@ -329,6 +353,7 @@ def document() -> dict[str, Any]:
                         {"type": "string", "enum": list(DOSSIER_FILTERS), "default": "in_progress"},
                     ),
                     PERIOD,
+                    AS_OF,
                     _parameter("page", "1-based page.", {"type": "integer", "minimum": 1, "default": 1}),
                     _parameter(
                         "page_size",

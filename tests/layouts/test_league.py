@@ -161,7 +161,15 @@ def test_the_page_has_the_kind_switch_the_periods_and_the_summary(rows):
         ("Sở, ban, ngành", "/league?lang=vi&kind=department&period=7d", False),
     ]
     periods = page[LeagueIds.PERIODS].children
-    assert [p.children for p in periods] == ["Hôm nay", "7 ngày", "30 ngày", "Quý này", "Năm nay"]
+    assert [p.children for p in periods] == [
+        "Hôm nay",
+        "7 ngày",
+        "30 ngày",
+        "Quý này",
+        "Năm nay",
+        "Tuần trước",
+        "Tháng trước",
+    ]
     assert [p.href for p in periods if "is-current" in p.className] == ["/league?lang=vi&kind=district&period=7d"]
     summary = texts(page[LeagueIds.SUMMARY])[0]
     assert summary.startswith("4 / 5 đơn vị được xếp hạng theo chỉ số phục vụ, 00:00 21/11/2019 – 15:00 27/11/2019")

@@ -147,7 +147,15 @@ def test_the_header_names_the_unit_its_rank_score_and_freshness():
     assert "Chỉ số: 30 ngày · 29/10/2019 – 15:00\u00a027/11/2019" in words
     assert page[UnitIds.SEEN].data == [7, "2019-11-27T15:00"] and page[UnitIds.FOCUS].data is False
     chips = page[UnitIds.PERIODS].children
-    assert [c.children for c in chips] == ["Hôm nay", "7 ngày", "30 ngày", "Quý này", "Năm nay"]
+    assert [c.children for c in chips] == [
+        "Hôm nay",
+        "7 ngày",
+        "30 ngày",
+        "Quý này",
+        "Năm nay",
+        "Tuần trước",
+        "Tháng trước",
+    ]
     assert chips[1].href == "/unit/quan-1?lang=vi&period=7d" and "is-current" in chips[2].className
 
 

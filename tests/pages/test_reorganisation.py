@@ -113,7 +113,7 @@ def test_asked_for_a_new_units_districts_of_origin_are_combined_over_the_previou
     assert origin is not None
     assert [u["key"] for u in origin.origins] == ["quan-1"]
     assert origin.partial  # Quận 1 went to four wards
-    assert (origin.window.start, origin.window.end) == (at(5, 17, 12), at(6, 16, 0))
+    assert (origin.window.start, origin.window.end) == (at(5, 17, 0), at(6, 16, 0))  # 30 whole days
     assert (origin.kpis.received, origin.kpis.completed, origin.kpis.on_time.numerator) == (1, 1, 1)
     assert "1685/NQ-UBTVQH15" in origin.crosswalk
     assert kpis_view(services, "30d", "so-tai-chinh", as_of=AS_OF, compare="origin").origin is None  # not new
@@ -145,7 +145,7 @@ def test_the_api_gives_the_2025_leagues_closed_units_and_origin_as_documented(ci
     kpis = get("/api/v1/kpis?unit=phuong-sai-gon&compare=origin")
     origin = kpis["origin"]
     assert [u["key"] for u in origin["units"]] == ["quan-1"] and origin["partial"] is True
-    assert (origin["kpis"]["received"], origin["window"]["start"]) == (1, "2025-05-17T12:00:00+07:00")
+    assert (origin["kpis"]["received"], origin["window"]["start"]) == (1, "2025-05-17T00:00:00+07:00")
     assert get("/api/v1/kpis?unit=quan-1")["units"][0]["closed_unit"] is True
     assert "origin" not in get("/api/v1/kpis?unit=quan-1")
 

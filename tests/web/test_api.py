@@ -119,7 +119,8 @@ def test_league_rows_as_the_page_shows_them(client):
     body = get(client, "/api/v1/league?kind=district&period=30d")
     assert body["as_of"] == STAMP["as_of"] and body["data_version"] == 4
     assert (body["kind"], body["period"]) == ("district", "30d")
-    assert body["previous_window"] == {"start": "2019-09-29T09:00:00+07:00", "end": "2019-10-29T00:00:00+07:00"}
+    # 30 whole days before the window (it was 30 days less the hours of today, to 09:00, before issue 13)
+    assert body["previous_window"] == {"start": "2019-09-29T00:00:00+07:00", "end": "2019-10-29T00:00:00+07:00"}
     rows = body["rows"]
     assert len(rows) == 24
     top = [(r["unit_key"], r["rank"], r["previous_rank"], r["movement"], r["stale"]) for r in rows[:3]]
@@ -256,7 +257,10 @@ def test_the_openapi_document_describes_every_route(client, city):
     for path, item in spec["paths"].items():
         assert item["get"]["responses"]["200"]["content"]["application/json"], path
     league_parameters = {p["name"]: p for p in spec["paths"]["/api/v1/league"]["get"]["parameters"]}
-    assert league_parameters["period"]["schema"]["enum"] == ["today", "7d", "30d", "qtd", "ytd"]
+    named, custom = league_parameters["period"]["schema"]["oneOf"]
+    assert named["enum"] == ["today", "7d", "30d", "qtd", "ytd", "lw", "lm"]
+    assert custom["pattern"] == r"^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$"
+    assert "as_of" in league_parameters
 
 
 SAMPLES = (

@@ -1,0 +1,82 @@
+"""The reporting periods (dashboard.core.periods): named windows, the last full week and month, custom ranges, and
+previous periods of as many whole days, just before."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from dashboard.core.clock import CITY_TZ
+from dashboard.core.errors import PeriodError
+from dashboard.core.periods import Window, check_period, previous_window, whole_days, window
+
+MONDAY_0900 = datetime(2026, 11, 30, 9, 0, tzinfo=CITY_TZ)  # a Monday morning
+TUESDAY_0900 = datetime(2026, 12, 1, 9, 0, tzinfo=CITY_TZ)
+
+
+def at(year: int, month: int, day: int, hour: int = 0) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=CITY_TZ)
+
+
+CASES = {
+    # period, as-of: its window, then the previous one
+    "today": ("today", TUESDAY_0900, (at(2026, 12, 1), TUESDAY_0900), (at(2026, 11, 30), at(2026, 12, 1))),
+    "7d on a Monday morning": (
+        "7d", MONDAY_0900, (at(2026, 11, 24), MONDAY_0900), (at(2026, 11, 17), at(2026, 11, 24))
+    ),  # seven whole days before: not a window cut at Monday 09:00
+    "30d": ("30d", TUESDAY_0900, (at(2026, 11, 2), TUESDAY_0900), (at(2026, 10, 3), at(2026, 11, 2))),
+    "qtd": ("qtd", TUESDAY_0900, (at(2026, 10, 1), TUESDAY_0900), (at(2026, 7, 1), at(2026, 9, 1))),  # 62 days
+    "qtd in January": (
+        "qtd", at(2027, 1, 2, 9), (at(2027, 1, 1), at(2027, 1, 2, 9)), (at(2026, 10, 1), at(2026, 10, 3))
+    ),
+    "ytd": ("ytd", TUESDAY_0900, (at(2026, 1, 1), TUESDAY_0900), (at(2025, 1, 1), at(2025, 12, 2))),  # 335 days
+    "ytd on 1 January": ("ytd", at(2027, 1, 1, 8), (at(2027, 1, 1), at(2027, 1, 1, 8)), (at(2026, 1, 1), at(2026, 1, 2))),
+    "lw on a Tuesday": ("lw", TUESDAY_0900, (at(2026, 11, 23), at(2026, 11, 30)), (at(2026, 11, 16), at(2026, 11, 23))),
+    "lw on a Monday at 00:00": (
+        "lw", at(2026, 11, 30), (at(2026, 11, 23), at(2026, 11, 30)), (at(2026, 11, 16), at(2026, 11, 23))
+    ),
+    "lw on a Sunday night": (
+        "lw", at(2026, 11, 29, 23), (at(2026, 11, 16), at(2026, 11, 23)), (at(2026, 11, 9), at(2026, 11, 16))
+    ),
+    "lm": ("lm", TUESDAY_0900, (at(2026, 11, 1), at(2026, 12, 1)), (at(2026, 10, 1), at(2026, 11, 1))),
+    "lm in March": ("lm", at(2028, 3, 10), (at(2028, 2, 1), at(2028, 3, 1)), (at(2028, 1, 1), at(2028, 2, 1))),
+    "lm in January": ("lm", at(2027, 1, 5), (at(2026, 12, 1), at(2027, 1, 1)), (at(2026, 11, 1), at(2026, 12, 1))),
+    "a range in the past": (
+        "2026-11-01..2026-11-15", TUESDAY_0900, (at(2026, 11, 1), at(2026, 11, 16)), (at(2026, 10, 17), at(2026, 11, 1))
+    ),
+    "a range that runs on past now": (
+        "2026-11-25..2026-12-31", TUESDAY_0900, (at(2026, 11, 25), TUESDAY_0900), (at(2026, 11, 18), at(2026, 11, 25))
+    ),  # cut at the as-of: 7 days touched
+    "one day": ("2026-11-30..2026-11-30", TUESDAY_0900, (at(2026, 11, 30), at(2026, 12, 1)), (at(2026, 11, 29), at(2026, 11, 30))),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("period", "as_of", "current", "previous"), CASES.values(), ids=CASES.keys())
+def test_windows_and_previous_windows(period, as_of, current, previous):
+    assert window(period, as_of) == Window(*current)
+    assert previous_window(period, as_of) == Window(*previous)
+
+
+def test_whole_days_counts_the_days_a_window_touches():
+    assert whole_days(Window(at(2026, 12, 1), at(2026, 12, 1, 0) + (at(2026, 12, 1, 1) - at(2026, 12, 1)))) == 1
+    assert whole_days(Window(at(2026, 11, 24), MONDAY_0900)) == 7
+    assert whole_days(Window(at(2026, 11, 23), at(2026, 11, 30))) == 7  # ends at midnight: Sunday is the last
+    assert whole_days(Window(at(2026, 12, 1), at(2026, 12, 1))) == 1
+
+
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("week", "unknown period 'week': use one of today, 7d, 30d, qtd, ytd, lw, lm, or a range"),
+        ("2026-11-31..2026-12-01", "a range is two dates YYYY-MM-DD..YYYY-MM-DD"),
+        ("2026-12-01..2026-11-01", "the range ends before it begins"),
+        ("2025-01-01..2026-12-01", "a range is at most 400 days"),
+        ("..", "a range is two dates"),
+    ],
+)
+def test_a_bad_period_is_refused_naming_it(period, message):
+    with pytest.raises(PeriodError, match=message.replace("(", r"\(").replace(".", r"\.")):
+        check_period(period)
+    with pytest.raises(PeriodError):
+        window(period, TUESDAY_0900)
