@@ -282,7 +282,7 @@ def _ingest_forever(services: Services) -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo("Ctrl+C stops (the lease is released for the standby).")
     try:
-        WriterLoop(services, lease, report=report).run(stop)
+        WriterLoop(services, lease, report=report, jobs=writer_jobs(services)).run(stop)
     except KeyboardInterrupt:
         stop.set()
         lease.release()
@@ -369,3 +369,8 @@ def rebuild_rollups(obj: Context) -> None:
     finally:
         lease.release()
     click.echo(f"Rollups rebuilt from {rows:,} rows.")
+
+
+from dashboard.briefings.cli import snapshot, writer_jobs  # noqa: E402  (the briefings' commands need the above)
+
+main.add_command(snapshot)

@@ -22,6 +22,7 @@ from dashboard.store.lease import WriterLease
 log = logging.getLogger(__name__)
 Role = Literal["standby", "writer", "lost"]
 Report = Callable[[Role, LeaseState | None], None]
+Job = tuple[Callable[[], object], float, str]  # what, every how many real seconds, its id
 
 
 def _quiet(_role: Role, _state: LeaseState | None) -> None:
@@ -31,8 +32,17 @@ def _quiet(_role: Role, _state: LeaseState | None) -> None:
 class WriterLoop:
     """Alternates between standby and writer until `stop` is set; reports each change of role."""
 
-    def __init__(self, services: Writer, lease: WriterLease, *, time_scale: float = 1.0, report: Report = _quiet):
+    def __init__(
+        self,
+        services: Writer,
+        lease: WriterLease,
+        *,
+        time_scale: float = 1.0,
+        report: Report = _quiet,
+        jobs: tuple[Job, ...] = (),
+    ):
         self.services = services
+        self.jobs = jobs  # run only while this process is the writer (e.g. the briefings' snapshot requests)
         self.lease = lease
         self.time_scale = time_scale
         self.report = report
@@ -64,6 +74,8 @@ class WriterLoop:
     def _write(self, stop: threading.Event) -> bool:
         """Pull on a schedule and renew the lease until stopped (False) or the lease is lost (True)."""
         scheduler = PullScheduler(self.services, time_scale=self.time_scale, run_now=True)
+        for func, seconds, job_id in self.jobs:
+            scheduler.add_job(func, seconds, job_id)
         scheduler.start()
         try:
             while not stop.wait(self.beat_s):

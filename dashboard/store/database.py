@@ -39,6 +39,7 @@ from dashboard.store.schema import (
     units,
 )
 from dashboard.store.series import Series
+from dashboard.store.snapshots import Snapshots
 
 MIGRATION_LOCK = 7_947_301  # PostgreSQL advisory lock held while migrating
 STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
@@ -72,6 +73,7 @@ class Store:
         self.raw = RawCounts(self.engine)
         self.lists = DossierLists(self.engine)
         self.series = Series(self.engine)
+        self.snapshots = Snapshots(self.engine, self.begin)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -25,7 +25,7 @@ from dashboard.metrics.service_index import IndexScore, SubScore, criterion_rati
 from dashboard.pages import api as views
 from dashboard.pages.common import check_choice, checked_period, current_key, parse_as_of
 from dashboard.pages.kpis import recounted_in_event_time
-from dashboard.pages.league import LeagueRow, default_kind, league_data
+from dashboard.pages.league import LeagueRow, LeagueView, default_kind, league_data
 from dashboard.pages.origin import OriginFigures
 from dashboard.services import Services
 from dashboard.web import openapi
@@ -173,6 +173,41 @@ def _respond(payload: dict[str, Any], status: int = 200) -> Response:
     return Response(json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json")
 
 
+def unit_figures_json(figures: views.UnitFigures) -> dict[str, Any]:
+    return {
+        "unit": unit_json(figures.unit),
+        "kpis": kpis_json(figures.kpis),
+        "index": index_json(figures.index),
+        "commitments": commitments_json(figures.targets, figures.progress, figures.kpis),
+        "closed_unit": figures.closed,
+    }
+
+
+def kpis_body(view: views.KpisView, recounted: bool) -> dict[str, Any]:
+    """The /kpis body (without its stamp), shared by the API and the briefing snapshots."""
+    return {
+        "period": view.period,
+        "window": window_json(view.window),
+        "recounted_in_event_time": recounted,
+        "units": [unit_figures_json(figures) for figures in view.units],
+    }
+
+
+def league_body(view: LeagueView) -> dict[str, Any]:
+    """The /league body (without its stamp), shared by the API and the briefing snapshots."""
+    return {
+        "kind": view.kind,
+        "period": view.period,
+        "window": window_json(view.window),
+        "previous_window": window_json(view.previous_window),
+        "recounted_in_event_time": view.recounted,
+        "rows": [league_row_json(row) for row in view.rows],
+        "closed_units": [
+            {"unit": unit_json(closed.unit), "backlog": backlog_json(closed.backlog)} for closed in view.closed
+        ],
+    }
+
+
 def _stamp(as_of: datetime, version: int, body: dict[str, Any]) -> Response:
     return _respond({"as_of": iso(as_of), "data_version": version, **body})
 
@@ -194,29 +229,11 @@ def blueprint(services: Services) -> Blueprint:
     def as_of() -> datetime | None:
         return parse_as_of(request.args.get("as_of"), services.clock.now())
 
-    def recounted(moment: datetime) -> dict[str, bool]:
-        return {"recounted_in_event_time": recounted_in_event_time(services.store, moment)}
-
     @api.get("/kpis")
     def kpis() -> Response:
         period, unit = request.args.get("period", DEFAULT_PERIOD), request.args.get("unit") or None
         view = views.kpis_view(services, period, unit, as_of=as_of(), compare=request.args.get("compare") or None)
-        units = [
-            {
-                "unit": unit_json(figures.unit),
-                "kpis": kpis_json(figures.kpis),
-                "index": index_json(figures.index),
-                "commitments": commitments_json(figures.targets, figures.progress, figures.kpis),
-                "closed_unit": figures.closed,
-            }
-            for figures in view.units
-        ]
-        body: dict[str, Any] = {
-            "period": view.period,
-            "window": window_json(view.window),
-            **recounted(view.as_of),
-            "units": units,
-        }
+        body = kpis_body(view, recounted_in_event_time(services.store, view.as_of))
         if "compare" in request.args:
             body["origin"] = origin_json(view.origin)
         return _stamp(view.as_of, view.data_version, body)
@@ -228,18 +245,7 @@ def blueprint(services: Services) -> Blueprint:
         period = checked_period(request.args.get("period", DEFAULT_PERIOD))
         cache = current_app.extensions[EXTENSION]
         view = league_data(services, cache, current_key(services), kind, period, as_of())
-        body = {
-            "kind": view.kind,
-            "period": view.period,
-            "window": window_json(view.window),
-            "previous_window": window_json(view.previous_window),
-            "recounted_in_event_time": view.recounted,
-            "rows": [league_row_json(row) for row in view.rows],
-            "closed_units": [
-                {"unit": unit_json(closed.unit), "backlog": backlog_json(closed.backlog)} for closed in view.closed
-            ],
-        }
-        return _stamp(view.as_of, view.data_version, body)
+        return _stamp(view.as_of, view.data_version, league_body(view))
 
     @api.get("/dossiers")
     def dossiers() -> Response:

@@ -33,8 +33,8 @@ def feedback(code: str, received, answered=None) -> dict:
     }
 
 
-@pytest.fixture
-def client(services, source_db, pull):
+def insert_then_and_now(source_db) -> None:
+    """Three dossiers and two feedback items whose state on 23/11 differs from today's (27/11/2019 09:00)."""
     source_db.insert(
         "dossiers",
         # due 22/11, completed late on 25/11: in progress and overdue on 23/11
@@ -43,6 +43,11 @@ def client(services, source_db, pull):
         dossier("NEW", received=START - DAY, days=5),  # received after 23/11: not there then
     )
     source_db.insert("feedback", feedback("F-ANSWERED", START - 6 * DAY, START - DAY), feedback("F-NEW", START - DAY))
+
+
+@pytest.fixture
+def client(services, source_db, pull):
+    insert_then_and_now(source_db)
     pull()
     return create_app(services).server.test_client()
 
