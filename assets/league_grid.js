@@ -28,6 +28,25 @@
     return String(a || "").localeCompare(String(b || ""), "vi", { numeric: true, sensitivity: "base" });
   };
 
+  /* The CSV export (csvExportParams in layouts/league_grid.py): each cell is the plain value Python wrote in the
+     row's csv_cells (numbers as numbers, rates 0-1, tie and stale 1 or 0, null for n/a, text already neutralised);
+     any other text gets the rule of dashboard/core/cells.py: a leading apostrophe when it starts with = + - @, a
+     tab or a carriage return, so a spreadsheet never reads it as a formula. */
+  var FORMULA_START = /^[=+\-@\t\r]/;
+  functions.pulseCsvCell = function (params) {
+    var cells = (params.node && params.node.data && params.node.data.csv_cells) || {};
+    var key = params.column.getColId();
+    if (Object.prototype.hasOwnProperty.call(cells, key)) return cells[key];
+    var value = params.value;
+    return typeof value === "string" && FORMULA_START.test(value) ? "'" + value : value;
+  };
+
+  /* One header row: a column's own CSV header (context.csvHeader: "Đúng hạn (20)" for points) or its header. */
+  functions.pulseCsvHeader = function (params) {
+    var def = params.column.getColDef();
+    return (def.context && def.context.csvHeader) || def.headerName;
+  };
+
   /* The unit's name as a link to its tile (a Dash page change, like dcc.Link), and its stale-data mark. */
   components.PulseUnitLink = function (props) {
     var data = props.data || {};

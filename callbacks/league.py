@@ -1,5 +1,6 @@
 """The league page: render `dashboard.pages.league`'s model for the address, refresh it when the data version or the minute changes, filter the
-grid as the viewer types, and export it (CSV in the browser, XLSX from the server)."""
+grid as the viewer types, and export it (CSV in the browser, XLSX from the server); an export of a filtered grid
+says so in its file name (and the XLSX in its title row)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from layouts import league as league_layout
 from layouts import shell
 from layouts.ids import LeagueIds, ShellIds
 from layouts.league_grid import KIND_PARAM, PERIOD_PARAM, grid_rows
-from layouts.league_xlsx import league_workbook
+from layouts.league_xlsx import filtered_name, league_workbook
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CSV = "function(n) { return n ? true : window.dash_clientside.no_update; }"
@@ -59,12 +60,23 @@ def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: st
     return shell.as_of_text(view.as_of, lang), league_layout.summary(view, lang), rows, key
 
 
-def export_xlsx(services: Services, cache: Cache, shown: list[dict] | None, search: str | None) -> dict[str, Any]:
-    """The league as an Excel file, the rows in the order and filter the grid shows."""
+def export_xlsx(
+    services: Services, cache: Cache, shown: list[dict] | None, search: str | None, text: str | None = None
+) -> dict[str, Any]:
+    """The league as an Excel file, the rows in the order and filter the grid shows; `text`: the search box's."""
     view = league_data(services, cache, current_key(services), *asked(services, search))
     order = None if shown is None else [row["unit_key"] for row in shown]
-    content = league_workbook(view, lang_from_search(search, services.settings.language), order)
-    return dcc.send_bytes(content, f"{league_layout.export_name(view)}.xlsx", type=XLSX_TYPE)
+    content = league_workbook(view, lang_from_search(search, services.settings.language), order, text)
+    name = filtered_name(league_layout.export_name(view), text)
+    return dcc.send_bytes(content, f"{name}.xlsx", type=XLSX_TYPE)
+
+
+def csv_file_name(services: Services, cache: Cache, text: str | None, search: str | None) -> Patch:
+    """The browser CSV's file name for the search box's `text`: "…-loc-quan-1.csv" when it filters the grid."""
+    view = league_data(services, cache, current_key(services), *asked(services, search))
+    params = Patch()
+    params["fileName"] = f"{filtered_name(league_layout.export_name(view), text)}.csv"
+    return params
 
 
 def quick_filter(text: str | None) -> Patch:
@@ -96,10 +108,22 @@ def register(app: Dash, services: Services) -> None:
         Input(LeagueIds.XLSX, "n_clicks"),
         State(LeagueIds.GRID, "virtualRowData"),
         State(ShellIds.LOCATION, "search"),
+        State(LeagueIds.SEARCH, "value"),
         prevent_initial_call=True,
     )
-    def download_xlsx(_n_clicks: int, shown: list[dict] | None, search: str | None) -> dict[str, Any]:
-        return export_xlsx(services, cache, shown, search)
+    def download_xlsx(
+        _n_clicks: int, shown: list[dict] | None, search: str | None, text: str | None = None
+    ) -> dict[str, Any]:
+        return export_xlsx(services, cache, shown, search, text)
+
+    @app.callback(
+        Output(LeagueIds.GRID, "csvExportParams"),
+        Input(LeagueIds.SEARCH, "value"),
+        State(ShellIds.LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def name_csv(text: str | None, search: str | None) -> Patch:
+        return csv_file_name(services, cache, text, search)
 
     app.callback(
         Output(LeagueIds.GRID, "dashGridOptions"), Input(LeagueIds.SEARCH, "value"), prevent_initial_call=True

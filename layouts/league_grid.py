@@ -1,7 +1,9 @@
 """The league table as a reusable AG Grid of `LeagueRow`s: the /league page and the wall both use `league_grid`.
 
 Every cell's words and numbers are made here from plain data: the grid holds raw numbers (to sort and filter)
-beside the formatted text, and the custom renderers in `assets/league_grid.js` only draw them.
+beside the formatted text, and the custom renderers in `assets/league_grid.js` only draw them. The CSV export
+(in the browser) writes each row's `csv_cells`: one header row, numbers as numbers, rates 0–1, the rank a number
+and a tie its own column (1 or 0), text through `dashboard.core.cells.neutralise`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import dash_ag_grid as dag
 from babel.dates import format_datetime
 from babel.numbers import format_decimal
 
+from dashboard.core.cells import neutralise
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_day, fmt_int, fmt_pct, t
 from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD
@@ -34,6 +37,8 @@ KIND_PARAM, PERIOD_PARAM = "kind", "period"
 NULLS_LAST = {"function": "pulseNullsLast"}
 TEXT_ORDER = {"function": "pulseTextCompare"}
 BEST_FIRST = ["desc", "asc", None]
+CSV_CELL = {"function": "pulseCsvCell(params)"}  # assets/league_grid.js: the row's csv_cells[column]
+CSV_HEADER = {"function": "pulseCsvHeader(params)"}  # a column's context.csvHeader, else its header
 
 
 class CommitPart(TypedDict):
@@ -99,6 +104,30 @@ def _ratio_cells(name: str, ratio: Ratio, tip: str, lang: str) -> dict[str, Any]
     }
 
 
+def _commit_share(row: LeagueRow) -> float | None:
+    """The mean, over the commitments with data, of value ÷ target capped at 1 (None: no data)."""
+    known = [min(progress, 1.0) for key in row.targets if (progress := row.progress.get(key)) is not None]
+    return sum(known) / len(known) if known else None
+
+
+def _csv_cells(row: LeagueRow, data: dict[str, Any], tied: bool) -> dict[str, Any]:
+    """What the CSV export writes for each column (`csv_columns`): plain values, None for n/a."""
+    cells = {
+        "rank": row.rank,
+        "tie": None if row.rank is None else int(tied),
+        "name": neutralise(data["name"]),
+        "movement": row.movement,
+        "score": data["score"],
+        "grade_text": neutralise(data["grade_text"]) or None,
+        "on_time": row.kpis.on_time.value,
+        "online": row.kpis.online.value,
+        "satisfaction": row.kpis.dossier_satisfaction.value,
+        "commit": _commit_share(row),
+        "stale_text": int(row.stale),
+    }
+    return cells | {f"points_{sub.key}": _rounded(sub.points) for sub in row.index.subscores}
+
+
 def _commitment_cells(row: LeagueRow, lang: str) -> dict[str, Any]:
     if not row.targets:
         return {"commit": None, "commit_text": t("league.commit.none", lang), "commit_title": "", "commit_parts": []}
@@ -117,10 +146,10 @@ def _commitment_cells(row: LeagueRow, lang: str) -> dict[str, Any]:
                 progress=fmt_pct(progress, lang),
             )
         )
-    known = [min(p["progress"], 1.0) for p in parts if p["progress"] is not None]
+    share = _commit_share(row)
     met = sum(p["met"] for p in parts)
     return {
-        "commit": _rounded(sum(known) / len(known) * 100) if known else None,
+        "commit": None if share is None else _rounded(share * 100),
         "commit_text": t("league.commit.met", lang, met=met, total=len(parts)),
         "commit_title": "\n".join(lines),
         "commit_parts": parts,
@@ -182,6 +211,7 @@ def grid_row(row: LeagueRow, lang: str, ties: Counter, period: str = DEFAULT_PER
     data |= _ratio_cells("online", row.kpis.online, "league.online.tip", lang)
     data |= _ratio_cells("satisfaction", row.kpis.dossier_satisfaction, "league.satisfaction.tip", lang)
     data |= _commitment_cells(row, lang) | _trend_cells(row, lang) | _joined_cells(row, lang)
+    data["csv_cells"] = _csv_cells(row, data, row.rank is not None and ties[row.rank] > 1)
     return data | _stale_cells(row, lang)
 
 
@@ -223,6 +253,7 @@ def _subscore_columns(criteria: Sequence[SubScore], lang: str) -> dict[str, Any]
             "tooltipField": f"points_{sub.key}_formula",
             "headerTooltip": t("league.col.points.tip", lang, name=name, points=f"{sub.max_points:g}"),
             "headerClass": ["ag-right-aligned-header", "pulse-league-tight"],
+            "context": {"csvHeader": f"{name} ({sub.max_points:g})"},  # one header row: "Đúng hạn (20)"
         }
         children.append(column)
     return {"headerName": t("league.col.subscores", lang), "children": children}
@@ -293,6 +324,7 @@ def column_defs(criteria: Sequence[SubScore], lang: str, compact: bool = False) 
         }
     )
     columns += [  # hidden, for the CSV export only
+        {"headerName": t("briefing.table.tie", lang), "field": "tie", "colId": "tie", "hide": True},
         {"headerName": t("league.xlsx.grade", lang), "field": "grade_text", "colId": "grade_text", "hide": True},
         {"headerName": t("league.xlsx.stale", lang), "field": "stale_text", "colId": "stale_text", "hide": True},
     ]
@@ -300,22 +332,11 @@ def column_defs(criteria: Sequence[SubScore], lang: str, compact: bool = False) 
 
 
 def csv_columns(criteria: Sequence[SubScore], compact: bool = False) -> list[str]:
-    """The columns a CSV export holds: all but the trend line, plus the grade and the stale mark."""
+    """The columns a CSV export holds: all but the trend line, plus the tie, the grade and the stale mark."""
     subs = [] if compact else [f"points_{sub.key}" for sub in criteria]
     commit = [] if compact else ["commit"]
-    return [
-        "rank",
-        "name",
-        "movement",
-        "score",
-        "grade_text",
-        *subs,
-        "on_time",
-        "online",
-        "satisfaction",
-        *commit,
-        "stale_text",
-    ]
+    first = ["rank", "tie", "name", "movement", "score", "grade_text"]
+    return [*first, *subs, "on_time", "online", "satisfaction", *commit, "stale_text"]
 
 
 def league_grid(
@@ -360,7 +381,13 @@ def league_grid(
         getRowId="params.data.unit_key",
         columnSize="responsiveSizeToFit",
         dashGridOptions=options,
-        csvExportParams={"fileName": f"{export_name}.csv", "columnKeys": csv_columns(criteria, compact)},
+        csvExportParams={
+            "fileName": f"{export_name}.csv",
+            "columnKeys": csv_columns(criteria, compact),
+            "skipColumnGroupHeaders": True,  # one header row
+            "processCellCallback": CSV_CELL,
+            "processHeaderCallback": CSV_HEADER,
+        },
         className="pulse-league-grid" + (" is-compact" if compact else ""),
         style={"height": None, "width": "100%"},
     )

@@ -1,11 +1,16 @@
 """The league table as an Excel workbook (openpyxl): the rows as shown, with every number as a number.
 
 AG Grid's own Excel export is an enterprise feature; this builds the file on the server from the same
-`LeagueView` the page shows, in the order (and with the filter) the grid had when the button was pressed.
+`LeagueView` the page shows, in the order (and with the filter) the grid had when the button was pressed; a grid
+filtered by its search box says so in the title row and in the file name (`filtered_name`, also the CSV's).
+The rank is a number and a tie its own column; text cells go through `dashboard.core.cells.neutralise`.
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections import Counter
 from collections.abc import Sequence
 from io import BytesIO
 from typing import TYPE_CHECKING, Any
@@ -14,6 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from dashboard.core.cells import inert
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import fmt_datetime, period_label, t
 from layouts import shell
@@ -24,13 +30,30 @@ if TYPE_CHECKING:
     from dashboard.pages.league import LeagueRow, LeagueView
 
 HEADER_ROW = 5
-PERCENT, POINTS, WHEN = "0.0%", "0.00", "dd/mm/yyyy hh:mm"
+PERCENT, POINTS, WHEN, COUNT = "0.0%", "0.00", "dd/mm/yyyy hh:mm", "#,##0"
+FILTERED = "loc"  # "lọc": the mark of a filtered export's file name
+SLUG_LENGTH = 40
 STALE_FILL = PatternFill("solid", fgColor="EEEEEE")
 
 
 def _local(moment: datetime | None) -> datetime | None:
     """Excel has no time zones: the city's wall-clock time."""
     return None if moment is None else moment.astimezone(CITY_TZ).replace(tzinfo=None)
+
+
+def filter_slug(text: str) -> str:
+    """The search text for a file name: no diacritics, lower case, words joined by "-" ("Quận 1" → "quan-1")."""
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    ascii_text = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:SLUG_LENGTH].strip("-")
+
+
+def filtered_name(name: str, quick_filter: str | None) -> str:
+    """An export's file name (no extension), with "-loc-<search text>" when the grid was filtered by its search box."""
+    if not (quick_filter or "").strip():
+        return name
+    slug = filter_slug(quick_filter or "")
+    return f"{name}-{FILTERED}-{slug}" if slug else f"{name}-{FILTERED}"
 
 
 def ordered_rows(view: LeagueView, order: Sequence[str] | None) -> list[LeagueRow]:
@@ -52,16 +75,17 @@ def columns(view: LeagueView, lang: str) -> list[tuple[str, str | None]]:
         (t("league.col.unit", lang), None),
         (t("league.xlsx.key", lang), None),
         (t("league.col.score", lang), POINTS),
+        (t("briefing.table.tie", lang), None),
         (t("league.xlsx.grade", lang), None),
         *[(f"{t(f'league.criterion.{sub.key}', lang)} ({sub.max_points:g})", POINTS) for sub in criteria],
-        (t("league.xlsx.on_time_n", lang), None),
-        (t("league.xlsx.completed", lang), None),
+        (t("league.xlsx.on_time_n", lang), COUNT),
+        (t("league.xlsx.completed", lang), COUNT),
         (t("league.col.on_time", lang), PERCENT),
-        (t("league.xlsx.online_n", lang), None),
-        (t("league.xlsx.received", lang), None),
+        (t("league.xlsx.online_n", lang), COUNT),
+        (t("league.xlsx.received", lang), COUNT),
         (t("league.col.online", lang), PERCENT),
-        (t("league.xlsx.satisfied", lang), None),
-        (t("league.xlsx.rated", lang), None),
+        (t("league.xlsx.satisfied", lang), COUNT),
+        (t("league.xlsx.rated", lang), COUNT),
         (t("league.col.satisfaction", lang), PERCENT),
         *[(f"{t('league.col.commitments', lang)}: {t(f'league.criterion.{key}', lang)}", PERCENT) for key in targets],
         (t("league.xlsx.stale", lang), None),
@@ -69,8 +93,8 @@ def columns(view: LeagueView, lang: str) -> list[tuple[str, str | None]]:
     ]
 
 
-def values(row: LeagueRow, targets: Sequence[str], lang: str) -> list[Any]:
-    """One row's cells, in the order of `columns`."""
+def values(row: LeagueRow, targets: Sequence[str], lang: str, tied: bool = False) -> list[Any]:
+    """One row's cells, in the order of `columns` (`tied`: another unit shares its rank)."""
     kpis = row.kpis
     movement: Any = row.movement
     if row.rank is not None and row.previous_rank is None:
@@ -82,6 +106,7 @@ def values(row: LeagueRow, targets: Sequence[str], lang: str) -> list[Any]:
         row.name_en if lang == "en" else row.name_vi,
         row.unit_key,
         None if row.index.score is None else round(row.index.score, 2),
+        t("league.xlsx.yes", lang) if tied and row.rank is not None else None,
         t(f"league.grade.{row.index.grade}", lang) if row.index.grade else None,
         *[None if sub.points is None else round(sub.points, 2) for sub in row.index.subscores],
         kpis.on_time.numerator,
@@ -99,13 +124,18 @@ def values(row: LeagueRow, targets: Sequence[str], lang: str) -> list[Any]:
     ]
 
 
-def league_workbook(view: LeagueView, lang: str, order: Sequence[str] | None = None) -> bytes:
-    """The workbook: a title, the window, the as-of time and data version, then one row per unit."""
+def league_workbook(
+    view: LeagueView, lang: str, order: Sequence[str] | None = None, quick_filter: str | None = None
+) -> bytes:
+    """The workbook: a title (saying so when filtered by `quick_filter`, the search box's text), the window, the
+    as-of time and data version, then one frozen header row and one row per unit."""
     book = Workbook()
     sheet = book.active
     sheet.title = t("league.title", lang)[:31]
     kind, period = t(f"league.kind.{view.kind}", lang), period_label("league", view.period, lang)
-    sheet["A1"] = t("league.xlsx.title", lang, kind=kind.lower() if lang == "en" else kind, period=period)
+    title = t("league.xlsx.title", lang, kind=kind.lower() if lang == "en" else kind, period=period)
+    searched = (quick_filter or "").strip()
+    sheet["A1"] = inert(f"{title} · {t('briefing.table.filtered', lang, text=searched)}" if searched else title)
     sheet["A1"].font = Font(bold=True, size=14)
     sheet["A2"] = t(
         "league.xlsx.window", lang, start=fmt_datetime(view.window.start, lang), end=fmt_datetime(view.window.end, lang)
@@ -114,13 +144,15 @@ def league_workbook(view: LeagueView, lang: str, order: Sequence[str] | None = N
     header = columns(view, lang)
     targets = sorted({key for row in view.rows for key in row.targets})
     for index, (title, _format) in enumerate(header, start=1):
-        cell = sheet.cell(HEADER_ROW, index, title)
+        cell = sheet.cell(HEADER_ROW, index, inert(title))
         cell.font = Font(bold=True)
         sheet.column_dimensions[get_column_letter(index)].width = max(10, min(len(title) + 2, 28))
     sheet.column_dimensions["D"].width = 28
+    ranks = Counter(row.rank for row in view.rows if row.rank is not None)
     for offset, row in enumerate(ordered_rows(view, order), start=1):
-        for index, value in enumerate(values(row, targets, lang), start=1):
-            cell = sheet.cell(HEADER_ROW + offset, index, value)
+        tied = row.rank is not None and ranks[row.rank] > 1
+        for index, value in enumerate(values(row, targets, lang, tied), start=1):
+            cell = sheet.cell(HEADER_ROW + offset, index, inert(value))
             if header[index - 1][1]:
                 cell.number_format = header[index - 1][1]
             if row.stale:

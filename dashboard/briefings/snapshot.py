@@ -85,6 +85,7 @@ def build(services: Services, period: str, as_of: datetime) -> dict[str, Any]:
         "previous_window": window_json(previous_window(period, as_of)),
         "recounted_in_event_time": recounted,
         "computed_with": computed_with(services),
+        "limits": dataclasses.asdict(wall.limits),  # the wall's thresholds the alerts and colours used
         "city_figures": {
             "in_progress": city.in_progress,
             "overdue_in_progress": city.overdue_in_progress,

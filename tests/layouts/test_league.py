@@ -131,7 +131,7 @@ def test_the_grid_sorts_filters_and_exports_in_vietnamese(rows):
     assert grid.dashGridOptions["rowClassRules"] == {"pulse-league-row-stale": "params.data.stale"}
     top = [c.get("field") or c["headerName"] for c in grid.columnDefs]
     assert top[:4] == ["rank", "name", "movement", "score"]
-    assert top[4:] == ["Điểm thành phần", "Chỉ số trong kỳ", "commit", "trend", "grade_text", "stale_text"]
+    assert top[4:] == ["Điểm thành phần", "Chỉ số trong kỳ", "commit", "trend", "tie", "grade_text", "stale_text"]
     subs = grid.columnDefs[4]["children"]
     assert [c["field"] for c in subs] == [f"points_{s.key}" for s in CONFIG.criteria]
     assert (
@@ -149,7 +149,17 @@ def test_the_compact_grid_for_the_wall_keeps_rank_score_kpis_and_trend(rows):
     grid = league.league_grid(rows, "vi", grid_id="wall-league", compact=True)
     fields = [c.get("field") or c["headerName"] for c in grid.columnDefs]
     assert grid.id == "wall-league" and "is-compact" in grid.className
-    assert fields == ["rank", "name", "movement", "score", "Chỉ số trong kỳ", "trend", "grade_text", "stale_text"]
+    assert fields == [
+        "rank",
+        "name",
+        "movement",
+        "score",
+        "Chỉ số trong kỳ",
+        "trend",
+        "tie",
+        "grade_text",
+        "stale_text",
+    ]
     assert league.league_grid([], "vi").rowData == []
 
 
@@ -186,8 +196,17 @@ def test_the_workbook_has_the_rows_in_the_order_shown_with_numbers_as_numbers(ro
     assert sheet["A1"].value == "Bảng xếp hạng Quận, huyện — 30 ngày"
     assert sheet["A3"].value == "Số liệu lúc 15:00 27/11/2019 · Phiên bản dữ liệu 7"
     header = [cell.value for cell in sheet[league_xlsx.HEADER_ROW]]
-    assert header[:7] == ["Hạng", "Hạng kỳ trước", "So kỳ trước", "Đơn vị", "Mã đơn vị", "Điểm", "Xếp loại"]
-    assert header[7] == "Đúng hạn (20)" and header[-2:] == ["Dữ liệu cũ", "Dữ liệu nguồn lúc"]
+    assert header[:8] == [
+        "Hạng",
+        "Hạng kỳ trước",
+        "So kỳ trước",
+        "Đơn vị",
+        "Mã đơn vị",
+        "Điểm",
+        "Đồng hạng",
+        "Xếp loại",
+    ]
+    assert header[8] == "Đúng hạn (20)" and header[-2:] == ["Dữ liệu cũ", "Dữ liệu nguồn lúc"]
     first = {name: cell.value for name, cell in zip(header, sheet[league_xlsx.HEADER_ROW + 1], strict=True)}
     assert (first["Hạng"], first["Hạng kỳ trước"], first["So kỳ trước"], first["Mã đơn vị"]) == (3, 1, -2, "quan-1")
     assert first["Điểm"] == 69.05 and first["Xếp loại"] == "khá"
