@@ -23,9 +23,14 @@ REQUESTS_EVERY_S = 5.0  # how often the writer looks for snapshot requests
 
 
 def writer_jobs(services: Services) -> tuple[Job, ...]:
+    """What the writer runs besides the pulls: snapshot requests, and the weekly pack with its mail."""
+    from dashboard.briefings.schedule import LOOK_EVERY_S, look
     from dashboard.briefings.snapshot import carry_out_requests
 
-    return ((lambda: carry_out_requests(services), REQUESTS_EVERY_S, "briefings:requests"),)
+    return (
+        (lambda: carry_out_requests(services), REQUESTS_EVERY_S, "briefings:requests"),
+        (lambda: look(services), LOOK_EVERY_S, "briefings:schedule"),
+    )
 
 
 @click.command()

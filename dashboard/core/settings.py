@@ -15,6 +15,7 @@ from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dashboard.core.errors import SettingsError
+from dashboard.core.vocabulary import LAST_WEEK
 
 
 class Settings(BaseSettings):
@@ -107,6 +108,20 @@ class Settings(BaseSettings):
         None,
         description="CSV of unit_key, row, col: the wall's tile map; default: the packaged 24 districts of 2019.",
     )
+    pack_schedule: str | None = Field(
+        "MON 07:00",
+        pattern=r"^$|^(MON|TUE|WED|THU|FRI|SAT|SUN) ([01][0-9]|2[0-3]):[0-5][0-9]$",
+        description="When the writer makes the weekly briefing pack (weekday and time, Asia/Ho_Chi_Minh); empty: never.",
+    )
+    pack_period: str = Field(LAST_WEEK, description="The period of the weekly pack (default the last full week).")
+    pack_mail_to: list[str] = Field(
+        default_factory=list, description="Who gets the weekly pack's PDF by mail (comma-separated addresses)."
+    )
+    smtp_url: str | None = Field(
+        None,
+        description="Mail server for the pack: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; default: no mail.",
+    )
+    mail_from: str = Field("cchc-pulse@localhost", description="The sender of the pack's mail.")
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -26,6 +26,7 @@ from dashboard.core.writer import LeaseState
 from dashboard.store import contributions
 from dashboard.store.lease import WriterLease, read_lease
 from dashboard.store.lists import DossierLists
+from dashboard.store.packs import Packs
 from dashboard.store.raw import RawCounts
 from dashboard.store.rollups import RollupWriter
 from dashboard.store.schema import (
@@ -74,6 +75,7 @@ class Store:
         self.lists = DossierLists(self.engine)
         self.series = Series(self.engine)
         self.snapshots = Snapshots(self.engine, self.begin)
+        self.packs = Packs(self.engine, self.begin)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -52,7 +52,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-metadata = MetaData(
+metadata: MetaData = MetaData(
     naming_convention={
         "ix": "ix_%(table_name)s_%(column_0_N_name)s",
         "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -255,34 +255,6 @@ writer_heartbeat = Table(
     Column("expires_at", UTCDateTime),  # a standby may take over from this instant unless it is renewed
 )
 
-# --- Briefings: frozen snapshots (data, never recomputed) and the requests the one writer carries out ---------
-snapshots = Table(
-    "snapshots",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("content_hash", String(64), nullable=False, unique=True),  # sha256 of the canonical JSON body
-    Column("period", String(32), nullable=False),
-    Column("as_of", UTCDateTime, nullable=False),
-    Column("data_version", Integer, nullable=False),
-    Column("requested_by", String(200), nullable=False),
-    Column("created_at", UTCDateTime, nullable=False),
-    Column("body", Text, nullable=False),  # the canonical JSON (sorted keys), exactly what was hashed
-)
-Index("ix_snapshots_as_of", snapshots.c.as_of)
-snapshot_requests = Table(
-    "snapshot_requests",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("period", String(32), nullable=False),
-    Column("as_of", UTCDateTime),  # None: when the writer carries it out
-    Column("requested_by", String(200), nullable=False),
-    Column("requested_at", UTCDateTime, nullable=False),
-    Column("done_at", UTCDateTime),
-    Column("snapshot_id", Integer),
-    Column("error", Text),
-)
-Index("ix_snapshot_requests_pending", snapshot_requests.c.done_at)
-
 # --- Rollups, maintained at ingest from each row's old and new contribution (see dashboard/store/contributions.py) ---
 # Days are calendar days in Asia/Ho_Chi_Minh. Only counted dossiers contribute (liên thông: once).
 
@@ -379,3 +351,9 @@ ROLLUP_TABLES = (
     roll_feedback_day,
     roll_feedback_open,
 )
+
+
+# The briefings' tables (snapshots, their requests, packs, the outbox) in a module of their own, on this metadata.
+from dashboard.store.schema_briefings import outbox, packs, snapshot_requests, snapshots  # noqa: E402
+
+__all__ = ["outbox", "packs", "snapshot_requests", "snapshots"]
