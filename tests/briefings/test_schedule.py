@@ -20,7 +20,6 @@ from dashboard.services import Services
 from tests.briefings.conftest import AS_OF
 
 
-
 def city(year: int, month: int, day: int, hour: int, minute: int = 0, second: int = 0) -> datetime:
     return datetime(year, month, day, hour, minute, second, tzinfo=CITY_TZ)
 
@@ -154,7 +153,9 @@ def test_a_mail_the_server_refuses_is_retried_with_back_off_and_sent_once(mailed
     finally:
         server.stop()
     assert len(inbox.messages) == 2
-    assert [(r["attempts"], r["sent_at"]) for r in services.store.packs.all_mail()] == [(2, city(2019, 12, 2, 7, 2))] * 2
+    assert [(r["attempts"], r["sent_at"]) for r in services.store.packs.all_mail()] == [
+        (2, city(2019, 12, 2, 7, 2))
+    ] * 2
 
 
 def test_no_schedule_no_pack(briefing):
