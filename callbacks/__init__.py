@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import league, overview, routing, sources, unit
+from callbacks import briefings, league, overview, routing, sources, unit
 from callbacks import wall as wall_page
 from dashboard.services import Services
 
@@ -20,3 +20,4 @@ def register(app: Dash, services: Services) -> None:
     unit.register(app, services)
     league.register(app, services)
     wall_page.register(app, services)
+    briefings.register(app, services)

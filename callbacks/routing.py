@@ -8,7 +8,7 @@ from types import MappingProxyType
 from dash import Dash, Input, Output
 from dash.development.base_component import Component
 
-from callbacks import league, overview, sources
+from callbacks import briefings, league, overview, sources
 from callbacks import unit as unit_page
 from callbacks import wall as wall_page
 from dashboard.core.cache import Cache, cache_of
@@ -37,10 +37,13 @@ PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType(
         shell.SOURCES_PATH: sources.page,
         shell.LEAGUE_PATH: league.page,
         wall_layout.WALL_PATH: wall_page.page,
+        shell.BRIEFINGS_PATH: briefings.page,
     }
 )
 # Pages whose path carries a value (/unit/<key>): the first prefix the path starts with.
-PREFIX_PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType({unit_layout.UNIT_PATH: unit_page.page})
+PREFIX_PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType(
+    {unit_layout.UNIT_PATH: unit_page.page, briefings.CHANGES_PREFIX: briefings.changes_page}
+)
 
 
 def route(services: Services, cache: Cache, pathname: str | None, search: str | None) -> Component:

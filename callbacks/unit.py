@@ -1,5 +1,6 @@
 """The unit tile: read the address, ask `dashboard.pages.unit` for the tile's model, hand it to `layouts.unit`,
-and refresh when the data version or the minute changes."""
+refresh when the data version or the minute changes, and send the tile's workbook or a whole list's CSV or workbook
+(`dashboard.pages.unit_export` reads every row of the list, `layouts.unit_exports` and `layouts.unit_xlsx` write)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
-from dash import Dash, Input, Output, State, no_update
+from dash import Dash, Input, Output, State, ctx, dcc, no_update
 from dash.development.base_component import Component
 
 from dashboard.core.cache import Cache, cache_of
@@ -15,8 +16,9 @@ from dashboard.core.i18n import lang_from_search
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS, FEEDBACK_LISTS
 from dashboard.pages.common import current_key, page_as_of, period_or_default
 from dashboard.pages.unit import TileQuery, tile_data
+from dashboard.pages.unit_export import whole_list
 from dashboard.services import Services
-from layouts import shell
+from layouts import shell, unit_exports, unit_xlsx
 from layouts import unit as unit_layout
 from layouts.ids import ShellIds, UnitIds
 
@@ -74,8 +76,28 @@ def refresh(
     return (shell.as_of_text(view.as_of, lang), *unit_layout.refreshed(view, lang), key)
 
 
+def export_tile(services: Services, cache: Cache, pathname: str | None, search: str | None) -> Any:
+    """The tile the address shows as an Excel workbook: its KPIs, commitments, trend, ageing and late procedures."""
+    view = tile_data(services, cache, current_key(services), tile_query(pathname, search, services.clock.now()))
+    if view is None:
+        return no_update
+    content = unit_xlsx.tile_workbook(view, lang_from_search(search, services.settings.language))
+    return dcc.send_bytes(content, f"{unit_exports.tile_file_name(view)}.xlsx", type=unit_exports.XLSX_TYPE)
+
+
+def export_list(services: Services, pathname: str | None, search: str | None, as_csv: bool) -> Any:
+    """Every row of the list the address opens (all its pages), as CSV or as an Excel workbook."""
+    listed = whole_list(services, tile_query(pathname, search, services.clock.now()))
+    if listed is None:
+        return no_update
+    lang, name = lang_from_search(search, services.settings.language), unit_exports.list_file_name(listed)
+    if as_csv:
+        return dcc.send_bytes(unit_exports.list_csv(listed, lang), f"{name}.csv", type=unit_exports.CSV_TYPE)
+    return dcc.send_bytes(unit_exports.list_workbook(listed, lang), f"{name}.xlsx", type=unit_exports.XLSX_TYPE)
+
+
 def register(app: Dash, services: Services) -> None:
-    """The refresh callback, driven by the tile's `dcc.Interval`, and the scroll to an opened list."""
+    """The refresh callback, driven by the tile's `dcc.Interval`, the scroll to an opened list and the downloads."""
     cache = cache_of(app)
     parts = [Output(i, "figure" if i in unit_layout.FIGURES else "children") for i in unit_layout.REFRESHED]
 
@@ -93,3 +115,24 @@ def register(app: Dash, services: Services) -> None:
         return refresh(services, cache, seen, pathname, search)
 
     app.clientside_callback(SCROLL_TO_LIST, Output(UnitIds.FOCUSED, "data"), Input(UnitIds.FOCUS, "data"))
+
+    @app.callback(
+        Output(UnitIds.DOWNLOAD, "data"),
+        Input(UnitIds.XLSX, "n_clicks"),
+        State(ShellIds.LOCATION, "pathname"),
+        State(ShellIds.LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def download_tile(_n: int, pathname: str | None, search: str | None) -> Any:
+        return export_tile(services, cache, pathname, search)
+
+    @app.callback(
+        Output(UnitIds.DRILL_DOWNLOAD, "data"),
+        Input(UnitIds.DRILL_CSV, "n_clicks"),
+        Input(UnitIds.DRILL_XLSX, "n_clicks"),
+        State(ShellIds.LOCATION, "pathname"),
+        State(ShellIds.LOCATION, "search"),
+        prevent_initial_call=True,
+    )
+    def download_list(_csv: int, _xlsx: int, pathname: str | None, search: str | None) -> Any:
+        return export_list(services, pathname, search, ctx.triggered_id == UnitIds.DRILL_CSV)

@@ -16,6 +16,7 @@ class ShellIds(StrEnum):
     NAV_OVERVIEW = "shell-nav-overview"
     NAV_SOURCES = "shell-nav-sources"
     NAV_LEAGUE = "shell-nav-league"
+    NAV_BRIEFINGS = "shell-nav-briefings"
 
 
 class OverviewIds(StrEnum):
@@ -48,7 +49,8 @@ class SourcesIds(StrEnum):
 
 
 class UnitIds(StrEnum):
-    """The unit tile at "/unit/<key>": KPIs, rank, trend, ageing, late procedures and the drill-through lists."""
+    """The unit tile at "/unit/<key>": KPIs, rank, trend, ageing, late procedures, the drill-through lists and the
+    downloads of the tile and of a list."""
 
     INTERVAL = "unit-interval"
     SEEN = "unit-seen"
@@ -80,6 +82,11 @@ class UnitIds(StrEnum):
     FOCUS = "unit-focus"
     FOCUSED = "unit-focused"
     NOT_FOUND = "unit-not-found"
+    XLSX = "unit-xlsx"
+    DOWNLOAD = "unit-download"
+    DRILL_CSV = "unit-drill-csv"
+    DRILL_XLSX = "unit-drill-xlsx"
+    DRILL_DOWNLOAD = "unit-drill-download"
 
 
 class LeagueIds(StrEnum):
@@ -121,6 +128,25 @@ class WallIds(StrEnum):
     TEXTS = "wall-texts"
     SCALE = "wall-scale"
     GO = "wall-go"
+
+
+class BriefingsIds(StrEnum):
+    """The briefing snapshots at "/briefings": the archive, the request form, two side by side, what changed."""
+
+    INTERVAL = "briefings-interval"
+    SEEN = "briefings-seen"
+    ARCHIVE = "briefings-archive"
+    REQUESTS = "briefings-requests"
+    ASK_PERIOD = "briefings-ask-period"
+    ASK = "briefings-ask"
+    ASK_STATUS = "briefings-ask-status"
+    PICK_A = "briefings-pick-a"
+    PICK_B = "briefings-pick-b"
+    COMPARE = "briefings-compare"
+    COLUMN_A = "briefings-column-a"
+    COLUMN_B = "briefings-column-b"
+    CHANGES = "briefings-changes"
+    NOT_FOUND = "briefings-not-found"
 
 
 class NotFoundIds(StrEnum):

@@ -18,10 +18,12 @@ LANG_LINKS = {
 OVERVIEW_PATH = "/"
 SOURCES_PATH = "/sources"
 LEAGUE_PATH = "/league"
+BRIEFINGS_PATH = "/briefings"  # the snapshot archive; its files are /briefings/<id>.<ext> (dashboard.web.briefings)
 NAV_LINKS = (
     (OVERVIEW_PATH, ShellIds.NAV_OVERVIEW, "nav.overview"),
     (SOURCES_PATH, ShellIds.NAV_SOURCES, "nav.sources"),
     (LEAGUE_PATH, ShellIds.NAV_LEAGUE, "nav.league"),
+    (BRIEFINGS_PATH, ShellIds.NAV_BRIEFINGS, "briefings.nav"),
 )
 
 

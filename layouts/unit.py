@@ -21,6 +21,7 @@ from layouts.attrs import Attrs
 from layouts.dossiers import dossier_table, feedback_table, late_procedures
 from layouts.ids import UnitIds
 from layouts.unit_cards import feedback_stats, kpi_cards
+from layouts.unit_exports import drill_tools, tile_tools
 
 if TYPE_CHECKING:  # the tile's model, plain data; layouts never load the store or the pages
     from dashboard.core.paging import DossierPage
@@ -201,6 +202,7 @@ def drill(view: UnitView, lang: str) -> list[Component]:
                 t(f"unit.drill.title{suffix}", lang, name=name, n=fmt_int(listed.total, lang)),
                 className="pulse-section-title",
             ),
+            drill_tools(lang),
             dcc.Link(
                 t("unit.drill.close", lang),
                 href=unit_href(view.unit["key"], lang, view.period),
@@ -305,7 +307,7 @@ def layout(view: UnitView, lang: str, pathname: str, refresh_ms: int, seen: list
             dcc.Store(id=UnitIds.FOCUS, data=view.drill_filter is not None),
             dcc.Store(id=UnitIds.FOCUSED),
             html.Section(parts[UnitIds.SUMMARY], id=UnitIds.SUMMARY, className="pulse-section pulse-unit-summary"),
-            period_links(view, lang),
+            html.Div([period_links(view, lang), tile_tools(lang)], className="pulse-unit-tools"),
             html.Section(
                 [
                     html.H2(_window_text(view, lang), className="pulse-section-title"),

@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from dashboard.briefings.render_pdf import briefing_pdf
 from dashboard.briefings.report import report
-from dashboard.briefings.snapshot import load, take
+from dashboard.briefings.snapshot import load, previous, take
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import fmt_datetime, period_label, t
 from dashboard.core.periods import window
@@ -111,7 +111,9 @@ def send_mail(services: Services) -> int:
             if row["snapshot_id"] not in rendered:
                 body = load(services, row["snapshot_id"])
                 meta = next(m for m in services.store.snapshots.list() if m["id"] == row["snapshot_id"])
-                pdf = briefing_pdf(report(body, meta["content_hash"]), services.settings.language)
+                earlier = previous(services, row["snapshot_id"])  # what changed since the last pack
+                made = report(body, meta["content_hash"], earlier[1] if earlier else None)
+                pdf = briefing_pdf(made, services.settings.language)
                 rendered[row["snapshot_id"]] = (pdf, meta["as_of"], meta["period"])
             message = _message(services, row, *rendered[row["snapshot_id"]])
             with _smtp(str(url)) as server:

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, or_, select, update
 
 from dashboard.core.errors import StoreError
 from dashboard.store.schema import snapshot_requests, snapshots
@@ -46,6 +46,13 @@ class Snapshots:
         with self.engine.connect() as conn:
             row = conn.execute(statement).mappings().first()
         return dict(row) if row else None
+
+    def waiting_or_failed(self, limit: int = 20) -> list[dict[str, Any]]:
+        """The requests still waiting and those that failed (with their error), newest first, at most `limit`."""
+        c = snapshot_requests.c
+        statement = select(snapshot_requests).where(or_(c.done_at.is_(None), c.error.is_not(None)))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(statement.order_by(c.id.desc()).limit(limit)).mappings()]
 
     def fail_request(self, request_id: int, at: datetime, error: str) -> None:
         with self.engine.begin() as conn:
