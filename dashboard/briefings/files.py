@@ -21,12 +21,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from dashboard.briefings.charts import DEFAULT_TIMEOUT_S
+from dashboard.briefings.charts import DEFAULT_TIMEOUT_S, render
 from dashboard.briefings.figures import leagues_in_order
 from dashboard.briefings.render_csv import league_csv
 from dashboard.briefings.render_docx import document
 from dashboard.briefings.render_html import page
-from dashboard.briefings.render_pdf import briefing_pdf
+from dashboard.briefings.render_pdf import briefing_pdf, chart_specs
 from dashboard.briefings.render_xlsx import workbook
 from dashboard.briefings.report import Report, report
 from dashboard.briefings.snapshot import previous
@@ -59,7 +59,10 @@ class Format:
 
 FORMATS: dict[str, Format] = {
     "pdf": Format("application/pdf", lambda made, lang: briefing_pdf(made, lang, timeout_s=DEFAULT_TIMEOUT_S)),
-    "docx": Format("application/vnd.openxmlformats-officedocument.wordprocessingml.document", document),
+    "docx": Format(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        lambda made, lang: document(made, lang, render(chart_specs(made, lang), timeout_s=DEFAULT_TIMEOUT_S)),
+    ),  # the same figures as the PDF
     "xlsx": Format("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", workbook),
     "html": Format("text/html; charset=utf-8", lambda made, lang: page(made, lang).encode("utf-8")),
     "csv": Format("text/csv; charset=utf-8", _first_league_csv),
