@@ -8,6 +8,7 @@ check            validate the configuration, reach every source and probe its co
 verify           after an incident: every rollup against a recount, each source reconciled by native id
 backup           copy a SQLite store while the writer runs
 rebuild-rollups  recompute every rollup from the raw rows
+users, tokens    local accounts, and kiosk and API tokens (who may see what)
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from dashboard.auth.cli import tokens, users
 from dashboard.core.clock import CITY_TZ, SystemClock
 from dashboard.core.errors import StoreError
 from dashboard.core.settings import Settings, SettingsError
@@ -374,3 +376,5 @@ def rebuild_rollups(obj: Context) -> None:
 from dashboard.briefings.cli import snapshot, writer_jobs  # noqa: E402  (the briefings' commands need the above)
 
 main.add_command(snapshot)
+main.add_command(users)
+main.add_command(tokens)

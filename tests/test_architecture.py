@@ -107,6 +107,11 @@ def test_metrics_are_pure():
     assert offending(("dashboard.metrics",), ("dashboard.core",)) == []
 
 
+def test_auth_imports_core_only():
+    """Who may see what depends on nothing but the vocabulary; the web layer asks it, never the other way."""
+    assert offending(("dashboard.auth",), ("dashboard.core",)) == []
+
+
 def test_pages_never_import_web_callbacks_or_layouts():
     upstream = ("dashboard.core", "dashboard.store", "dashboard.ingest", "dashboard.metrics", "dashboard.services")
     assert offending(("dashboard.pages",), (*upstream, "data_sources")) == []

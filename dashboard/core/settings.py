@@ -122,6 +122,24 @@ class Settings(BaseSettings):
         description="Mail server for the pack: smtp://user:password@host:587 (STARTTLS) or smtps://…:465; default: no mail.",
     )
     mail_from: str = Field("cchc-pulse@localhost", description="The sender of the pack's mail.")
+    auth_store_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the accounts (users, tokens, sign-in attempts), apart from the data path's"
+        " writer; default: SQLite at <data_dir>/auth.sqlite. With a PostgreSQL store it may be the store's URL.",
+    )
+    session_secret: str | None = Field(
+        None,
+        min_length=32,
+        description="The key that signs sign-in sessions (at least 32 characters): required to serve with sign-in,"
+        " and the same in every web worker (a key per worker logs people out at random).",
+    )
+    session_hours: float = Field(12.0, gt=0, description="A signed-in session ends this many hours after sign-in.")
+    sign_in_attempts: int = Field(
+        5, ge=1, description="Failed sign-ins allowed per login and per client address within the window."
+    )
+    sign_in_window_s: float = Field(
+        900.0, gt=0, description="The sign-in rate limit's window: after that many failures, wait until it passes."
+    )
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:
@@ -156,6 +174,10 @@ class Settings(BaseSettings):
     @property
     def resolved_store_url(self) -> str:
         return self.store_url or f"sqlite:///{(self.data_dir / 'store.sqlite').resolve()}"
+
+    @property
+    def resolved_auth_store_url(self) -> str:
+        return self.auth_store_url or f"sqlite:///{(self.data_dir / 'auth.sqlite').resolve()}"
 
     @property
     def resolved_sources_file(self) -> Path:

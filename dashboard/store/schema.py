@@ -8,13 +8,10 @@ always handed back time-zone aware.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Float,
     Index,
     Integer,
@@ -25,32 +22,9 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.sql import true
-from sqlalchemy.types import TypeDecorator
 
 from dashboard.core.rules import open_sql
-
-
-class UTCDateTime(TypeDecorator):
-    """A timestamp stored in UTC and returned aware; naive values are refused, not guessed."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r} cannot be stored: attach the source's time zone")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-
+from dashboard.core.sqltypes import UTCDateTime  # (the migrations name it dashboard.store.schema.UTCDateTime)
 
 metadata: MetaData = MetaData(
     naming_convention={

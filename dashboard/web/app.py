@@ -14,7 +14,7 @@ import callbacks
 from dashboard.core.i18n import t
 from dashboard.pages import wall
 from dashboard.services import Services
-from dashboard.web import api, briefings, health
+from dashboard.web import api, briefings, headers, health
 from dashboard.web.cache import attach_cache
 from layouts import shell
 
@@ -45,6 +45,7 @@ def create_app(services: Services, warm: bool = False) -> Dash:
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
     app.server.register_blueprint(health.blueprint(services))  # /healthz and /metrics for the operators
     app.server.register_blueprint(briefings.blueprint(services))  # /briefings/<id>.<pdf|docx|xlsx|html|csv>
+    headers.install(app.server)  # CSP, no framing, no sniffing, no referrer
     if warm:
         wall.warm(services, cache)
     return app

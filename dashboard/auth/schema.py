@@ -1,0 +1,55 @@
+"""The accounts' tables (SQLAlchemy Core), apart from the central store's: users, tokens, failed sign-ins.
+
+Created by `AccountStore.create` (missing tables and indexes only). Timestamps are `UTCDateTime`: stored in UTC,
+handed back aware.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Index, Integer, MetaData, String, Table, Text
+
+from dashboard.core.sqltypes import UTCDateTime
+
+MAX_LOGIN_LENGTH = 64
+
+
+metadata = MetaData(naming_convention={"ix": "ix_%(table_name)s_%(column_0_N_name)s", "pk": "pk_%(table_name)s"})
+users = Table(
+    "auth_users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(MAX_LOGIN_LENGTH), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("units", Text, nullable=False),  # comma-separated unit keys, sorted
+    Column("password_hash", String(255), nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("session_version", Integer, nullable=False),  # bumped to end every session of the user
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+tokens = Table(
+    "auth_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(8), nullable=False),
+    Column("label", String(200), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("units", Text, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex; the token itself is never stored
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("revoked_at", UTCDateTime),
+    Column("last_used_at", UTCDateTime),
+)
+sign_in_attempts = Table(  # failed sign-ins only, kept for the rate limit's window
+    "auth_sign_in_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("login", String(MAX_LOGIN_LENGTH)),
+    Column("client", String(64)),
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "login", "at"),
+    Index(None, "client", "at"),
+    Index(None, "at"),
+)
