@@ -12,6 +12,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
+from dashboard.core.paging import page_asked
 from dashboard.pages.common import current_key
 from dashboard.pages.sources import sources_data
 from dashboard.services import Services
@@ -36,7 +37,7 @@ def rejected_query(search: str | None) -> tuple[str | None, int]:
     values = parse_qs((search or "").lstrip("?"))
     source = (values.get(sources_layout.SOURCE_PARAM) or [""])[0]
     page = (values.get(sources_layout.PAGE_PARAM) or ["1"])[0]
-    return (source if SOURCE_NAME.fullmatch(source) else None), (int(page) if page.isdigit() else 1)
+    return (source if SOURCE_NAME.fullmatch(source) else None), page_asked(page)
 
 
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:

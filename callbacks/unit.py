@@ -13,6 +13,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
+from dashboard.core.paging import page_asked
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS, FEEDBACK_LISTS
 from dashboard.pages.common import current_key, page_as_of, period_or_default
 from dashboard.pages.unit import TileQuery, tile_data
@@ -49,7 +50,7 @@ def tile_query(pathname: str | None, search: str | None, now: datetime | None = 
         key=key,
         period=period_or_default(period, DEFAULT_PERIOD),
         list_name=list_name if list_name in DOSSIER_FILTERS or list_name in FEEDBACK_LISTS else None,
-        page=int(page) if page.isdigit() and int(page) > 0 else 1,
+        page=page_asked(page),
         as_of=page_as_of(search, now) if now else None,
     )
 

@@ -5,6 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+MAX_PAGE = 100_000  # no list is longer: a bigger page number is refused (API) or brought back (pages)
+_DIGITS = frozenset("0123456789")
+
+
+def whole_number(text: str | None) -> int | None:
+    """The number written in `text` with ASCII digits only (not '²', '٣' or '1e3'), at most 9 of them; None for
+    anything else."""
+    if not text or len(text) > 9 or not set(text) <= _DIGITS:
+        return None
+    return int(text)
+
+
+def page_asked(text: str | None) -> int:
+    """A page number from an address: the one asked for, brought into 1..MAX_PAGE; 1 when it is not a number."""
+    number = whole_number(text)
+    return 1 if number is None else min(max(number, 1), MAX_PAGE)
+
 
 def page_count(total: int, page_size: int) -> int:
     """ceil(total / page_size), at least 1."""

@@ -11,7 +11,7 @@ from typing import Any
 
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import ParameterError
-from dashboard.core.paging import DossierPage
+from dashboard.core.paging import MAX_PAGE, DossierPage, whole_number
 from dashboard.core.periods import Window, window
 from dashboard.core.reference import closed_on, unit_valid_on
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS
@@ -113,13 +113,12 @@ def check_page(page: str | None, page_size: str | None) -> tuple[int, int]:
     """(page ≥ 1, 1 ≤ page size ≤ 200) from query text; a `ParameterError` names the bad one."""
     numbers = []
     for name, text, default, top in (
-        ("page", page, 1, None),
+        ("page", page, 1, MAX_PAGE),
         ("page_size", page_size, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE),
     ):
-        value = default if text in (None, "") else int(text) if text.isdigit() else 0
-        if value < 1 or (top and value > top):
-            limit = f"between 1 and {top}" if top else "at least 1"
-            raise ParameterError(name, f"{name} must be a whole number {limit}, not {text!r}")
+        value = default if text in (None, "") else whole_number(text) or 0
+        if value < 1 or value > top:
+            raise ParameterError(name, f"{name} must be a whole number between 1 and {top}, not {text!r}")
         numbers.append(value)
     return numbers[0], numbers[1]
 

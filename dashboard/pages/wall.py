@@ -84,6 +84,9 @@ class UnitStatus:
         return found
 
 
+POINT_DECIMALS = 3  # a feedback point leaves the store rounded to ~110 m: where, not whose door
+
+
 @dataclass(frozen=True)
 class FeedbackPoint:
     lat: float
@@ -131,7 +134,10 @@ def limits_of(services: Services) -> Limits:
 def feedback_points(services: Services, since: datetime, until: datetime) -> tuple[FeedbackPoint, ...]:
     """Feedback with a location received in [since, until) (the map shows the last 24 hours)."""
     rows = services.store.series.feedback_points(since, until)
-    return tuple(FeedbackPoint(row["lat"], row["lon"], row["unit_key"]) for row in rows)
+    return tuple(
+        FeedbackPoint(round(row["lat"], POINT_DECIMALS), round(row["lon"], POINT_DECIMALS), row["unit_key"])
+        for row in rows
+    )
 
 
 def unit_statuses(
