@@ -21,7 +21,7 @@ from layouts import league as league_layout
 from layouts import shell
 from layouts.ids import LeagueIds, ShellIds
 from layouts.league_grid import KIND_PARAM, PERIOD_PARAM, grid_rows
-from layouts.league_xlsx import filtered_name, league_workbook
+from layouts.league_xlsx import filtered_name, league_workbook, shown_order
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_CSV = "function(n) { return n ? true : window.dash_clientside.no_update; }"
@@ -65,7 +65,7 @@ def export_xlsx(
 ) -> dict[str, Any]:
     """The league as an Excel file, the rows in the order and filter the grid shows; `text`: the search box's."""
     view = league_data(services, cache, current_key(services), *asked(services, search))
-    order = None if shown is None else [row["unit_key"] for row in shown]
+    order = shown_order(shown, len(view.rows))  # rebuilt from the server's rows, capped: never the client's
     content = league_workbook(view, lang_from_search(search, services.settings.language), order, text)
     name = filtered_name(league_layout.export_name(view), text)
     return dcc.send_bytes(content, f"{name}.xlsx", type=XLSX_TYPE)

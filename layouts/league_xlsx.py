@@ -56,12 +56,27 @@ def filtered_name(name: str, quick_filter: str | None) -> str:
     return f"{name}-{FILTERED}-{slug}" if slug else f"{name}-{FILTERED}"
 
 
+def shown_order(shown: object, rows: int) -> list[str] | None:
+    """The unit keys of the rows a grid says it shows, as sent by the browser: only what is well formed, each key
+    once, and no more than the league has rows (a forged list of 20,000 costs no more than the real one); None
+    when it sent no list."""
+    if not isinstance(shown, list):
+        return None
+    keys: dict[str, None] = {}
+    for row in shown[: 2 * rows + 10]:  # a real grid sends each of its rows once
+        key = row.get("unit_key") if isinstance(row, dict) else None
+        if isinstance(key, str) and len(keys) < rows:
+            keys.setdefault(key, None)
+    return list(keys)
+
+
 def ordered_rows(view: LeagueView, order: Sequence[str] | None) -> list[LeagueRow]:
-    """The view's rows in `order` (unit keys, as the grid showed them); all rows in rank order when None."""
+    """The view's rows in `order` (unit keys, as the grid showed them, each once); all rows in rank order when
+    None. The rows are the server's own: the browser only says which and in what order."""
     if order is None:
         return list(view.rows)
     by_key = {row.unit_key: row for row in view.rows}
-    return [by_key[key] for key in order if key in by_key]
+    return [by_key[key] for key in dict.fromkeys(order) if key in by_key]
 
 
 def columns(view: LeagueView, lang: str) -> list[tuple[str, str | None]]:

@@ -38,3 +38,15 @@ def test_a_forged_page_number_in_the_api_is_a_400_naming_it(services, name, page
     response = create_app(services).server.test_client().get(f"/api/v1/dossiers?unit=quan-1&{name}={page}")
     assert response.status_code == 400, response.get_data(as_text=True)
     assert response.get_json()["parameter"] == name
+
+
+def test_a_forged_grid_sent_to_the_excel_export_costs_no_more_than_the_real_one():
+    from layouts.league_xlsx import shown_order
+
+    real = [{"unit_key": "quan-3"}, {"unit_key": "quan-1"}]
+    assert shown_order(real, 24) == ["quan-3", "quan-1"]
+    forged = [{"unit_key": f"x-{i}"} for i in range(20_000)] + real
+    assert len(shown_order(forged, 24)) == 24  # at most as many keys as the league has rows, the rest unread
+    assert shown_order([{"unit_key": "quan-1"}] * 20_000, 24) == ["quan-1"]  # each key once
+    assert shown_order([1, "x", None, {"unit_key": 7}, {"other": "quan-1"}], 24) == []  # nothing well formed
+    assert shown_order("not a list", 24) is None and shown_order(None, 24) is None
