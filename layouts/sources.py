@@ -154,7 +154,7 @@ def _rows_cell(source: SourceFreshness, lang: str) -> html.Div:
 
 def _source_values(source: SourceFreshness, lang: str) -> tuple[Any, ...]:
     return (
-        html.Code(source.name, title=source.safe_url or None),
+        html.Code(source.name, title=source.backend or None),  # never its address: admins only (docs/security.md)
         unit_name(source, lang),
         source.profile,
         status_badge(source.status, lang),

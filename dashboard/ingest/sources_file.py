@@ -53,6 +53,11 @@ class SourceConfig(BaseModel):
         return make_url(self.url).render_as_string(hide_password=True)
 
     @property
+    def backend(self) -> str:
+        """The kind of database (postgresql, mysql, sqlite, …), without host, user, database or path."""
+        return make_url(self.url).get_backend_name()
+
+    @property
     def password(self) -> str | None:
         password = make_url(self.url).password
         return str(password) if password else None

@@ -50,7 +50,8 @@ class SourceFreshness:
     consecutive_failures: int = 0
     next_retry_at: datetime | None = None
     rejected_count: int = 0
-    safe_url: str = ""
+    safe_url: str = ""  # host, user and database or file: for admins only (docs/security.md), never on the page
+    backend: str = ""  # what kind of database it is (postgresql, mysql, sqlite): what the page may say
 
     @property
     def lag(self) -> timedelta | None:

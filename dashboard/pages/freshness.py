@@ -70,6 +70,7 @@ def source_freshness(
                 next_retry_at=_latest(row["next_retry_at"] for row in rows),
                 rejected_count=rejected.get(source.name, 0),
                 safe_url=source.safe_url,
+                backend=source.backend,
             )
         )
     return result

@@ -102,7 +102,7 @@ def test_the_query_names_a_source_and_a_page(search, expected):
     assert sources_callbacks.rejected_query(search) == expected
 
 
-def test_the_dash_endpoint_serves_the_page_without_the_password(app, services, pull, down):
+def test_the_dash_endpoint_serves_the_page_without_the_password_or_the_address(app, services, pull, down):
     pull()
     down()
     payload = {
@@ -118,8 +118,8 @@ def test_the_dash_endpoint_serves_the_page_without_the_password(app, services, p
     response = app.server.test_client().post("/_dash-update-component", json=payload)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert SourcesIds.TABLE in body and "quan-3" in body and "reader:***@" in body
-    assert PASSWORD not in body
+    assert SourcesIds.TABLE in body and "quan-3" in body
+    assert PASSWORD not in body and "reader:***@" not in body  # no address on the page (issue 14: admins only)
 
 
 def test_the_cache_serves_a_second_viewer_without_recomputing(app, services, monkeypatch):
