@@ -52,7 +52,7 @@ def city(era: str, folder: Path, scale: float, history_days: int, out: Path | No
     started = time.perf_counter()
     made = take(services, "lw", services.clock.now(), "bench")  # live: the demo clock has run on since the pull
     snapshot_s = time.perf_counter() - started
-    meta = next(m for m in services.store.snapshots.list() if m["id"] == made)
+    meta = services.store.snapshots.meta(made) or {}
     briefing = report(load(services, made), meta["content_hash"])
     started = time.perf_counter()
     baseline = pdf_bytes(briefing, "vi")

@@ -71,7 +71,8 @@ def snapshot(obj: Context, period: str, as_of: str | None, requested_by: str | N
         if state is None or state["error"]:
             raise click.ClickException(f"request {request} failed: {state['error'] if state else 'gone'}")
         made = int(state["snapshot_id"])
-    row = next(r for r in services.store.snapshots.list() if r["id"] == made)
+    row = services.store.snapshots.meta(made)
+    assert row is not None  # just made (or found) under this id
     click.echo(
         f"Snapshot {made}: period {row['period']}, as of {city_time(row['as_of']):%d/%m/%Y %H:%M}, "
         f"data version {row['data_version']}, sha256 {row['content_hash']}"

@@ -29,7 +29,7 @@ from dashboard.briefings.render_html import page
 from dashboard.briefings.render_pdf import briefing_pdf, chart_specs
 from dashboard.briefings.render_xlsx import workbook
 from dashboard.briefings.report import Report, report
-from dashboard.briefings.snapshot import previous
+from dashboard.briefings.snapshot import load
 from dashboard.core.clock import city_time
 from dashboard.core.errors import InputError
 from dashboard.core.i18n import language, t
@@ -144,11 +144,12 @@ def rendering(services: Services, found: SnapshotRow, ext: str, lang: str) -> Re
     store's hash check first, every time: a body that no longer matches is a `StoreError`, and nothing is served."""
     kind, lang = FORMATS[ext], language(lang)  # the language is part of a file name: only a known one
     body = services.store.snapshots.body(found.id)
-    earlier = previous(services, found.id)  # "what changed" compares with it: part of the file's identity
-    since = f"-since-{earlier[0]['content_hash'][:16]}" if earlier else ""
+    earlier = services.store.snapshots.previous(found.id)  # "what changed" compares with it: part of the identity
+    since = f"-since-{earlier['content_hash'][:16]}" if earlier else ""
 
-    def make() -> bytes:
-        return kind.render(report(json.loads(body), found.content_hash, earlier[1] if earlier else None), lang)
+    def make() -> bytes:  # the earlier body is read (and its hash checked) only when the file is made
+        before = load(services, earlier["id"]) if earlier else None
+        return kind.render(report(json.loads(body), found.content_hash, before), lang)
 
     content = cached(cache_path(services, found, ext, lang, since), make)
     etag = f"{found.content_hash}{since}-{ext}-{lang}"

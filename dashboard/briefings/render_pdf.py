@@ -1,6 +1,6 @@
 """The briefing as a PDF (A4, Vietnamese with diacritics, NFC), made from a snapshot's report alone: a cover with
 the period, the as-of and the content hash; the city summary with its gauge; the map; both leagues; one page per
-unit that needs attention (`report.ATTENTION_RULE`); and what changed since the previous snapshot.
+unit that needs attention (the rule of `dashboard.briefings.report`); and what changed since the previous snapshot.
 
 The charts are the pages' own Plotly figures (`dashboard.briefings.figures`) drawn by `charts.render` (kaleido in
 a worker process, each PNG checked for marks); fpdf2 lays the pages out with DejaVu Sans (the 14 core fonts have
@@ -247,7 +247,9 @@ def pdf_bytes(report: Report, lang: str = "vi", charts: Mapping[str, bytes] | No
     if report.attention:
         pdf.add_page()
         pdf.heading(t("briefing.pdf.attention", lang))
-        pdf.para(t("briefing.pdf.attention.rule", lang), 9, muted=True)  # report.ATTENTION_RULE, in words
+        pdf.para(
+            t("briefing.pdf.attention.rule", lang), 9, muted=True
+        )  # the rule of dashboard.briefings.report, in words
         head = [t(f"briefing.pdf.col.{c}", lang) for c in ("unit", "rank", "alarms", "shortfall")]
         summary: list[Sequence[str]] = [head]
         for unit in report.attention:

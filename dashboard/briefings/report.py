@@ -1,7 +1,7 @@
 """The briefing report: what every rendering (PDF, Word, Excel, CSV, offline HTML) shows, read from a snapshot's
 body alone (never from the store), so every rendering of one snapshot says the same thing.
 
-"Needs attention" (`ATTENTION_RULE`): every unit in breach (an alarm on the wall at the as-of: overdue share above
+"Needs attention" (in words: the catalogue's `briefing.pdf.attention.rule`): every unit in breach (an alarm on the wall at the as-of: overdue share above
 the alarm limit, many newly late dossiers, or a stale source), then the units furthest below their commitments
 (the sum, over the criteria a unit committed to and missed, of the relative shortfall (target − value) ÷ target),
 at most ATTENTION_BELOW of those, and at most ATTENTION_MAX units in all.
@@ -18,10 +18,6 @@ from dashboard.core.vocabulary import CITY
 
 ATTENTION_BELOW = 10  # units furthest below their commitments
 ATTENTION_MAX = 20  # pages of units at most, breaches included
-ATTENTION_RULE = (
-    "every unit in breach (an alarm at the as-of), then the 10 units furthest below their commitments "
-    "(sum of (target − value) ÷ target over the criteria missed), at most 20 units"
-)
 
 
 @dataclass(frozen=True)
@@ -119,7 +115,7 @@ def missed_commitments(figures: dict[str, Any]) -> tuple[list[dict[str, Any]], f
 
 
 def attention(body: dict[str, Any], ranks: dict[str, tuple[str, int | None]]) -> list[AttentionUnit]:
-    """The units that need attention, by `ATTENTION_RULE`: breaches first (most alarms), then by shortfall."""
+    """The units that need attention, by the rule above: breaches first (most alarms), then by shortfall."""
     alarms: dict[str, list[dict[str, Any]]] = {}
     for alert in body["alerts"]:
         if alert["severity"] == "alarm":

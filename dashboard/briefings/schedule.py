@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlsplit
 
 from dashboard.briefings.render_pdf import briefing_pdf
 from dashboard.briefings.report import report
-from dashboard.briefings.snapshot import load, previous, take
+from dashboard.briefings.snapshot import load, take
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import fmt_datetime, period_label, t
 from dashboard.core.periods import window
@@ -109,10 +109,10 @@ def send_mail(services: Services) -> int:
         now = services.clock.now()
         try:
             if row["snapshot_id"] not in rendered:
-                body = load(services, row["snapshot_id"])
-                meta = next(m for m in services.store.snapshots.list() if m["id"] == row["snapshot_id"])
-                earlier = previous(services, row["snapshot_id"])  # what changed since the last pack
-                made = report(body, meta["content_hash"], earlier[1] if earlier else None)
+                body, meta = load(services, row["snapshot_id"]), services.store.snapshots.meta(row["snapshot_id"])
+                assert meta is not None  # `load` found it
+                earlier = services.store.snapshots.previous(row["snapshot_id"])  # what changed since the last pack
+                made = report(body, meta["content_hash"], load(services, earlier["id"]) if earlier else None)
                 pdf = briefing_pdf(made, services.settings.language)
                 rendered[row["snapshot_id"]] = (pdf, meta["as_of"], meta["period"])
             message = _message(services, row, *rendered[row["snapshot_id"]])

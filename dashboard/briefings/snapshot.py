@@ -147,15 +147,6 @@ def carry_out_requests(services: Services) -> list[int]:
     return made
 
 
-def previous(services: Services, snapshot_id: int) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(metadata, body) of the snapshot a briefing compares with: the newest of the same period with an earlier
-    as-of (None: it is the first)."""
-    rows = services.store.snapshots.list()  # newest as-of first
-    found = next(row for row in rows if row["id"] == snapshot_id)
-    earlier = next((r for r in rows if r["period"] == found["period"] and r["as_of"] < found["as_of"]), None)
-    return None if earlier is None else (earlier, load(services, earlier["id"]))
-
-
 def load(services: Services, snapshot_id: int) -> dict[str, Any]:
     """A stored snapshot's body, its hash checked."""
     body: dict[str, Any] = json.loads(services.store.snapshots.body(snapshot_id))

@@ -176,13 +176,14 @@ def snapshots(services: Services) -> tuple[SnapshotRow, ...]:
 
 def snapshot(services: Services, snapshot_id: int) -> SnapshotRow | None:
     """One snapshot's record (None: no such snapshot)."""
-    return next((row for row in snapshots(services) if row.id == snapshot_id), None)
+    found = services.store.snapshots.meta(snapshot_id)
+    return None if found is None else _snapshot(found)
 
 
 def previous_of(services: Services, found: SnapshotRow) -> SnapshotRow | None:
     """The snapshot `found` is compared with: the newest one of the same period with an earlier as-of."""
-    earlier = [row for row in snapshots(services) if row.period == found.period and row.as_of < found.as_of]
-    return earlier[0] if earlier else None
+    earlier = services.store.snapshots.previous(found.id)
+    return None if earlier is None else _snapshot(earlier)
 
 
 def archive(services: Services) -> Archive:

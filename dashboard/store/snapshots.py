@@ -79,12 +79,33 @@ class Snapshots:
                 )
             return int(found)
 
+    def _meta(self, where: Any = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Snapshots' metadata (no bodies), newest as-of first."""
+        statement = select(*(c for c in snapshots.c if c.name != "body"))
+        if where is not None:
+            statement = statement.where(where)
+        statement = statement.order_by(snapshots.c.as_of.desc(), snapshots.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(statement).mappings()]
+
     def list(self) -> list[dict[str, Any]]:
         """Every snapshot's metadata, newest as-of first (no bodies)."""
-        columns = [c for c in snapshots.c if c.name != "body"]
-        with self.engine.connect() as conn:
-            rows = conn.execute(select(*columns).order_by(snapshots.c.as_of.desc(), snapshots.c.id.desc()))
-            return [dict(r) for r in rows.mappings()]
+        return self._meta()
+
+    def meta(self, snapshot_id: int) -> dict[str, Any] | None:
+        """One snapshot's metadata (None: no such snapshot)."""
+        found = self._meta(snapshots.c.id == snapshot_id, 1)
+        return found[0] if found else None
+
+    def previous(self, snapshot_id: int) -> dict[str, Any] | None:
+        """The snapshot a briefing compares with: the newest of the same period with an earlier as-of (None: the
+        first of its period, or no such snapshot)."""
+        found = self.meta(snapshot_id)
+        if found is None:
+            return None
+        earlier = (snapshots.c.period == found["period"]) & (snapshots.c.as_of < found["as_of"])
+        rows = self._meta(earlier, 1)
+        return rows[0] if rows else None
 
     def body(self, snapshot_id: int) -> str:
         """A snapshot's body as stored, its hash checked: a changed body is an error, never served."""

@@ -50,5 +50,5 @@ def briefing(services, tmp_path):
         ingestor.pull(source)
     made = take(services, "30d", AS_OF, "test")
     body = load(services, made)
-    [meta] = [m for m in services.store.snapshots.list() if m["id"] == made]
+    meta = services.store.snapshots.meta(made)
     return services, made, body, report(body, meta["content_hash"])
