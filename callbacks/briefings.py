@@ -13,24 +13,28 @@ from urllib.parse import parse_qs
 from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 
+from dashboard.auth.context import current_principal
+from dashboard.auth.roles import MAKE_BRIEFING, allowed
 from dashboard.briefings import archive as bodies
 from dashboard.core.cache import Cache
 from dashboard.core.errors import ParameterError, StoreError
 from dashboard.core.i18n import lang_from_search, t
+from dashboard.core.paging import whole_number
 from dashboard.pages import briefings as model
 from dashboard.services import Services
 from layouts import briefings as briefings_layout
 from layouts import shell
 from layouts.ids import BriefingsIds, ShellIds
 
-CHANGES_PREFIX = f"{shell.BRIEFINGS_PATH}/"
+CHANGES_PREFIX = briefings_layout.CHANGES_PREFIX
 
 
 def snapshot_ids(search: str | None) -> tuple[int, int] | None:
     """The two snapshots of `?a=<id>&b=<id>` (None unless both are whole numbers)."""
     values = parse_qs((search or "").lstrip("?"))
     a, b = ((values.get(name) or [""])[0] for name in (briefings_layout.A_PARAM, briefings_layout.B_PARAM))
-    return (int(a), int(b)) if a.isdecimal() and b.isdecimal() else None
+    first, second = whole_number(a), whole_number(b)
+    return (first, second) if first is not None and second is not None else None
 
 
 def page(services: Services, _cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
@@ -38,9 +42,9 @@ def page(services: Services, _cache: Cache, lang: str, pathname: str, search: st
     pair = snapshot_ids(search)
     if pair is None:
         refresh_ms = services.settings.refresh_ms
-        return briefings_layout.archive_layout(
-            model.archive(services), lang, pathname, refresh_ms, model.PERIODS_TO_ASK
-        )
+        may_ask = allowed(current_principal(), MAKE_BRIEFING)  # the guard refuses the others' asks anyway
+        periods = model.PERIODS_TO_ASK if may_ask else ()
+        return briefings_layout.archive_layout(model.archive(services), lang, pathname, refresh_ms, periods)
     try:
         comparison = bodies.compare(services, *pair)
     except StoreError as error:
@@ -54,10 +58,11 @@ def changes_page(services: Services, _cache: Cache, lang: str, pathname: str, _s
     """What changed since the previous snapshot of the same period, at /briefings/<id>/changes."""
     name = pathname[len(CHANGES_PREFIX) :]
     number = name.removesuffix(briefings_layout.CHANGES_SUFFIX)
-    if number == name or not number.isdecimal():
+    snapshot_id = whole_number(number)
+    if number == name or snapshot_id is None:
         return shell.not_found(pathname, lang)
     try:
-        found = bodies.since_previous(services, int(number))
+        found = bodies.since_previous(services, snapshot_id)
     except StoreError as error:
         return briefings_layout.not_found(str(error), lang, pathname)
     if found is None:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import MappingProxyType
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, html
 from dash.development.base_component import Component
 
-from callbacks import briefings, league, overview, sources
+from callbacks import audit, briefings, league, overview, sources
 from callbacks import unit as unit_page
 from callbacks import wall as wall_page
+from dashboard.auth.context import current_principal
+from dashboard.auth.roles import USER
 from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
 from dashboard.services import Services
+from layouts import audit as audit_layout
 from layouts import shell
 from layouts import unit as unit_layout
 from layouts import wall as wall_layout
@@ -38,6 +41,7 @@ PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType(
         shell.LEAGUE_PATH: league.page,
         wall_layout.WALL_PATH: wall_page.page,
         shell.BRIEFINGS_PATH: briefings.page,
+        audit_layout.AUDIT_PATH: audit.page,
     }
 )
 # Pages whose path carries a value (/unit/<key>): the first prefix the path starts with.
@@ -52,6 +56,9 @@ def route(services: Services, cache: Cache, pathname: str | None, search: str | 
     path = pathname or "/"
     render = PAGES.get(path) or next((r for prefix, r in PREFIX_PAGES.items() if path.startswith(prefix)), None)
     page = render(services, cache, lang, path, search) if render else shell.not_found(path, lang)
+    viewer = current_principal()
+    if viewer.kind == USER:  # a person signed in: who, and the way out (a wall's screen has neither)
+        page = html.Div([shell.account_bar(viewer.label or viewer.id, lang), page])
     return wall_layout.kiosk_frame(page, search)
 
 

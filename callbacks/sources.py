@@ -10,11 +10,13 @@ from urllib.parse import parse_qs
 from dash import Dash, Input, Output, State, no_update
 from dash.development.base_component import Component
 
+from dashboard.auth.context import current_principal
+from dashboard.auth.roles import ADMIN_SOURCES, allowed
 from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
 from dashboard.core.paging import page_asked
 from dashboard.pages.common import current_key
-from dashboard.pages.sources import sources_data
+from dashboard.pages.sources import SourcesView, for_admins_only, sources_data
 from dashboard.services import Services
 from layouts import shell
 from layouts import sources as sources_layout
@@ -40,10 +42,15 @@ def rejected_query(search: str | None) -> tuple[str | None, int]:
     return (source if SOURCE_NAME.fullmatch(source) else None), page_asked(page)
 
 
+def for_viewer(view: SourcesView) -> SourcesView:
+    """All of it for those who manage the sources; for everyone else no error text, address or raw value."""
+    return view if allowed(current_principal(), ADMIN_SOURCES) else for_admins_only(view)
+
+
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
     """The whole sources page, filled with the current state of every source."""
     key = current_key(services)
-    view = sources_data(services, cache, key, *rejected_query(search))
+    view = for_viewer(sources_data(services, cache, key, *rejected_query(search)))
     health = list(view.health)
     refresh_ms = services.settings.refresh_ms
     return sources_layout.layout(
@@ -58,7 +65,7 @@ def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: st
     if key == seen:
         return (no_update,) * 5
     lang = lang_from_search(search, services.settings.language)
-    view = sources_data(services, cache, key, *rejected_query(search))
+    view = for_viewer(sources_data(services, cache, key, *rejected_query(search)))
     health = list(view.health)
     return (
         shell.as_of_text(view.as_of, lang),

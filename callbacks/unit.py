@@ -11,12 +11,14 @@ from urllib.parse import parse_qs, unquote
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 from dash.development.base_component import Component
 
+from dashboard.auth.context import current_principal
+from dashboard.auth.roles import VIEW_DRILL, VIEW_TILE_DETAIL, allowed
 from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
 from dashboard.core.paging import page_asked
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS, FEEDBACK_LISTS
 from dashboard.pages.common import current_key, page_as_of, period_or_default
-from dashboard.pages.unit import TileQuery, tile_data
+from dashboard.pages.unit import TileQuery, UnitView, tile_data, without_lists
 from dashboard.pages.unit_export import whole_list
 from dashboard.services import Services
 from layouts import shell, unit_exports, unit_xlsx
@@ -55,11 +57,20 @@ def tile_query(pathname: str | None, search: str | None, now: datetime | None = 
     )
 
 
+def for_viewer(view: UnitView | None) -> UnitView | None:
+    """The tile as the request's principal may see it: without individual dossiers unless the unit is its own (or
+    its role sees every unit's)."""
+    viewer, key = current_principal(), view.unit["key"] if view else None
+    if view is None or (allowed(viewer, VIEW_DRILL, key) and allowed(viewer, VIEW_TILE_DETAIL, key)):
+        return view
+    return without_lists(view)
+
+
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
     """The whole tile for the address, or a not-found page naming the key."""
     query = tile_query(pathname, search, services.clock.now())
     key = current_key(services)
-    view = tile_data(services, cache, key, query)
+    view = for_viewer(tile_data(services, cache, key, query))
     if view is None:
         return unit_layout.not_found(query.key, lang, pathname)
     return unit_layout.layout(view, lang, pathname, services.settings.refresh_ms, key)
@@ -71,6 +82,7 @@ def refresh(
     """New as-of text, every refreshed part and key; `no_update` for all when the key has not changed."""
     key = current_key(services)
     view = None if key == seen else tile_data(services, cache, key, tile_query(pathname, search, services.clock.now()))
+    view = for_viewer(view)
     if view is None:
         return (no_update,) * (len(unit_layout.REFRESHED) + 2)
     lang = lang_from_search(search, services.settings.language)

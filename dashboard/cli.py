@@ -33,6 +33,7 @@ from dashboard.store import Store
 from dashboard.store.lease import WriterLease
 
 if TYPE_CHECKING:
+    from dashboard.demo import DemoSignIn
     from data_sources.demo import Era
 
 
@@ -198,8 +199,18 @@ def demo(
         prepared,
         host,
         port,
-        on_ready=lambda url: click.secho(f"\n  CCHC Pulse is running: {url}\n", fg="green", bold=True),
+        on_ready=_print_ready,
     )
+
+
+def _print_ready(url: str, signed: DemoSignIn) -> None:
+    leader, head = signed.leader, signed.unit_head
+    click.secho(f"\n  CCHC Pulse is running: {url}", fg="green", bold=True)
+    click.echo("  Đăng nhập / sign in:")
+    click.echo(f"    lãnh đạo / leader:               {leader[0]} / {leader[1]}")
+    click.echo(f"    trưởng đơn vị / head of {head[2]}: {head[0]} / {head[1]}")
+    click.echo(f"  Màn hình điều hành / the wall (its kiosk token lasts to {signed.token_expires:%d/%m/%Y}):")
+    click.echo(f"    {signed.wall_url}\n")
 
 
 @main.command()
@@ -211,8 +222,11 @@ def serve(obj: Context, host: str | None, port: int | None) -> None:
     from waitress import serve as serve_app
 
     from dashboard.web.app import create_app
+    from dashboard.web.sessions import NO_SECRET
 
     settings = obj.settings(host=host, port=port)
+    if not settings.session_secret:  # refused before opening anything
+        raise click.ClickException(NO_SECRET)
     app = create_app(_services(settings, migrate=False), warm=True)
     click.echo(f"CCHC Pulse: http://{settings.host}:{settings.port}/")
     serve_app(app.server, host=settings.host, port=settings.port, threads=8)

@@ -6,11 +6,13 @@ every source once; `run` starts the pulls and the simulator on a scheduler and s
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
+from dashboard.auth.roles import KIOSK_ROLE, LEADER, UNIT_HEAD
 from dashboard.core.clock import ScaledClock
 from dashboard.core.errors import StoreError
 from dashboard.core.reference import load_units
@@ -25,6 +27,7 @@ PULL_INTERVAL_S = 10.0  # real seconds between pulls of each simulated database
 # The city's offices ran software from different vendors: the demo spreads its sources over every profile.
 PROFILES = ("motcua_v1", "hscv_mariadb", "egov_pg", "legacy_sqlite")
 SIMULATE_EVERY_S = 1.0  # real seconds between the simulator's ticks
+KIOSK_DAYS = 30  # the demo wall's token lasts this long
 
 
 @dataclass
@@ -106,6 +109,7 @@ def prepare(
             "store_url": None,
             # rows carry their event time, up to one simulator tick (1 s × speed) old when they are written
             "safety_lag_s": max(60.0, 5 * SIMULATE_EVERY_S * speed),
+            "session_secret": base.session_secret or demo_secret(folder),
         }
     )
     clock = ScaledClock(start, speed)
@@ -121,7 +125,52 @@ def prepare(
     return Demo(services, simulated, clock, speed, mirror)
 
 
-def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None = None) -> None:
+def demo_secret(folder: Path) -> str:
+    """The demo's session key: made once, kept in its folder (readable by its owner only), so signing in survives
+    a restart of the demo. A real deployment sets `session_secret` itself (`serve` refuses to run without it)."""
+    path = folder / "session_secret"
+    if not path.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+    return path.read_text(encoding="utf-8").strip()
+
+
+@dataclass(frozen=True)
+class DemoSignIn:
+    """What the demo prints: two people's sign-ins and the wall's address with its kiosk token."""
+
+    leader: tuple[str, str]  # login, password
+    unit_head: tuple[str, str, str]  # login, password, unit key
+    wall_url: str
+    token_expires: datetime
+
+
+def demo_accounts(services: Services, base_url: str) -> DemoSignIn:
+    """A leader, the head of the first source's unit (new passwords at every start) and a fresh kiosk token."""
+    accounts, unit = services.accounts, services.sources[0].unit
+    people = (
+        ("lanh-dao", "Lãnh đạo (demo)", LEADER, frozenset[str]()),
+        ("truong-don-vi", f"Trưởng đơn vị {unit}", UNIT_HEAD, frozenset({unit})),
+    )
+    passwords = []
+    for login, name, role, units in people:
+        password = secrets.token_urlsafe(9)
+        if accounts.user(login) is None:
+            accounts.add_user(login, name, role, units, password)
+        else:
+            accounts.set_role(login, role, units)
+            accounts.reset_password(login, password)
+            accounts.enable_user(login)
+        passwords.append(password)
+    expires = accounts.clock.now() + timedelta(days=KIOSK_DAYS)
+    _, token = accounts.issue_token("kiosk", "Phòng điều hành (demo)", KIOSK_ROLE, set(), expires)
+    return DemoSignIn(
+        ("lanh-dao", passwords[0]), ("truong-don-vi", passwords[1], unit), f"{base_url}wall?token={token}", expires
+    )
+
+
+def run(demo: Demo, host: str, port: int, on_ready: Callable[[str, DemoSignIn], None] | None = None) -> None:
     """Pull on the sources' intervals, advance the simulator every second, and serve until interrupted."""
     from waitress import serve
 
@@ -139,7 +188,8 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str], None] | None
     scheduler.start()
     app = create_app(demo.services, warm=True)
     if on_ready:
-        on_ready(f"http://{host}:{port}/")
+        url = f"http://{host}:{port}/"
+        on_ready(url, demo_accounts(demo.services, url))
     try:
         serve(app.server, host=host, port=port, threads=8)
     finally:

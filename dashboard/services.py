@@ -6,7 +6,9 @@ Built once per process by `Services.build(settings)`; tests build their own with
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from dashboard.auth.store import AccountStore
 from dashboard.core.clock import Clock, SystemClock
 from dashboard.core.reference import load_procedures, load_units
 from dashboard.core.settings import Settings
@@ -48,3 +50,8 @@ class Services:
             index_config=load_index_config(settings.service_index_file),
             commitments=load_commitments(settings.commitments_file),
         )
+
+    @cached_property
+    def accounts(self) -> AccountStore:
+        """Users, tokens and sign-in attempts: opened (its tables created) on first use, with real time."""
+        return AccountStore.open(self.settings, known_units=lambda: [u["key"] for u in self.store.units()])

@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the briefings pages' model, plain data; layouts never load 
 DOWNLOADS = (("pdf", "PDF"), ("docx", "Word"), ("xlsx", "Excel"), ("html", "HTML"), ("csv", "CSV"))
 A_PARAM, B_PARAM = "a", "b"
 CHANGES_SUFFIX = "/changes"
+CHANGES_PREFIX = f"{shell.BRIEFINGS_PATH}/"  # /briefings/<id>/changes
 ARCHIVE_COLUMNS = ("as_of", "period", "version", "by", "hash", "downloads", "changes")
 LEAGUE_COLUMNS = ("league.col.rank", "league.col.unit", "league.col.score", "league.col.on_time")
 
@@ -174,12 +175,14 @@ def _picker(snapshots: Sequence[SnapshotRow], lang: str) -> html.Div:
 
 
 def archive_layout(archive: Archive, lang: str, pathname: str, refresh_ms: int, periods: Sequence[str]) -> html.Div:
-    """The archive page: ask for a snapshot now, the requests, every snapshot, and two to compare."""
+    """The archive page: ask for a snapshot now (given `periods` to ask for: only to those who make briefings), the
+    requests, every snapshot, and two to compare."""
+    ask = [_section(t("briefings.ask.title", lang), [_ask_form(lang, periods)])] if periods else []
     body = html.Div(
         [
             dcc.Interval(id=BriefingsIds.INTERVAL, interval=refresh_ms),
             dcc.Store(id=BriefingsIds.SEEN, data=archive.fingerprint()),
-            _section(t("briefings.ask.title", lang), [_ask_form(lang, periods)]),
+            *ask,
             _section(
                 t("briefings.requests.title", lang),
                 [html.Div(request_rows(archive.requests, lang), id=BriefingsIds.REQUESTS)],

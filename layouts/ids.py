@@ -17,6 +17,8 @@ class ShellIds(StrEnum):
     NAV_SOURCES = "shell-nav-sources"
     NAV_LEAGUE = "shell-nav-league"
     NAV_BRIEFINGS = "shell-nav-briefings"
+    ACCOUNT = "shell-account"
+    SIGN_OUT = "shell-sign-out"
 
 
 class OverviewIds(StrEnum):
@@ -147,6 +149,13 @@ class BriefingsIds(StrEnum):
     COLUMN_B = "briefings-column-b"
     CHANGES = "briefings-changes"
     NOT_FOUND = "briefings-not-found"
+
+
+class AuditIds(StrEnum):
+    """The audit log's page at "/audit" (admins)."""
+
+    TABLE = "audit-table"
+    CSV = "audit-csv"
 
 
 class NotFoundIds(StrEnum):

@@ -18,6 +18,7 @@ LANG_LINKS = {
 OVERVIEW_PATH = "/"
 SOURCES_PATH = "/sources"
 LEAGUE_PATH = "/league"
+SIGN_OUT_PATH = "/signout"  # dashboard.web.signin
 BRIEFINGS_PATH = "/briefings"  # the snapshot archive; its files are /briefings/<id>.<ext> (dashboard.web.briefings)
 NAV_LINKS = (
     (OVERVIEW_PATH, ShellIds.NAV_OVERVIEW, "nav.overview"),
@@ -30,6 +31,20 @@ NAV_LINKS = (
 def root() -> html.Div:
     """The app layout: the URL and an empty container that the router fills."""
     return html.Div([dcc.Location(id=ShellIds.LOCATION, refresh=False), html.Div(id=ShellIds.PAGE)])
+
+
+def account_bar(label: str, lang: str) -> html.Form:
+    """Who is signed in, and the sign-out button (a form posting to /signout)."""
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name="lang", value=lang),
+            html.Span(label, className="pulse-account-name", id=ShellIds.ACCOUNT),
+            html.Button(t("auth.sign_out", lang), type="submit", id=ShellIds.SIGN_OUT, className="pulse-account-out"),
+        ],
+        action=SIGN_OUT_PATH,
+        method="post",
+        className="pulse-account",
+    )
 
 
 def as_of_text(as_of: datetime | None, lang: str) -> str:

@@ -115,14 +115,12 @@ def summary(
 
 
 def _error_cell(source: SourceFreshness, lang: str) -> Any:
-    if not source.last_error:
+    if not source.error_kind:
         return MISSING
-    return html.Div(
-        [
-            html.Div(t(f"error.{source.error_kind}", lang), className="pulse-error-words"),
-            html.Div(source.last_error, title=source.last_error, className="pulse-error small"),
-        ]
-    )
+    words = html.Div(t(f"error.{source.error_kind}", lang), className="pulse-error-words")
+    if not source.last_error:  # its text withheld: for the sources' admins only
+        return html.Div([words])
+    return html.Div([words, html.Div(source.last_error, title=source.last_error, className="pulse-error small")])
 
 
 def _retry_cell(source: SourceFreshness, lang: str) -> Any:
@@ -232,7 +230,7 @@ def raw_table(row: RejectedRow, lang: str) -> html.Dl:
     return html.Dl(pairs, className="pulse-raw", **Attrs({"aria-label": t("rejected.raw", lang)}))
 
 
-def _rejected_rows(row: RejectedRow, lang: str) -> list[html.Tr]:
+def _rejected_rows(row: RejectedRow, lang: str, raw_withheld: bool = False) -> list[html.Tr]:
     values = (
         fmt_datetime(row.rejected_at, lang),
         html.Code(row.source),
@@ -245,7 +243,12 @@ def _rejected_rows(row: RejectedRow, lang: str) -> list[html.Tr]:
         [labelled_cell(value, t(key, lang)) for key, value in zip(REJECTED_COLUMNS, values, strict=True)],
         className="pulse-rejected-row",
     )
-    raw = html.Tr(html.Td(raw_table(row, lang), colSpan=len(REJECTED_COLUMNS)), className="pulse-raw-row")
+    shown = (
+        html.P(t("rejected.raw_withheld", lang), className="pulse-empty small")
+        if raw_withheld
+        else raw_table(row, lang)
+    )
+    raw = html.Tr(html.Td(shown, colSpan=len(REJECTED_COLUMNS)), className="pulse-raw-row")
     return [main, raw]
 
 
@@ -289,7 +292,7 @@ def rejected_browser(rejected: RejectedPage, lang: str) -> list[Component]:
         total=fmt_int(rejected.total, lang),
     )
     head = html.Thead(html.Tr([html.Th(t(key, lang), scope="col") for key in REJECTED_COLUMNS]))
-    body = html.Tbody([tr for row in rejected.rows for tr in _rejected_rows(row, lang)])
+    body = html.Tbody([tr for row in rejected.rows for tr in _rejected_rows(row, lang, rejected.raw_withheld)])
     rest: list[Component | None] = [
         html.P(span, className="pulse-range"),
         dbc.Table([head, body], className="pulse-rejected align-middle mb-0"),

@@ -177,7 +177,9 @@ def _more(view: UnitView, page: DossierPage, list_name: str, lang: str) -> Compo
 
 
 def short_list(view: UnitView, page: DossierPage, list_name: str, columns: tuple[str, ...], lang: str) -> list[Any]:
-    """The first dossiers of a list on the tile, with a link to all of them."""
+    """The first dossiers of a list on the tile, with a link to all of them (for the unit's own staff)."""
+    if not view.lists:
+        return [html.P(t("unit.withheld", lang), className="pulse-empty text-body-secondary")]
     if not page.rows:
         return [html.P(t(f"unit.list.{list_name}.empty", lang), className="pulse-empty text-body-secondary")]
     return [x for x in (dossier_table(page.rows, columns, lang), _more(view, page, list_name, lang)) if x is not None]
@@ -257,13 +259,17 @@ def drill(view: UnitView, lang: str) -> list[Component]:
 def refreshed(view: UnitView, lang: str) -> tuple[Any, ...]:
     """What the refresh replaces, in the order of `REFRESHED` (figures for the charts, children otherwise)."""
     key = view.unit["key"]
+
+    def href(name: str) -> str | None:
+        return unit_href(key, lang, view.period, name) if view.lists else None
+
     return (
         summary(view, lang),
-        kpi_cards(view.kpis, view.city, view.targets, lambda name: unit_href(key, lang, view.period, name), lang),
+        kpi_cards(view.kpis, view.city, view.targets, href, lang),
         figures.trend_figure(view.trend, lang, uirevision=f"trend-{key}"),
         figures.ageing_figure(view.kpis.backlog.ageing, lang, uirevision=f"ageing-{key}"),
         late_procedures(view.late_procedures, lang),
-        feedback_stats(view.kpis, lambda name: unit_href(view.unit["key"], lang, view.period, name), lang),
+        feedback_stats(view.kpis, href, lang),
         short_list(view, view.overdue, "overdue", OVERDUE_COLUMNS, lang),
         short_list(view, view.no_apology, "late_no_apology", LIST_COLUMNS, lang),
         drill(view, lang),
@@ -307,7 +313,7 @@ def layout(view: UnitView, lang: str, pathname: str, refresh_ms: int, seen: list
             dcc.Store(id=UnitIds.FOCUS, data=view.drill_filter is not None),
             dcc.Store(id=UnitIds.FOCUSED),
             html.Section(parts[UnitIds.SUMMARY], id=UnitIds.SUMMARY, className="pulse-section pulse-unit-summary"),
-            html.Div([period_links(view, lang), tile_tools(lang)], className="pulse-unit-tools"),
+            html.Div([period_links(view, lang), tile_tools(lang, view.lists)], className="pulse-unit-tools"),
             html.Section(
                 [
                     html.H2(_window_text(view, lang), className="pulse-section-title"),

@@ -20,7 +20,7 @@ from layouts.ids import UnitIds
 if TYPE_CHECKING:
     from dashboard.metrics.kpis import Ratio, UnitKpis
 
-DrillHref = Callable[[str], str]  # dossier filter → the address of its list
+DrillHref = Callable[[str], str | None]  # dossier filter → the address of its list (None: not for this viewer)
 
 
 @dataclass(frozen=True)
@@ -52,11 +52,12 @@ RATE_CARDS: MappingProxyType[str, RateCard] = MappingProxyType(
 
 def drill_number(text: str, list_name: str | None, href: DrillHref, lang: str, **attrs: Any) -> Component:
     """A number, as a link to the dossiers behind it when a filter lists them."""
-    if not list_name:
+    target = href(list_name) if list_name else None
+    if not list_name or not target:
         return html.Span(text, **attrs)
     title = t("unit.drill.open", lang, name=t(f"unit.list.{list_name}", lang))
     css = f"{attrs.pop('className', '')} pulse-drill-link".strip()
-    return dcc.Link(text, href=href(list_name), title=title, className=css, **attrs)
+    return dcc.Link(text, href=target, title=title, className=css, **attrs)
 
 
 def target_progress(target: float | None, ratio: Ratio, lang: str) -> Component | None:

@@ -54,11 +54,12 @@ def _buttons(buttons: list[tuple[str, str]], lang: str) -> html.Div:
     )
 
 
-def tile_tools(lang: str) -> html.Div:
-    """ "Tải Excel" of the whole tile, and the two downloads' targets (kept out of the refreshed parts)."""
+def tile_tools(lang: str, detail: bool = True) -> html.Div:
+    """ "Tải Excel" of the whole tile (for the unit's own staff), and the two downloads' targets (kept out of the
+    refreshed parts)."""
     return html.Div(
         [
-            _buttons([(UnitIds.XLSX, t("unit.export.xlsx", lang))], lang),
+            _buttons([(UnitIds.XLSX, t("unit.export.xlsx", lang))] if detail else [], lang),
             dcc.Download(id=UnitIds.DOWNLOAD),
             dcc.Download(id=UnitIds.DRILL_DOWNLOAD),
         ],

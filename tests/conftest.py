@@ -25,6 +25,8 @@ from dashboard.services import Services
 from dashboard.store import Store
 from dashboard.web.app import create_app
 
+# Every app a test builds signs sessions with this key (`serve` and `create_app` refuse to run without one).
+os.environ.setdefault("CCHC_SESSION_SECRET", "tests-only-session-secret-0123456789abcdef")
 PG_ADMIN_URL = os.environ.get("CCHC_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 MARIADB_URL = os.environ.get("CCHC_TEST_MARIADB_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4")
 START = datetime(2019, 11, 27, 9, 0, tzinfo=CITY_TZ)

@@ -11,6 +11,7 @@ from dashboard.services import Services
 from dashboard.web.app import create_app
 from layouts.ids import OverviewIds, ShellIds
 from tests.factories import SourceDB, dossier
+from tests.signin import start_signed_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,7 +27,7 @@ def test_the_overview_updates_when_a_pull_lands(chromium, dash_duo, tmp_path, cl
     source_db.insert("dossiers", dossier("D1"), dossier("D2"))
     ingestor.pull(source)
 
-    dash_duo.start_server(create_app(services))
+    start_signed_in(dash_duo, create_app(services))
     dash_duo.wait_for_text_to_equal(f"#{OverviewIds.IN_PROGRESS}", "2", timeout=10)
     assert dash_duo.find_element(f"#{ShellIds.AS_OF}").text == "Số liệu lúc 09:00 27/11/2019"
     assert "OK" in dash_duo.find_element(f"#{OverviewIds.SOURCES}").text

@@ -6,11 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from dashboard.auth.roles import BRIEFING_STAFF
 from dashboard.briefings.snapshot import carry_out_requests
 from dashboard.store.schema import snapshots
 from dashboard.web.app import create_app
 from layouts.ids import BriefingsIds
 from tests.briefings import conftest as briefing_city
+from tests.signin import start_signed_in
 
 pytestmark = pytest.mark.browser
 briefing = briefing_city.briefing
@@ -24,8 +26,7 @@ def count(services) -> int:
 def test_ask_for_a_snapshot_and_see_it_made(chromium, dash_duo, briefing):
     services, made, _body, report = briefing
     services.settings = services.settings.model_copy(update={"refresh_ms": 500})
-    dash_duo.start_server(create_app(services))
-    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/briefings")
+    start_signed_in(dash_duo, create_app(services), BRIEFING_STAFF, path="/briefings")  # who makes briefings
     dash_duo.wait_for_contains_text(f"#{BriefingsIds.ARCHIVE}", report.content_hash[:12], timeout=10)
     links = [a.get_attribute("href") for a in dash_duo.find_elements(f"#{BriefingsIds.ARCHIVE} a.pulse-download")]
     assert [link.removeprefix(dash_duo.server_url) for link in links] == [

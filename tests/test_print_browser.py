@@ -28,6 +28,7 @@ from layouts.ids import LeagueIds, OverviewIds, ShellIds, UnitIds
 from tests.callbacks.test_unit import AS_OF, FEEDBACK, ROWS
 from tests.factories import SourceDB
 from tests.layouts.test_league_exports import free_port
+from tests.signin import start_signed_in
 
 pytestmark = pytest.mark.browser
 A4_WIDTH_PX = (210 - 2 * 11) / 25.4 * 96  # the portrait page's width inside its margins (assets/print.css)
@@ -63,7 +64,7 @@ def city_services(tmp_path, clock):
 def printer(chromium, dash_duo, city_services):
     if not (shutil.which("pdftoppm") and shutil.which("pdftotext")):
         pytest.skip("pdftoppm and pdftotext (poppler-utils) are not installed")
-    dash_duo.start_server(create_app(city_services), port=free_port())
+    start_signed_in(dash_duo, create_app(city_services), port=free_port())
     return dash_duo
 
 

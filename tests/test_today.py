@@ -25,6 +25,7 @@ from layouts import wall_gauges
 from layouts.wall_figures import map_figure
 from layouts.wall_model import parse_options
 from tests.factories import SourceDB, dossier
+from tests.signin import signed_client
 
 WARD, WARD_CODE = "phuong-ben-thanh", "26743"  # the code Phường Bến Thành of 2025 took over from its predecessor
 DEPARTMENT = "so-tu-phap"
@@ -121,7 +122,7 @@ def test_the_wall_of_today_names_wards_shows_the_worst_24_and_says_what_its_map_
 
 def test_todays_ward_and_department_are_in_the_api(today):
     services, _ = today
-    client = create_app(services).server.test_client()
+    client = signed_client(create_app(services))
     for unit in (WARD, DEPARTMENT):
         body = client.get(f"/api/v1/kpis?unit={unit}").get_json()
         [figures] = body["units"]

@@ -14,6 +14,7 @@ from dashboard.web.app import create_app
 from layouts.ids import UnitIds
 from tests.callbacks.test_unit import AS_OF, FEEDBACK, ROWS
 from tests.factories import SourceDB
+from tests.signin import start_signed_in
 
 pytestmark = pytest.mark.browser
 NO_OVERFLOW = "return document.documentElement.scrollWidth <= document.documentElement.clientWidth;"
@@ -30,7 +31,7 @@ def test_open_the_tile_drill_into_the_overdue_and_fit_a_phone(chromium, dash_duo
     clock.set(AS_OF)
     Ingestor(services.store, clock, settings).pull(services.sources[0])
 
-    dash_duo.start_server(create_app(services))
+    start_signed_in(dash_duo, create_app(services))
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/unit/quan-1")
     dash_duo.wait_for_text_to_equal(f"#{UnitIds.KPI_ON_TIME}", "33,3%", timeout=10)
     assert dash_duo.find_element(f"#{UnitIds.RANK}").text == "Hạng 1/24 ▲1"

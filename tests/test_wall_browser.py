@@ -22,6 +22,7 @@ from dashboard.web.app import create_app
 from layouts.wall_model import VIEWS
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
+from tests.signin import start_signed_in
 
 pytestmark = pytest.mark.browser
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -99,7 +100,7 @@ def only_local_requests(dash_duo) -> list[str]:
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160)])
 def test_the_wall_fills_the_screen_exactly_with_no_scrollbars(chromium, dash_duo, wall_services, width, height):
-    dash_duo.start_server(create_app(wall_services()))
+    start_signed_in(dash_duo, create_app(wall_services()))
     set_viewport(dash_duo.driver, width, height)
     open_wall(dash_duo)
     scale = round(height / 1080, 2)
@@ -120,7 +121,7 @@ def test_the_wall_fills_the_screen_exactly_with_no_scrollbars(chromium, dash_duo
 
 
 def test_the_views_rotate_without_a_reload_and_never_blank(chromium, dash_duo, wall_services):
-    dash_duo.start_server(create_app(wall_services()))
+    start_signed_in(dash_duo, create_app(wall_services()))
     set_viewport(dash_duo.driver, 1920, 1080)
     open_wall(dash_duo, "?dwell=2")
     driver = dash_duo.driver
@@ -151,7 +152,7 @@ def test_a_back_dated_pull_greys_the_unit_and_turns_the_header_amber(chromium, d
     services = wall_services()
     with services.store.engine.begin() as conn:
         conn.execute(update(source_state).values(last_good_pull_at=START - timedelta(minutes=10)))
-    dash_duo.start_server(create_app(services))
+    start_signed_in(dash_duo, create_app(services))
     set_viewport(dash_duo.driver, 1920, 1080)
     open_wall(dash_duo, "?views=backlog,districts")
     stale = dash_duo.find_element(".wall-meter.is-stale")
@@ -165,7 +166,7 @@ def test_a_back_dated_pull_greys_the_unit_and_turns_the_header_amber(chromium, d
 
 
 def test_the_tile_map_draws_the_24_districts(chromium, dash_duo, wall_services):
-    dash_duo.start_server(create_app(wall_services()))
+    start_signed_in(dash_duo, create_app(wall_services()))
     set_viewport(dash_duo.driver, 1920, 1080)
     open_wall(dash_duo, "?views=map")
     drawn = WebDriverWait(dash_duo.driver, 10).until(lambda d: d.execute_script(RINGS))
@@ -179,7 +180,7 @@ def test_the_tile_map_draws_the_24_districts(chromium, dash_duo, wall_services):
 )
 def test_the_configured_boundary_files_draw_offline(chromium, dash_duo, wall_services):
     services = wall_services(boundary_file=DISTRICT_FILE, ward_boundary_file=WARD_FILE)
-    dash_duo.start_server(create_app(services))
+    start_signed_in(dash_duo, create_app(services))
     set_viewport(dash_duo.driver, 1920, 1080)
     open_wall(dash_duo, "?views=map")
     drawn = WebDriverWait(dash_duo.driver, 10).until(lambda d: d.execute_script(RINGS))
@@ -194,7 +195,7 @@ def test_the_configured_boundary_files_draw_offline(chromium, dash_duo, wall_ser
 
 
 def test_a_tile_click_outside_kiosk_opens_the_units_page(chromium, dash_duo, wall_services):
-    dash_duo.start_server(create_app(wall_services()))
+    start_signed_in(dash_duo, create_app(wall_services()))
     set_viewport(dash_duo.driver, 1920, 1080)
     open_wall(dash_duo, "?views=map&kiosk=0&lang=en")
     driver = dash_duo.driver
@@ -211,7 +212,7 @@ def test_a_tile_click_outside_kiosk_opens_the_units_page(chromium, dash_duo, wal
 
 
 def test_kiosk_on_any_page_hides_the_navigation(chromium, dash_duo, wall_services):
-    dash_duo.start_server(create_app(wall_services()))
+    start_signed_in(dash_duo, create_app(wall_services()))
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/?kiosk=1")
     dash_duo.wait_for_element(".pulse-kiosk .pulse-header", timeout=10)
     assert not dash_duo.find_element(".pulse-nav").is_displayed()

@@ -4,6 +4,7 @@ A token is printed once, when issued; neither a token nor a password hash is eve
 
 from __future__ import annotations
 
+import getpass
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +37,7 @@ def _accounts(obj: _Obj) -> Iterator[AccountStore]:
         settings = obj.settings()
         registry = frozenset(unit["key"] for unit in load_units(settings.units_file))
         accounts = AccountStore.open(settings, SystemClock(), known_units=registry)
+        accounts.actor = ("cli", f"cli:{getpass.getuser()}")  # who made each change, in the audit log
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     try:
@@ -150,14 +152,26 @@ def tokens() -> None:
 @click.option("--role", default=None, help=f"{ROLE_HELP} [default: kiosk for kiosk, api_reader for api].")
 @unit_option
 @click.option("--days", default=90, show_default=True, type=click.IntRange(min=1), help="Days until it expires.")
+@click.option(
+    "--url",
+    "base_url",
+    default=None,
+    metavar="URL",
+    help="The pages' address, to print a kiosk's wall address with it.",
+)
 @click.pass_obj
-def issue_token(obj: _Obj, kind: str, label: str, role: str | None, units: tuple[str, ...], days: int) -> None:
-    """Issue a token and print it, this once: only its sha256 is kept."""
+def issue_token(
+    obj: _Obj, kind: str, label: str, role: str | None, units: tuple[str, ...], days: int, base_url: str | None
+) -> None:
+    """Issue a token and print it, this once: only its sha256 is kept. A kiosk's wall opens at
+    <URL>/wall?token=<token>; the token leaves the address at the first visit (kept in an httpOnly cookie)."""
     with _accounts(obj) as accounts:
         expires_at = accounts.clock.now() + timedelta(days=days)
         token_id, token = accounts.issue_token(kind, label, role or DEFAULT_ROLE[kind], set(units), expires_at)
     click.echo(f"Token {token_id} ({kind}, {label!r}) expires {_when(expires_at)}. Shown this once, never stored:")
     click.echo(token)
+    if kind == "kiosk" and base_url:
+        click.echo(f"Wall address: {base_url.rstrip('/')}/wall?token={token}")
 
 
 @tokens.command("revoke")

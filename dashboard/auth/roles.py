@@ -3,8 +3,9 @@ hold its role, the kind's ceiling admits the action, and the role grants it (eve
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Final
 
 from dashboard.auth.errors import AccountError
@@ -131,6 +132,7 @@ class Principal:
     label: str
     role: str
     units: frozenset[str] = field(default_factory=frozenset)
+    expires_at: datetime | None = None  # a token's expiry (a user's session ends by the settings' hours)
 
 
 NOBODY = Principal(ANONYMOUS, "", "", "")
@@ -154,7 +156,10 @@ def roles_for(kind: str) -> tuple[str, ...]:
     return tuple(name for name, role in ROLES.items() if kind in role.holders)
 
 
-def check_grant(kind: str, role_name: str, units: Iterable[str], known_units: Iterable[str] | None = None) -> None:
+KnownUnits = Iterable[str] | Callable[[], Iterable[str]]  # the registry's keys, or how to read them when needed
+
+
+def check_grant(kind: str, role_name: str, units: Iterable[str], known_units: KnownUnits | None = None) -> None:
     """Refuse a role for the wrong kind of holder, a scoped role without units, units for an unscoped role, or
     (given the registry's keys) a unit that does not exist. Raises `AccountError` naming what is wrong."""
     role = ROLES.get(role_name)
@@ -173,8 +178,8 @@ def check_grant(kind: str, role_name: str, units: Iterable[str], known_units: It
     for key in keys:
         if not key or "," in key or key != key.strip():
             raise AccountError(f"unit key {key!r} is malformed: a registry key has no comma or spaces")
-    if known_units is not None:
-        registry = set(known_units)
+    if known_units is not None and keys:
+        registry = set(known_units() if callable(known_units) else known_units)
         unknown = [key for key in keys if key not in registry]
         if unknown:
             raise AccountError(f"unknown unit key {unknown[0]!r}: not in the units registry")

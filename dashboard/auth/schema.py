@@ -1,4 +1,4 @@
-"""The accounts' tables (SQLAlchemy Core), apart from the central store's: users, tokens, failed sign-ins.
+"""The accounts' tables (SQLAlchemy Core), apart from the central store's: users, tokens, failed sign-ins, audit.
 
 Created by `AccountStore.create` (missing tables and indexes only). Timestamps are `UTCDateTime`: stored in UTC,
 handed back aware.
@@ -52,4 +52,20 @@ sign_in_attempts = Table(  # failed sign-ins only, kept for the rate limit's win
     Index(None, "login", "at"),
     Index(None, "client", "at"),
     Index(None, "at"),
+)
+audit = Table(  # append-only: rows are added, and removed only by the retention's purge (never changed)
+    "auth_audit",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_kind", String(16), nullable=False),  # user, kiosk, api_token, anonymous, cli, system
+    Column("actor", String(128), nullable=False),  # login, token:<id>, cli:<os user>, or "" for nobody
+    Column("action", String(48), nullable=False),  # sign_in, sign_in_failed, drill_read, export, … (audit.py)
+    Column("outcome", String(16), nullable=False),  # ok, refused, failed
+    Column("target", String(512), nullable=False),  # the path, unit, list, file or account it was about
+    Column("client", String(64)),  # the client's address (behind `trusted_proxies`, the real one)
+    Column("detail", String(512), nullable=False),
+    Index(None, "at"),
+    Index(None, "actor", "at"),
+    Index(None, "action", "at"),
 )

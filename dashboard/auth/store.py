@@ -18,10 +18,11 @@ from sqlalchemy import Engine, create_engine, delete, event, select, text, updat
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from dashboard.auth.audit import TOKEN_CHANGED, TOKEN_USE, USER_CHANGED, AuditLog
 from dashboard.auth.errors import AccountError, SignInLimited
-from dashboard.auth.roles import API_TOKEN, KIOSK, USER, Principal, check_grant
+from dashboard.auth.roles import API_TOKEN, KIOSK, USER, KnownUnits, Principal, check_grant
 from dashboard.auth.schema import MAX_LOGIN_LENGTH, metadata, sign_in_attempts, tokens, users
-from dashboard.core.clock import Clock, SystemClock
+from dashboard.core.clock import Clock, SystemClock, city_time
 from dashboard.core.errors import SettingsError
 from dashboard.core.settings import Settings
 
@@ -75,6 +76,10 @@ def _units_text(units: frozenset[str] | set[str] | list[str] | tuple[str, ...]) 
     return ",".join(sorted(set(units)))
 
 
+def _units_note(units: frozenset[str] | set[str]) -> str:
+    return f" for {', '.join(sorted(units))}" if units else ""
+
+
 def _units_of(value: str) -> frozenset[str]:
     return frozenset(key for key in value.split(",") if key)
 
@@ -97,7 +102,7 @@ class AccountStore:
         attempts: int = 5,
         window_s: float = 900.0,
         hasher: PasswordHasher | None = None,
-        known_units: frozenset[str] | None = None,
+        known_units: KnownUnits | None = None,
     ) -> None:
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         dialect = self.engine.dialect.name
@@ -109,10 +114,12 @@ class AccountStore:
         self.attempts, self.window = attempts, timedelta(seconds=window_s)
         self.hasher = hasher or PasswordHasher()  # argon2id with argon2-cffi's current parameters
         self.known_units = known_units  # the registry's unit keys: others are refused (None: not checked)
+        self.audit = AuditLog(self.engine, lambda: self.clock.now())
+        self.actor: tuple[str, str] = ("system", "")  # who changes accounts and tokens (the CLI sets itself)
 
     @classmethod
     def open(
-        cls, settings: Settings, clock: Clock | None = None, known_units: frozenset[str] | None = None
+        cls, settings: Settings, clock: Clock | None = None, known_units: KnownUnits | None = None
     ) -> AccountStore:
         """The store the settings name, with its tables created if they are not there yet."""
         store = cls(
@@ -137,6 +144,7 @@ class AccountStore:
                 conn.execute(CreateTable(table, if_not_exists=True))
                 for index in table.indexes:
                     conn.execute(CreateIndex(index, if_not_exists=True))
+            self.audit.protect(conn)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -168,6 +176,7 @@ class AccountStore:
                 conn.execute(users.insert().values(**row))
         except IntegrityError:
             raise AccountError(f"login {key!r} is taken: choose another, or `users reset` it") from None
+        self._changed_user(key, f"added as {role}", units)
         return self._existing(key)
 
     def user(self, login: str) -> User | None:
@@ -206,18 +215,22 @@ class AccountStore:
     def disable_user(self, login: str) -> None:
         """Refuse the user's sign-ins and end every session at its next request."""
         self._change(login, bump=True, disabled=True)
+        self._changed_user(login, "disabled")
 
     def enable_user(self, login: str) -> None:
         self._change(login, bump=False, disabled=False)
+        self._changed_user(login, "enabled")
 
     def reset_password(self, login: str, password: str) -> None:
         """A new password; every session of the user ends."""
         self._change(login, bump=True, password_hash=self._hash(password))
+        self._changed_user(login, "password reset")
 
     def set_role(self, login: str, role: str, units: frozenset[str] | set[str]) -> None:
         """A new role and units; every session of the user ends (its next request signs in again)."""
         check_grant(USER, role, units, self.known_units)
         self._change(login, bump=True, role=role, units=_units_text(units))
+        self._changed_user(login, f"role {role}", units)
 
     def session_version(self, user_id: int) -> int | None:
         """The version a session of this user must carry; None when the user is gone or disabled."""
@@ -225,6 +238,15 @@ class AccountStore:
         with self.engine.connect() as conn:
             row = conn.execute(query).first()
         return None if row is None or row.disabled else int(row.session_version)
+
+    def session_user(self, user_id: int, version: int) -> User | None:
+        """The user a session names, while the account is enabled and the session's version is its current one
+        (a disable, role change or password reset bumps it: every older session ends at its next request)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+        if row is None or row["disabled"] or row["session_version"] != version:
+            return None
+        return self._to_user(row)
 
     # --- tokens ---------------------------------------------------------------------------------------
     def issue_token(
@@ -244,6 +266,8 @@ class AccountStore:
         row |= {"token_hash": token_hash(token), "created_at": now, "expires_at": expires_at}
         with self.engine.begin() as conn:
             token_id = conn.execute(tokens.insert().values(**row).returning(tokens.c.id)).scalar_one()
+        detail = f"issued {kind} as {role}{_units_note(units)}, expires {city_time(expires_at).isoformat(timespec='seconds')}"
+        self.audit.record(TOKEN_CHANGED, self.actor, target=f"token:{token_id} {label.strip()}", detail=detail)
         return int(token_id), token
 
     def verify_token(self, token: str) -> Principal | None:
@@ -258,8 +282,10 @@ class AccountStore:
         if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_EVERY:
             with self.engine.begin() as conn:
                 conn.execute(update(tokens).where(tokens.c.id == row["id"]).values(last_used_at=now))
+            self.audit.record(TOKEN_USE, (TOKEN_KINDS[row["kind"]], f"token:{row['id']}"), target=row["label"])
         units = _units_of(row["units"])
-        return Principal(TOKEN_KINDS[row["kind"]], f"token:{row['id']}", row["label"], row["role"], units)
+        kind = TOKEN_KINDS[row["kind"]]
+        return Principal(kind, f"token:{row['id']}", row["label"], row["role"], units, row["expires_at"])
 
     def revoke_token(self, token_id: int) -> None:
         """Revoke the token (again: nothing changes); raises `AccountError` for an unknown id."""
@@ -269,6 +295,7 @@ class AccountStore:
                 raise AccountError(f"no token {token_id}: see `tokens list`")
             if found.revoked_at is None:
                 conn.execute(update(tokens).where(tokens.c.id == token_id).values(revoked_at=self.clock.now()))
+        self.audit.record(TOKEN_CHANGED, self.actor, target=f"token:{token_id}", detail="revoked")
 
     def list_tokens(self) -> list[TokenInfo]:
         columns = [c for c in tokens.c if c.name != "token_hash"]
@@ -300,6 +327,10 @@ class AccountStore:
                 latest = list(times)
                 if len(latest) >= self.attempts:
                     raise SignInLimited(who, latest[-1] + self.window)
+
+    def _changed_user(self, login: str, what: str, units: frozenset[str] | set[str] | None = None) -> None:
+        detail = what + (_units_note(units) if units is not None else "")
+        self.audit.record(USER_CHANGED, self.actor, target=normal_login(login), detail=detail)
 
     def _change(self, login: str, *, bump: bool, **values: Any) -> None:
         key = normal_login(login)

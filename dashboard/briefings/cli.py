@@ -22,14 +22,23 @@ if TYPE_CHECKING:
 REQUESTS_EVERY_S = 5.0  # how often the writer looks for snapshot requests
 
 
+AUDIT_PURGE_EVERY_S = 86_400.0
+
+
 def writer_jobs(services: Services) -> tuple[Job, ...]:
-    """What the writer runs besides the pulls: snapshot requests, and the weekly pack with its mail."""
+    """What the writer runs besides the pulls: snapshot requests, the weekly pack with its mail, and the audit log's
+    retention (once a day: the only process that removes entries)."""
     from dashboard.briefings.schedule import LOOK_EVERY_S, look
     from dashboard.briefings.snapshot import carry_out_requests
 
     return (
         (lambda: carry_out_requests(services), REQUESTS_EVERY_S, "briefings:requests"),
         (lambda: look(services), LOOK_EVERY_S, "briefings:schedule"),
+        (
+            lambda: services.accounts.audit.purge(services.settings.audit_retention_days),
+            AUDIT_PURGE_EVERY_S,
+            "audit:retention",
+        ),
     )
 
 

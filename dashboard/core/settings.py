@@ -141,6 +141,43 @@ class Settings(BaseSettings):
         900.0, gt=0, description="The sign-in rate limit's window: after that many failures, wait until it passes."
     )
 
+    cookie_secure: bool | None = Field(
+        None,
+        description="Send the session and kiosk cookies over HTTPS only: true behind TLS (recommended), false for"
+        " plain HTTP on a closed network; default: as the request came (HTTPS gives Secure cookies).",
+    )
+
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        le=5,
+        description="How many reverse proxies stand in front of the pages: their X-Forwarded-For/-Proto/-Host name"
+        " the real client in the audit log and the rate limit; 0: trust no such header (a client could forge it).",
+    )
+    audit_retention_days: int = Field(
+        365, ge=1, description="The audit log keeps entries this many days; the writer removes older ones daily."
+    )
+    oidc_issuer: str | None = Field(
+        None,
+        description="The city's single sign-on (OpenID Connect) issuer URL, e.g. https://sso.example.gov.vn/realms/hcm;"
+        " default: local accounts only.",
+    )
+    oidc_client_id: str | None = Field(None, description="This app's client id at the single sign-on.")
+    oidc_client_secret: str | None = Field(None, description="This app's client secret at the single sign-on.")
+    oidc_scopes: str = Field("openid profile email", description="The scopes asked of the single sign-on.")
+    oidc_role_claim: str = Field(
+        "groups", description="The claim (a string or a list) whose values `oidc_roles` maps to a role."
+    )
+    oidc_roles: dict[str, str] = Field(
+        default_factory=dict,
+        description="Claim value → role, e.g. {cchc-lanh-dao: leader, cchc-don-vi: unit_head}; a user whose claims"
+        " map to no role gets no access. The first value of the claim that maps wins.",
+    )
+    oidc_units_claim: str = Field(
+        "cchc_units",
+        description="The claim listing the units (registry keys) of a unit role, a list or comma-separated.",
+    )
+
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:
         """Defaults < YAML config file (`CCHC_CONFIG`) < environment < explicit overrides."""

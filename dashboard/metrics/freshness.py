@@ -52,6 +52,7 @@ class SourceFreshness:
     rejected_count: int = 0
     safe_url: str = ""  # host, user and database or file: for admins only (docs/security.md), never on the page
     backend: str = ""  # what kind of database it is (postgresql, mysql, sqlite): what the page may say
+    withheld_kind: ErrorKind | None = None  # the kind of an error whose text (it may name a host) was withheld
 
     @property
     def lag(self) -> timedelta | None:
@@ -72,8 +73,8 @@ class SourceFreshness:
 
     @property
     def error_kind(self) -> ErrorKind | None:
-        """The kind of `last_error` (see `error_kind`)."""
-        return error_kind(self.last_error)
+        """The kind of `last_error` (see `error_kind`), also when its text was withheld from the viewer."""
+        return self.withheld_kind or error_kind(self.last_error)
 
 
 def is_stale(last_good_pull_at: datetime | None, as_of: datetime, interval_s: float, stale_factor: float) -> bool:

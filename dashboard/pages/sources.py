@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,7 @@ class RejectedPage:
     total: int  # rejected rows of the source (or all)
     counts: dict[str, int]  # rejected rows per source
     rows: tuple[RejectedRow, ...]
+    raw_withheld: bool = False  # the rows' raw values are for the sources' admins only
 
     @property
     def pages(self) -> int:
@@ -116,6 +117,15 @@ class SourcesView:
     wall_time: datetime | None = None  # the real time the writer's lease is judged at
     calendar_unconfirmed: tuple[int, ...] = ()  # last, this and next year (by `as_of`) the calendar has no decision for
     unlisted: dict[str, list[tuple[str, int]]] | None = None  # per source: procedure codes not in the catalogue, n
+
+
+def for_admins_only(view: SourcesView) -> SourcesView:
+    """The page for a viewer who does not manage the sources: each error in plain words only (a driver's own text
+    may name the host, the port or the database user), no address, and no raw value of a rejected row (it may hold a
+    citizen's name); the counts, times, keys, fields and reasons stay."""
+    health = tuple(replace(h, last_error=None, withheld_kind=h.error_kind, safe_url="") for h in view.health)
+    rows = tuple(replace(row, raw=()) for row in view.rejected.rows)
+    return replace(view, health=health, rejected=replace(view.rejected, rows=rows, raw_withheld=True))
 
 
 def sources_view(services: Services, source: str | None, page: int) -> SourcesView:

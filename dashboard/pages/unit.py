@@ -117,6 +117,20 @@ class UnitView:
     new_since: date | None = None  # a new unit since this day: no previous period
     closed_since: date | None = None  # a closed unit: its last day (its open dossiers stay its own)
     recounted: bool = False  # a past as-of: backlog recounted in event time
+    lists: bool = True  # the lists of individual dossiers are in it (see `without_lists`)
+
+
+def without_lists(view: UnitView) -> UnitView:
+    """The tile for a viewer not allowed this unit's drill-through: every figure, no individual dossier (the short
+    lists keep their totals, the open list is dropped)."""
+    return replace(
+        view,
+        overdue=replace(view.overdue, rows=[]),
+        no_apology=replace(view.no_apology, rows=[]),
+        drill=None,
+        drill_filter=None,
+        lists=False,
+    )
 
 
 def with_late_days(listed: DossierPage, as_of: datetime, calendar: WorkCalendar) -> DossierPage:

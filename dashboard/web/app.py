@@ -9,12 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from dash import Dash
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
 from dashboard.core.i18n import t
 from dashboard.pages import wall
 from dashboard.services import Services
-from dashboard.web import api, briefings, headers, health
+from dashboard.web import api, audit, briefings, guard, headers, health, logs, sessions, signin
 from dashboard.web.cache import attach_cache
 from layouts import shell
 
@@ -39,13 +40,21 @@ def create_app(services: Services, warm: bool = False) -> Dash:
         suppress_callback_exceptions=True,
     )
     app.index_string = app.index_string.replace("<html>", f'<html lang="{lang}">', 1)
+    sessions.install(app.server, services.settings)  # refuses to run without the settings' session secret
+    if services.settings.trusted_proxies:  # the real client, scheme and host, from the proxies' own headers
+        n = services.settings.trusted_proxies
+        app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.layout = shell.root
     cache = attach_cache(app.server, services.settings)
     callbacks.register(app, services)
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
     app.server.register_blueprint(health.blueprint(services))  # /healthz and /metrics for the operators
     app.server.register_blueprint(briefings.blueprint(services))  # /briefings/<id>.<pdf|docx|xlsx|html|csv>
-    headers.install(app.server)  # CSP, no framing, no sniffing, no referrer
+    app.server.register_blueprint(signin.blueprint(services))  # /signin, /signout
+    app.server.register_blueprint(audit.blueprint(services))  # /audit.csv
+    guard.install(app, services)  # who may see what: every page, callback, API call and download
+    headers.install(app.server)  # CSP, no framing, no sniffing, referrer only to this server
+    logs.install()  # no kiosk token in an access log
     if warm:
         wall.warm(services, cache)
     return app

@@ -16,6 +16,7 @@ from dashboard.briefings.charts import RenderError
 from dashboard.briefings.files import FORMATS, NothingToRender, rendering
 from dashboard.core.errors import StoreError
 from dashboard.core.i18n import language
+from dashboard.core.paging import whole_number
 from dashboard.pages.briefings import snapshot
 from dashboard.services import Services
 from layouts.shell import BRIEFINGS_PATH
@@ -31,7 +32,8 @@ def _refusal(status: int, message: str) -> Response:
 
 def download(services: Services, snapshot_id: str, ext: str) -> Response:
     """The response for /briefings/<snapshot_id>.<ext> (see the module's docstring)."""
-    found = snapshot(services, int(snapshot_id)) if snapshot_id.isdecimal() else None
+    number = whole_number(snapshot_id)  # ASCII digits only, at most 9: never a database overflow
+    found = snapshot(services, number) if number is not None else None
     if found is None:
         return _refusal(404, f"no snapshot {snapshot_id!r}: see {BRIEFINGS_PATH} for the snapshots there are")
     if ext not in FORMATS:

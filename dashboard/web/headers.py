@@ -1,7 +1,8 @@
 """Security headers on every response: a Content-Security-Policy that lets the page load only from this server
 (Dash's inline renderer bootstrap and clientside callbacks need 'unsafe-inline'; Plotly's number formatting
-compiles with `new Function`, so 'unsafe-eval'), no framing by other sites, no MIME sniffing, no referrer (a
-kiosk's first address may carry its token), and no browser features the app does not use."""
+compiles with `new Function`, so 'unsafe-eval'), no framing by other sites, no MIME sniffing, a referrer only to
+this server (never to another site; with none at all, browsers send `Origin: null` on our own posts and the guard
+could not tell them from a forgery), and no browser features the app does not use."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ HEADERS = {
     "Content-Security-Policy": POLICY,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }

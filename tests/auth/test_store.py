@@ -208,7 +208,7 @@ def test_a_kiosk_token_works_until_it_expires(accounts, clock):
     expires = clock.now() + timedelta(days=1)
     token_id, token = accounts.issue_token("kiosk", "Phòng điều hành tầng 3", KIOSK_ROLE, set(), expires)
     wall = accounts.verify_token(token)
-    assert wall == Principal(KIOSK, f"token:{token_id}", "Phòng điều hành tầng 3", KIOSK_ROLE, frozenset())
+    assert wall == Principal(KIOSK, f"token:{token_id}", "Phòng điều hành tầng 3", KIOSK_ROLE, frozenset(), expires)
     assert allowed(wall, VIEW_WALL) and not allowed(wall, VIEW_DRILL, "quan-1")
     clock.set(expires - timedelta(seconds=1))
     assert accounts.verify_token(token) == wall
@@ -223,7 +223,14 @@ def test_a_revoked_token_stops_at_its_next_use(accounts, clock):
         "api", "Cổng dữ liệu", UNIT_HEAD, {"quan-1"}, clock.now() + timedelta(days=9)
     )
     reader = accounts.verify_token(token)
-    assert reader == Principal(API_TOKEN, f"token:{token_id}", "Cổng dữ liệu", UNIT_HEAD, frozenset({"quan-1"}))
+    assert reader == Principal(
+        API_TOKEN,
+        f"token:{token_id}",
+        "Cổng dữ liệu",
+        UNIT_HEAD,
+        frozenset({"quan-1"}),
+        clock.now() + timedelta(days=9),
+    )
     assert allowed(reader, VIEW_DRILL, "quan-1") and not allowed(reader, VIEW_DRILL, "quan-3")
     clock.advance(MINUTE)
     accounts.revoke_token(token_id)

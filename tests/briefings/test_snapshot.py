@@ -20,6 +20,7 @@ from dashboard.store.schema import snapshots
 from dashboard.web.app import create_app
 from tests.conftest import START
 from tests.factories import dossier
+from tests.signin import signed_client
 from tests.web.test_as_of import PAST, insert_then_and_now
 
 STAMP = ("as_of", "data_version")
@@ -33,7 +34,7 @@ def city(services, source_db, pull):
 
 
 def api(services, path: str) -> dict:
-    response = create_app(services).server.test_client().get(path)
+    response = signed_client(create_app(services)).get(path)
     assert response.status_code == 200, response.get_data(as_text=True)
     return {k: v for k, v in response.get_json().items() if k not in STAMP}
 

@@ -7,6 +7,7 @@ from flask_caching import Cache
 from dashboard.core.cache import cache_of, cached
 from dashboard.web.app import ASSETS_DIR, create_app
 from layouts.ids import OverviewIds, ShellIds
+from tests.signin import signed_client
 
 
 def test_create_app_serves_local_assets_only(app):
@@ -14,7 +15,7 @@ def test_create_app_serves_local_assets_only(app):
     assert app.config.assets_folder == str(ASSETS_DIR)
     assert app.config.serve_locally is True
     assert app.config.external_stylesheets == []
-    html = app.server.test_client().get("/").get_data(as_text=True)
+    html = signed_client(app).get("/").get_data(as_text=True)
     assert "/assets/pulse.css" in html and "cdn" not in html.lower() and '<html lang="vi">' in html
 
 
@@ -52,7 +53,7 @@ def test_the_router_answers_through_the_dash_endpoint(app):
         "changedPropIds": [f"{ShellIds.LOCATION}.pathname"],
         "state": [],
     }
-    response = app.server.test_client().post("/_dash-update-component", json=payload)
+    response = signed_client(app).post("/_dash-update-component", json=payload)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "City overview" in body and OverviewIds.IN_PROGRESS in body

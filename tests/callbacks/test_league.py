@@ -24,6 +24,7 @@ from layouts.ids import LeagueIds, ShellIds
 from tests import league_scenario
 from tests.callbacks.test_overview import registered
 from tests.layouts.test_overview import texts
+from tests.signin import signed_client
 
 
 @pytest.fixture
@@ -120,7 +121,7 @@ def test_the_numbers_a_callback_hands_its_layout_equal_the_api(services):
     page_app, api_app = create_app(services), create_app(services)
     for kind, period in (("district", "30d"), ("district", "7d"), ("department", "ytd")):
         view = league_data(services, cache_of(page_app), current_key(services), kind, period)
-        api = api_app.server.test_client().get(f"/api/v1/league?kind={kind}&period={period}").get_json()
+        api = signed_client(api_app).get(f"/api/v1/league?kind={kind}&period={period}").get_json()
         assert api["data_version"] == view.data_version and api["as_of"] == view.as_of.isoformat()
         assert api["rows"] == [league_row_json(row) for row in view.rows]
 
@@ -157,7 +158,7 @@ def test_the_dash_endpoint_serves_the_league_page(app):
         "changedPropIds": [f"{ShellIds.LOCATION}.pathname"],
         "state": [],
     }
-    response = app.server.test_client().post("/_dash-update-component", json=payload)
+    response = signed_client(app).post("/_dash-update-component", json=payload)
     assert response.status_code == 200
     body = str(response.get_json())
     assert LeagueIds.GRID in body and "PulseUnitLink" in body and "dữ liệu cũ từ 14:00 27/11" in body

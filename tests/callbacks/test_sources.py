@@ -9,6 +9,7 @@ from dash import html, no_update
 
 from callbacks import sources as sources_callbacks
 from callbacks.routing import route
+from dashboard.auth.roles import ADMIN, USER, Principal
 from dashboard.core.cache import cache_of
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
@@ -19,6 +20,7 @@ from tests.callbacks.test_overview import registered
 from tests.factories import dossier
 from tests.layouts.test_overview import texts as component_texts
 from tests.netfaults import closed_port
+from tests.signin import acting_as, signed_client
 
 PASSWORD = "pw-quan3-secret"
 
@@ -45,10 +47,12 @@ def test_the_sources_path_renders_every_source_and_the_rejected_rows_asked_for(a
     source_db.insert("dossiers", dossier("A"), dossier("BAD", procedure="XX-99"))
     pull()
     down()
-    page = route(services, cache_of(app), "/sources", "?source=quan-1")
+    with acting_as(app, Principal(USER, "quan-tri", "Quản trị", ADMIN)):
+        page = route(services, cache_of(app), "/sources", "?source=quan-1")
     assert texts(page[SourcesIds.SUMMARY])[0] == "Nguồn đúng hạn: 1 / 2"
     table = texts(page[SourcesIds.TABLE])
     assert "Máy chủ nguồn không nhận kết nối" in table and "1 lần lỗi liên tiếp" in table
+    assert any(line.startswith("OperationalError: connection failed") for line in table)  # the driver's own words
     assert "09:00 27/11/2019" in table  # quan-3 retries at 09:00:30
     browser = texts(page[SourcesIds.REJECTED])
     assert "unknown procedure 'XX-99'" in browser and "XX-99" in browser and "Dòng 1–1 trong 1" in browser
@@ -56,6 +60,22 @@ def test_the_sources_path_renders_every_source_and_the_rejected_rows_asked_for(a
     assert page[SourcesIds.SEEN].data == [services.store.data_version()[0], "2019-11-27T09:00"]
     assert page[SourcesIds.INTERVAL].interval == services.settings.refresh_ms
     assert PASSWORD not in str(page)
+    raw = texts(page[SourcesIds.REJECTED])
+    assert raw[raw.index("updated_at") + 1] == "2019-11-24 09:00:00.000000"  # the row's raw values, column by column
+
+
+def test_who_does_not_manage_the_sources_sees_no_error_text_address_or_raw_value(app, services, source_db, pull, down):
+    source_db.insert("dossiers", dossier("A"), dossier("BAD", procedure="XX-99"))
+    pull()
+    down()
+    with acting_as(app):  # a leader
+        page = route(services, cache_of(app), "/sources", "?source=quan-1")
+    table, browser = texts(page[SourcesIds.TABLE]), texts(page[SourcesIds.REJECTED])
+    assert "Máy chủ nguồn không nhận kết nối" in table and "1 lần lỗi liên tiếp" in table  # what happened, in words
+    assert not [line for line in table if "OperationalError" in line or "127.0.0.1" in line]  # not the host
+    assert "Giá trị gốc của dòng chỉ hiển thị cho quản trị viên nguồn dữ liệu." in browser
+    assert "BAD" in browser and "procedure_code" in browser  # which row and field, and why
+    assert "updated_at" not in browser and "2019-11-24 09:00:00.000000" not in browser  # no raw value
 
 
 def test_the_router_passes_the_language_and_an_unknown_source_shows_none(app, services, pull):
@@ -115,7 +135,7 @@ def test_the_dash_endpoint_serves_the_page_without_the_password_or_the_address(a
         "changedPropIds": [f"{ShellIds.LOCATION}.pathname"],
         "state": [],
     }
-    response = app.server.test_client().post("/_dash-update-component", json=payload)
+    response = signed_client(app).post("/_dash-update-component", json=payload)
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert SourcesIds.TABLE in body and "quan-3" in body

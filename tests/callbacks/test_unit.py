@@ -9,6 +9,7 @@ from dash import no_update
 
 from callbacks import unit as unit_callbacks
 from callbacks.routing import route
+from dashboard.auth.roles import UNIT_HEAD, UNIT_STAFF, USER, Principal
 from dashboard.core.cache import cache_of
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.workdays import default_calendar
@@ -19,6 +20,7 @@ from layouts.ids import NotFoundIds, ShellIds, UnitIds
 from tests.callbacks.test_overview import registered
 from tests.factories import dossier
 from tests.layouts.test_overview import texts
+from tests.signin import LEADER_PRINCIPAL, acting_as
 
 AS_OF = datetime(2019, 11, 27, 15, 0, tzinfo=CITY_TZ)  # a Wednesday afternoon
 
@@ -108,7 +110,12 @@ def tile(app, services, source_db, pull):
     source_db.insert("feedback", *FEEDBACK)
     services.clock.set(AS_OF)
     pull()
-    return lambda path="/unit/quan-1", search="": route(services, cache_of(app), path, search)
+
+    def page(path="/unit/quan-1", search="", viewer=LEADER_PRINCIPAL):
+        with acting_as(app, viewer):
+            return route(services, cache_of(app), path, search)
+
+    return page
 
 
 def test_the_tile_shows_exact_figures_rank_and_city(tile):
@@ -161,6 +168,24 @@ def test_the_overdue_and_late_without_apology_lists(tile):
     trend = page[UnitIds.TREND].figure
     assert len(trend.data) == 3 and len(trend.data[0].x) == 90
     assert trend.data[2].y[-1] == 4 and trend.data[0].y[-1] == 1  # in progress at the end of 27/11; Q1-OPEN
+
+
+def test_another_units_head_sees_the_figures_but_no_dossier(tile):
+    head_of_quan_3 = Principal(USER, "an", "An", UNIT_HEAD, frozenset({"quan-3"}))
+    page = tile(viewer=head_of_quan_3)
+    assert page[UnitIds.KPI_IN_PROGRESS].children == "4" and page[UnitIds.KPI_OVERDUE].children == "2"  # the figures
+    withheld = "Danh sách từng hồ sơ chỉ dành cho cán bộ của đơn vị; các số liệu trên đây ai cũng xem được."
+    assert texts(page[UnitIds.OVERDUE]) == [withheld] and texts(page[UnitIds.NO_APOLOGY]) == [withheld]
+    assert not any(w.startswith("Q1-") for w in texts(page))  # no dossier code anywhere on the page
+    assert not [h for h in props(page, "href") if "list=" in h]  # no link to a list
+    assert UnitIds.XLSX not in props(page, "id")  # nor the tile's workbook
+    own = tile(viewer=Principal(USER, "binh", "Bình", UNIT_STAFF, frozenset({"quan-1", "quan-3"})))
+    assert "Q1-OVERDUE-1" in texts(own[UnitIds.OVERDUE]) and UnitIds.XLSX in props(own, "id")
+    assert "/unit/quan-1?lang=vi&list=overdue" in props(own, "href")
+
+
+def props(page, name: str) -> list:
+    return [getattr(c, name) for c in page._traverse() if isinstance(getattr(c, name, None), str)]
 
 
 def test_a_number_opens_its_dossiers_fifty_a_page(tile, monkeypatch):

@@ -26,6 +26,7 @@ from layouts.ids import LeagueIds
 from tests.callbacks.test_overview import registered
 from tests.layouts.test_league import CONFIG, row, view_of
 from tests.metrics.test_service_index import kpis
+from tests.signin import start_signed_in
 from tests.web import test_api
 
 city = test_api.city  # the fixture: the league scenario's city
@@ -214,7 +215,7 @@ def free_port() -> int:
 @pytest.mark.browser
 def test_the_browser_csv_of_a_filtered_grid(chromium, dash_duo, city):
     """Type in the search box, press CSV: one header row, plain values, a tie column and the "-loc-" file name."""
-    dash_duo.start_server(create_app(city), port=free_port())
+    start_signed_in(dash_duo, create_app(city), port=free_port())
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/league?lang=vi&kind={DISTRICT}&period={DEFAULT_PERIOD}")
     dash_duo.wait_for_element(f"#{LeagueIds.GRID} .pulse-league-unit-link", timeout=15)
     dash_duo.driver.execute_script(CAPTURE)

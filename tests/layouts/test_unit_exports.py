@@ -24,6 +24,7 @@ from tests.callbacks import test_unit
 from tests.callbacks.test_overview import registered
 from tests.callbacks.test_unit import AS_OF, FEEDBACK, ROWS, at, make
 from tests.layouts.test_overview import texts
+from tests.signin import acting_as
 
 tile = test_unit.tile  # the fixture: the hand-built store, pulled at 15:00 on 27/11/2019
 TITLE = "Quận 1 · {} · kỳ 30 ngày · Số liệu lúc 15:00 27/11/2019"
@@ -151,7 +152,8 @@ def crowded(app, services, source_db, pull):
 def test_a_list_is_exported_whole_every_page_read_in_chunks(crowded, app, monkeypatch):
     services = crowded
     received = 7 + BULK + len(HOSTILE)  # the tile's 7 in the period, the bulk and the two hostile ones
-    page = route(services, cache_of(app), "/unit/quan-1", "?list=received")
+    with acting_as(app):  # as a leader would see it
+        page = route(services, cache_of(app), "/unit/quan-1", "?list=received")
     assert f"Hồ sơ 1–50 trong {received}" in texts(page[UnitIds.DRILL])  # the page shows 50
     reads = []
     original = services.store.lists.page

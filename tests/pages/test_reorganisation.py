@@ -17,6 +17,7 @@ from dashboard.pages.unit import TileQuery, city_context, unit_view
 from layouts import league as league_layout
 from layouts import unit as unit_layout
 from tests.factories import dossier
+from tests.signin import signed_client
 
 AS_OF = datetime(2025, 7, 15, 12, 0, tzinfo=CITY_TZ)  # 30 days: 16/06–15/07; the previous 30: 17/05–16/06
 
@@ -125,7 +126,7 @@ def test_the_api_gives_the_2025_leagues_closed_units_and_origin_as_documented(ci
     from tests.web.test_api import conforms
 
     services, _ = city_2025
-    client, spec = create_app(services).server.test_client(), document()
+    client, spec = signed_client(create_app(services)), document()
 
     def get(url: str) -> dict:
         response = client.get(url)

@@ -12,6 +12,7 @@ from dashboard.web.app import create_app
 from dashboard.web.openapi import document
 from tests import league_scenario
 from tests.league_scenario import AS_OF
+from tests.signin import signed_client
 
 STAMP = {"as_of": "2019-11-27T15:00:00+07:00"}
 
@@ -27,7 +28,7 @@ def city(tmp_path, settings, clock):
 
 @pytest.fixture
 def client(city):
-    return create_app(city).server.test_client()
+    return signed_client(create_app(city))
 
 
 def get(client, url: str, status: int = 200) -> dict[str, Any]:

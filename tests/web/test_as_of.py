@@ -11,6 +11,7 @@ from dashboard.pages.api import kpis_view
 from dashboard.web.app import create_app
 from tests.conftest import START
 from tests.factories import dossier
+from tests.signin import signed_client
 
 DAY = timedelta(days=1)
 PAST = START - 4 * DAY  # 23/11/2019 09:00
@@ -49,7 +50,7 @@ def insert_then_and_now(source_db) -> None:
 def client(services, source_db, pull):
     insert_then_and_now(source_db)
     pull()
-    return create_app(services).server.test_client()
+    return signed_client(create_app(services))
 
 
 def kpis(client, query: str) -> tuple[dict, dict]:

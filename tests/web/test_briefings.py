@@ -17,6 +17,7 @@ from dashboard.briefings import files
 from dashboard.store.schema import snapshots
 from dashboard.web.app import create_app
 from tests.briefings import conftest as briefing_city
+from tests.signin import signed_client
 
 briefing = briefing_city.briefing  # (services, snapshot id, body, report) of the small city, as of 27/11/2019 15:00
 
@@ -33,7 +34,7 @@ QUICK = ("docx", "xlsx", "html", "csv")  # quick to make (Word draws its charts 
 @pytest.fixture
 def client(briefing):
     services, _made, _body, _report = briefing
-    return create_app(services).server.test_client()
+    return signed_client(create_app(services))
 
 
 def cached_file(briefing, ext: str, lang: str = "vi"):

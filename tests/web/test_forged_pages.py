@@ -10,6 +10,7 @@ from callbacks.routing import route
 from dashboard.core.cache import cache_of
 from dashboard.core.paging import MAX_PAGE, page_asked, whole_number
 from dashboard.web.app import create_app
+from tests.signin import signed_client
 
 FORGED = ("²", "٣", "99999999999999999999999", "-1", "1e3", "0x10", " 2", "2 ", "", "0")
 
@@ -35,7 +36,7 @@ def test_a_forged_page_number_in_a_pages_address_shows_a_page(services, page):
 @pytest.mark.parametrize("page", FORGED[:-2])
 @pytest.mark.parametrize("name", ["page", "page_size"])
 def test_a_forged_page_number_in_the_api_is_a_400_naming_it(services, name, page):
-    response = create_app(services).server.test_client().get(f"/api/v1/dossiers?unit=quan-1&{name}={page}")
+    response = signed_client(create_app(services)).get(f"/api/v1/dossiers?unit=quan-1&{name}={page}")
     assert response.status_code == 400, response.get_data(as_text=True)
     assert response.get_json()["parameter"] == name
 

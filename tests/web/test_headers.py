@@ -8,13 +8,14 @@ import pytest
 from dashboard.web.app import create_app
 from dashboard.web.headers import HEADERS
 from layouts.ids import ShellIds
+from tests.signin import signed_client, start_signed_in
 
 PATHS = ("/", "/league", "/wall", "/api/v1/units", "/api/v1/kpis?period=week", "/healthz", "/no-such-page")
 
 
 @pytest.mark.parametrize("path", PATHS)
 def test_every_response_carries_the_headers(services, path):
-    response = create_app(services).server.test_client().get(path)
+    response = signed_client(create_app(services)).get(path)
     for name, value in HEADERS.items():
         assert response.headers[name] == value, (path, name)
     policy = response.headers["Content-Security-Policy"]
@@ -23,7 +24,7 @@ def test_every_response_carries_the_headers(services, path):
 
 @pytest.mark.browser
 def test_the_pages_draw_under_the_policy_with_no_violation(chromium, dash_duo, services):
-    dash_duo.start_server(create_app(services))
+    start_signed_in(dash_duo, create_app(services))
     for path, ready in (
         ("/", f"#{ShellIds.NAV_OVERVIEW}"),
         ("/league", ".ag-root"),

@@ -7,10 +7,11 @@ from dashboard.services import Services
 from dashboard.store import Store
 from dashboard.web.app import create_app
 from tests.factories import dossier
+from tests.signin import signed_client
 
 
 def test_healthz_says_ok_once_the_writer_holds_its_lease_and_every_source_is_fresh(app, services, pull, source_db):
-    client = app.server.test_client()
+    client = signed_client(app)
     before = client.get("/healthz")
     assert before.status_code == 200
     assert before.get_json()["status"] == "degraded" and before.get_json()["sources"] == {"never": 1}
@@ -28,17 +29,17 @@ def test_healthz_says_ok_once_the_writer_holds_its_lease_and_every_source_is_fre
 def test_healthz_is_503_when_the_store_does_not_answer(tmp_path, clock):
     settings = Settings(data_dir=tmp_path, store_url="postgresql+psycopg://nobody@127.0.0.1:9/none")
     services = Services(settings=settings, store=Store(settings.resolved_store_url), clock=clock)
-    response = create_app(services).server.test_client().get("/healthz")
+    response = signed_client(create_app(services)).get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["status"] == "down" and response.get_json()["store"].startswith("unreachable")
-    metrics = create_app(services).server.test_client().get("/metrics").get_data(as_text=True)
+    metrics = signed_client(create_app(services)).get("/metrics").get_data(as_text=True)
     assert "cchc_store_up 0.0" in metrics
 
 
 def test_metrics_are_the_stores_own_figures(app, services, pull, source_db):
     source_db.insert("dossiers", dossier("A"), dossier("B"), dossier("BAD", unit="quan-99"))
     pull()
-    text = app.server.test_client().get("/metrics").get_data(as_text=True)
+    text = signed_client(app).get("/metrics").get_data(as_text=True)
     labels = 'profile="motcua_v1",source="quan-1",unit="quan-1"'
     for line in (
         "cchc_store_up 1.0",
