@@ -5,6 +5,8 @@ May import `dashboard.core`, `dashboard.pages`, `dashboard.services` and `layout
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import Dash
 
 from callbacks import briefings, league, overview, routing, sources, unit
@@ -12,9 +14,9 @@ from callbacks import wall as wall_page
 from dashboard.services import Services
 
 
-def register(app: Dash, services: Services) -> None:
-    """Register every page's callbacks on `app`."""
-    routing.register(app, services)
+def register(app: Dash, services: Services, may_open: Callable[[str], bool] | None = None) -> None:
+    """Register every page's callbacks on `app` (`may_open(path)`: whether the request's viewer may open a page)."""
+    routing.register(app, services, may_open)
     overview.register(app, services)
     sources.register(app, services)
     unit.register(app, services)

@@ -50,20 +50,28 @@ PREFIX_PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType(
 )
 
 
-def route(services: Services, cache: Cache, pathname: str | None, search: str | None) -> Component:
+def route(
+    services: Services,
+    cache: Cache,
+    pathname: str | None,
+    search: str | None,
+    may_open: Callable[[str], bool] | None = None,
+) -> Component:
     """The page for `pathname` in the language of `search`; a plain "not found" page for unknown paths."""
     lang = lang_from_search(search, services.settings.language)
     path = pathname or "/"
     render = PAGES.get(path) or next((r for prefix, r in PREFIX_PAGES.items() if path.startswith(prefix)), None)
     page = render(services, cache, lang, path, search) if render else shell.not_found(path, lang)
+    if may_open is not None:  # the header links only to the pages the viewer may open
+        page = shell.only_open_links(page, may_open)
     viewer = current_principal()
     if viewer.kind == USER:  # a person signed in: who, and the way out (a wall's screen has neither)
         page = html.Div([shell.account_bar(viewer.label or viewer.id, lang), page])
     return wall_layout.kiosk_frame(page, search)
 
 
-def register(app: Dash, services: Services) -> None:
-    """The router callback: URL → page container."""
+def register(app: Dash, services: Services, may_open: Callable[[str], bool] | None = None) -> None:
+    """The router callback: URL → page container (`may_open(path)`: whether the request's viewer may open a page)."""
     cache = cache_of(app)
 
     @app.callback(
@@ -72,4 +80,4 @@ def register(app: Dash, services: Services) -> None:
         Input(ShellIds.LOCATION, "search"),
     )
     def render_page(pathname: str | None, search: str | None) -> Component:
-        return route(services, cache, pathname, search)
+        return route(services, cache, pathname, search, may_open)

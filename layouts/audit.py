@@ -18,7 +18,7 @@ from layouts.overview import labelled_cell
 if TYPE_CHECKING:
     from dashboard.pages.audit import AuditView
 
-AUDIT_PATH = "/audit"
+AUDIT_PATH = shell.AUDIT_PATH
 AUDIT_CSV_PATH = "/audit.csv"  # dashboard.web.audit
 ACTOR_PARAM, ACTION_PARAM, PAGE_PARAM = "actor", "action", "page"
 COLUMNS = ("at", "who", "action", "outcome", "target", "client", "detail")

@@ -17,6 +17,7 @@ class ShellIds(StrEnum):
     NAV_SOURCES = "shell-nav-sources"
     NAV_LEAGUE = "shell-nav-league"
     NAV_BRIEFINGS = "shell-nav-briefings"
+    NAV_AUDIT = "shell-nav-audit"
     ACCOUNT = "shell-account"
     SIGN_OUT = "shell-sign-out"
 

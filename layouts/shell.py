@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from dash import dcc, html
@@ -19,12 +20,14 @@ OVERVIEW_PATH = "/"
 SOURCES_PATH = "/sources"
 LEAGUE_PATH = "/league"
 SIGN_OUT_PATH = "/signout"  # dashboard.web.signin
+AUDIT_PATH = "/audit"  # the audit log (admins)
 BRIEFINGS_PATH = "/briefings"  # the snapshot archive; its files are /briefings/<id>.<ext> (dashboard.web.briefings)
 NAV_LINKS = (
     (OVERVIEW_PATH, ShellIds.NAV_OVERVIEW, "nav.overview"),
     (SOURCES_PATH, ShellIds.NAV_SOURCES, "nav.sources"),
     (LEAGUE_PATH, ShellIds.NAV_LEAGUE, "nav.league"),
     (BRIEFINGS_PATH, ShellIds.NAV_BRIEFINGS, "briefings.nav"),
+    (AUDIT_PATH, ShellIds.NAV_AUDIT, "nav.audit"),
 )
 
 
@@ -80,6 +83,15 @@ def _navigation(lang: str, pathname: str) -> html.Nav:
         for path, link_id, label in NAV_LINKS
     ]
     return html.Nav(links, className="pulse-nav", **Attrs({"aria-label": t("nav.label", lang)}))
+
+
+def only_open_links(page: Component, may_open: Callable[[str], bool]) -> Component:
+    """`page` with the header's page links cut to those the viewer may open (the others would only be refused)."""
+    for component in page._traverse():  # noqa: SLF001  (Dash's own walk over a layout)
+        if getattr(component, "className", None) == "pulse-nav":
+            kept = [link for link in component.children if may_open(link.href.split("?", 1)[0])]
+            component.children = kept
+    return page
 
 
 def page(title: str, as_of: datetime | None, lang: str, pathname: str, body: Component) -> html.Div:

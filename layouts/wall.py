@@ -202,6 +202,13 @@ def _view(
     )
 
 
+def _ignored(options: WallOptions) -> html.Div:
+    """What the address asked for that the wall does not know (it shows its defaults instead)."""
+    return html.Div(
+        t("wall.ignored", options.lang, what=", ".join(options.ignored)), className="wall-notice", role="status"
+    )
+
+
 def layout(
     data: WallData,
     options: WallOptions,
@@ -228,6 +235,7 @@ def layout(
             dcc.Store(id=WallIds.SCALE, data=seen[-1] if seen else 1.0),
             dcc.Store(id=WallIds.GO),
             _header(data, options, now),
+            *([_ignored(options)] if options.ignored else []),
             html.Main(views, id=WallIds.VIEWS, className="wall-views"),
             html.Footer(wall_views.ticker(data, options.lang), id=WallIds.TICKER, className="wall-ticker"),
         ],

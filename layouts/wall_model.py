@@ -1,7 +1,8 @@
 """The wall's options from its URL (no Dash here); its figures are `dashboard.pages.wall.WallData`.
 
 `parse_options` reads ``?views=summary,map&dwell=20&theme=dark&lang=en&map=tiles&metric=overdue_share&kiosk=0``;
-an unknown or bad value falls back to the default, so a typo on a kiosk's URL never blanks the wall.
+an unknown or bad value falls back to the default, so a typo on a kiosk's URL never blanks the wall — and the wall
+says which values it ignored (`WallOptions.ignored`), so the typo is seen and fixed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ class WallOptions:
     kiosk: bool = True
     map: MapKind | None = None  # None: districts when a boundary file is configured, else tiles
     metric: Metric = "overdue_share"
+    ignored: tuple[str, ...] = ()  # "name=value" of each value the URL asked for that the wall does not know
 
     def cache_key(self) -> str:
         return f"{','.join(self.views)}|{self.theme}|{self.lang}|{int(self.kiosk)}|{self.map}|{self.metric}"
@@ -55,6 +57,13 @@ def parse_options(search: str | None, default_lang: str = "vi", default_dwell_s:
     theme = _first(query, "theme")
     map_kind = _first(query, "map")
     metric = _first(query, "metric")
+    ignored = [f"views={name}" for name in asked if name not in VIEWS]
+    for name, value, known in (("theme", theme, THEMES), ("map", map_kind, MAP_KINDS), ("metric", metric, METRICS)):
+        if value and value not in known:
+            ignored.append(f"{name}={value}")
+    asked_dwell = _first(query, "dwell")
+    if asked_dwell and not (_is_number(asked_dwell) and MIN_DWELL_S <= float(asked_dwell) <= MAX_DWELL_S):
+        ignored.append(f"dwell={asked_dwell}")  # (a number out of range is brought into it)
     return WallOptions(
         views=views,
         dwell_s=min(max(dwell, MIN_DWELL_S), MAX_DWELL_S),
@@ -63,7 +72,15 @@ def parse_options(search: str | None, default_lang: str = "vi", default_dwell_s:
         kiosk=_first(query, "kiosk") not in ("0", "false", "no"),
         map=map_kind if map_kind in MAP_KINDS else None,
         metric=metric if metric in METRICS else "overdue_share",
+        ignored=tuple(value[:40] for value in ignored[:5]),
     )
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return float(text) == float(text)  # (NaN is not)
+    except ValueError:
+        return False
 
 
 def kiosk_requested(search: str | None) -> bool:

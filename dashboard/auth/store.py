@@ -30,6 +30,7 @@ TOKEN_KINDS = {"kiosk": KIOSK, "api": API_TOKEN}  # a token's kind → the kind 
 TOKEN_BYTES = 32
 LAST_USED_EVERY = timedelta(minutes=1)  # a token's last use is written at most this often
 MIN_PASSWORD_LENGTH = 10
+SSO_LOGINS = "sso."  # the single sign-on's users (dashboard/auth/external.py): never a password
 CREATE_LOCK = 7_947_302  # PostgreSQL advisory lock held while creating the tables (the store's is …301)
 
 
@@ -158,6 +159,8 @@ class AccountStore:
             or not all(c.isascii() and (c.isalnum() or c in "._@-") for c in key)
         ):
             raise AccountError(f"login {login!r}: use 1–{MAX_LOGIN_LENGTH} letters, digits and . _ @ - (no spaces)")
+        if key.startswith(SSO_LOGINS):
+            raise AccountError(f"login {login!r}: logins starting {SSO_LOGINS!r} belong to the single sign-on's users")
         check_grant(USER, role, units, self.known_units)
         now = self.clock.now()
         row = {
@@ -222,7 +225,9 @@ class AccountStore:
         self._changed_user(login, "enabled")
 
     def reset_password(self, login: str, password: str) -> None:
-        """A new password; every session of the user ends."""
+        """A new password; every session of the user ends. A single sign-on user has none (it signs in there)."""
+        if normal_login(login).startswith(SSO_LOGINS):
+            raise AccountError(f"{login!r} signs in through the single sign-on: it has no password here to reset")
         self._change(login, bump=True, password_hash=self._hash(password))
         self._changed_user(login, "password reset")
 

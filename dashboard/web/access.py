@@ -90,6 +90,11 @@ def page_needs(pathname: str | None, search: str | None) -> tuple[Need, ...]:
     return (FIGURES,)
 
 
+def may_open(principal: Principal, path: str) -> bool:
+    """Whether `principal` may open the page at `path` (the header shows only those links)."""
+    return all(need.met_by(principal) for need in page_needs(path, None))
+
+
 def callback_needs(output: str, pathname: str | None, search: str | None) -> tuple[Need, ...]:
     """A callback's needs: its page's, plus its own action (for the page's unit, on a unit page)."""
     needs = page_needs(pathname, search)

@@ -29,6 +29,7 @@ from dashboard.pages.league import LeagueRow, LeagueView, default_kind, league_d
 from dashboard.pages.origin import OriginFigures
 from dashboard.services import Services
 from dashboard.web import openapi
+from dashboard.web.api_params import check_query
 
 PREFIX = "/api/v1"
 DOSSIER_FIELDS = (
@@ -215,6 +216,11 @@ def _stamp(as_of: datetime, version: int, body: dict[str, Any]) -> Response:
 def blueprint(services: Services) -> Blueprint:
     """The API's routes over `services`; the app factory registers it on the Dash app's Flask server."""
     api = Blueprint("api_v1", __name__, url_prefix=PREFIX)
+
+    @api.before_request
+    def declared_parameters() -> None:
+        """Every parameter against the endpoint's declared query (`api_params`): a 400 naming it, never a 500."""
+        check_query((request.endpoint or "").removeprefix(f"{api.name}."), request.args)
 
     @api.errorhandler(ParameterError)
     def bad_parameter(error: ParameterError) -> Response:

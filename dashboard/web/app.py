@@ -12,10 +12,11 @@ from dash import Dash
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
+from dashboard.auth.context import current_principal
 from dashboard.core.i18n import t
 from dashboard.pages import wall
 from dashboard.services import Services
-from dashboard.web import api, audit, briefings, guard, headers, health, logs, sessions, signin
+from dashboard.web import access, api, audit, briefings, guard, headers, health, logs, oidc, sessions, signin
 from dashboard.web.cache import attach_cache
 from layouts import shell
 
@@ -46,14 +47,15 @@ def create_app(services: Services, warm: bool = False) -> Dash:
         app.server.wsgi_app = ProxyFix(app.server.wsgi_app, x_for=n, x_proto=n, x_host=n)
     app.layout = shell.root
     cache = attach_cache(app.server, services.settings)
-    callbacks.register(app, services)
+    callbacks.register(app, services, lambda path: access.may_open(current_principal(), path))
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
     app.server.register_blueprint(health.blueprint(services))  # /healthz and /metrics for the operators
     app.server.register_blueprint(briefings.blueprint(services))  # /briefings/<id>.<pdf|docx|xlsx|html|csv>
     app.server.register_blueprint(signin.blueprint(services))  # /signin, /signout
+    app.server.register_blueprint(oidc.blueprint(services))  # /signin/oidc and its callback (single sign-on)
     app.server.register_blueprint(audit.blueprint(services))  # /audit.csv
     guard.install(app, services)  # who may see what: every page, callback, API call and download
-    headers.install(app.server)  # CSP, no framing, no sniffing, referrer only to this server
+    headers.install(app.server, tuple(app.csp_hashes()))  # CSP (inline scripts by hash), no framing, no sniffing …
     logs.install()  # no kiosk token in an access log
     if warm:
         wall.warm(services, cache)

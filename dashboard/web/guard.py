@@ -24,7 +24,8 @@ ACCOUNTS_EXTENSION = "cchc_pulse.accounts"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 STATIC_PREFIXES = ("/assets/", "/_dash-component-suites/")
 SSO_PATHS = (SSO_PATH, f"{SSO_PATH}/callback")  # the single sign-on's way in and back (web/oidc.py)
-PUBLIC_PATHS = frozenset({"/healthz", "/_favicon.ico", SIGN_IN_PATH, SIGN_OUT_PATH, *SSO_PATHS})
+# (/favicon.ico: browsers ask for it by themselves; it is answered with the app's empty shell, no data)
+PUBLIC_PATHS = frozenset({"/healthz", "/_favicon.ico", "/favicon.ico", SIGN_IN_PATH, SIGN_OUT_PATH, *SSO_PATHS})
 CALLBACK_PATH = "/_dash-update-component"
 DASH_SHELL = frozenset({"/_dash-layout", "/_dash-dependencies", "/_reload-hash"})
 PAGE_ENDPOINTS = frozenset({"/", "/<path:path>"})  # Dash's index and catch-all: every page's first load
@@ -112,8 +113,8 @@ def install(dash_app: Dash, services: Services) -> None:
                 response.headers[RELOAD_HEADER] = "1"
             return refused(principal, f"{target} ({output[:80]})", response)
         action = access.audited(output, needs)
-        if action:
-            note(action, principal, target, detail=output[:200])
+        if action:  # (the page itself needs no detail; an export names what it wrote)
+            note(action, principal, target, detail="" if output == ROUTER_OUTPUT else output[:200])
         return None
 
     def page(principal: Principal, caller: sessions.Caller, path: str) -> Response | None:

@@ -12,12 +12,13 @@ from werkzeug.wrappers import Response
 from dashboard.auth.audit import FAILED, REFUSED_OUTCOME, SIGN_IN, SIGN_IN_FAILED, SIGN_IN_LIMITED, SIGN_OUT
 from dashboard.auth.context import current_principal
 from dashboard.auth.errors import SignInLimited
-from dashboard.auth.roles import ANONYMOUS, USER
+from dashboard.auth.roles import ANONYMOUS, USER, Principal
 from dashboard.auth.store import normal_login
 from dashboard.core.clock import city_time
 from dashboard.core.i18n import language, t
 from dashboard.services import Services
 from dashboard.web import sessions
+from dashboard.web.access import may_open
 from layouts import shell
 
 SIGN_IN_PATH, SIGN_OUT_PATH = "/signin", shell.SIGN_OUT_PATH
@@ -36,6 +37,14 @@ def safe_next(target: str | None) -> str:
         return "/"
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else "/"
+
+
+def landing(principal: Principal, next_path: str) -> str:
+    """Where a sign-in goes: the page asked for, or — when that is just home and home is not the viewer's (an admin
+    sees no figures) — the first page of the header the viewer may open."""
+    if next_path != "/" or may_open(principal, "/"):
+        return next_path
+    return next((path for path, _id, _label in shell.NAV_LINKS if may_open(principal, path)), next_path)
 
 
 def sign_in_url(next_path: str, lang: str) -> str:
@@ -112,7 +121,7 @@ def blueprint(services: Services) -> Blueprint:
             return sign_in_page(lang, next_path, t("auth.failed", lang), 401)
         sessions.start_session(user, accounts)
         accounts.audit.record(SIGN_IN, user.principal(), client=client, detail="password")
-        return redirect(next_path, 303)
+        return redirect(landing(user.principal(), next_path), 303)
 
     @bp.post(SIGN_OUT_PATH)
     def sign_out() -> Response:

@@ -296,3 +296,10 @@ def test_the_accounts_live_in_their_own_file_apart_from_the_store(tmp_path, cloc
     with pytest.raises(SignInLimited):  # the setting's limit: 2
         accounts.verify_password("an", PASSWORD)
     accounts.dispose()
+
+
+def test_logins_of_the_single_sign_on_take_no_password(accounts):
+    with pytest.raises(AccountError, match="belong to the single sign-on's users"):
+        accounts.add_user("sso.abc", "Giả mạo", LEADER, set(), PASSWORD)
+    with pytest.raises(AccountError, match="signs in through the single sign-on: it has no password here"):
+        accounts.reset_password("sso.abc", PASSWORD)

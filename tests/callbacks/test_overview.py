@@ -13,12 +13,19 @@ from dashboard.pages.common import current_key, view_key
 from layouts.ids import NotFoundIds, OverviewIds, ShellIds
 from tests.conftest import START
 from tests.factories import dossier
+from tests.signin import acting_as
 
 
 def registered(app, output_id: str):
-    """The function registered for the callback whose outputs include `output_id`."""
+    """The function registered for the callback whose outputs include `output_id`, run as a leader's request."""
     [entry] = [entry for key, entry in app.callback_map.items() if f"{output_id}." in key]
-    return entry["callback"].__wrapped__
+    function = entry["callback"].__wrapped__
+
+    def as_a_leader(*args):
+        with acting_as(app):
+            return function(*args)
+
+    return as_a_leader
 
 
 def test_the_root_path_renders_the_overview_with_current_numbers(app, services, source_db, pull):

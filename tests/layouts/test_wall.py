@@ -74,7 +74,7 @@ def text(component) -> str:
 
 def test_options_from_the_url_with_defaults_for_anything_unknown():
     options = parse_options("?views=map,alerts,bogus,map&dwell=2&theme=light&lang=en&map=wards&metric=online&kiosk=0")
-    assert options == WallOptions(("map", "alerts"), 2.0, "light", "en", False, "wards", "online")
+    assert options == WallOptions(("map", "alerts"), 2.0, "light", "en", False, "wards", "online", ("views=bogus",))
     assert parse_options("", "vi", 20) == WallOptions()
     odd = parse_options("?views=&dwell=abc&theme=pink&lang=fr&map=moon&metric=x", "en", 15)
     assert (odd.views, odd.dwell_s, odd.theme, odd.lang, odd.map, odd.metric) == (
@@ -85,6 +85,7 @@ def test_options_from_the_url_with_defaults_for_anything_unknown():
         None,
         "overdue_share",
     )
+    assert odd.ignored == ("theme=pink", "map=moon", "metric=x", "dwell=abc")  # the wall says so (issue 15)
     assert parse_options("?dwell=0.1").dwell_s == 2.0 and parse_options("?dwell=1e9").dwell_s == 3600.0
     assert parse_options("?dwell=nan").dwell_s == 20.0
     assert kiosk_requested("?kiosk=1") and not kiosk_requested("?kiosk=0") and not kiosk_requested(None)
@@ -222,6 +223,10 @@ def test_the_layout_holds_only_the_views_asked_for_each_filled():
     assert page[WallIds.ROTATE].interval == 7000 and page[WallIds.POLL].interval == 5000
     assert page[WallIds.CLOCK].children == "09:00:00"
     assert text(page[wall.body_id("kpis")]).startswith("Hồ sơ đang giải quyết 3.075")
+    assert WallIds.ROOT and not [c for c in page.children if getattr(c, "className", "") == "wall-notice"]
+    typo = wall.layout(data(), parse_options("?views=sumary,alerts"), START, figures, 5000, [7, "x", 1.0])
+    [notice] = [c for c in typo.children if getattr(c, "className", "") == "wall-notice"]
+    assert notice.children == "Địa chỉ màn hình có giá trị không hợp lệ, đã bỏ qua và dùng mặc định: views=sumary"
     single = wall.layout(data(), parse_options("?views=map&kiosk=0"), START, {"map": {}}, 5000, [7, "x", 1.0])
     assert single[WallIds.ROTATE].disabled and single.className == "wall theme-dark is-interactive"
     assert single[wall.graph_id("map")].config["staticPlot"] is False

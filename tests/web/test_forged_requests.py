@@ -183,7 +183,7 @@ def test_a_malformed_callback_request_is_a_400(app, body):
 
 
 API_PARAMETERS = {
-    "/api/v1/units": ["as_of"],
+    "/api/v1/units": ["as_of", "page"],  # it takes none: each is a 400 naming it
     "/api/v1/kpis": ["period", "unit", "as_of", "compare"],
     "/api/v1/league": ["kind", "period", "as_of"],
     "/api/v1/dossiers?unit=quan-1": ["filter", "period", "page", "page_size", "as_of"],
@@ -202,6 +202,8 @@ def test_fuzzed_api_requests_are_answered_or_a_400_naming_the_parameter(app, dat
             statuses.setdefault(response.status_code, []).append((path, name, bad[:20]))
             if response.status_code == 400:
                 assert response.get_json()["parameter"] in (name, "unit", "period"), (path, name, bad)
+            if path == "/api/v1/units":
+                assert response.status_code == 400, (name, bad)
     assert replayed > 150
     assert set(statuses) <= {200, 400, 403, 404}, {s: v[:5] for s, v in statuses.items() if s >= 500}
 
@@ -260,3 +262,37 @@ def test_only_who_makes_briefings_may_ask_for_a_snapshot(app):
     for role, status in ((LEADER, 403), (BRIEFING_STAFF, 200)):
         body = payload(output, spec, "/briefings", {(BriefingsIds.ASK_PERIOD, "value"): "lw"})
         assert post(signed_client(app, role), body) == status, role
+
+
+@pytest.mark.parametrize(
+    ("query", "parameter", "message"),
+    [
+        (
+            "/api/v1/kpis?perod=30d",
+            "perod",
+            "unknown parameter 'perod': this endpoint takes period, unit, as_of, compare",
+        ),
+        ("/api/v1/kpis?period=30d&period=7d", "period", "period is given 2 times: give it once"),
+        ("/api/v1/kpis?unit=quan 1", "unit", "unit: String should match pattern '^[A-Za-z0-9._-]+$'"),
+        ("/api/v1/league?kind=province", "kind", "kind: Input should be 'district', 'ward' or 'department'"),
+        ("/api/v1/dossiers?unit=quan-1&page=" + "9" * 13, "page", "page: String should have at most 12 characters"),
+        ("/api/v1/units?lang=en", "lang", "unknown parameter 'lang': this endpoint takes none"),
+        ("/api/v1/openapi.json?x=1", "x", "unknown parameter 'x': this endpoint takes none"),
+    ],
+)
+def test_the_api_takes_only_its_declared_parameters(app, query, parameter, message):
+    response = signed_client(app).get(query)
+    assert response.status_code == 400
+    assert (response.get_json()["parameter"], response.get_json()["error"]) == (parameter, message)
+
+
+def test_the_declared_parameters_are_the_documented_ones():
+    from dashboard.web import openapi
+    from dashboard.web.api_params import QUERIES
+
+    documented = {
+        path.removeprefix("/api/v1/"): {p["name"] for p in spec["get"].get("parameters", [])}
+        for path, spec in openapi.document()["paths"].items()
+    }
+    declared = {("openapi.json" if e == "openapi_document" else e): set(m.model_fields) for e, m in QUERIES.items()}
+    assert declared == documented

@@ -3,6 +3,7 @@ callback, API call and export, kiosk and API tokens. Each refusal is the exact s
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -351,3 +352,27 @@ def test_the_app_refuses_to_run_without_a_session_secret(services, monkeypatch):
     services.settings = services.settings.model_copy(update={"session_secret": None})
     with pytest.raises(SettingsError, match="session_secret is not set: set CCHC_SESSION_SECRET"):
         create_app(services)
+
+
+@pytest.mark.parametrize(
+    ("role", "units", "links"),
+    [
+        (LEADER, [], ["/", "/sources", "/league", "/briefings"]),
+        (UNIT_HEAD, ["quan-3"], ["/", "/sources", "/league"]),
+        (BRIEFING_STAFF, [], ["/", "/sources", "/league", "/briefings"]),
+        (ADMIN, [], ["/sources", "/audit"]),
+    ],
+)
+def test_the_header_links_only_to_the_pages_the_viewer_may_open(app, role, units, links):
+    page = json.dumps(signed_client(app, role, units).post(CALLBACK, json=router("/sources")).get_json())
+    shown = [p for p in ("/", "/sources", "/league", "/briefings", "/audit") if f'"href": "{p}?lang=vi"' in page]
+    assert shown == links
+
+
+@pytest.mark.parametrize(("role", "landing"), [(LEADER, "/"), (ADMIN, "/sources"), (UNIT_HEAD, "/")])
+def test_a_sign_in_lands_on_a_page_the_viewer_may_open(app, role, landing):
+    account(app, role, ["quan-1"] if role == UNIT_HEAD else [], login="someone")
+    response = anonymous_client(app).post("/signin", data={"login": "someone", "password": PASSWORD, "next": "/"})
+    assert response.headers["Location"] == landing
+    asked = anonymous_client(app).post("/signin", data={"login": "someone", "password": PASSWORD, "next": "/league"})
+    assert asked.headers["Location"] == "/league"  # what was asked for, even if it is then refused
