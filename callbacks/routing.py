@@ -8,7 +8,7 @@ from types import MappingProxyType
 from dash import Dash, Input, Output, html
 from dash.development.base_component import Component
 
-from callbacks import audit, briefings, league, overview, sources
+from callbacks import alerts, audit, briefings, league, overview, sources
 from callbacks import unit as unit_page
 from callbacks import wall as wall_page
 from dashboard.auth.context import current_principal
@@ -42,6 +42,7 @@ PAGES: MappingProxyType[str, PageRenderer] = MappingProxyType(
         wall_layout.WALL_PATH: wall_page.page,
         shell.BRIEFINGS_PATH: briefings.page,
         audit_layout.AUDIT_PATH: audit.page,
+        shell.ALERTS_PATH: alerts.page,
     }
 )
 # Pages whose path carries a value (/unit/<key>): the first prefix the path starts with.

@@ -18,6 +18,7 @@ class ShellIds(StrEnum):
     NAV_LEAGUE = "shell-nav-league"
     NAV_BRIEFINGS = "shell-nav-briefings"
     NAV_AUDIT = "shell-nav-audit"
+    NAV_ALERTS = "shell-nav-alerts"
     ACCOUNT = "shell-account"
     SIGN_OUT = "shell-sign-out"
 
@@ -150,6 +151,14 @@ class BriefingsIds(StrEnum):
     COLUMN_B = "briefings-column-b"
     CHANGES = "briefings-changes"
     NOT_FOUND = "briefings-not-found"
+
+
+class AlertsIds(StrEnum):
+    """The alerts page at "/alerts": every open alert, acknowledged ones with who and when."""
+
+    TABLE = "alerts-table"
+    ACK = "alerts-ack"
+    NOTICE = "alerts-notice"
 
 
 class AuditIds(StrEnum):

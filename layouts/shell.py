@@ -21,11 +21,13 @@ SOURCES_PATH = "/sources"
 LEAGUE_PATH = "/league"
 SIGN_OUT_PATH = "/signout"  # dashboard.web.signin
 AUDIT_PATH = "/audit"  # the audit log (admins)
+ALERTS_PATH = "/alerts"  # the wall's alerts, to acknowledge
 BRIEFINGS_PATH = "/briefings"  # the snapshot archive; its files are /briefings/<id>.<ext> (dashboard.web.briefings)
 NAV_LINKS = (
     (OVERVIEW_PATH, ShellIds.NAV_OVERVIEW, "nav.overview"),
     (SOURCES_PATH, ShellIds.NAV_SOURCES, "nav.sources"),
     (LEAGUE_PATH, ShellIds.NAV_LEAGUE, "nav.league"),
+    (ALERTS_PATH, ShellIds.NAV_ALERTS, "nav.alerts"),
     (BRIEFINGS_PATH, ShellIds.NAV_BRIEFINGS, "briefings.nav"),
     (AUDIT_PATH, ShellIds.NAV_AUDIT, "nav.audit"),
 )

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+import dash_ag_grid as dag
 from dash import dcc, html
 from dash.development.base_component import Component
 
@@ -20,6 +21,7 @@ from dashboard.core.vocabulary import DEPARTMENT, WARD
 from layouts import wall_gauges, wall_views
 from layouts.attrs import Attrs
 from layouts.ids import WallIds
+from layouts.league_kiosk import kiosk_grid
 from layouts.unit import UNIT_PATH
 from layouts.wall_model import kiosk_requested
 
@@ -246,5 +248,15 @@ def layout(
 
 
 def kiosk_frame(page: Component, search: str | None) -> Component:
-    """Any page with ``?kiosk=1``: the same page in a frame whose CSS hides the navigation."""
-    return html.Div(page, className="pulse-kiosk") if kiosk_requested(search) else page
+    """Any page with ``?kiosk=1``: the same page in a frame whose CSS ("kiosk display mode" in assets/pulse.css)
+    hides the navigation and the controls that need a mouse and sets every text for reading from 5 m; long tables
+    show the rows that fit one screen, and how many more there are. A league grid is cut to fit here."""
+    if not kiosk_requested(search):
+        return page
+    for component in list(page._traverse()):  # noqa: SLF001  (Dash's own walk over a layout, before it changes)
+        children = getattr(component, "children", None)
+        if isinstance(children, list):
+            component.children = [kiosk_grid(c) if isinstance(c, dag.AgGrid) else c for c in children]
+        elif isinstance(children, dag.AgGrid):
+            component.children = kiosk_grid(children)
+    return html.Div(page, className="pulse-kiosk")

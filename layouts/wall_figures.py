@@ -3,6 +3,7 @@ figures, its options, the map's shapes (`dashboard.pages.wall.MapShapes`) and th
 
 from __future__ import annotations
 
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from dashboard.core.geo import TileCell
@@ -10,12 +11,17 @@ from dashboard.core.i18n import t
 from dashboard.core.vocabulary import WARD
 from layouts import maps, wall_geo
 from layouts import wall as wall_layout
-from layouts.wall_gauges import city_gauge
+from layouts.wall_gauges import TEXT_PX, city_gauge
 from layouts.wall_views import ticker
 
 if TYPE_CHECKING:
     from dashboard.pages.wall import MapShapes, WallData
     from layouts.wall_model import WallOptions
+
+# The map's part of the screen is about 1.6 times as wide as tall, and a district's name at 28 px ("Bình Thạnh")
+# is wider than a square tile of a 6 × 6 grid: the tiles are drawn that much wider than tall.
+TILE_ASPECT = 1.6
+MESSAGE_CHARS = 48  # a line of the map's message at 28 px, well inside the map's width
 
 
 def map_figure(
@@ -45,9 +51,27 @@ def map_figure(
         # The tile grid is of other units (the packaged one: the 24 districts of 2019): a map of empty tiles
         # would say nothing about today's units, so the map says what it needs instead.
         message = t("wall.map.no_tiles", options.lang, n=len(districts))
-        return maps.message_map(message, options.lang, options.theme, scale=scale), ()
+        return at_wall_size(maps.message_map(message, options.lang, options.theme, scale=scale), scale), ()
     tiles = maps.tile_map(cells, {u.key: u for u in districts}, *look, scale=scale, clickable=clickable, points=points)
-    return tiles, notes
+    tiles["layout"]["yaxis"]["scaleratio"] = 1 / TILE_ASPECT
+    return at_wall_size(tiles, scale), notes
+
+
+def at_wall_size(figure: dict[str, Any], scale: float) -> dict[str, Any]:
+    """`layouts.maps`' figure with no text below the wall's smallest (28 px × scale; the briefings draw the same
+    figures smaller, for paper): its labels' and annotations' fonts raised where they are below, and an
+    annotation's long line broken into lines that fit beside the legend."""
+    least = TEXT_PX * scale
+    for trace in figure["data"]:
+        font = trace.get("textfont")
+        if font is not None and font.get("size", least) < least:
+            font["size"] = least
+    for note in figure["layout"].get("annotations", ()):
+        font = note.setdefault("font", {})
+        font["size"] = max(font.get("size", least), least)
+        if "<br>" not in note["text"]:
+            note["text"] = "<br>".join(textwrap.wrap(note["text"], MESSAGE_CHARS, break_on_hyphens=False))
+    return figure
 
 
 def figures(

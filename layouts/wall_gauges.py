@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from dashboard.metrics.kpis import CityOverview
     from dashboard.pages.wall import Limits, UnitStatus
 
+TEXT_PX = 28  # the smallest text on the wall at scale 1 (1080 p): as assets/wall.css's 1.75em
 SEVERITY = {"alarm": 0, "warn": 1, "stale": 2, "ok": 3, "none": 4}
 LEVEL_ICON = {"alarm": "✖", "warn": "▲", "ok": "✓", "stale": "◷", "none": "–"}  # glyphs DejaVu has
 
@@ -52,7 +53,7 @@ def city_gauge(overview: CityOverview, limits: Limits, lang: str, theme: str = "
             "axis": {
                 "range": [0, top],
                 "ticksuffix": "%",
-                "tickfont": {"size": 22 * scale, "color": palette.muted},
+                "tickfont": {"size": TEXT_PX * scale, "color": palette.muted},
                 "tickcolor": palette.muted,
                 "nticks": 6,
             },
@@ -70,9 +71,9 @@ def city_gauge(overview: CityOverview, limits: Limits, lang: str, theme: str = "
     }
     layout = {
         "paper_bgcolor": "rgba(0,0,0,0)",
-        "font": {"family": FONT, "color": palette.ink, "size": 18 * scale},
+        "font": {"family": FONT, "color": palette.ink, "size": TEXT_PX * scale},
         "separators": SEPARATORS.get(lang, ",."),
-        "margin": {"l": 60 * scale, "r": 60 * scale, "t": 20 * scale, "b": 10 * scale},
+        "margin": {"l": 70 * scale, "r": 70 * scale, "t": 24 * scale, "b": 10 * scale},
         "uirevision": "wall-gauge",
         "autosize": True,
     }
@@ -126,16 +127,23 @@ def stale_note(unit: UnitStatus, lang: str) -> str:
 
 
 def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> html.Div:
-    """One district's small gauge: name, level in words, value, a bar with the two limits marked, counts."""
+    """One district's small gauge: name, value and level in words, a bar with the two limits marked, counts and
+    the newly overdue."""
     level = unit.level(limits)
     share = unit.overdue_share
     percent = 0.0 if share is None else min(share / top, 1.0) * 100
     words = stale_note(unit, lang) if level == "stale" else t(f"wall.level.{level}", lang)
-    lines = [
-        html.Div(
-            [html.Span(LEVEL_ICON[level], **Attrs({"aria-hidden": "true"})), " ", words], className="wall-meter-level"
-        )
-    ]
+    reading = html.Div(
+        [
+            html.Div(fmt_pct(share, lang), className="wall-meter-value"),
+            html.Div(
+                [html.Span(LEVEL_ICON[level], **Attrs({"aria-hidden": "true"})), " ", words],
+                className="wall-meter-level",
+            ),
+        ],
+        className="wall-meter-reading",
+    )
+    lines: list[html.Div] = []
     if level != "stale":
         counts = t(
             "wall.gauge.count",
@@ -143,9 +151,11 @@ def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> h
             overdue=fmt_int(unit.backlog.overdue, lang),
             total=fmt_int(unit.backlog.in_progress, lang),
         )
-        if unit.new_late:
-            counts += " · " + t("wall.new_late", lang, n=fmt_int(unit.new_late, lang))
         lines.append(html.Div(counts, className="wall-meter-note"))
+        if unit.new_late:  # a line of its own: at 28 px the two do not share a meter's width
+            lines.append(
+                html.Div(t("wall.new_late", lang, n=fmt_int(unit.new_late, lang)), className="wall-meter-note")
+            )
     bar = html.Div(
         [
             html.Div(className="wall-meter-fill", style={"width": f"{percent:.1f}%"}),
@@ -164,18 +174,15 @@ def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> h
         ),
     )
     return html.Div(
-        [
-            html.Div(unit.label(lang), className="wall-meter-name", title=unit.name(lang)),
-            html.Div(fmt_pct(share, lang), className="wall-meter-value"),
-            bar,
-            *lines,
-        ],
+        [html.Div(unit.label(lang), className="wall-meter-name", title=unit.name(lang)), reading, bar, *lines],
         className=f"wall-meter is-{level}",
         **Attrs({"data-unit": unit.key}),
     )
 
 
-METERS_SHOWN = 24  # a 6 × 4 grid read from 5 m: the 24 districts of 2019, or the worst 24 of today's 168 units
+# A 4 × 3 grid read from 5 m, every text at least 28 px at 1080 p (a ward's name is up to 22 letters): the worst
+# 12 of the 24 districts of 2019 or of today's 168 units, with a line saying how many of how many are shown.
+METERS_SHOWN = 12
 
 
 def district_meters(units: Sequence[UnitStatus], limits: Limits, lang: str) -> html.Div:

@@ -7,12 +7,14 @@ units by GSO code; wards are painted with their district's figures (the store co
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from dashboard.core.geo import aspect_ratio
 from dashboard.core.vocabulary import DISTRICT, WARD
 from layouts.maps import PALETTES, base_layout, edges_for, grouped_fills, label_trace, point_traces, unit_look
+from layouts.wall_gauges import SEVERITY, TEXT_PX
 
 if TYPE_CHECKING:
     from dashboard.core.geo import Shape
@@ -20,6 +22,10 @@ if TYPE_CHECKING:
     from layouts.wall_model import Metric
 
 LABEL_EXTENT = 0.08  # degrees: a district at least this wide and tall is labelled on the city map
+# Labels are 28 px at 1080 p (as all the wall's text) on a map of about MAP_PX (beside the legend): where two would
+# cover each other, the worse unit's is written and the other left out (its colour and pattern still say its level).
+MAP_PX = (1280, 840)
+CHAR_EM, LINE_EM = 0.6, 1.25  # a letter's mean width and a line's height, in em, a little generous
 CITY_DOMAIN = (0.0, 0.4)
 INSET_DOMAIN = (0.43, 1.0)
 PAD = 0.015  # share of each side added around a map's extent
@@ -67,6 +73,34 @@ def _small(box: Box) -> bool:
     return min(box[1] - box[0], box[3] - box[2]) < LABEL_EXTENT
 
 
+def _priority(unit: UnitStatus | None, limits: Limits, box: Box) -> tuple[int, float]:
+    """Which labels go first when not all fit: alarms, warnings, stale, normal, none; then the larger shapes."""
+    return SEVERITY[unit.level(limits) if unit else "none"], -(box[1] - box[0]) * (box[3] - box[2])
+
+
+def _fitting(
+    labels: Sequence[tuple[float, float, str, str]], view: Box, domain: tuple[float, float], ratio: float
+) -> set[str]:
+    """The codes of `labels` (lon, lat, code, text; in priority order) whose text, at the wall's 28 px on a map of
+    MAP_PX drawn over `domain` of the width and showing `view`, lies inside the map and clear of every label
+    placed before it."""
+    span_x, span_y = view[1] - view[0], view[3] - view[2]
+    per_lon = min(MAP_PX[0] * (domain[1] - domain[0]) / span_x, MAP_PX[1] / (span_y * ratio))  # px per degree
+    per_lat = per_lon * ratio
+    placed: list[Box] = []
+    fitting = set()
+    for lon, lat, code, text in labels:
+        lines = re.sub(r"<[^>]+>", "", text.replace("<br>", "\n")).split("\n")
+        half_w = max(len(line) for line in lines) * CHAR_EM * TEXT_PX / per_lon / 2
+        half_h = len(lines) * LINE_EM * TEXT_PX / per_lat / 2
+        box = (lon - half_w, lon + half_w, lat - half_h, lat + half_h)
+        inside = view[0] <= box[0] and box[1] <= view[1] and view[2] <= box[2] and box[3] <= view[3]
+        if inside and not any(meets(box, other) for other in placed):
+            placed.append(box)
+            fitting.add(code)
+    return fitting
+
+
 def _on(trace: dict[str, Any], axes: str) -> dict[str, Any]:
     return {**trace, "xaxis": f"x{axes}", "yaxis": f"y{axes}"}
 
@@ -101,28 +135,39 @@ def geo_map(
     inner = [box for _lon, _lat, box in spots.values() if _small(box)]
     city = union([box for *_, box in painted])
     inset = union(inner) if inner else None
+    words = {}
+    for code in spots:
+        unit = units_by_code.get(code)
+        look = unit_look(unit, metric, limits, lang, palette, edges)
+        second = look.note.replace(" từ ", "<br>từ ").replace(" since ", "<br>since ")
+        second = second if look.level == "stale" else f"<b>{look.value}</b>"
+        words[code] = f"{unit.label(lang) if unit else code}<br>{second}"
+    ratio = aspect_ratio((city[2] + city[3]) / 2)
 
-    def labels(codes: list[str], axes: str, worded, size: float) -> dict[str, Any]:
+    def labels(codes: list[str], worded: list[str], axes: str, view: Box, domain: tuple[float, float]) -> dict:
+        """A label for each of `codes`, in words for those of `worded` that fit on their map at 28 px without
+        covering another label (the worst first), empty for the others."""
+        worst_first = sorted(worded, key=lambda code: _priority(units_by_code.get(code), limits, spots[code][2]))
+        fitting = _fitting([(*spots[code][:2], code, words[code]) for code in worst_first], view, domain, ratio)
         xs, ys, texts, inks, keys, hovers = [], [], [], [], [], []
         for code in codes:
             lon, lat, _box = spots[code]
             unit = units_by_code.get(code)
             look = unit_look(unit, metric, limits, lang, palette, edges)
-            name = unit.label(lang) if unit else code
-            second = look.note.replace(" từ ", "<br>từ ").replace(" since ", "<br>since ")
-            second = second if look.level == "stale" else f"<b>{look.value}</b>"
             xs.append(lon)
             ys.append(lat)
-            texts.append(f"{name}<br>{second}" if worded(code) else "")
+            texts.append(words[code] if code in fitting else "")
             inks.append(look.ink)
             keys.append(unit.key if unit else code)
             hovers.append(f"{unit.name(lang) if unit else code}: {look.value} · {look.note}".rstrip(" ·"))
-        return _on({**label_trace(xs, ys, texts, inks, keys, hovers, size * scale), "name": f"labels{axes}"}, axes)
+        return _on({**label_trace(xs, ys, texts, inks, keys, hovers, TEXT_PX * scale), "name": f"labels{axes}"}, axes)
 
     data = grouped_fills([(look, rings) for look, rings, _ in painted], palette, width)
     if outlines:
         data.append(_outline_trace(outlines, palette, 2.5 * scale, None, ""))
-    data.append(labels(list(spots), "", lambda code: not _small(spots[code][2]), 15))  # the small ones: in the inset
+    small = [code for code, (_lon, _lat, box) in spots.items() if _small(box)]  # labelled in the inset
+    big = [code for code in spots if code not in small]
+    data.append(labels(list(spots), big, "", city, CITY_DOMAIN if inset else (0.0, 1.0)))
     data.extend(point_traces(points, scale, palette, lang))
     if inset:
         framed = [(look, rings) for look, rings, box in painted if meets(box, inset)]
@@ -130,8 +175,7 @@ def geo_map(
             data.append(_on({**trace, "name": trace["name"].replace("fill:", "inset:")}, "2"))
         if outlines:
             data.append(_on(_outline_trace(outlines, palette, 3 * scale, inset, "-inset"), "2"))
-        inner_codes = [code for code, (_lon, _lat, box) in spots.items() if _small(box)]
-        data.append(labels(inner_codes, "2", lambda _code: True, 17))
+        data.append(labels(small, small, "2", inset, INSET_DOMAIN))
         data.extend(_on(trace, "2") for trace in point_traces(points, scale, palette, lang))
     return {"data": data, "layout": _geo_layout(palette, lang, scale, clickable, level, city, inset)}
 

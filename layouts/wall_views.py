@@ -7,14 +7,17 @@ font, which follows the screen height, so 1920×1080 and 3840×2160 look the sam
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from dash import html
 
+from dashboard.core.clock import city_time
 from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_time, t
 from dashboard.core.vocabulary import CITY_KEY
 from layouts.attrs import Attrs
 from layouts.maps import LEVEL_FILL, LEVEL_PATTERN, PALETTES, bin_colours, edges_for, ink_on
+from layouts.wall_compare import compare_lines
 from layouts.wall_gauges import LEVEL_ICON, by_severity, stale_note
 
 if TYPE_CHECKING:
@@ -29,12 +32,13 @@ ATTENTION = 6
 TICKER_S_PER_CHAR = 0.18
 
 
-def _tile(label: str, value: str, note: str, name: str, tone: str = "") -> html.Div:
+def _tile(label: str, value: str, note: str, name: str, tone: str = "", compare: html.Div | None = None) -> html.Div:
     return html.Div(
         [
             html.Div(label, className="wall-kpi-label"),
             html.Div(value, className="wall-kpi-value", **Attrs({"data-kpi": name})),
             html.Div(note, className="wall-kpi-note"),
+            *([compare] if compare is not None else []),
         ],
         className=f"wall-kpi {tone}".strip(),
     )
@@ -48,8 +52,12 @@ def _ratio_note(ratio: Ratio, key: str, lang: str) -> str:
 
 def kpi_tiles(data: WallData, lang: str) -> html.Div:
     """Six tiles: in progress, overdue (with its share), on time, online against the target, open feedback,
-    satisfaction."""
+    satisfaction; each against yesterday and 7 days ago."""
     city, limits = data.overview, data.limits
+
+    def tile(label: str, value: str, note: str, name: str, tone: str = "") -> html.Div:
+        return _tile(label, value, note, name, tone, compare_lines(data.compared, name, lang))
+
     share = city.overdue_share.value
     online = city.online_share.value
     met = online is not None and online >= limits.online_target
@@ -68,34 +76,34 @@ def kpi_tiles(data: WallData, lang: str) -> html.Div:
     )
     return html.Div(
         [
-            _tile(
+            tile(
                 t("kpi.in_progress", lang),
                 fmt_int(city.in_progress, lang),
                 t("kpi.in_progress.note", lang),
                 "in_progress",
             ),
-            _tile(
+            tile(
                 t("kpi.overdue", lang),
                 fmt_int(city.overdue_in_progress, lang),
                 t("kpi.overdue.note", lang, pct=fmt_pct(share, lang)) if city.in_progress else t("kpi.no_data", lang),
                 "overdue",
                 overdue_tone,
             ),
-            _tile(
+            tile(
                 t("kpi.on_time", lang),
                 fmt_pct(city.on_time.value, lang),
                 _ratio_note(city.on_time, "kpi.on_time.note", lang),
                 "on_time",
             ),
-            _tile(
+            tile(
                 t("kpi.online", lang),
                 fmt_pct(online, lang),
                 online_note if online is not None else t("kpi.no_data", lang),
                 "online",
                 "is-met" if met else "is-missed" if online is not None else "",
             ),
-            _tile(t("kpi.feedback", lang), fmt_int(city.open_feedback, lang), t("kpi.feedback.note", lang), "feedback"),
-            _tile(
+            tile(t("kpi.feedback", lang), fmt_int(city.open_feedback, lang), t("kpi.feedback.note", lang), "feedback"),
+            tile(
                 t("wall.kpi.satisfaction", lang),
                 fmt_pct(data.satisfaction.value, lang),
                 _ratio_note(data.satisfaction, "wall.kpi.satisfaction.note", lang),
@@ -207,24 +215,55 @@ def _badge(severity: str, lang: str) -> html.Span:
     )
 
 
+def since_text(alert: Alert, as_of: datetime, lang: str) -> str:
+    """Since when the alert is open and for how long: "từ 09:12 · 2 giờ 15 phút" (the day too when not today)."""
+    began = city_time(alert.at)
+    when = fmt_time(alert.at, lang) if began.date() == city_time(as_of).date() else fmt_datetime(alert.at, lang)
+    minutes = max(int((as_of - alert.at).total_seconds() // 60), 0)
+    hours, rest = divmod(minutes, 60)
+    if hours >= 24:
+        length = t("wall.alert.for_days", lang, d=fmt_int(hours // 24, lang), h=fmt_int(hours % 24, lang))
+    elif hours:
+        length = t("wall.alert.for_hours", lang, h=fmt_int(hours, lang), m=fmt_int(rest, lang))
+    else:
+        length = t("wall.alert.for_minutes", lang, m=fmt_int(rest, lang))
+    return t("wall.alert.since", lang, time=when, length=length)
+
+
+def ack_text(alert: Alert, lang: str) -> str:
+    return t("wall.alert.acked", lang, who=alert.acknowledged_by or "", time=fmt_time(alert.acknowledged_at, lang))
+
+
+def alert_counts(data: WallData, lang: str) -> str:
+    """ "5 cảnh báo · 2 báo động · 1 đã xác nhận": every alert counted, the acknowledged ones too."""
+    alarms = sum(1 for a in data.alerts if a.severity == "alarm")
+    acked = sum(1 for a in data.alerts if a.acknowledged)
+    n = len(data.alerts)
+    return t("wall.alerts.counts", lang, n=fmt_int(n, lang), alarms=fmt_int(alarms, lang), acked=fmt_int(acked, lang))
+
+
 def alerts_view(data: WallData, lang: str) -> html.Div | html.Ol:
-    """The newest alerts first, each with its time, severity in words and what is wrong."""
+    """The alerts in the order to act (unacknowledged, alarms, the longest open first), each with since when and
+    for how long, its severity in words and what is wrong; the acknowledged ones after, dimmed, with who and when."""
     if not data.alerts:
         return html.Div(
             [html.Span(LEVEL_ICON["ok"], className="wall-icon"), " ", t("wall.alerts.none", lang)],
             className="wall-empty is-ok",
         )
-    items = [
-        html.Li(
-            [
-                html.Span(fmt_time(alert.at, lang), className="wall-alert-time"),
-                _badge(alert.severity, lang),
-                html.Span(alert_text(alert, data, lang), className="wall-alert-text"),
-            ],
-            className=f"wall-alert is-{alert.severity}",
+    items = [html.Li(alert_counts(data, lang), className="wall-alert is-count")]
+    for alert in data.alerts[:ALERTS_SHOWN]:
+        state = " is-acked" if alert.acknowledged else ""
+        items.append(
+            html.Li(
+                [
+                    html.Span(since_text(alert, data.as_of, lang), className="wall-alert-time"),
+                    _badge(alert.severity, lang),
+                    html.Span(alert_text(alert, data, lang), className="wall-alert-text"),
+                    *([html.Span(ack_text(alert, lang), className="wall-alert-ack")] if alert.acknowledged else []),
+                ],
+                className=f"wall-alert is-{alert.severity}{state}",
+            )
         )
-        for alert in data.alerts[:ALERTS_SHOWN]
-    ]
     more = len(data.alerts) - ALERTS_SHOWN
     if more > 0:
         items.append(html.Li(t("wall.alerts.more", lang, n=fmt_int(more, lang)), className="wall-alert is-more"))
@@ -232,25 +271,28 @@ def alerts_view(data: WallData, lang: str) -> html.Div | html.Ol:
 
 
 def ticker(data: WallData, lang: str) -> list:
-    """The alerts as one moving line (newest first); a still line when there are none."""
+    """The unacknowledged alerts as one moving line, in the order to act, each with since when; then how many are
+    acknowledged. A still line when there are none."""
     label = html.Span(t("wall.ticker", lang), className="wall-ticker-label")
-    if not data.alerts:
-        return [label, html.Div(html.Span(t("wall.alerts.none", lang)), className="wall-ticker-still")]
-    parts = []
-    for alert in data.alerts:
+    open_alerts = [a for a in data.alerts if not a.acknowledged]
+    acked = len(data.alerts) - len(open_alerts)
+    if not open_alerts:
+        still = t("wall.alerts.none", lang) if not acked else t("wall.alerts.all_acked", lang, n=fmt_int(acked, lang))
+        return [label, html.Div(html.Span(still), className="wall-ticker-still")]
+    parts, chars = [], 0
+    for alert in open_alerts:
+        words = f"{since_text(alert, data.as_of, lang)} · {alert_text(alert, data, lang)}"
+        chars += len(words) + 4
         parts.append(
             html.Span(
-                [
-                    html.Span(LEVEL_ICON[alert.severity], className=f"wall-ticker-icon is-{alert.severity}"),
-                    " ",
-                    fmt_time(alert.at, lang),
-                    " · ",
-                    alert_text(alert, data, lang),
-                ],
+                [html.Span(LEVEL_ICON[alert.severity], className=f"wall-ticker-icon is-{alert.severity}"), " ", words],
                 className="wall-ticker-item",
             )
         )
-    chars = sum(len(alert_text(a, data, lang)) + 12 for a in data.alerts)
+    if acked:
+        parts.append(
+            html.Span(t("wall.alerts.acked_count", lang, n=fmt_int(acked, lang)), className="wall-ticker-item")
+        )
     duration = max(20.0, chars * TICKER_S_PER_CHAR)
     track = html.Div(
         html.Div(parts, className="wall-ticker-track", style={"animationDuration": f"{duration:.0f}s"}),

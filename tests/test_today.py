@@ -101,7 +101,7 @@ def test_todays_ward_and_department_are_in_their_leagues_on_their_tiles_and_on_t
     assert DEPARTMENT in {u.key for u in wall.of_kind("department")}
 
 
-def test_the_wall_of_today_names_wards_shows_the_worst_24_and_says_what_its_map_needs(today):
+def test_the_wall_of_today_names_wards_shows_the_worst_12_and_says_what_its_map_needs(today):
     services, _ = today
     wall = wall_page.compute(services, services.clock.now())
     titles = [wall_layout.view_title(view, wall, "vi") for view in ("backlog", "map", "districts", "departments")]
@@ -113,8 +113,8 @@ def test_the_wall_of_today_names_wards_shows_the_worst_24_and_says_what_its_map_
     ]
     block = wall_gauges.district_meters(wall.local(), wall.limits, "vi")
     meters, foot = block.children
-    assert len(meters.children) == 24 and meters.children[0].to_plotly_json()["props"]["data-unit"] == WARD
-    assert foot.children == "24 / 168 đơn vị có tỷ lệ quá hạn cao nhất; đủ cả trong bảng xếp hạng"
+    assert len(meters.children) == 12 and meters.children[0].to_plotly_json()["props"]["data-unit"] == WARD  # 28 px
+    assert foot.children == "12 / 168 đơn vị có tỷ lệ quá hạn cao nhất; đủ cả trong bảng xếp hạng"
     figure, notes = map_figure(wall, parse_options(""), map_shapes(None, Boundaries()), read_tile_grid(), 1.0)
     assert figure["data"] == [] and notes == ()
     assert figure["layout"]["annotations"][0]["text"].startswith("Chưa có bản đồ cho 168 phường, xã hiện nay")

@@ -34,8 +34,9 @@ REFUSED: Final = "refused"  # a signed-in principal asked for what its role does
 USER_CHANGED: Final = "user_changed"  # added, disabled, enabled, password reset, role or units changed
 TOKEN_CHANGED: Final = "token_changed"  # issued, revoked
 AUDIT_PURGED: Final = "audit_purged"
+ALERT_ACKED: Final = "alert_acked"  # an alert acknowledged (or refused: not the principal's unit)
 ACTIONS = (SIGN_IN, SIGN_IN_FAILED, SIGN_IN_LIMITED, SIGN_OUT, TOKEN_USE, KIOSK_PAIRED, DRILL_READ, EXPORT,
-           BRIEFING_DOWNLOAD, SNAPSHOT_ASKED, REFUSED, USER_CHANGED, TOKEN_CHANGED, AUDIT_PURGED)  # fmt: skip
+           BRIEFING_DOWNLOAD, SNAPSHOT_ASKED, REFUSED, USER_CHANGED, TOKEN_CHANGED, AUDIT_PURGED, ALERT_ACKED)  # fmt: skip
 OK, REFUSED_OUTCOME, FAILED = "ok", "refused", "failed"
 APPEND_ONLY = {  # the database itself refuses to change an entry
     "sqlite": [

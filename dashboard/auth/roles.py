@@ -23,6 +23,7 @@ ADMIN_TOKENS: Final = "admin_tokens"  # issue, revoke, list kiosk and API tokens
 ADMIN_SOURCES: Final = "admin_sources"  # the sources page's management, rejected rows' raw values
 VIEW_AUDIT: Final = "view_audit"  # the audit log and its export
 VIEW_SOURCE_ADDRESSES: Final = "view_source_addresses"  # hosts, database users, paths of the sources
+ACK_ALERT: Final = "ack_alert"  # acknowledge an alert (a unit's own; a leader any, the city's too)
 ACTIONS = (
     VIEW_FIGURES,
     VIEW_WALL,
@@ -36,6 +37,7 @@ ACTIONS = (
     ADMIN_SOURCES,
     VIEW_AUDIT,
     VIEW_SOURCE_ADDRESSES,
+    ACK_ALERT,
 )
 
 # --- who holds a role: the kinds of principal -------------------------------------------------------------
@@ -82,7 +84,7 @@ ROLES: dict[str, Role] = {
         Role(
             LEADER,
             "the whole city: every unit's figures, drill-through and tile detail; reads briefings",
-            _SEE | {VIEW_DRILL, VIEW_TILE_DETAIL, READ_BRIEFING},
+            _SEE | {VIEW_DRILL, VIEW_TILE_DETAIL, READ_BRIEFING, ACK_ALERT},
             holders=frozenset({USER, API_TOKEN}),
         ),
         *(
@@ -90,7 +92,7 @@ ROLES: dict[str, Role] = {
                 name,
                 "every unit's figures (leagues, wall); drill-through and tile detail for their own units",
                 _SEE,
-                own_units=frozenset({VIEW_DRILL, VIEW_TILE_DETAIL}),
+                own_units=frozenset({VIEW_DRILL, VIEW_TILE_DETAIL, ACK_ALERT}),
                 holders=frozenset({USER, API_TOKEN}),
                 scoped=True,
             )

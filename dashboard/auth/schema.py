@@ -69,3 +69,12 @@ audit = Table(  # append-only: rows are added, and removed only by the retention
     Index(None, "actor", "at"),
     Index(None, "action", "at"),
 )
+alert_acks = Table(  # who acknowledged which of the writer's alerts (its ledger id in the store), once each
+    "auth_alert_acks",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ledger_id", Integer, nullable=False, unique=True),
+    Column("by_id", String(128), nullable=False),  # login or token:<id>
+    Column("by_name", String(200), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+)

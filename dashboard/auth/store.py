@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, delete, event, select, text, updat
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
+from dashboard.auth.acks import AlertAcks
 from dashboard.auth.audit import TOKEN_CHANGED, TOKEN_USE, USER_CHANGED, AuditLog
 from dashboard.auth.errors import AccountError, SignInLimited
 from dashboard.auth.roles import API_TOKEN, KIOSK, USER, KnownUnits, Principal, check_grant
@@ -116,6 +117,7 @@ class AccountStore:
         self.hasher = hasher or PasswordHasher()  # argon2id with argon2-cffi's current parameters
         self.known_units = known_units  # the registry's unit keys: others are refused (None: not checked)
         self.audit = AuditLog(self.engine, lambda: self.clock.now())
+        self.acks = AlertAcks(self.engine, lambda: self.clock.now())
         self.actor: tuple[str, str] = ("system", "")  # who changes accounts and tokens (the CLI sets itself)
 
     @classmethod

@@ -26,14 +26,17 @@ AUDIT_PURGE_EVERY_S = 86_400.0
 
 
 def writer_jobs(services: Services) -> tuple[Job, ...]:
-    """What the writer runs besides the pulls: snapshot requests, the weekly pack with its mail, and the audit log's
-    retention (once a day: the only process that removes entries)."""
+    """What the writer runs besides the pulls: snapshot requests, the weekly pack with its mail, the wall's alert
+    ledger (once a minute: since when each alert is open) and the audit log's retention (once a day: the only
+    process that removes entries)."""
     from dashboard.briefings.schedule import LOOK_EVERY_S, look
     from dashboard.briefings.snapshot import carry_out_requests
+    from dashboard.pages import wall_alerts
 
     return (
         (lambda: carry_out_requests(services), REQUESTS_EVERY_S, "briefings:requests"),
         (lambda: look(services), LOOK_EVERY_S, "briefings:schedule"),
+        (lambda: wall_alerts.observe(services), wall_alerts.OBSERVE_EVERY_S, "alerts:ledger"),
         (
             lambda: services.accounts.audit.purge(services.settings.audit_retention_days),
             AUDIT_PURGE_EVERY_S,

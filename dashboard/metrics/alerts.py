@@ -11,7 +11,7 @@ Three rules, each with its limits in the settings:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -38,6 +38,18 @@ class Alert:
     limit: float
     source: str | None = None
     since: datetime | None = None  # a stale source's last good pull (None: never pulled)
+    ledger_id: int | None = None  # its row in the writer's alert ledger, once observed there
+    acknowledged_by: str | None = None  # who acknowledged it (a name), and when
+    acknowledged_at: datetime | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What makes it the same alert from one minute to the next: its kind, unit and source."""
+        return (self.kind, self.unit_key, self.source or "")
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
 
 
 def level_above(value: float | None, warn: float, alarm: float) -> Level:
@@ -107,6 +119,34 @@ def stale_source_alerts(sources: Iterable[SourceFreshness], stale_factor: float)
         severity: Severity = "alarm" if source.last_error else "warn"
         alerts.append(Alert("stale_source", severity, source.unit, at, lag, allowed, source.name, last_good))
     return alerts
+
+
+def with_history(
+    alerts: Iterable[Alert],
+    ledger: Mapping[tuple[str, str, str], Mapping[str, Any]],
+    acks: Mapping[int, tuple[str, datetime]],
+) -> list[Alert]:
+    """Each alert with when it began — the earlier of what the data tells and when the writer first saw it open
+    (`ledger`: open rows by key) — its ledger id and its acknowledgement (`acks`: by ledger id, who and when)."""
+    found = []
+    for alert in alerts:
+        row = ledger.get(alert.key)
+        if row is None:
+            found.append(alert)
+            continue
+        began = min(alert.at, row["first_seen"])
+        by, at = acks.get(row["id"], (None, None))
+        found.append(replace(alert, at=began, ledger_id=row["id"], acknowledged_by=by, acknowledged_at=at))
+    return found
+
+
+def by_severity(alerts: Iterable[Alert]) -> list[Alert]:
+    """The order a leader acts in: unacknowledged before acknowledged; alarms before warnings; the longest open
+    first; then by unit and source."""
+    return sorted(
+        alerts,
+        key=lambda a: (a.acknowledged, SEVERITY_ORDER[a.severity], a.at, a.unit_key, a.source or ""),
+    )
 
 
 def newest_first(alerts: Iterable[Alert]) -> list[Alert]:

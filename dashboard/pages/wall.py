@@ -13,13 +13,14 @@ from dashboard.core.cache import Cache, background_for, cached_or_latest
 from dashboard.core.clock import city_time
 from dashboard.core.errors import BoundaryError
 from dashboard.core.geo import Boundaries, Shape
-from dashboard.core.vocabulary import CITY_KEY, DEFAULT_PERIOD, DISTRICT, WARD, MapKind
-from dashboard.metrics import alerts
+from dashboard.core.vocabulary import DEFAULT_PERIOD, DISTRICT, WARD, MapKind
 from dashboard.metrics.alerts import Alert, Level, level_above
 from dashboard.metrics.freshness import SourceFreshness, UnitFreshness, by_unit
 from dashboard.metrics.kpis import Backlog, CityOverview, Ratio, city_overview
+from dashboard.pages import wall_alerts
 from dashboard.pages.freshness import source_freshness
 from dashboard.pages.league import Standings, standings
+from dashboard.pages.wall_compare import Comparison, city_satisfaction, comparisons, headline_values
 from dashboard.services import Services
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ class WallData:
     limits: Limits
     unit_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (vi, en), every unit
     feedback_points: tuple[FeedbackPoint, ...] = ()
+    compared: tuple[Comparison, ...] = ()  # the headline figures against 1 and 7 days earlier (`wall_compare`)
 
     def of_kind(self, kind: str) -> list[UnitStatus]:
         return [unit for unit in self.units if unit.kind == kind]
@@ -171,37 +173,32 @@ def unit_statuses(
     return statuses
 
 
-def compute(services: Services, as_of: datetime) -> WallData:
-    """Everything the wall shows at `as_of`: one KPI pass over the rollups, the ranks, freshness and alerts."""
+def compute(services: Services, as_of: datetime, cache: Cache | None = None) -> WallData:
+    """Everything the wall shows at `as_of`: one KPI pass over the rollups, the ranks, freshness and alerts, and
+    the headline figures 1 and 7 days earlier (two more KPI passes)."""
     store, settings, limits = services.store, services.settings, limits_of(services)
     version, changed_at = store.data_version()
     ranked = standings(store, services.calendar, services.index_config, DEFAULT_PERIOD, as_of, previous=False)
     kpis = ranked.kpis
     overview = city_overview(kpis, as_of, version)
     fresh = source_freshness(store, services.sources, as_of, settings.stale_factor)
-    late = alerts.new_late(store.rollups.open_backlog(due_from=as_of - alerts.NEW_LATE_WINDOW, due_before=as_of), as_of)
-    backlogs = {key: k.backlog for key, k in kpis.items()}
-    backlogs[CITY_KEY] = Backlog(overview.in_progress, overview.overdue_in_progress)
-    found = [
-        *alerts.overdue_share_alerts(backlogs, as_of, limits.overdue_warn, limits.overdue_alarm),
-        *alerts.new_late_alerts(late, limits.new_late_warn, limits.new_late_alarm),
-        *alerts.stale_source_alerts(fresh, settings.stale_factor),
-    ]
-    ratings = [k.dossier_satisfaction for k in kpis.values()]
+    found, late = wall_alerts.rules(services, as_of, kpis, overview, fresh, limits)
+    satisfaction = city_satisfaction(kpis)
     return WallData(
         as_of=as_of,
         version=version,
         changed_at=changed_at,
         overview=overview,
-        satisfaction=Ratio(sum(r.numerator for r in ratings), sum(r.denominator for r in ratings)),
+        satisfaction=satisfaction,
         units=tuple(unit_statuses(ranked, fresh, late)),
         sources_ok=sum(1 for s in fresh if s.status == "ok"),
         sources_total=len(fresh),
         stale_sources=sum(1 for s in fresh if s.stale),
-        alerts=tuple(alerts.newest_first(found)),
+        alerts=tuple(wall_alerts.observed(services, found)),  # since when, acknowledged, in the order to act
         limits=limits,
         unit_names={u["key"]: (u["name_vi"], u["name_en"]) for u in store.units()},
         feedback_points=feedback_points(services, as_of - FEEDBACK_WINDOW, as_of),
+        compared=comparisons(store, services.calendar, as_of, headline_values(overview, satisfaction), cache),
     )
 
 
@@ -217,7 +214,7 @@ def current_key(services: Services, scale: float) -> list[Any]:
 def wall_data(services: Services, cache: Cache, key: list[Any]) -> tuple[tuple, WallData]:
     """The wall's figures for (version, minute), computed once and shared by every viewer and worker; while
     they are computed (in the background), the newest figures so far. Returns their (version, minute) too."""
-    return cached_or_latest(cache, "wall", (key[0], key[1]), lambda: compute(services, services.clock.now()))
+    return cached_or_latest(cache, "wall", (key[0], key[1]), lambda: compute(services, services.clock.now(), cache))
 
 
 def warm(services: Services, cache: Cache) -> None:

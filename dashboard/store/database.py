@@ -24,6 +24,7 @@ from dashboard.core.errors import LeaseError, StoreError
 from dashboard.core.vocabulary import CLOSED_FEEDBACK, CLOSED_STATUSES
 from dashboard.core.writer import LeaseState
 from dashboard.store import contributions
+from dashboard.store.alert_ledger import AlertLedger
 from dashboard.store.lease import WriterLease, read_lease
 from dashboard.store.lists import DossierLists
 from dashboard.store.packs import Packs
@@ -76,6 +77,7 @@ class Store:
         self.series = Series(self.engine)
         self.snapshots = Snapshots(self.engine, self.begin)
         self.packs = Packs(self.engine, self.begin)
+        self.alerts = AlertLedger(self.engine, self.begin)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -328,6 +328,6 @@ ROLLUP_TABLES = (
 
 
 # The briefings' tables (snapshots, their requests, packs, the outbox) in a module of their own, on this metadata.
-from dashboard.store.schema_briefings import outbox, packs, snapshot_requests, snapshots  # noqa: E402
+from dashboard.store.schema_briefings import alert_ledger, outbox, packs, snapshot_requests, snapshots  # noqa: E402
 
-__all__ = ["outbox", "packs", "snapshot_requests", "snapshots"]
+__all__ = ["alert_ledger", "outbox", "packs", "snapshot_requests", "snapshots"]

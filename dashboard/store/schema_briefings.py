@@ -65,3 +65,19 @@ outbox = Table(
     UniqueConstraint("pack_id", "recipient"),
 )
 Index("ix_outbox_pending", outbox.c.sent_at, outbox.c.next_attempt_at)
+# The wall's alerts as the one writer observed them: when each began (first seen), until when, how bad at worst.
+# An alert is open while `closed_at` is null; one open row per (kind, unit, source) at most.
+alert_ledger = Table(
+    "alert_ledger",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("unit_key", String(64), nullable=False),
+    Column("source", String(64), nullable=False),  # "" for an alert about a unit, not a source
+    Column("severity", String(8), nullable=False),  # now: warn or alarm
+    Column("worst", String(8), nullable=False),  # the worst it has been
+    Column("first_seen", UTCDateTime, nullable=False),
+    Column("last_seen", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime),
+)
+Index("ix_alert_ledger_open", alert_ledger.c.closed_at, alert_ledger.c.kind, alert_ledger.c.unit_key)

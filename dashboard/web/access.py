@@ -47,6 +47,7 @@ PAGES: Mapping[str, tuple[Need, ...]] = MappingProxyType(
         wall_layout.WALL_PATH: (Need.of(roles.VIEW_WALL),),
         shell.BRIEFINGS_PATH: (Need.of(roles.READ_BRIEFING),),
         audit_layout.AUDIT_PATH: (Need.of(roles.VIEW_AUDIT),),
+        shell.ALERTS_PATH: (FIGURES,),
     }
 )
 # A callback's own action beyond its page's: by a component its output writes.
@@ -129,7 +130,9 @@ def api_needs(endpoint: str, args: Mapping[str, str]) -> tuple[Need, ...]:
 
 DOWNLOAD_NEEDS = (Need.of(roles.READ_BRIEFING),)  # /briefings/<id>.<ext>
 METRICS_NEEDS = (Need.of(roles.READ_API),)
-AUDIT_CSV_NEEDS = (Need.of(roles.VIEW_AUDIT),)  # /audit.csv  # /metrics: an operator's API token, or a signed-in reader
+AUDIT_CSV_NEEDS = (Need.of(roles.VIEW_AUDIT),)  # /audit.csv
+# POST /alerts/<id>/ack: the figures' viewers; whether the alert's unit is theirs is checked by the action itself
+ACK_NEEDS = (FIGURES,)  # /metrics: an operator's API token, or a signed-in reader
 
 
 # A callback that reads no path is its outputs' page's: the page whose ids it writes (never the unit tile's, whose

@@ -16,7 +16,7 @@ from dashboard.auth.context import current_principal
 from dashboard.core.i18n import t
 from dashboard.pages import wall
 from dashboard.services import Services
-from dashboard.web import access, api, audit, briefings, guard, headers, health, logs, oidc, sessions, signin
+from dashboard.web import access, alerts, api, audit, briefings, guard, headers, health, logs, oidc, sessions, signin
 from dashboard.web.cache import attach_cache
 from layouts import shell
 
@@ -54,6 +54,7 @@ def create_app(services: Services, warm: bool = False) -> Dash:
     app.server.register_blueprint(signin.blueprint(services))  # /signin, /signout
     app.server.register_blueprint(oidc.blueprint(services))  # /signin/oidc and its callback (single sign-on)
     app.server.register_blueprint(audit.blueprint(services))  # /audit.csv
+    app.server.register_blueprint(alerts.blueprint(services))  # POST /alerts/<id>/ack
     guard.install(app, services)  # who may see what: every page, callback, API call and download
     headers.install(app.server, tuple(app.csp_hashes()))  # CSP (inline scripts by hash), no framing, no sniffing …
     logs.install()  # no kiosk token in an access log

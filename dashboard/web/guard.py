@@ -32,7 +32,7 @@ PAGE_ENDPOINTS = frozenset({"/", "/<path:path>"})  # Dash's index and catch-all:
 API_PREFIX = "/api/"
 ROUTER_OUTPUT = f"{ShellIds.PAGE}.children"
 RELOAD_HEADER = "X-Pulse-Reload"  # assets/auth.js loads the page again when a callback's answer carries it
-JSON_ENDPOINTS = {"health.metrics": access.METRICS_NEEDS}
+JSON_ENDPOINTS = {"health.metrics": access.METRICS_NEEDS, "alerts.acknowledge_alert": access.ACK_NEEDS}
 FILE_ENDPOINTS = {"briefings.briefing_file": access.DOWNLOAD_NEEDS, "audit.audit_csv": access.AUDIT_CSV_NEEDS}
 FILE_ACTIONS = {"briefings.briefing_file": audit.BRIEFING_DOWNLOAD, "audit.audit_csv": audit.EXPORT}
 

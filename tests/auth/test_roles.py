@@ -6,6 +6,7 @@ import pytest
 
 from dashboard.auth.errors import AccountError
 from dashboard.auth.roles import (
+    ACK_ALERT,
     ACTIONS,
     ADMIN,
     ADMIN_SOURCES,
@@ -44,9 +45,9 @@ OWN, OTHER = "quan-1", "quan-3"
 SEE = {VIEW_FIGURES, VIEW_WALL, READ_API}
 # role → (its holder, actions allowed with no unit or for another unit, actions allowed for its own unit only)
 TABLE = {
-    LEADER: (USER, SEE | {VIEW_DRILL, VIEW_TILE_DETAIL, READ_BRIEFING}, set()),
-    UNIT_HEAD: (USER, SEE, {VIEW_DRILL, VIEW_TILE_DETAIL}),
-    UNIT_STAFF: (USER, SEE, {VIEW_DRILL, VIEW_TILE_DETAIL}),
+    LEADER: (USER, SEE | {VIEW_DRILL, VIEW_TILE_DETAIL, READ_BRIEFING, ACK_ALERT}, set()),
+    UNIT_HEAD: (USER, SEE, {VIEW_DRILL, VIEW_TILE_DETAIL, ACK_ALERT}),
+    UNIT_STAFF: (USER, SEE, {VIEW_DRILL, VIEW_TILE_DETAIL, ACK_ALERT}),
     BRIEFING_STAFF: (USER, {MAKE_BRIEFING, READ_BRIEFING, VIEW_FIGURES}, set()),
     ADMIN: (USER, {ADMIN_USERS, ADMIN_TOKENS, ADMIN_SOURCES, VIEW_AUDIT, VIEW_SOURCE_ADDRESSES}, set()),
     KIOSK_ROLE: (KIOSK, {VIEW_WALL}, set()),

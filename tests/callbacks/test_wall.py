@@ -127,7 +127,7 @@ def test_refresh_when_the_minute_or_the_screen_scale_changes(app, services, pull
     bigger = wall_callbacks.refresh(services, cache, seen, "", 2.0, [], ["map"])
     assert bigger[-1] == [seen[0], seen[1], 2.0]
     labels = next(t for t in bigger[4][0]["data"] if t["name"] == "labels")
-    assert labels["textfont"]["size"] == 44
+    assert labels["textfont"]["size"] == 56  # 28 px × 2: nothing on the wall below 28 px at 1080p
     services.clock.advance(timedelta(seconds=1))
     assert wall_callbacks.refresh(services, cache, bigger[-1], "", 2.0, [], [])[-2:] == (1000, no_update)
     background.wait(timeout=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import timedelta
 
 import plotly.graph_objects as go
@@ -9,13 +10,16 @@ import pytest
 
 from dashboard.core.geo import Shape, TileCell, read_tile_grid
 from dashboard.metrics.alerts import Alert
+from dashboard.metrics.direction import Change
 from dashboard.metrics.kpis import Backlog, CityOverview, Ratio
 from dashboard.pages.wall import Limits, UnitStatus, WallData
+from dashboard.pages.wall_compare import Comparison
 from layouts import maps, wall, wall_gauges, wall_geo, wall_views
 from layouts.ids import WallIds
 from layouts.wall_model import WallOptions, kiosk_requested, parse_options
 from tests.conftest import START
 
+NAMES = ("in_progress", "overdue", "on_time", "online", "feedback", "satisfaction")
 LIMITS = Limits(overdue_warn=0.05, overdue_alarm=0.10, online_target=0.3, new_late_warn=5, new_late_alarm=20)
 
 
@@ -112,6 +116,77 @@ def test_kpi_tiles_show_counts_rates_and_the_online_target_in_words():
     assert "target 30.0%: ✗ not met" in text(english) and "5,494 / 6,336 ratings" in text(english)
 
 
+def words(component) -> str:
+    return " ".join(text(component).split())
+
+
+def compared_data() -> WallData:
+    """Hand-built comparisons: every kind of change, and figures with no earlier value to compare with."""
+    yesterday = {
+        "in_progress": Change("count", 3075, 1841, 1234.0, "up", "neutral"),
+        "overdue": Change("count", 66, 54, 12.0, "up", "worse"),
+        "on_time": Change("rate", 0.95, 0.954, -0.004, "steady", "steady"),
+        "online": Change("rate", 0.207, 0.2, 0.007, "up", "better"),
+        "feedback": None,
+        "satisfaction": Change("rate", 0.867, 0.867, 0.0, "steady", "steady"),
+    }
+    week = {
+        **yesterday,
+        "overdue": Change("count", 66, 70, -4.0, "down", "better"),
+        "on_time": Change("rate", 0.95, 0.962, -0.012, "down", "worse"),
+        "feedback": None,
+        "satisfaction": None,
+    }
+    compared = (
+        Comparison("yesterday", START - timedelta(days=1), yesterday),
+        Comparison("week", START - timedelta(days=7), week),
+    )
+    return dataclasses.replace(data(), compared=compared)
+
+
+def test_kpi_tiles_say_better_or_worse_than_yesterday_and_a_week_ago_in_vietnamese():
+    tiles = wall_views.kpi_tiles(compared_data(), "vi").children
+    lines = dict(zip(NAMES, (tile.children[3] for tile in tiles), strict=True))
+    assert [words(line) for line in lines["in_progress"].children] == [
+        "▲ +1.234 so với hôm qua",
+        "▲ +1.234 so với 7 ngày trước",
+    ]
+    assert [line.className for line in lines["in_progress"].children] == ["wall-compare is-neutral"] * 2
+    assert [words(line) for line in lines["overdue"].children] == ["▲ +12 so với hôm qua", "▼ −4 so với 7 ngày trước"]
+    assert [line.className for line in lines["overdue"].children] == ["wall-compare is-worse", "wall-compare is-better"]
+    assert [words(line) for line in lines["on_time"].children] == [
+        "▶ −0,4 điểm % so với hôm qua",
+        "▼ −1,2 điểm % so với 7 ngày trước",
+    ]
+    assert lines["on_time"].children[1].title == "kém hơn: −1,2 điểm % so với 7 ngày trước"
+    assert words(lines["online"].children[0]) == "▲ +0,7 điểm % so với hôm qua"
+    assert lines["online"].children[0].className == "wall-compare is-better"
+    assert [words(line) for line in lines["satisfaction"].children] == [
+        "▶ 0,0 điểm % so với hôm qua",
+        "7 ngày trước: chưa có số liệu để so sánh",
+    ]
+    assert (lines["feedback"].className, words(lines["feedback"])) == (
+        "wall-kpi-compare is-none",
+        "chưa có số liệu để so sánh",
+    )
+    assert [tile.children[1].children for tile in tiles] == ["3.075", "66", "95,0%", "20,7%", "254", "86,7%"]
+
+
+def test_kpi_tiles_compare_in_english_too_and_never_invent_a_zero():
+    tiles = wall_views.kpi_tiles(compared_data(), "en").children
+    lines = dict(zip(NAMES, (tile.children[3] for tile in tiles), strict=True))
+    assert [words(line) for line in lines["in_progress"].children] == [
+        "▲ +1,234 vs yesterday",
+        "▲ +1,234 vs 7 days ago",
+    ]
+    assert [words(line) for line in lines["on_time"].children] == ["▶ −0.4 pp vs yesterday", "▼ −1.2 pp vs 7 days ago"]
+    assert lines["overdue"].children[0].title == "worse: +12 vs yesterday"
+    assert words(lines["satisfaction"].children[1]) == "7 days ago: no figure to compare with"
+    assert words(lines["feedback"]) == "no earlier figures to compare with"
+    plain = wall_views.kpi_tiles(data(), "vi").children  # no comparisons computed: said so, in every tile
+    assert {words(tile.children[3]) for tile in plain} == {"chưa có số liệu để so sánh"}
+
+
 def test_city_gauge_is_banded_at_the_limits_and_says_its_level():
     figure = wall_gauges.city_gauge(data().overview, LIMITS, "vi", "dark", 2.0)
     go.Figure(figure)  # a valid Plotly figure
@@ -185,8 +260,13 @@ def test_alerts_in_words_newest_first_and_the_ticker():
         "Nguồn q1-hscv (Quận 1): chưa kéo được dữ liệu",
     ]
     listed = wall_views.alerts_view(wall_data, "en")
-    assert [li.className for li in listed.children][:2] == ["wall-alert is-alarm", "wall-alert is-warn"]
-    assert "09:00" in text(listed.children[0]) and "Alarm" in text(listed.children[0])
+    assert [li.className for li in listed.children][:3] == [
+        "wall-alert is-count",
+        "wall-alert is-alarm",
+        "wall-alert is-warn",
+    ]
+    assert text(listed.children[0]) == "alerts: 4 · alarms: 1 · acknowledged: 0"  # every alert counted, first
+    assert text(listed.children[1]).startswith("since 09:00 · 0 min") and "Alarm" in text(listed.children[1])
     label, track = wall_views.ticker(wall_data, "vi")
     assert "Quận 1: 6 hồ sơ mới quá hạn" in text(track)
     assert track.children.style["animationDuration"].endswith("s")

@@ -119,3 +119,29 @@ def test_newest_first_then_alarms_before_warnings():
     alarm = Alert("overdue_share", "alarm", "quan-5", START, 0.2, 0.1)
     assert newest_first([older, warn_a, warn_b, alarm]) == [alarm, warn_b, warn_a, older]
     assert newest_first([]) == []
+
+
+def test_the_order_to_act_unacknowledged_alarms_first_the_longest_open_first():
+    from dashboard.metrics.alerts import Alert, by_severity, with_history
+
+    t0 = START - timedelta(hours=5)
+    found = [
+        Alert("overdue_share", "warn", "quan-3", START, 0.06, 0.05),
+        Alert("overdue_share", "alarm", "quan-1", START, 0.2, 0.1),
+        Alert("overdue_share", "alarm", "quan-5", START, 0.3, 0.1),
+        Alert("new_late", "alarm", "quan-7", START - timedelta(hours=1), 25, 20),
+    ]
+    ledger = {
+        ("overdue_share", "quan-3", ""): {"id": 1, "first_seen": t0},
+        ("overdue_share", "quan-1", ""): {"id": 2, "first_seen": START - timedelta(hours=2)},
+        ("overdue_share", "quan-5", ""): {"id": 3, "first_seen": t0},
+        ("new_late", "quan-7", ""): {"id": 4, "first_seen": START},  # the data knows it began an hour ago
+    }
+    acks = {3: ("Lãnh đạo", START)}
+    ordered = by_severity(with_history(found, ledger, acks))
+    assert [(a.unit_key, a.at, a.acknowledged_by) for a in ordered] == [
+        ("quan-1", START - timedelta(hours=2), None),
+        ("quan-7", START - timedelta(hours=1), None),
+        ("quan-3", t0, None),
+        ("quan-5", t0, "Lãnh đạo"),  # acknowledged: after every other, whatever its severity
+    ]

@@ -1,0 +1,56 @@
+"""A headline figure against yesterday and 7 days ago, for the wall's KPI tiles: the arrow, the change in the
+figure's own unit and what it is compared with, from the model's `Comparison`s (`dashboard.pages.wall_compare`).
+Better is a filled badge, worse a hatched one, as the wall's levels are: never colour alone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from dash import html
+
+from dashboard.core.i18n import fmt_decimal, fmt_int, t
+from layouts.attrs import Attrs
+
+if TYPE_CHECKING:
+    from dashboard.metrics.direction import Change
+    from dashboard.pages.wall_compare import Comparison
+
+ARROW = {"up": "▲", "down": "▼", "steady": "▶"}  # glyphs DejaVu has; better or worse is the badge's fill too
+
+
+def change_text(change: Change, lang: str) -> str:
+    """The change in the figure's own unit, signed: "+12", "−0,4 điểm %" ("−0.4 pp"); "0" when none."""
+    sign = "+" if change.delta > 0 else "−" if change.delta < 0 else ""
+    if change.kind == "rate":
+        return sign + t("wall.compare.points", lang, n=fmt_decimal(abs(change.delta) * 100, lang))
+    return sign + fmt_int(round(abs(change.delta)), lang)
+
+
+def _compare_line(comparison: Comparison, name: str, lang: str) -> html.Div:
+    found = comparison.of(name)
+    if found is None:
+        return html.Div(t(f"wall.compare.none.{comparison.against}", lang), className="wall-compare is-none")
+    against, moved = t(f"wall.compare.{comparison.against}", lang), change_text(found, lang)
+    words = t(f"wall.compare.verdict.{found.verdict if found.verdict != 'neutral' else found.arrow}", lang)
+    return html.Div(
+        [
+            html.Span(
+                [html.Span(ARROW[found.arrow], **Attrs({"aria-hidden": "true"})), " ", moved],
+                className="wall-compare-change",
+            ),
+            " ",
+            html.Span(against, className="wall-compare-against"),
+        ],
+        className=f"wall-compare is-{found.verdict}",
+        title=f"{words}: {moved} {against}",
+        **Attrs({"aria-label": f"{words}: {moved} {against}"}),
+    )
+
+
+def compare_lines(compared: Sequence[Comparison], name: str, lang: str) -> html.Div:
+    """A headline figure against yesterday and 7 days ago: arrow, change and what it is compared with; one line
+    "chưa có số liệu để so sánh" when there is neither."""
+    if all(c.of(name) is None for c in compared):
+        return html.Div(t("wall.compare.none", lang), className="wall-kpi-compare is-none")
+    return html.Div([_compare_line(c, name, lang) for c in compared], className="wall-kpi-compare")
