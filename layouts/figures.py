@@ -57,8 +57,17 @@ SEPARATORS = MappingProxyType({"vi": ",.", "en": ".,"})  # decimal mark, then th
 
 
 def graph_config() -> dcc.Graph.Config:
-    """The `dcc.Graph` config of every chart: no Plotly logo, no cloud links, resizes with its card."""
-    return {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+    """The `dcc.Graph` config of every chart: no toolbar (its buttons speak English, and its "share" and "edit in
+    Chart Studio" would send the chart to an online service — against offline use and a leak of figures; the page's
+    own exports stand in for "download"), no Plotly logo, no cloud links; resizes with its card."""
+    return {
+        "displayModeBar": False,
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "showEditInChartStudio": False,
+        "plotlyServerURL": "",
+        "responsive": True,
+    }
 
 
 def _frame(lang: str, height: int, uirevision: str) -> dict[str, Any]:

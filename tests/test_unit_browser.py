@@ -43,6 +43,7 @@ def test_open_the_tile_drill_into_the_overdue_and_fit_a_phone(chromium, dash_duo
     assert "Hồ sơ quá hạn đang giải quyết: 2 hồ sơ" in listed and "Q1-OVERDUE-2" in listed
     assert "Q1-OPEN" not in listed and "list=overdue" in dash_duo.driver.current_url
     dash_duo.wait_for_element(".js-plotly-plot .main-svg")  # the charts drew (offline: plotly.js is served locally)
+    assert dash_duo.driver.find_elements("css selector", ".modebar-btn") == []  # no toolbar, no "share" online
 
     dash_duo.driver.set_window_size(390, 844)
     WebDriverWait(dash_duo.driver, 5).until(lambda driver: driver.execute_script("return innerWidth") <= 390)

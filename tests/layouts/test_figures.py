@@ -72,5 +72,7 @@ def test_ageing_empty_and_in_english():
 def test_graph_config_hides_the_logo_and_is_a_fresh_dict():
     config = figures.graph_config()
     assert config["displaylogo"] is False and config["responsive"] is True
+    assert config["displayModeBar"] is False  # issue 15: no English toolbar, no "share" to an online service
+    assert config["showSendToCloud"] is False and config["showEditInChartStudio"] is False
     config["displaylogo"] = True
     assert figures.graph_config()["displaylogo"] is False
