@@ -39,7 +39,7 @@ def may_acknowledge(principal: Principal, alert: Alert) -> bool:
 
 def acknowledge(services: Services, principal: Principal, ledger_id: int, client: str | None) -> Outcome:
     """Acknowledge the open alert `ledger_id` as `principal`, if its unit is theirs to act on; logged either way."""
-    row = next((r for r in services.store.alerts.open_alerts().values() if r["id"] == ledger_id), None)
+    row = services.store.alerts.open_alert(ledger_id)
     target = f"alert:{ledger_id}" + (f" {row['kind']} {row['unit_key']} {row['source']}".rstrip() if row else "")
     outcome: Outcome
     if row is None:

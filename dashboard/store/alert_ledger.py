@@ -54,3 +54,10 @@ class AlertLedger:
         with self.engine.connect() as conn:
             rows = conn.execute(select(alert_ledger).where(c.closed_at.is_(None))).mappings().all()
         return {(r["kind"], r["unit_key"], r["source"]): dict(r) for r in rows}
+
+    def open_alert(self, ledger_id: int) -> dict[str, Any] | None:
+        """The open row `ledger_id`, or None when there is none or it has closed."""
+        c = alert_ledger.c
+        with self.engine.connect() as conn:
+            row = conn.execute(select(alert_ledger).where(c.id == ledger_id, c.closed_at.is_(None))).mappings().first()
+        return dict(row) if row else None
