@@ -57,7 +57,7 @@
       window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
       window.scrollTo(0, 0);
     };
-    var parts = [h("a", { key: "link", href: data.href, onClick: follow, className: "pulse-league-unit-link" }, props.value)];
+    var parts = [h("a", { key: "link", href: data.href, onClick: follow, className: "pulse-league-unit-link pulse-name", lang: data.name_lang, "data-name": data.name_lang }, props.value)];
     if (data.joined_text) {
       parts.push(h("span", { key: "joined", className: "pulse-league-joined-mark", title: data.joined_title }, data.joined_text));
     }

@@ -13,6 +13,7 @@ users, tokens    local accounts, and kiosk and API tokens (who may see what)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from dashboard.core.clock import CITY_TZ, SystemClock
 from dashboard.core.errors import StoreError
 from dashboard.core.settings import Settings, SettingsError
 from dashboard.core.writer import LeaseState
+from dashboard.ingest.progress import terminal_line
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourcesError, load_sources
 from dashboard.services import Services
@@ -81,11 +83,13 @@ def _services(settings: Settings, clock=None, migrate: bool = True) -> Services:
 
 
 def _pull_all(services: Services, label: str) -> tuple[int, list[str]]:
-    """Pull every source once: (rows stored, a line per source that failed or had every row rejected)."""
-    ingestor = Ingestor(services.store, services.clock, services.settings)
+    """Pull every source once: (rows stored, a line per source that failed or had every row rejected), with progress."""
+    line = terminal_line()
+    ingestor = Ingestor(services.store, services.clock, services.settings, watcher=line)
     stored, problems = 0, []
-    with click.progressbar(services.sources, label=label, item_show_func=lambda s: s.name if s else "") as bar:
-        for source in bar:
+    bar = click.progressbar(services.sources, label=label, item_show_func=lambda s: s.name if s else "")
+    with contextlib.nullcontext(services.sources) if line else bar as sources:
+        for source in sources:
             results = ingestor.pull(source)
             stored += sum(r.rows_stored for r in results)
             for result in results:
@@ -93,6 +97,8 @@ def _pull_all(services: Services, label: str) -> tuple[int, list[str]]:
                     problems.append(f"{source.name}/{result.stream}: failed: {result.error}")
                 elif result.rows_read and result.rows_rejected == result.rows_read:
                     problems.append(f"{source.name}/{result.stream}: all {result.rows_read:,} rows read were rejected")
+    if line:
+        line.close()
     return stored, problems
 
 

@@ -181,7 +181,7 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str, DemoSignIn], 
     scheduler = PullScheduler(demo.services, time_scale=demo.speed)
     scheduler.add_job(demo.tick, SIMULATE_EVERY_S, "demo:simulate")
     for func, seconds, job_id in writer_jobs(demo.services):  # snapshot requests from the web, the weekly pack
-        scheduler.add_job(func, seconds, job_id)
+        scheduler.add_job(func, seconds, job_id, run_now=True)
     lease = demo.services.store.lease
     if lease is not None:  # the demo is its own one writer: it keeps its lease renewed
         scheduler.add_job(lease.renew, lease.duration.total_seconds() / 3, "demo:lease")

@@ -2,7 +2,10 @@
 
 The first page is `WHERE cursor >= watermark`; later pages continue strictly after the last (cursor, key)
 seen, so ties on the cursor are neither skipped nor looped over. Re-read boundary rows are harmless
-because the store upserts on (source, native key).
+because the store upserts on (source, native key). "After" is the row-value comparison `(cursor, key) > (x, y)`
+on PostgreSQL and SQLite, which a (cursor, key) index answers by seeking to (x, y); elsewhere (MariaDB/MySQL)
+`cursor >= x AND (cursor > x OR (cursor = x AND key > y))`, whose leading conjunct bounds an index range (the
+OR form alone makes PostgreSQL and SQLite scan, and throw away, every row before the page: quadratic over a backfill).
 
 Every column is read as the driver returns it, past SQLAlchemy's result types (an integer in a SQLite DATETIME
 column is not parsed by SQLAlchemy and cannot sink the chunk), so the profile's own code reads each value and an
@@ -25,10 +28,14 @@ from typing import Any, Literal, cast
 from urllib.parse import quote
 
 from sqlalchemy import (
+    Column,
     ColumnElement,
     Engine,
+    Float,
+    Integer,
     LargeBinary,
     MetaData,
+    String,
     Table,
     Text,
     and_,
@@ -39,6 +46,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    tuple_,
     type_coerce,
 )
 from sqlalchemy.engine import make_url
@@ -50,6 +58,21 @@ from sqlalchemy.types import NullType
 from dashboard.core.vocabulary import Stream
 from data_sources.profiles import Profile
 from data_sources.values import UndecodableText
+
+# Catalogue tables `estimated_rows` asks (read only).
+pg_class = Table("pg_class", MetaData(), Column("oid", Integer), Column("reltuples", Float), schema="pg_catalog")
+mysql_tables = Table(
+    "TABLES",
+    MetaData(),
+    Column("TABLE_SCHEMA", String, key="schema"),
+    Column("TABLE_NAME", String, key="name"),
+    Column("TABLE_ROWS", Integer, key="rows"),
+    schema="information_schema",
+)
+
+# Dialects whose row-value comparison `(a, b) > (x, y)` seeks an (a, b) index on both columns (SQLite since 3.15;
+# MariaDB 10.11 uses only its first column, so it gets the conjunct form, which uses both).
+ROW_VALUE_DIALECTS = frozenset({"postgresql", "sqlite"})
 
 
 def connect_args(url: str, timeout_s: float) -> dict[str, Any]:
@@ -175,6 +198,29 @@ class SourceReader:
         that is not all lower case (so it is not folded); SQLite and MariaDB/MySQL: without regard to case."""
         return name if self.engine.dialect.name == "postgresql" else name.casefold()
 
+    def estimated_rows(self, stream: Stream) -> int | None:
+        """About how many rows the stream's table holds, when the source can say cheaply: PostgreSQL's planner
+        statistics, MariaDB/MySQL's table statistics, SQLite's count; None when unknown (never analysed, another
+        dialect, or the question failed: it only feeds a progress line)."""
+        table = self.tables[stream]
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            name = self.engine.dialect.identifier_preparer.format_table(table)
+            statement = select(pg_class.c.reltuples).where(pg_class.c.oid == func.to_regclass(name))
+        elif dialect in ("mysql", "mariadb"):
+            t = mysql_tables.c
+            statement = select(t.rows).where(t.schema == func.database(), t.name == table.name)
+        elif dialect == "sqlite":
+            statement = select(func.count()).select_from(table)
+        else:
+            return None
+        try:
+            with self.engine.connect() as conn:
+                value = conn.execute(statement).scalar()
+        except DBAPIError:
+            return None
+        return int(value) if value is not None and value > 0 else None
+
     def read(self, stream: Stream, watermark: datetime | None, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
         """Chunks of raw rows (column → value) whose cursor is at or after the watermark, in (cursor, key) order."""
         mapping = self.profile.streams[stream]
@@ -193,10 +239,17 @@ class SourceReader:
                 yield chunk
                 if len(chunk) < chunk_size:
                     return
-                last_cursor, last_key = _as_read(chunk[-1][mapping.cursor_column]), _as_read(chunk[-1][mapping.key])
-                condition = or_(
-                    _untyped(cursor) > last_cursor, and_(_untyped(cursor) == last_cursor, _untyped(key) > last_key)
-                )
+                condition = self._after(cursor, key, chunk[-1][mapping.cursor_column], chunk[-1][mapping.key])
+
+    def _after(
+        self, cursor: ColumnElement[Any], key: ColumnElement[Any], last_cursor: Any, last_key: Any
+    ) -> ColumnElement[bool]:
+        """Rows strictly after (last cursor, last key) in (cursor, key) order, as an index can seek to them."""
+        c, k = _untyped(cursor), _untyped(key)
+        if self.engine.dialect.name in ROW_VALUE_DIALECTS:
+            return tuple_(c, k) > tuple_(_as_read(last_cursor), _as_read(last_key))
+        x = _as_read(last_cursor)
+        return and_(c >= x, or_(c > x, and_(c == x, k > _as_read(last_key))))
 
     def read_without_cursor(self, stream: Stream, chunk_size: int) -> Iterator[list[dict[str, Any]]]:
         """Chunks of the rows whose cursor is NULL, by key: the cursor read cannot see them, so each pull sweeps

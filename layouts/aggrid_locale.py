@@ -2,11 +2,14 @@
 
 AG Grid speaks English by default; these are the keys its community features use. Our own strings live in
 `dashboard.core.i18n`; this is the grid vendor's vocabulary, kept apart so the catalogue stays ours.
+`locale_text(lang)` is what a grid's `localeText` is in each language (the pseudo-locale marks every text).
 """
 
 from __future__ import annotations
 
 from types import MappingProxyType
+
+from dashboard.core.i18n import PSEUDO, pseudo
 
 AG_GRID_LOCALE_VI: MappingProxyType[str, str] = MappingProxyType(
     {
@@ -60,6 +63,7 @@ AG_GRID_LOCALE_VI: MappingProxyType[str, str] = MappingProxyType(
         "nextPage": "Trang sau",
         "lastPage": "Trang cuối",
         "pageSizeSelectorLabel": "Số dòng mỗi trang:",
+        "ariaPageSizeSelectorLabel": "Số dòng mỗi trang",
         # column menu
         "pinColumn": "Ghim cột",
         "pinLeft": "Ghim bên trái",
@@ -98,3 +102,12 @@ AG_GRID_LOCALE_VI: MappingProxyType[str, str] = MappingProxyType(
         "ariaSearchFilterValues": "Tìm giá trị lọc",
     }
 )
+SEPARATOR_KEYS = frozenset({"thousandSeparator", "decimalSeparator"})  # marks for numbers, not words
+
+
+def locale_text(lang: str) -> dict[str, str] | None:
+    """A grid's `localeText` in `lang`: Vietnamese, the pseudo-locale's marked Vietnamese, or None (AG Grid's own
+    English)."""
+    if lang == PSEUDO:
+        return {key: text if key in SEPARATOR_KEYS else pseudo(text) for key, text in AG_GRID_LOCALE_VI.items()}
+    return None if lang == "en" else dict(AG_GRID_LOCALE_VI)

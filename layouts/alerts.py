@@ -14,6 +14,7 @@ from dashboard.core.i18n import t
 from dashboard.core.vocabulary import CITY_KEY
 from layouts import shell
 from layouts.ids import AlertsIds
+from layouts.names import name, name_lang
 from layouts.overview import labelled_cell
 from layouts.wall_views import ack_text, alert_counts, alert_text, since_text
 
@@ -50,7 +51,11 @@ def layout(view: AlertsView, may_ack: Callable[[Alert], bool], lang: str, pathna
     data = view.data
     rows = []
     for alert in data.alerts:
-        owner = t("wall.city", lang) if alert.unit_key == CITY_KEY else data.unit_name(alert.unit_key, lang)
+        owner = (
+            t("wall.city", lang)
+            if alert.unit_key == CITY_KEY
+            else name(data.unit_name(alert.unit_key, lang), name_lang(lang))
+        )
         values = (
             since_text(alert, data.as_of, lang),
             t(f"wall.level.{alert.severity}", lang),

@@ -9,10 +9,11 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.core.i18n import fmt_datetime, fmt_int, t
+from dashboard.core.i18n import CATALOGUE, fmt_datetime, fmt_int, t
 from layouts import shell
 from layouts.attrs import Attrs
 from layouts.ids import AuditIds
+from layouts.names import name
 from layouts.overview import labelled_cell
 
 if TYPE_CHECKING:
@@ -30,10 +31,11 @@ def audit_href(lang: str, actor: str | None = None, action: str | None = None, p
 
 
 def _row(entry, view: AuditView, lang: str) -> html.Tr:  # noqa: ANN001  (an audit Entry)
+    kind = t(f"audit.kind.{entry.actor_kind}", lang) if f"audit.kind.{entry.actor_kind}" in CATALOGUE else None
     who = (
-        dcc.Link(entry.actor or entry.actor_kind, href=audit_href(lang, entry.actor, view.action))
+        dcc.Link(name(entry.actor), href=audit_href(lang, entry.actor, view.action))
         if entry.actor
-        else entry.actor_kind
+        else (kind or html.Code(entry.actor_kind))
     )
     action = dcc.Link(t(f"audit.action.{entry.action}", lang), href=audit_href(lang, view.actor, entry.action))
     values = (
@@ -43,7 +45,7 @@ def _row(entry, view: AuditView, lang: str) -> html.Tr:  # noqa: ANN001  (an aud
         t(f"audit.outcome.{entry.outcome}", lang),
         html.Code(entry.target),
         entry.client or "—",
-        entry.detail,
+        html.Code(entry.detail) if entry.detail else "—",  # a machine-written record, like the target
     )
     cells = [labelled_cell(value, t(f"audit.col.{key}", lang)) for key, value in zip(COLUMNS, values, strict=True)]
     return html.Tr(cells, className=f"pulse-audit-{entry.outcome}")

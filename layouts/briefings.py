@@ -16,6 +16,7 @@ from dashboard.core.i18n import MISSING, fmt_date, fmt_decimal, fmt_int, fmt_pct
 from layouts import shell
 from layouts.attrs import Attrs
 from layouts.ids import BriefingsIds
+from layouts.names import name, unit_name
 
 if TYPE_CHECKING:  # the briefings pages' model, plain data; layouts never load the store or the pages
     from dashboard.pages.briefings import (
@@ -31,7 +32,7 @@ if TYPE_CHECKING:  # the briefings pages' model, plain data; layouts never load 
         Unit,
     )
 
-DOWNLOADS = (("pdf", "PDF"), ("docx", "Word"), ("xlsx", "Excel"), ("html", "HTML"), ("csv", "CSV"))
+DOWNLOADS = ("pdf", "docx", "xlsx", "html", "csv")  # the formats of a briefing, each named in the catalogue
 A_PARAM, B_PARAM = "a", "b"
 CHANGES_SUFFIX = "/changes"
 CHANGES_PREFIX = f"{shell.BRIEFINGS_PATH}/"  # /briefings/<id>/changes
@@ -83,7 +84,8 @@ def _section(title: str, children: Any, **kwargs: Any) -> html.Section:
 def _downloads(snapshot_id: int, lang: str) -> html.Div:
     links = [
         html.A(label, href=download_href(snapshot_id, ext, lang), className="pulse-chip pulse-download")
-        for ext, label in DOWNLOADS
+        for ext in DOWNLOADS
+        for label in (t(f"briefings.download.{ext}", lang),)
     ]
     return html.Div(
         links, className="pulse-chips", role="group", **Attrs({"aria-label": t("briefings.downloads", lang)})
@@ -99,7 +101,7 @@ def snapshot_rows(snapshots: Sequence[SnapshotRow], lang: str) -> Component:
             when(s.as_of, lang),
             period_name(s.period, lang),
             fmt_int(s.data_version, lang),
-            s.requested_by,
+            name(s.requested_by),
             html.Code(s.short_hash, title=s.content_hash),
             _downloads(s.id, lang),
             dcc.Link(t("briefings.changes.link", lang), href=changes_href(s.id, lang)),
@@ -143,8 +145,8 @@ def _ask_form(lang: str, periods: Sequence[str]) -> html.Div:
 
 def picker_options(snapshots: Sequence[SnapshotRow], lang: str) -> list[dict[str, Any]]:
     """The compare picker's choices: each snapshot by its as-of, period and sha256 prefix."""
-    return [{"label": f"{when(s.as_of, lang)} · {period_name(s.period, lang)} · {s.short_hash}", "value": s.id}
-            for s in snapshots]  # fmt: skip
+    return [{"label": t("briefings.option", lang, time=when(s.as_of, lang), period=period_name(s.period, lang),
+                        hash=s.short_hash), "value": s.id} for s in snapshots]  # fmt: skip
 
 
 def _pick(component_id: str, value: int | None, options: list[dict[str, Any]]) -> dcc.Dropdown:
@@ -217,7 +219,7 @@ def _facts(found: SnapshotRow, lang: str) -> html.P:
 
 
 def _ranked_rows(rows: Sequence[Ranked], lang: str) -> list[tuple[Any, ...]]:
-    return [(MISSING if r.rank is None else str(r.rank), r.unit.name(lang), fmt_decimal(r.score, lang),
+    return [(MISSING if r.rank is None else str(r.rank), _unit(r.unit, lang), fmt_decimal(r.score, lang),
              fmt_pct(r.on_time, lang)) for r in rows]  # fmt: skip
 
 
@@ -246,32 +248,38 @@ def key_figures(figures: KeyFigures, lang: str, column_id: str) -> html.Div:
     return html.Div(parts, id=column_id, className="pulse-briefings-column")
 
 
+def _unit(unit: Unit, lang: str) -> html.Span:
+    return unit_name(unit.name_vi, unit.name_en, lang)
+
+
 def _units(units: Sequence[Unit], lang: str) -> Component:
     if not units:
         return html.P(t("briefings.changes.nothing", lang), className="pulse-muted")
-    return html.Ul([html.Li(u.name(lang)) for u in units])
+    return html.Ul([html.Li(_unit(u, lang)) for u in units])
 
 
 def _criteria(found: Sequence[Criteria], lang: str) -> Component:
     if not found:
         return html.P(t("briefings.changes.nothing", lang), className="pulse-muted")
     items = [
-        html.Li(f"{c.unit.name(lang)}: {', '.join(t(f'league.criterion.{name}', lang) for name in c.criteria)}")
+        html.Li([_unit(c.unit, lang), f": {', '.join(t(f'league.criterion.{n}', lang) for n in c.criteria)}"])
         for c in found
     ]
     return html.Ul(items)
 
 
+def _alert_item(a: AlertNote, lang: str) -> html.Li:
+    kind = t(f"briefing.table.alert.{a.kind}", lang)
+    parts: list[Component | str] = [_unit(a.unit, lang), f": {kind} (" if a.source else f": {kind}"]
+    if a.source:  # the source's name, an identifier: code
+        parts += [html.Code(a.source), ")"]
+    return html.Li(parts)
+
+
 def _alerts(found: Sequence[AlertNote], lang: str) -> Component:
     if not found:
         return html.P(t("briefings.changes.nothing", lang), className="pulse-muted")
-    items = [
-        html.Li(
-            f"{a.unit.name(lang)}: {t(f'briefing.table.alert.{a.kind}', lang)}" + (f" ({a.source})" if a.source else "")
-        )
-        for a in found
-    ]
-    return html.Ul(items)
+    return html.Ul([_alert_item(a, lang) for a in found])
 
 
 def _movement(places: int, lang: str) -> str:
@@ -287,7 +295,7 @@ def changes_section(view: ChangesView, lang: str) -> html.Section:
              _signed(f.change, f.ratio, lang)) for f in view.city]  # fmt: skip
     moved_head = [t(k, lang) for k in ("league.col.unit", "briefing.html.col.league", "briefing.html.col.rank_before",
                                        "briefing.html.col.rank_after", "briefing.html.col.movement")]  # fmt: skip
-    moved = [(m.unit.name(lang), t(f"league.kind.{m.league}", lang) if m.league else MISSING, str(m.rank_before),
+    moved = [(_unit(m.unit, lang), t(f"league.kind.{m.league}", lang) if m.league else MISSING, str(m.rank_before),
               str(m.rank_after), _movement(m.places_up, lang)) for m in view.moved]  # fmt: skip
     title = t(
         "briefings.changes.from_to", lang, before=when(view.before.as_of, lang), after=when(view.after.as_of, lang)

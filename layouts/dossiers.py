@@ -12,6 +12,7 @@ from dash import html
 from dash.development.base_component import Component
 
 from dashboard.core.i18n import MISSING, fmt_date, fmt_int, fmt_time, t
+from layouts import names
 from layouts.attrs import Attrs
 
 
@@ -26,6 +27,13 @@ def procedure_name(row: dict[str, Any], lang: str) -> str:
         "name_en" if lang == "en" else "name_vi"
     )
     return name or row["procedure_code"]
+
+
+def procedure_label(row: dict[str, Any], lang: str, className: str | None = None) -> html.Span:
+    """The procedure's name marked as a name (layouts.names), its code as the hover title."""
+    label = names.name(procedure_name(row, lang), names.name_lang(lang), className)
+    setattr(label, "title", row["procedure_code"])  # noqa: B010  (Span takes title; the stub of name() returns Span)
+    return label
 
 
 def _apology(row: dict[str, Any], lang: str) -> Component:
@@ -54,7 +62,7 @@ def _value(column: str, row: dict[str, Any], lang: str) -> Any:
     if column == "code":
         return html.Code(row["native_code"])
     if column == "procedure":
-        return html.Span(procedure_name(row, lang), title=row["procedure_code"])
+        return procedure_label(row, lang)
     if column == "received":
         return fmt_when(row["received_at"], lang)
     if column == "due":
@@ -94,7 +102,7 @@ def late_procedures(rows: Sequence[dict[str, Any]], lang: str) -> Component:
             [
                 html.Div(
                     [
-                        html.Span(procedure_name(row, lang), className="pulse-bar-name"),
+                        procedure_label(row, lang, "pulse-bar-name"),
                         html.Span(
                             t("unit.late_procedures.count", lang, n=fmt_int(row["late"], lang)),
                             className="pulse-bar-count",
@@ -107,7 +115,6 @@ def late_procedures(rows: Sequence[dict[str, Any]], lang: str) -> Component:
                     className="pulse-bar-track",
                 ),
             ],
-            title=row["procedure_code"],
             className="pulse-bar",
         )
         for row in rows

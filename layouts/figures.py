@@ -13,8 +13,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import plotly.graph_objects as go
+from babel.dates import get_day_names, get_month_names
 
-from dashboard.core.i18n import fmt_int, t
+from dashboard.core.i18n import LOCALES, PSEUDO, fmt_int, pseudo, t
 from dashboard.core.vocabulary import AGEING_BUCKETS
 
 if TYPE_CHECKING:  # figures stay plain Plotly; the config's type is Dash's
@@ -56,17 +57,55 @@ AGEING_PATTERNS = MappingProxyType(
 SEPARATORS = MappingProxyType({"vi": ",.", "en": ".,"})  # decimal mark, then thousands
 
 
-def graph_config() -> dcc.Graph.Config:
+def graph_config(lang: str | None = None) -> dcc.Graph.Config:
     """The `dcc.Graph` config of every chart: no toolbar (its buttons speak English, and its "share" and "edit in
     Chart Studio" would send the chart to an online service — against offline use and a leak of figures; the page's
-    own exports stand in for "download"), no Plotly logo, no cloud links; resizes with its card."""
-    return {
+    own exports stand in for "download"), no Plotly logo, no cloud links; resizes with its card. With `lang`, Plotly's
+    own few words (the zoom hint, default date ticks) in that language too (`plotly_locale`)."""
+    config: dcc.Graph.Config = {
         "displayModeBar": False,
         "displaylogo": False,
         "showSendToCloud": False,
         "showEditInChartStudio": False,
         "plotlyServerURL": "",
         "responsive": True,
+    }
+    if lang is not None:
+        config["locale"] = lang
+        config["locales"] = {lang: plotly_locale(lang)}
+    return config
+
+
+PLOTLY_WORDS = MappingProxyType(  # the words plotly.js itself may write on a chart without its toolbar
+    {
+        "Double-click to zoom back out": "fig.plotly.zoom_out",
+        "Double-click on legend to isolate one trace": "fig.plotly.legend_isolate",
+        "trace": "fig.plotly.trace",
+    }
+)
+
+
+def plotly_locale(lang: str) -> dict[str, Any]:
+    """A plotly.js locale (`config.locales[lang]`): its own words from the catalogue, and day and month names and
+    number marks of `lang` (for any axis drawn without our own tick format)."""
+    locale = LOCALES.get(lang, LOCALES["vi"])
+    mark = pseudo if lang == PSEUDO else str
+
+    def names(found: Mapping[int, str], first: int) -> list[str]:
+        return [mark(found[i]) for i in range(first, first + len(found))]
+
+    separators = SEPARATORS.get(lang, SEPARATORS["vi"])
+    return {
+        "dictionary": {english: t(key, lang) for english, key in PLOTLY_WORDS.items()},
+        "format": {
+            "days": names({(i + 1) % 7: n for i, n in get_day_names("wide", locale=locale).items()}, 0),
+            "shortDays": names({(i + 1) % 7: n for i, n in get_day_names("abbreviated", locale=locale).items()}, 0),
+            "months": names(get_month_names("wide", locale=locale), 1),
+            "shortMonths": names(get_month_names("abbreviated", locale=locale), 1),
+            "date": "%d/%m/%Y",
+            "decimal": separators[0],
+            "thousands": separators[1],
+        },
     }
 
 

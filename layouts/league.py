@@ -57,7 +57,8 @@ def period_picker(kind: str, period: str, lang: str) -> html.Nav:
 
 
 def summary(view: LeagueView, lang: str) -> list[Any]:
-    """How many units are ranked, over which window, against which previous window; how ties work."""
+    """How many units are ranked, over which window, against which previous window; how many have not enough data
+    to be ranked."""
     ranked = sum(row.rank is not None for row in view.rows)
     previous = f"{fmt_datetime(view.previous_window.start, lang)} – {fmt_datetime(view.previous_window.end, lang)}"
     text = t(
@@ -70,6 +71,11 @@ def summary(view: LeagueView, lang: str) -> list[Any]:
         previous=previous,
     )
     parts: list[Any] = [html.Span(text)]
+    if ranked < len(view.rows):  # ranks count the units with enough data only (docs/metrics.md)
+        unranked = fmt_int(len(view.rows) - ranked, lang)
+        key = "league.summary.too_few" if ranked else "league.summary.none"
+        words = t(key, lang, n=unranked, ranked=fmt_int(ranked, lang))
+        parts.append(html.Span(" " + words, className="pulse-league-too-few"))
     if view.recounted:
         parts.append(html.Span(" " + t("shell.recounted", lang), className="pulse-recounted"))
     return parts

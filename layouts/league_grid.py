@@ -24,8 +24,10 @@ from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_day, fmt_int
 from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD
 from dashboard.metrics.service_index import criterion_ratio
 from layouts import shell
-from layouts.aggrid_locale import AG_GRID_LOCALE_VI
+from layouts.aggrid_locale import locale_text
 from layouts.ids import LeagueIds
+from layouts.index_words import not_ranked_text, subscore_line
+from layouts.names import name_lang
 from layouts.unit import unit_href  # the tile's address, in the same language and period
 
 if TYPE_CHECKING:  # the league page's model, plain data; layouts never load the store or the pages
@@ -68,10 +70,11 @@ def _rounded(value: float | None) -> float | None:
 
 
 def _rank_cells(row: LeagueRow, ties: Counter, lang: str) -> dict[str, Any]:
+    """The rank, and beneath it "đồng hạng" / "tied" when it is shared; a dash and why for a unit not ranked."""
     if row.rank is None:
-        return {"rank_text": MISSING, "rank_title": t("league.unranked", lang)}
+        return {"rank_text": MISSING, "rank_title": not_ranked_text(row.index, lang)}
     tied = ties[row.rank] > 1
-    text = f"={row.rank}" if tied else str(row.rank)
+    text = f"{row.rank}\n{t('league.rank.tied', lang)}" if tied else str(row.rank)
     return {"rank_text": text, "rank_title": t("league.tied", lang, rank=row.rank) if tied else ""}
 
 
@@ -192,12 +195,13 @@ def grid_row(row: LeagueRow, lang: str, ties: Counter, period: str = DEFAULT_PER
     data: dict[str, Any] = {
         "unit_key": row.unit_key,
         "href": unit_href(row.unit_key, lang, period),
+        "name_lang": name_lang(lang),
         "name": row.name_en if lang == "en" else row.name_vi,
         "rank": row.rank,
         "previous_rank": row.previous_rank,
         "movement": row.movement,
         "score": score,
-        "score_text": fmt_points(score, lang),
+        "score_text": fmt_points(score, lang) if score is not None else t(f"index.score.{row.index.state}", lang),
         "grade": grade,
         "grade_text": t(f"league.grade.{grade}", lang) if grade else "",
         "data_as_of": row.data_as_of.astimezone(CITY_TZ).isoformat() if row.data_as_of else None,
@@ -206,7 +210,7 @@ def grid_row(row: LeagueRow, lang: str, ties: Counter, period: str = DEFAULT_PER
     for sub in row.index.subscores:
         points = _rounded(sub.points)
         data |= {f"points_{sub.key}": points, f"points_{sub.key}_text": fmt_points(points, lang)}
-        data[f"points_{sub.key}_formula"] = sub.formula
+        data[f"points_{sub.key}_formula"] = subscore_line(sub, lang)  # the cell's tooltip, in words
     data |= _ratio_cells("on_time", row.kpis.on_time, "league.on_time.tip", lang)
     data |= _ratio_cells("online", row.kpis.online, "league.online.tip", lang)
     data |= _ratio_cells("satisfaction", row.kpis.dossier_satisfaction, "league.satisfaction.tip", lang)
@@ -277,7 +281,7 @@ def column_defs(criteria: Sequence[SubScore], lang: str, compact: bool = False) 
             "cellRenderer": "PulseRank",
             "sortingOrder": ["asc", "desc", None],
             "headerTooltip": t("league.col.rank.tip", lang),
-            "minWidth": 72,
+            "minWidth": 60,
             "type": [],
             "cellClass": "pulse-league-center",
             "headerClass": "pulse-league-center",
@@ -292,14 +296,14 @@ def column_defs(criteria: Sequence[SubScore], lang: str, compact: bool = False) 
             "wrapText": True,
             "autoHeight": True,  # long department names take two lines
             "filter": "agTextColumnFilter",
-            "pinned": "left",
-            "minWidth": 150,
+            "pinned": "left",  # with the rank and the score: on a phone they stay while the rest scrolls
+            "minWidth": 124,
             "width": 170,
         },
+        _number_column(t("league.col.score", lang), "score", "score_text", 128, pinned="left")
+        | {"cellRenderer": "PulseScore", "headerTooltip": t("league.col.score.tip", lang), "minWidth": 104},
         _number_column(t("league.col.movement", lang), "movement", "movement_text", 80, filtered=False)
         | {"cellRenderer": "PulseMovement", "headerTooltip": t("league.col.movement.tip", lang)},
-        _number_column(t("league.col.score", lang), "score", "score_text", 140)
-        | {"cellRenderer": "PulseScore", "headerTooltip": t("league.col.score.tip", lang)},
     ]
     if not compact and criteria:
         columns.append(_subscore_columns(criteria, lang))
@@ -364,8 +368,8 @@ def league_grid(
         "suppressDragLeaveHidesColumns": True,
         "rowClassRules": {"pulse-league-row-stale": "params.data.stale"},
     }
-    if lang == "vi":
-        options["localeText"] = dict(AG_GRID_LOCALE_VI)
+    if (locale := locale_text(lang)) is not None:
+        options["localeText"] = locale
     return dag.AgGrid(
         id=grid_id,
         rowData=grid_rows(rows, lang, period),

@@ -128,9 +128,10 @@ def edges_for(units: Sequence[UnitStatus], metric: Metric) -> list[float]:
     return rate_bins(values)
 
 
-def _fill_trace(
-    rings: list[tuple[Sequence[float], Sequence[float]]], look: Look, palette: Palette, width: float, name: str
-) -> dict[str, Any]:
+Ring = tuple[Sequence[float | None], Sequence[float | None]]  # (x…, y…); a None separates a ring's parts
+
+
+def _fill_trace(rings: list[Ring], look: Look, palette: Palette, width: float, name: str) -> dict[str, Any]:
     xs: list[float | None] = []
     ys: list[float | None] = []
     for lons, lats in rings:
@@ -166,14 +167,14 @@ def _fill_trace(
 
 
 def grouped_fills(
-    shapes: Sequence[tuple[Look, Sequence[tuple[Sequence[float], Sequence[float]]]]],
+    shapes: Sequence[tuple[Look, Sequence[Ring]]],
     palette: Palette,
     width: float,
     kind: str = "fill",
 ) -> list[dict[str, Any]]:
     """One filled trace per distinct look (fill + pattern), holding every ring of that look; its name is
     "<kind>:<level>" and `meta.shapes` counts its rings."""
-    groups: dict[tuple[str, str], tuple[Look, list]] = {}
+    groups: dict[tuple[str, str], tuple[Look, list[Ring]]] = {}
     for look, rings in shapes:
         groups.setdefault((look.fill, look.pattern), (look, []))[1].extend(rings)
     return [_fill_trace(rings, look, palette, width, f"{kind}:{look.level}") for look, rings in groups.values()]

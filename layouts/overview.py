@@ -1,4 +1,8 @@
-"""The city overview page: KPI cards and the per-source freshness table, built from plain metrics data."""
+"""The home page (/), the page a leader opens first, from plain data (`dashboard.pages.overview.OverviewView`): the
+city's verdict and headline figures over a period, each with its direction and a link to the page that explains it;
+the map and the units to act on; the alerts and the trend; satisfaction; a jump-to-unit search and a one-line
+freshness summary (the sources' table is /sources). Also the table helpers the sources, audit and alerts pages share.
+"""
 
 from __future__ import annotations
 
@@ -9,16 +13,30 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_lag, fmt_pct, t
-from layouts import shell
+from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, t
+from dashboard.core.periods import PERIODS
+from layouts import names, shell
 from layouts.attrs import Attrs
+from layouts.figures import graph_config
+from layouts.home_ids import HomeIds
+from layouts.home_parts import (
+    Opens,
+    alerts_panel,
+    change_text,
+    freshness_line,
+    open_everything,
+    search_box,
+    trend_figure,
+    units_panel,
+)
 from layouts.ids import OverviewIds
+from layouts.league_grid import league_href
 
-if TYPE_CHECKING:  # plain data from metrics; layouts never touch the store
-    from dashboard.metrics.kpis import CityOverview, Ratio
+if TYPE_CHECKING:  # plain data from the page model; layouts never touch the store
+    from dashboard.metrics.kpis import Ratio
     from dashboard.pages.freshness import SourceFreshness
+    from dashboard.pages.overview import Headline, OverviewView
 
-COLUMNS = ("sources.col.source", "sources.col.unit", "sources.col.last_good", "sources.col.lag", "sources.col.status")
 STATUS_LOOK = {
     "ok": ("status.ok", "success", None),
     "error": ("status.error", "danger", None),
@@ -26,79 +44,26 @@ STATUS_LOOK = {
     "stale": ("status.stale", "warning", "dark"),
     "slow": ("status.slow", "info", "dark"),
 }
+VALUE_IDS = {
+    "overdue_share": OverviewIds.OVERDUE,
+    "in_progress": OverviewIds.IN_PROGRESS,
+    "on_time": OverviewIds.ON_TIME,
+    "online": OverviewIds.ONLINE,
+    "satisfaction": HomeIds.SATISFACTION_VALUE,
+    "feedback": OverviewIds.FEEDBACK,
+}
+RATE_NOTES = {
+    "overdue_share": "home.note.overdue_share",
+    "on_time": "kpi.on_time.note",
+    "online": "kpi.online.note",
+    "satisfaction": "home.note.satisfaction",
+}
 
 
-def _card(label: str, value: str, value_id: str, note: str, tone: str = "") -> dbc.Col:
-    body = dbc.CardBody(
-        [
-            html.H2(label, className="pulse-kpi-label"),
-            html.Div(value, id=value_id, className="pulse-kpi-value"),
-            html.Div(note, className="pulse-kpi-note"),
-        ]
-    )
-    return dbc.Col(dbc.Card(body, className=f"pulse-kpi h-100 {tone}".strip()), xs=12, sm=6, lg=4, xxl=True)
-
-
-def _ratio_note(ratio: Ratio, key: str, lang: str) -> str:
-    if not ratio.denominator:
-        return t("kpi.no_data", lang)
-    return t(key, lang, num=fmt_int(ratio.numerator, lang), den=fmt_int(ratio.denominator, lang))
-
-
-def kpi_cards(overview: CityOverview, lang: str) -> dbc.Row:
-    """Five cards: in progress, overdue in progress (with its share), on time, online share, open feedback."""
-    overdue_note = (
-        t("kpi.overdue.note", lang, pct=fmt_pct(overview.overdue_share.value, lang))
-        if overview.in_progress
-        else t("kpi.no_data", lang)
-    )
-    cards = [
-        _card(
-            t("kpi.in_progress", lang),
-            fmt_int(overview.in_progress, lang),
-            OverviewIds.IN_PROGRESS,
-            t("kpi.in_progress.note", lang),
-        ),
-        _card(
-            t("kpi.overdue", lang),
-            fmt_int(overview.overdue_in_progress, lang),
-            OverviewIds.OVERDUE,
-            overdue_note,
-            "is-alert" if overview.overdue_in_progress else "",
-        ),
-        _card(
-            t("kpi.on_time", lang),
-            fmt_pct(overview.on_time.value, lang),
-            OverviewIds.ON_TIME,
-            _ratio_note(overview.on_time, "kpi.on_time.note", lang),
-        ),
-        _card(
-            t("kpi.online", lang),
-            fmt_pct(overview.online_share.value, lang),
-            OverviewIds.ONLINE,
-            _ratio_note(overview.online_share, "kpi.online.note", lang),
-        ),
-        _card(
-            t("kpi.feedback", lang),
-            fmt_int(overview.open_feedback, lang),
-            OverviewIds.FEEDBACK,
-            t("kpi.feedback.note", lang),
-        ),
-    ]
-    return dbc.Row(cards, className="g-3")
-
-
+# --- shared by the sources, audit and alerts pages -----------------------------------------------------------------
 # A table cell labelled with its column, so rows read as labelled blocks on a phone.
 def labelled_cell(content: Any, label: str) -> html.Td:
     return html.Td(content, **Attrs({"data-label": label}))
-
-
-def _status_cell(source: SourceFreshness, lang: str) -> list[Component]:
-    key, color, text_color = STATUS_LOOK[source.status]
-    cell: list[Component] = [dbc.Badge(t(key, lang), color=color, text_color=text_color, className="pulse-status")]
-    if source.last_error:
-        cell.append(html.Div(source.last_error, title=source.last_error, className="pulse-error small"))
-    return cell
 
 
 def source_table(
@@ -108,8 +73,7 @@ def source_table(
     lang: str,
     class_name: str = "",
 ) -> Component:
-    """One row per configured source, a cell per column (labelled for phones); shared by the overview and
-    the sources page, which differ only in their columns."""
+    """One row per configured source, a cell per column (labelled for phones); the sources page's table."""
     if not sources:
         return html.P(t("sources.empty", lang), className="text-body-secondary pulse-empty")
     labels = [t(key, lang) for key in columns]
@@ -134,47 +98,246 @@ def unit_name(source: SourceFreshness, lang: str) -> str:
     return source.unit_name_en if lang == "en" else source.unit_name_vi
 
 
-def _source_values(source: SourceFreshness, lang: str) -> tuple[Any, ...]:
-    return (
-        html.Code(source.name),
-        unit_name(source, lang),
-        last_good_text(source, lang),
-        fmt_lag(source.lag, lang),
-        _status_cell(source, lang),
+# --- the home page -------------------------------------------------------------------------------------------------
+def figure_text(headline: Headline, lang: str) -> str:
+    """A rate as a percent, a count as a whole number; a dash without data."""
+    if headline.ratio is not None:
+        return fmt_pct(headline.value, lang)
+    return fmt_int(None if headline.value is None else int(headline.value), lang)
+
+
+def verdict(view: OverviewView, lang: str) -> list[Any]:
+    """The city's verdict in one sentence: "2,7% hồ sơ đang giải quyết quá hạn — tốt hơn hôm qua (3,1%)"."""
+    share = view.headline("overdue_share")
+    if not view.overview.in_progress:
+        return [html.Span(t("home.verdict.none", lang), className="home-verdict-main")]
+    arrow, words, tone = change_text(share, lang)
+    return [
+        html.Span(t("home.verdict", lang, pct=fmt_pct(share.value, lang)), className="home-verdict-main"),
+        html.Span(" — ", className="home-verdict-dash"),
+        html.Span(f"{arrow} {words}".strip(), className=f"home-change is-{tone}"),
+    ]
+
+
+def verdict_level(view: OverviewView) -> str:
+    """ok, warn or alarm: the city's overdue share against the wall's limits; none without a backlog."""
+    share, limits = view.overview.overdue_share.value, view.wall.limits
+    if share is None:
+        return "none"
+    return "alarm" if share > limits.overdue_alarm else "warn" if share > limits.overdue_warn else "ok"
+
+
+def _target(name: str, view: OverviewView, lang: str) -> tuple[str, str]:
+    """Where a figure is explained: the overdue share by the alerts, the others by the local league over the period."""
+    if name == "overdue_share":
+        return f"{shell.ALERTS_PATH}?lang={lang}", t("home.go.alerts", lang)
+    local = view.wall.local()
+    return league_href(lang, local[0].kind, view.period) if local else league_href(lang), t("home.go.league", lang)
+
+
+def _ratio_note(name: str, ratio: Ratio | None, lang: str) -> str:
+    if ratio is None:
+        return t("kpi.in_progress.note", lang)
+    if not ratio.denominator:
+        return t("home.sat.none", lang) if name == "satisfaction" else t("kpi.no_data", lang)
+    return t(RATE_NOTES[name], lang, num=fmt_int(ratio.numerator, lang), den=fmt_int(ratio.denominator, lang))
+
+
+def _note(headline: Headline, lang: str) -> str:
+    return _ratio_note(headline.name, headline.ratio, lang)
+
+
+def headline_card(headline: Headline, view: OverviewView, lang: str) -> dbc.Col:
+    """One headline figure as a link to the page that explains it: label, value, direction in words, its parts."""
+    href, title = _target(headline.name, view, lang)
+    arrow, words, tone = change_text(headline, lang)
+    alert = headline.name == "overdue_share" and verdict_level(view) in ("warn", "alarm")
+    body = [
+        html.Div(t(f"home.fig.{headline.name}", lang), className="pulse-kpi-label"),
+        html.Div(figure_text(headline, lang), id=VALUE_IDS[headline.name], className="pulse-kpi-value"),
+        html.Div(f"{arrow} {words}".strip(), className=f"home-change is-{tone}"),
+        html.Div(_note(headline, lang), className="pulse-kpi-note"),
+    ]
+    card = dcc.Link(body, href=href, title=title, className="card pulse-kpi home-kpi" + (" is-alert" if alert else ""))
+    return dbc.Col(card, xs=12, sm=6, lg=True, className="home-kpi-col")
+
+
+def headline_cards(view: OverviewView, lang: str) -> list[dbc.Col]:
+    return [headline_card(headline, view, lang) for headline in view.headlines]
+
+
+def period_picker(period: str, lang: str) -> dcc.RadioItems:
+    """The league's periods, by the league's names: today, 7 days, 30 days, quarter, year, last week, last month."""
+    return dcc.RadioItems(
+        id=HomeIds.PERIODS,
+        options=[{"label": t(f"league.period.{choice}", lang), "value": choice} for choice in PERIODS],
+        value=period,
+        inline=True,
+        className="home-periods",
+        inputClassName="home-period-input",
+        labelClassName="home-period",
     )
 
 
-def sources_table(sources: Sequence[SourceFreshness], lang: str) -> Component:
-    """One row per configured source: name, unit, last good pull, lag and a status in words."""
-    return source_table(sources, COLUMNS, _source_values, lang)
+def period_line(view: OverviewView, lang: str) -> str:
+    previous = f"{fmt_datetime(view.previous_window.start, lang)} – {fmt_datetime(view.previous_window.end, lang)}"
+    return t(
+        "home.period.line",
+        lang,
+        period=t(f"league.period.{view.period}", lang) if view.period in PERIODS else view.period,
+        start=fmt_datetime(view.window.start, lang),
+        end=fmt_datetime(view.window.end, lang),
+        previous=previous,
+    )
+
+
+def satisfaction_panel(view: OverviewView, lang: str) -> list[Any]:
+    """Dossier and feedback satisfaction over the period, open feedback now."""
+
+    def line(label: str, ratio_text: str, note: str) -> html.Div:
+        return html.Div(
+            [html.Span(label, className="home-sat-label"), html.Strong(ratio_text), html.Span(note)],
+            className="home-sat-line",
+        )
+
+    rated = view.feedback_satisfaction
+    feedback_arrow, feedback_words, tone = change_text(view.feedback, lang)
+    return [
+        line(
+            t("home.sat.dossiers", lang),
+            fmt_pct(view.satisfaction.value, lang),
+            _note(view.headline("satisfaction"), lang),
+        ),
+        line(
+            t("home.sat.feedback", lang),
+            fmt_pct(rated.value, lang),
+            _ratio_note("satisfaction", rated, lang),
+        ),
+        html.Div(
+            [
+                html.Span(t("home.fig.feedback", lang), className="home-sat-label"),
+                html.Strong(figure_text(view.feedback, lang), id=OverviewIds.FEEDBACK),
+                html.Span(f"{feedback_arrow} {feedback_words}".strip(), className=f"home-change is-{tone}"),
+            ],
+            className="home-sat-line",
+        ),
+    ]
+
+
+def parts(view: OverviewView, lang: str, may_open: Opens = open_everything) -> dict[str, Any]:
+    """Every part a refresh replaces, by the id of its container."""
+    return {
+        HomeIds.VERDICT: verdict(view, lang),
+        HomeIds.PERIOD_LINE: period_line(view, lang),
+        OverviewIds.KPIS: headline_cards(view, lang),
+        HomeIds.UNITS: units_panel(view, lang, may_open),
+        HomeIds.ALERTS: alerts_panel(view.wall, lang),
+        HomeIds.SATISFACTION: satisfaction_panel(view, lang),
+        OverviewIds.SOURCES: freshness_line(view.wall, lang),
+        HomeIds.TREND_TITLE: t("home.trend.weekly" if view.trend_weekly else "home.trend.title", lang),
+    }
+
+
+PART_IDS = (  # the containers `parts` fills, in the refresh callback's order
+    HomeIds.VERDICT,
+    HomeIds.PERIOD_LINE,
+    OverviewIds.KPIS,
+    HomeIds.UNITS,
+    HomeIds.ALERTS,
+    HomeIds.SATISFACTION,
+    OverviewIds.SOURCES,
+    HomeIds.TREND_TITLE,
+)
+
+
+def _panel(title: str, content: Any, part_id: str, class_name: str = "") -> html.Section:
+    return html.Section(
+        [html.H2(title, className="pulse-section-title"), html.Div(content, id=part_id)],
+        className=f"pulse-panel home-panel {class_name}".strip(),
+    )
+
+
+def _graph(graph_id: str, figure: Any, label: str, lang: str, labels_are_names: bool = False) -> html.Div:
+    """A chart; `labels_are_names`: the texts drawn in it are units' names and their figures (the map), which the
+    frame marks as names (layouts.names) — the chart itself cannot mark each label."""
+    graph: Any = dcc.Graph(id=graph_id, figure=figure, config=graph_config(lang), className="home-graph")
+    if labels_are_names:
+        graph = html.Div(graph, lang=names.name_lang(lang), className=names.NAME_CLASS, **Attrs({"data-name": "map"}))
+    return html.Div(graph, role="img", **Attrs({"aria-label": label}))
 
 
 def layout(
-    overview: CityOverview,
-    sources: Sequence[SourceFreshness],
+    view: OverviewView,
+    map_figure: dict[str, Any],
+    map_notes: Sequence[str],
     lang: str,
     pathname: str,
     refresh_ms: int,
     seen: list,
+    may_open: Opens = open_everything,
 ) -> html.Div:
-    """The whole page; `seen` is the data-version key the refresh callback compares against."""
+    """The whole page; `seen` is the key [version, minute, period] the refresh compares against; `may_open(path)`:
+    whether the viewer may open a page (units they may not open are listed without a link)."""
+    shown = parts(view, lang, may_open)
+    top = html.Section(
+        [
+            html.Div(
+                [
+                    html.P(
+                        shown[HomeIds.VERDICT], id=HomeIds.VERDICT, className=f"home-verdict is-{verdict_level(view)}"
+                    ),
+                    search_box(view.wall.units, lang, may_open),
+                ],
+                className="home-top",
+            ),
+            html.Div(
+                [
+                    html.Div(
+                        period_picker(view.period, lang), role="group", **Attrs({"aria-label": t("home.periods", lang)})
+                    ),
+                    html.P(shown[HomeIds.PERIOD_LINE], id=HomeIds.PERIOD_LINE, className="pulse-muted small mb-0"),
+                ],
+                className="home-period-bar",
+            ),
+            dbc.Row(shown[OverviewIds.KPIS], id=OverviewIds.KPIS, className="g-3 home-kpis"),
+        ],
+        className="pulse-section",
+        **Attrs({"aria-label": t("overview.kpis", lang)}),
+    )
+    map_panel = html.Section(
+        [
+            html.H2(t("home.map.title", lang), className="pulse-section-title"),
+            _graph(HomeIds.MAP, map_figure, t("home.map.title", lang), lang, labels_are_names=True),
+            html.P(" · ".join(map_notes), id=HomeIds.MAP_NOTES, className="pulse-muted small mb-1"),
+        ],
+        className="pulse-panel home-panel home-map",
+    )
+    trend = html.Section(
+        [
+            html.H2(shown[HomeIds.TREND_TITLE], id=HomeIds.TREND_TITLE, className="pulse-section-title"),
+            _graph(HomeIds.TREND, trend_figure(view.trend, lang), t("home.trend.title", lang), lang),
+        ],
+        className="pulse-panel home-panel home-trend",
+    )
     body = html.Div(
         [
             dcc.Interval(id=OverviewIds.INTERVAL, interval=refresh_ms),
             dcc.Store(id=OverviewIds.SEEN, data=seen),
-            html.Section(
-                kpi_cards(overview, lang),
-                id=OverviewIds.KPIS,
-                className="pulse-section",
-                **Attrs({"aria-label": t("overview.kpis", lang)}),
+            top,
+            html.Div(
+                [map_panel, _panel(t("home.units.title", lang), shown[HomeIds.UNITS], HomeIds.UNITS, "home-units")],
+                className="home-grid pulse-section",
             ),
-            html.Section(
-                [
-                    html.H2(t("sources.title", lang), className="pulse-section-title"),
-                    html.Div(sources_table(sources, lang), id=OverviewIds.SOURCES, className="pulse-panel"),
-                ],
+            html.Div(
+                [_panel(t("alerts.title", lang), shown[HomeIds.ALERTS], HomeIds.ALERTS, "home-alerts"), trend],
+                className="home-grid pulse-section",
+            ),
+            html.Div(
+                [_panel(t("home.sat.title", lang), shown[HomeIds.SATISFACTION], HomeIds.SATISFACTION, "home-sat")],
                 className="pulse-section",
             ),
-        ]
+            html.P(shown[OverviewIds.SOURCES], id=OverviewIds.SOURCES, className="pulse-section home-freshness"),
+        ],
+        className="home",
     )
-    return shell.page(t("overview.title", lang), overview.as_of, lang, pathname, body)
+    return shell.page(t("overview.title", lang), view.as_of, lang, pathname, body)

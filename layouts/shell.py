@@ -1,4 +1,8 @@
-"""The frame of every page: a header bar (name, page title, page links, as-of time, VI/EN switch) and the body."""
+"""The frame of every page: a header bar (name, page title, page links, as-of time, VI/EN switch) and the body.
+
+The page's language and tab title ride on its root as `data-page-lang` and `data-page-title`; the router moves
+them to `<html lang>` and the browser tab (callbacks.routing), so no element below `<html>` carries a page-wide
+`lang` (a `lang` inside a page marks a proper name: layouts.names)."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from dash.development.base_component import Component
 from dashboard.core.i18n import LANGUAGES, fmt_datetime, t
 from layouts.attrs import Attrs
 from layouts.ids import NotFoundIds, ShellIds
+from layouts.names import name
 
 LANG_LINKS = {
     "vi": (ShellIds.LANG_VI, "shell.lang_vi", "shell.lang_vi_name"),
@@ -43,7 +48,7 @@ def account_bar(label: str, lang: str) -> html.Form:
     return html.Form(
         [
             dcc.Input(type="hidden", name="lang", value=lang),
-            html.Span(label, className="pulse-account-name", id=ShellIds.ACCOUNT),
+            html.Span(name(label), className="pulse-account-name", id=ShellIds.ACCOUNT),
             html.Button(t("auth.sign_out", lang), type="submit", id=ShellIds.SIGN_OUT, className="pulse-account-out"),
         ],
         action=SIGN_OUT_PATH,
@@ -96,8 +101,26 @@ def only_open_links(page: Component, may_open: Callable[[str], bool]) -> Compone
     return page
 
 
-def page(title: str, as_of: datetime | None, lang: str, pathname: str, body: Component) -> html.Div:
-    """A page: the header bar over `body`."""
+def tab_title(title: str | None, lang: str) -> str:
+    """What the browser tab shows: "<page> · CCHC Pulse" (the app's name alone without a page title)."""
+    return t("shell.tab_title", lang, page=title, app=t("app.name", lang)) if title else t("app.name", lang)
+
+
+def page_marks(title: str | None, lang: str) -> Attrs:
+    """The attributes of a page's root naming its language and tab title (read by the router's clientside part)."""
+    return Attrs({"data-page-lang": lang, "data-page-title": tab_title(title, lang)})
+
+
+def page(
+    title: str | Component,
+    as_of: datetime | None,
+    lang: str,
+    pathname: str,
+    body: Component,
+    tab: str | None = None,
+) -> html.Div:
+    """A page: the header bar over `body`. `title` may be a component (a unit's name, marked as a name); the tab
+    then shows `tab`, or the title when it is text."""
     header = html.Header(
         html.Div(
             [
@@ -118,7 +141,8 @@ def page(title: str, as_of: datetime | None, lang: str, pathname: str, body: Com
         ),
         className="pulse-header",
     )
-    return html.Div([header, html.Main(body, className="container-xl pulse-main")], lang=lang)
+    tab = tab if tab is not None else (title if isinstance(title, str) else None)
+    return html.Div([header, html.Main(body, className="container-xl pulse-main")], **page_marks(tab, lang))
 
 
 def not_found(pathname: str, lang: str) -> html.Div:

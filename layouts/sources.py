@@ -16,6 +16,7 @@ from dashboard.core.i18n import MISSING, fmt_datetime, fmt_int, fmt_lag, t
 from layouts import shell
 from layouts.attrs import Attrs
 from layouts.ids import SourcesIds
+from layouts.names import name, name_lang
 from layouts.overview import STATUS_LOOK, labelled_cell, last_good_text, source_table, unit_name
 
 if TYPE_CHECKING:  # plain data from the pages; layouts never touch the store
@@ -96,7 +97,7 @@ def calendar_warning(unconfirmed: Sequence[int], lang: str) -> dbc.Alert | None:
 def summary(
     sources: Sequence[SourceFreshness], lang: str, writer: LeaseState | None = None, now: datetime | None = None
 ) -> list[Component]:
-    """ "Nguồn đúng hạn: 22 / 24", a badge per kind of problem with its count, the rejected rows in all, and who
+    """ "Nguồn cập nhật đúng hạn: 22 / 24", a badge per kind of problem with its count, the rejected rows in all, and who
     writes (when `now` is given)."""
     counts = Counter(source.status for source in sources)
     ok = t("sourcespage.summary", lang, ok=fmt_int(counts["ok"], lang), total=fmt_int(len(sources), lang))
@@ -153,8 +154,8 @@ def _rows_cell(source: SourceFreshness, lang: str) -> html.Div:
 def _source_values(source: SourceFreshness, lang: str) -> tuple[Any, ...]:
     return (
         html.Code(source.name, title=source.backend or None),  # never its address: admins only (docs/security.md)
-        unit_name(source, lang),
-        source.profile,
+        name(unit_name(source, lang), name_lang(lang)),
+        html.Code(source.profile),
         status_badge(source.status, lang),
         last_good_text(source, lang),
         fmt_lag(source.lag, lang),

@@ -16,16 +16,20 @@ from dash.development.base_component import Component
 
 from dashboard.core.i18n import fmt_date, fmt_day, fmt_decimal, fmt_int, fmt_time, period_label, t
 from dashboard.core.vocabulary import DEFAULT_PERIOD, PERIODS, league_of
-from layouts import figures, shell
+from layouts import figures, names, shell
 from layouts.attrs import Attrs
 from layouts.dossiers import dossier_table, feedback_table, late_procedures
 from layouts.ids import UnitIds
+from layouts.index_words import not_ranked_text, ordinal_en, rank_text, subscore_line, total_line
 from layouts.unit_cards import feedback_stats, kpi_cards
 from layouts.unit_exports import drill_tools, tile_tools
+from layouts.unit_todo import TodoIds, todo_list, todo_section, verdict
+from layouts.unit_trend import weekly_trend_figure, weeks
 
 if TYPE_CHECKING:  # the tile's model, plain data; layouts never load the store or the pages
-    from dashboard.core.paging import DossierPage
     from dashboard.pages.unit import UnitView
+
+__all__ = ["layout", "not_found", "ordinal_en", "rank_text", "refreshed", "unit_href"]
 
 UNIT_PATH = "/unit/"
 PERIOD_PARAM, LIST_PARAM, PAGE_PARAM = "period", "list", "page"
@@ -35,13 +39,15 @@ LIST_COLUMNS = ("code", "procedure", "received", "due", "completed", "late_days"
 
 REFRESHED = (
     UnitIds.SUMMARY,
+    TodoIds.VERDICT,
+    UnitIds.OVERDUE,
+    TodoIds.DUE_SOON,
+    UnitIds.NO_APOLOGY,
     UnitIds.KPIS,
     UnitIds.TREND,
     UnitIds.AGEING,
     UnitIds.LATE_PROCEDURES,
     UnitIds.FEEDBACK,
-    UnitIds.OVERDUE,
-    UnitIds.NO_APOLOGY,
     UnitIds.DRILL,
 )
 FIGURES = (UnitIds.TREND, UnitIds.AGEING)
@@ -64,14 +70,6 @@ def unit_name(unit: dict[str, Any], lang: str) -> str:
 
 
 # --- header: identity, rank, score, freshness, period ------------------------------------------------------
-def rank_text(rank: int | None, size: int, movement: int | None, lang: str) -> str:
-    """ "Hạng 3/24 ▲2" (▼ down, = unchanged, nothing when the previous rank is n/a); "Chưa xếp hạng" without a rank."""
-    if rank is None:
-        return t("unit.rank.none", lang)
-    arrow = "" if movement is None else f" ▲{movement}" if movement > 0 else f" ▼{-movement}" if movement else " ="
-    return t("unit.rank", lang, rank=fmt_int(rank, lang), size=fmt_int(size, lang)) + arrow
-
-
 def _rank_title(view: UnitView, lang: str) -> str:
     kind = league_of(view.unit["kind"])
     if kind is None or not view.unit.get("ranked", True):
@@ -87,16 +85,38 @@ def _rank_title(view: UnitView, lang: str) -> str:
     return f"{league}; {moved}"
 
 
+def _standing(view: UnitView, lang: str) -> str:
+    """The rank among the units ranked; "not ranked — not enough data" (or no data) for a league member without."""
+    in_league = league_of(view.unit["kind"]) is not None and view.unit.get("ranked", True)
+    if view.rank is None and in_league and view.index.state != "scored":
+        return not_ranked_text(view.index, lang)
+    return rank_text(view.rank, view.ranked_count or view.league_size, view.movement, lang, view.tied)
+
+
+def _among(view: UnitView, lang: str) -> list[Component]:
+    """ "trong 17 đơn vị đủ số liệu (trên 25)" when fewer units are ranked than the league has."""
+    if view.rank is None or not view.ranked_count or view.ranked_count == view.league_size:
+        return []
+    text = t("unit.rank.enough", lang, ranked=fmt_int(view.ranked_count, lang), size=fmt_int(view.league_size, lang))
+    return [html.Span(text, className="pulse-rank-among")]
+
+
 def _score(view: UnitView, lang: str) -> Component:
+    """The score and grade; opened, each criterion in words and how they add up."""
     score = view.index.score
     if score is None:
-        text = t("unit.score.none", lang)
+        text = t("unit.score.too_few" if view.index.state == "too_few" else "unit.score.none", lang)
     else:
         grade = t(f"unit.grade.{view.index.grade}", lang)
         text = t("unit.score", lang, score=fmt_decimal(score, lang), grade=grade)
-    formulas = html.Ul([html.Li(html.Code(sub.formula)) for sub in view.index.subscores], className="pulse-formulas")
+    lines = [html.Li(subscore_line(sub, lang)) for sub in view.index.subscores]
+    breakdown = [
+        html.Div(t("unit.breakdown", lang), className="pulse-breakdown-title"),
+        html.Ul(lines, className="pulse-formulas"),
+        html.P(total_line(view.index, lang), className="pulse-breakdown-total"),
+    ]
     return html.Details(
-        [html.Summary(text, id=UnitIds.SCORE, className="pulse-unit-score"), formulas], className="pulse-score"
+        [html.Summary(text, id=UnitIds.SCORE, className="pulse-unit-score"), *breakdown], className="pulse-score"
     )
 
 
@@ -147,18 +167,22 @@ def period_links(view: UnitView, lang: str) -> html.Nav:
 
 def summary(view: UnitView, lang: str) -> list[Component]:
     """The other-language name and kind, the rank with its movement, the score with its formula, freshness."""
-    other = view.unit["name_vi"] if lang == "en" else view.unit["name_en"]
-    kind = t(f"unit.kind.{view.unit['kind']}", lang)
+    kind = html.Span(t(f"unit.kind.{view.unit['kind']}", lang))
+    # An English page names the unit's official (Vietnamese) name too; a Vietnamese page has it as its title.
+    other: list[Component | str] = (
+        [names.name(view.unit["name_vi"], "vi", "pulse-unit-other"), " · "] if lang == "en" else []
+    )
     return [
-        html.Div([html.Span(other, className="pulse-unit-other"), " · ", html.Span(kind)], className="pulse-unit-who"),
+        html.Div([*other, kind], className="pulse-unit-who"),
         html.Div(
             [
                 html.Span(
-                    rank_text(view.rank, view.league_size, view.movement, lang),
+                    _standing(view, lang),
                     id=UnitIds.RANK,
                     title=_rank_title(view, lang),
-                    className="pulse-rank",
+                    className="pulse-rank" + ("" if view.rank is not None else " is-unranked"),
                 ),
+                *_among(view, lang),
                 _score(view, lang),
                 *era_badges(view, lang),
                 *_freshness(view, lang),
@@ -169,22 +193,6 @@ def summary(view: UnitView, lang: str) -> list[Component]:
 
 
 # --- the rest of the tile -------------------------------------------------------------------------------
-def _more(view: UnitView, page: DossierPage, list_name: str, lang: str) -> Component | None:
-    if page.total <= len(page.rows):
-        return None
-    href = unit_href(view.unit["key"], lang, view.period, list_name)
-    return dcc.Link(t("unit.list.more", lang, n=fmt_int(page.total, lang)), href=href, className="pulse-more")
-
-
-def short_list(view: UnitView, page: DossierPage, list_name: str, columns: tuple[str, ...], lang: str) -> list[Any]:
-    """The first dossiers of a list on the tile, with a link to all of them (for the unit's own staff)."""
-    if not view.lists:
-        return [html.P(t("unit.withheld", lang), className="pulse-empty text-body-secondary")]
-    if not page.rows:
-        return [html.P(t(f"unit.list.{list_name}.empty", lang), className="pulse-empty text-body-secondary")]
-    return [x for x in (dossier_table(page.rows, columns, lang), _more(view, page, list_name, lang)) if x is not None]
-
-
 def _page_link(label: str, page: int, enabled: bool, link_id: str, view: UnitView, lang: str) -> Component:
     if not enabled:
         return html.Span(label, className="pulse-page-link is-disabled", **Attrs({"aria-disabled": "true"}))
@@ -263,15 +271,20 @@ def refreshed(view: UnitView, lang: str) -> tuple[Any, ...]:
     def href(name: str) -> str | None:
         return unit_href(key, lang, view.period, name) if view.lists else None
 
+    def list_href(name: str) -> str:
+        return unit_href(key, lang, view.period, name)
+
     return (
         summary(view, lang),
-        kpi_cards(view.kpis, view.city, view.targets, href, lang),
-        figures.trend_figure(view.trend, lang, uirevision=f"trend-{key}"),
+        verdict(view, lang),
+        todo_list(view, "overdue", lang, list_href),
+        todo_list(view, "due_soon", lang, list_href),
+        todo_list(view, "late_no_apology", lang, list_href),
+        kpi_cards(view.kpis, view.city, view.targets, href, lang, view.overdue_levels),
+        weekly_trend_figure(view.trend, lang, uirevision=f"trend-{key}"),
         figures.ageing_figure(view.kpis.backlog.ageing, lang, uirevision=f"ageing-{key}"),
         late_procedures(view.late_procedures, lang),
         feedback_stats(view.kpis, href, lang),
-        short_list(view, view.overdue, "overdue", OVERDUE_COLUMNS, lang),
-        short_list(view, view.no_apology, "late_no_apology", LIST_COLUMNS, lang),
         drill(view, lang),
     )
 
@@ -303,6 +316,15 @@ def _window_text(view: UnitView, lang: str) -> str:
     )
 
 
+TODO_PARTS = (("overdue", UnitIds.OVERDUE), ("due_soon", TodoIds.DUE_SOON), ("late_no_apology", UnitIds.NO_APOLOGY))
+
+
+def _weeks(view: UnitView) -> int:
+    """The whole weeks the trend shows (and the current one)."""
+    found = weeks(view.trend)
+    return len(found) - (1 if found and not found[0]["whole"] and len(found) > 1 else 0)
+
+
 def layout(view: UnitView, lang: str, pathname: str, refresh_ms: int, seen: list) -> html.Div:
     """The whole tile; `seen` is the data-version key the refresh callback compares against."""
     parts = dict(zip(REFRESHED, refreshed(view, lang), strict=True))
@@ -313,7 +335,14 @@ def layout(view: UnitView, lang: str, pathname: str, refresh_ms: int, seen: list
             dcc.Store(id=UnitIds.FOCUS, data=view.drill_filter is not None),
             dcc.Store(id=UnitIds.FOCUSED),
             html.Section(parts[UnitIds.SUMMARY], id=UnitIds.SUMMARY, className="pulse-section pulse-unit-summary"),
+            todo_section(
+                view,
+                lang,
+                {name: parts[list_id] for name, list_id in TODO_PARTS},
+                parts[TodoIds.VERDICT],
+            ),
             html.Div([period_links(view, lang), tile_tools(lang, view.lists)], className="pulse-unit-tools"),
+            html.Div(parts[UnitIds.DRILL], id=UnitIds.DRILL, className="pulse-section pulse-panel pulse-drill"),
             html.Section(
                 [
                     html.H2(_window_text(view, lang), className="pulse-section-title"),
@@ -321,11 +350,10 @@ def layout(view: UnitView, lang: str, pathname: str, refresh_ms: int, seen: list
                 ],
                 className="pulse-section",
             ),
-            html.Div(parts[UnitIds.DRILL], id=UnitIds.DRILL, className="pulse-section pulse-panel pulse-drill"),
             dbc.Row(
                 [
                     dbc.Col(
-                        _graph(UnitIds.TREND, parts[UnitIds.TREND], t("unit.trend", lang, n=view.trend_days)),
+                        _graph(UnitIds.TREND, parts[UnitIds.TREND], t("unit.trend.weekly", lang, n=_weeks(view))),
                         xs=12,
                         xl=8,
                     ),
@@ -346,11 +374,10 @@ def layout(view: UnitView, lang: str, pathname: str, refresh_ms: int, seen: list
                 ],
                 className="g-3 pulse-section",
             ),
-            _section(t("unit.list.overdue", lang), parts[UnitIds.OVERDUE], UnitIds.OVERDUE),
-            _section(t("unit.list.late_no_apology", lang), parts[UnitIds.NO_APOLOGY], UnitIds.NO_APOLOGY),
         ]
     )
-    return shell.page(unit_name(view.unit, lang), view.as_of, lang, pathname, body)
+    title = unit_name(view.unit, lang)
+    return shell.page(names.name(title, names.name_lang(lang)), view.as_of, lang, pathname, body, tab=title)
 
 
 def not_found(key: str, lang: str, pathname: str) -> html.Div:

@@ -18,7 +18,7 @@ from layouts.attrs import Attrs
 from layouts.ids import UnitIds
 
 if TYPE_CHECKING:
-    from dashboard.metrics.kpis import Ratio, UnitKpis
+    from dashboard.metrics.kpis import Backlog, Ratio, UnitKpis
 
 DrillHref = Callable[[str], str | None]  # dossier filter → the address of its list (None: not for this viewer)
 
@@ -140,18 +140,41 @@ def _share(part: int, whole: int, lang: str) -> str:
     return fmt_pct(part / whole, lang) if whole else MISSING
 
 
-def _overdue_card(kpis: UnitKpis, city: UnitKpis, href: DrillHref, lang: str) -> dbc.Col:
+def overdue_level(backlog: Backlog, levels: tuple[float, float]) -> str:
+    """ "alarm" above the alarm share of the backlog, "warn" above the warning share, else "ok" (the wall's
+    thresholds, `wall_overdue_warn` / `wall_overdue_alarm`); "ok" with nothing in progress."""
+    warn, alarm = levels
+    share = backlog.overdue / backlog.in_progress if backlog.in_progress else 0.0
+    return "alarm" if share > alarm else "warn" if share > warn else "ok"
+
+
+def _versus_city(backlog: Backlog, city: Backlog, lang: str) -> str | None:
+    """Better, worse or the same as the city's overdue share, as shown (one decimal of a percent); None without
+    a backlog on either side."""
+    if not backlog.in_progress or not city.in_progress:
+        return None
+    mine, theirs = (round(b.overdue / b.in_progress * 100, 1) for b in (backlog, city))
+    word = "same" if mine == theirs else "better" if mine < theirs else "worse"
+    return t(f"unit.overdue.{word}", lang, city=_share(city.overdue, city.in_progress, lang))
+
+
+def _overdue_card(kpis: UnitKpis, city: UnitKpis, href: DrillHref, lang: str, levels: tuple[float, float]) -> dbc.Col:
     backlog, city_backlog = kpis.backlog, city.backlog
     count = fmt_int(backlog.overdue, lang)
     value = drill_number(count, "overdue", href, lang, id=UnitIds.KPI_OVERDUE, className="pulse-kpi-value")
+    level = overdue_level(backlog, levels)
+    threshold = levels[1] if level == "alarm" else levels[0]
     city_text = (
         f"{fmt_int(city_backlog.overdue, lang)} ({_share(city_backlog.overdue, city_backlog.in_progress, lang)})"
     )
     notes = [
         _note(t("kpi.overdue.note", lang, pct=_share(backlog.overdue, backlog.in_progress, lang))),
+        _note(t(f"unit.overdue.{level}", lang, pct=fmt_pct(threshold, lang))) if backlog.in_progress else None,
+        _note(versus) if (versus := _versus_city(backlog, city_backlog, lang)) else None,
         _city(city_text, lang),
     ]
-    return _card(t("kpi.overdue", lang), value, notes, "is-alert" if backlog.overdue else "")
+    tone = {"alarm": "is-alert", "warn": "is-warn", "ok": "is-ok"}[level] if backlog.in_progress else ""
+    return _card(t("kpi.overdue", lang), value, notes, tone)
 
 
 def fmt_days(days: float | None, lang: str) -> str:
@@ -173,14 +196,22 @@ def _processing_card(kpis: UnitKpis, city: UnitKpis, href: DrillHref, lang: str)
     return _card(t("unit.kpi.processing", lang), value, [_note(statutory), _city(city_text, lang)])
 
 
-def kpi_cards(kpis: UnitKpis, city: UnitKpis, targets: Mapping[str, float], href: DrillHref, lang: str) -> dbc.Row:
+def kpi_cards(
+    kpis: UnitKpis,
+    city: UnitKpis,
+    targets: Mapping[str, float],
+    href: DrillHref,
+    lang: str,
+    levels: tuple[float, float] = (0.05, 0.10),
+) -> dbc.Row:
     """Nine cards: on time, in progress, overdue, apology rate, processing time, online, full online, dossier
-    satisfaction, feedback on time; rates against their commitment, every card against the city."""
+    satisfaction, feedback on time; rates against their commitment, every card against the city; the overdue card
+    coloured and worded by its level (`levels`: the warning and alarm shares of the backlog)."""
     rate = {name: _rate_card(card, kpis, city, targets.get(name), href, lang) for name, card in RATE_CARDS.items()}
     cards = [
         rate["on_time"],
         _in_progress_card(kpis, city, href, lang),
-        _overdue_card(kpis, city, href, lang),
+        _overdue_card(kpis, city, href, lang, levels),
         rate["apology"],
         _processing_card(kpis, city, href, lang),
         rate["online"],

@@ -24,6 +24,7 @@ from dashboard.core.vocabulary import AGEING_BUCKETS, league_of
 from dashboard.metrics.service_index import criterion_ratio, progress_against
 from layouts import shell
 from layouts.dossiers import procedure_name
+from layouts.index_words import not_ranked_text
 from layouts.unit import unit_name
 
 if TYPE_CHECKING:
@@ -66,6 +67,31 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
+def _score_row(view: UnitView, lang: str) -> tuple[Any, ...]:
+    """The score, or the tile's words for none ("chưa đủ số liệu", "không có số liệu")."""
+    index = view.index
+    score = Value(index.score, SCORE) if index.score is not None else Value(t(f"index.score.{index.state}", lang), None)
+    return (t("unit.export.kpi.score", lang), score, None, None, None)
+
+
+def _rank_row(view: UnitView, lang: str) -> tuple[Any, ...]:
+    """The rank out of the units ranked, as the tile has it ("Hạng 3/17 … trong 17 đơn vị đủ số liệu (trên 25)"),
+    or its "Chưa xếp hạng — chưa đủ số liệu"; a unit outside the leagues has none."""
+    kind = league_of(view.unit["kind"])
+    if kind is None:
+        return (t("unit.export.kpi.rank", lang), None, None, None, None)
+    ranked = view.ranked_count or view.league_size
+    if ranked < view.league_size:
+        label = t(
+            "unit.export.kpi.rank_enough", lang, ranked=fmt_int(ranked, lang), size=fmt_int(view.league_size, lang)
+        )
+    else:
+        label = t(f"unit.league.{kind}", lang, size=fmt_int(view.league_size, lang))
+    if view.rank is None and view.unit.get("ranked", True) and view.index.state != "scored":
+        return (label, Value(not_ranked_text(view.index, lang), None), None, None, None)
+    return (label, Value(view.rank, COUNT), None, ranked or None, None)
+
+
 def kpi_sheet(view: UnitView, lang: str) -> Sheet:
     """Each figure of the tile: its value, numerator and denominator (for a rate) and the whole city's value."""
     kpis, city = view.kpis, view.city
@@ -80,12 +106,6 @@ def kpi_sheet(view: UnitView, lang: str) -> Sheet:
         backlog.overdue,
         backlog.in_progress,
         Value(_share(city_backlog.overdue, city_backlog.in_progress), PERCENT),
-    )
-    kind = league_of(view.unit["kind"])
-    rank = (
-        t(f"unit.league.{kind}", lang, size=fmt_int(view.league_size, lang))
-        if kind
-        else t("unit.export.kpi.rank", lang)
     )
     rows = (
         rates["on_time"],
@@ -108,8 +128,8 @@ def kpi_sheet(view: UnitView, lang: str) -> Sheet:
         _count_row(t("unit.list.feedback_received", lang), kpis.feedback_received, city.feedback_received),
         _count_row(t("unit.list.feedback_open", lang), kpis.open_feedback, city.open_feedback),
         _count_row(t("unit.list.feedback_overdue", lang), kpis.overdue_feedback, city.overdue_feedback),
-        (t("unit.export.kpi.score", lang), Value(view.index.score, SCORE), None, None, None),
-        (rank, Value(view.rank, COUNT), None, view.league_size or None, None),
+        _score_row(view, lang),
+        _rank_row(view, lang),
     )
     columns = (
         (t("unit.export.col.figure", lang), None),

@@ -18,7 +18,7 @@ from dash.development.base_component import Component
 from dashboard.core.clock import city_time
 from dashboard.core.i18n import fmt_date, fmt_int, t
 from dashboard.core.vocabulary import DEPARTMENT, WARD
-from layouts import wall_gauges, wall_views
+from layouts import names, wall_gauges, wall_views
 from layouts.attrs import Attrs
 from layouts.ids import WallIds
 from layouts.league_kiosk import kiosk_grid
@@ -60,12 +60,17 @@ def parts(data: WallData, options: WallOptions, map_notes: tuple[str, ...] = ())
     return {
         "kpis": lambda: wall_views.kpi_tiles(data, lang),
         "gauge-text": lambda: wall_gauges.city_gauge_text(data.overview, data.limits, lang),
-        "meters": lambda: wall_gauges.district_meters(data.local(), data.limits, lang),
+        "meters": lambda: wall_gauges.district_meters(data.local(), data.limits, lang, areas_of(data)),
         "map-legend": lambda: wall_views.map_legend(data, options.metric, lang, options.theme, map_notes),
         "districts": lambda: wall_views.league_view(data.local(), lang),
         "departments": lambda: wall_views.league_view(data.of_kind(DEPARTMENT), lang),
         "alerts": lambda: wall_views.alerts_view(data, lang),
     } | {f"period-{view}": lambda: wall_views.period_line(data, lang) for view in options.views}
+
+
+def areas_of(data: WallData) -> dict[str, str]:
+    """Each placed local unit's area (its former province), for counting the units a view does not name."""
+    return {place.key: place.area for place in data.places}
 
 
 def times(data: WallData, now: datetime) -> dict[str, Any]:
@@ -98,7 +103,7 @@ def updated_text(data: WallData, now: datetime, lang: str) -> str:
 
 
 def sources_status(data: WallData, lang: str) -> list[Component]:
-    """ "nguồn đúng hạn: X / Y", and a warning in words when a source is stale."""
+    """ "nguồn cập nhật đúng hạn: X / Y", and a warning in words when a source is stale."""
     status: list[Component] = [
         html.Span(
             t("wall.sources", lang, ok=fmt_int(data.sources_ok, lang), total=fmt_int(data.sources_total, lang)),
@@ -193,11 +198,28 @@ def _view(
         gauge = html.Div([gauge_title, graphs["gauge"], bodies["gauge-text"]], className="wall-gauge-block")
         content = [gauge, bodies["kpis"]]
     elif view == "map":
-        content = [html.Div(graphs["map"], className="wall-map-block"), bodies["map-legend"]]
+        # A cartogram says how wide it is for its height: its block takes that width, the legend the rest.
+        aspect = ((figures["map"].get("layout") or {}).get("meta") or {}).get("aspect")
+        style = {"aspectRatio": f"{aspect}"} if aspect else None
+        # The map's labels are units' names and their figures: its block marks them as names (layouts.names).
+        block = html.Div(
+            graphs["map"],
+            className=f"wall-map-block {names.NAME_CLASS}",
+            style=style,
+            lang=names.name_lang(lang),
+            **Attrs({"data-name": "map"}),
+        )
+        content = [block, bodies["map-legend"]]
+        kind = " has-aspect" if aspect else ""
+        return _section(view, position, title, content, name, kind)
     else:
         content = list(bodies.values())
+    return _section(view, position, title, content, name)
+
+
+def _section(view: str, position: int, title: Any, content: list, name: str, kind: str = "") -> html.Section:
     return html.Section(
-        [title, html.Div(content, className=f"wall-view-content wall-content-{view}")],
+        [title, html.Div(content, className=f"wall-view-content wall-content-{view}{kind}")],
         id=view_id(view),
         className="wall-view is-active" if position == 0 else "wall-view",
         **Attrs({"aria-label": name, "data-view": view}),
@@ -243,7 +265,6 @@ def layout(
         ],
         id=WallIds.ROOT,
         className=f"wall {theme}" + ("" if options.kiosk else " is-interactive"),
-        lang=options.lang,
     )
 
 

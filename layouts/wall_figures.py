@@ -1,5 +1,6 @@
 """The wall's figures (the city gauge and the map) and everything a refresh redraws, from plain data: the wall's
-figures, its options, the map's shapes (`dashboard.pages.wall.MapShapes`) and the tile grid."""
+figures, its options, the map's shapes (`dashboard.pages.wall.MapShapes`) and the tile grid. The map is the
+cartogram (`layouts.wall_cartogram_map`) unless a boundary file or the tile grid is asked for."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import textwrap
 from typing import TYPE_CHECKING, Any
 
 from dashboard.core.geo import TileCell
-from dashboard.core.i18n import t
-from dashboard.core.vocabulary import WARD
+from dashboard.core.i18n import fmt_int, t
+from dashboard.core.vocabulary import DISTRICT, WARD
 from layouts import maps, wall_geo
 from layouts import wall as wall_layout
+from layouts.wall_cartogram import LABELLED_MAX
+from layouts.wall_cartogram_map import cartogram_map
 from layouts.wall_gauges import TEXT_PX, city_gauge
 from layouts.wall_views import ticker
 
@@ -27,34 +30,62 @@ MESSAGE_CHARS = 48  # a line of the map's message at 28 px, well inside the map'
 def map_figure(
     data: WallData, options: WallOptions, shapes: MapShapes, cells: list[TileCell], scale: float
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The map figure and any note about it (a boundary file that could not be read falls back to tiles)."""
+    """The map figure and its notes for the legend: what kind of map it is, in words, and anything it leaves out
+    (labels that would overlap, units without a place). The cartogram unless a boundary map or the tiles are
+    drawn; a boundary file that could not be read falls back to the cartogram, and says why."""
+    lang = options.lang
     districts = data.local()
     by_code = {u.code: u for u in districts}
     clickable, points = not options.kiosk, data.feedback_points
-    look = (options.metric, data.limits, options.lang, options.theme)
-    if shapes.kind == "districts":
-        return wall_geo.geo_map(shapes.shapes, by_code, *look, scale=scale, clickable=clickable, points=points), ()
-    if shapes.kind == "wards":
+    look = (options.metric, data.limits, lang, options.theme)
+    dots = (t("wall.map.feedback.dots", lang),) if points else ()
+    if shapes.kind in ("districts", "wards"):
+        level, outlines = (WARD, shapes.outlines) if shapes.kind == "wards" else (DISTRICT, ())
         figure = wall_geo.geo_map(
             shapes.shapes,
             by_code,
             *look,
-            level=WARD,
-            outlines=shapes.outlines,
+            level=level,
+            outlines=outlines,
             scale=scale,
             clickable=clickable,
             points=points,
         )
-        return figure, (t("wall.map.wards", options.lang, n=len(shapes.shapes)),)
-    notes = (t("wall.map.boundary_error", options.lang, error=shapes.error),) if shapes.error else ()
-    if districts and not {c.unit_key for c in cells} & {u.key for u in districts}:
-        # The tile grid is of other units (the packaged one: the 24 districts of 2019): a map of empty tiles
-        # would say nothing about today's units, so the map says what it needs instead.
-        message = t("wall.map.no_tiles", options.lang, n=len(districts))
-        return at_wall_size(maps.message_map(message, options.lang, options.theme, scale=scale), scale), ()
-    tiles = maps.tile_map(cells, {u.key: u for u in districts}, *look, scale=scale, clickable=clickable, points=points)
-    tiles["layout"]["yaxis"]["scaleratio"] = 1 / TILE_ASPECT
-    return at_wall_size(tiles, scale), notes
+        notes = [t("wall.map.kind.boundaries", lang)]
+        if shapes.kind == "wards":
+            notes.append(t("wall.map.wards", lang, n=len(shapes.shapes)))
+        if unlabelled := figure["layout"]["meta"]["unlabelled"]:
+            notes.append(t("wall.map.unlabelled", lang, n=fmt_int(unlabelled, lang)))
+        return figure, (*notes, *dots)
+    if shapes.kind == "tiles":
+        if districts and not {c.unit_key for c in cells} & {u.key for u in districts}:
+            # The tile grid is of other units (the packaged one: the 24 districts of 2019): a map of empty tiles
+            # would say nothing about today's units, so the map says what it needs instead.
+            message = t("wall.map.no_tiles", lang, n=len(districts))
+            return at_wall_size(maps.message_map(message, lang, options.theme, scale=scale), scale), ()
+        tiles = maps.tile_map(cells, {u.key: u for u in districts}, *look, scale=scale, clickable=clickable)
+        tiles["layout"]["yaxis"]["scaleratio"] = 1 / TILE_ASPECT
+        return at_wall_size(tiles, scale), (t("wall.map.kind.tiles", lang),)
+    figure = cartogram_map(districts, data.places, *look, scale=scale, clickable=clickable)
+    notes = [kind_note(data, lang)]
+    if unplaced := len(districts) - figure["layout"]["meta"]["discs"]:
+        notes.append(t("wall.map.unplaced", lang, n=fmt_int(unplaced, lang)))
+    if shapes.error:
+        notes.append(t("wall.map.boundary_error", lang, error=shapes.error))
+    return at_wall_size(figure, scale), tuple(notes)
+
+
+def kind_note(data: WallData, lang: str) -> str:
+    """What the cartogram is, in words: discs of districts near their place, or dots of today's units around their
+    former district (or, for those given one, at their own point)."""
+    local = {u.key for u in data.local()}
+    places = [p for p in data.places if p.key in local]
+    if len(places) <= LABELLED_MAX:
+        return t("wall.map.kind.cartogram_districts", lang)
+    own = sum(1 for p in places if p.own)
+    if not own:
+        return t("wall.map.kind.cartogram_units", lang)
+    return t("wall.map.kind.cartogram_points", lang, own=fmt_int(own, lang), n=fmt_int(len(places), lang))
 
 
 def at_wall_size(figure: dict[str, Any], scale: float) -> dict[str, Any]:

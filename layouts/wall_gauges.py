@@ -7,16 +7,18 @@ hatched and warnings dotted (CSS), so nothing depends on colour alone.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dash import html
 
-from dashboard.core.i18n import fmt_int, fmt_pct, fmt_time, t
+from dashboard.core.i18n import CATALOGUE, fmt_int, fmt_pct, fmt_time, t
 from dashboard.metrics.alerts import level_above
 from layouts.attrs import Attrs
 from layouts.figures import FONT, SEPARATORS
 from layouts.maps import LEVEL_FILL, PALETTES
+from layouts.names import NAME_CLASS, name_lang
 
 if TYPE_CHECKING:
     from dashboard.metrics.kpis import CityOverview
@@ -169,15 +171,69 @@ def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> h
                 "aria-valuemin": "0",
                 "aria-valuemax": f"{top * 100:.0f}",
                 "aria-valuenow": f"{(share or 0) * 100:.1f}",
-                "aria-label": unit.name(lang),
+                "aria-label": unit.name(lang),  # a name: the bar is marked as one (layouts.names)
+                "data-name": name_lang(lang),
             }
         ),
+        lang=name_lang(lang),
     )
     return html.Div(
-        [html.Div(unit.label(lang), className="wall-meter-name", title=unit.name(lang)), reading, bar, *lines],
+        [
+            html.Div(
+                unit.label(lang),
+                className=f"wall-meter-name {NAME_CLASS}",
+                title=unit.name(lang),
+                lang=name_lang(lang),
+                **Attrs({"data-name": name_lang(lang)}),
+            ),
+            reading,
+            bar,
+            *lines,
+        ],
         className=f"wall-meter is-{level}",
         **Attrs({"data-unit": unit.key}),
     )
+
+
+@dataclass(frozen=True)
+class AreaCount:
+    """How many units of one area (a former province: 79, 74, 77) there are, and how many at each level."""
+
+    area: str
+    units: int
+    alarms: int
+    warnings: int
+    stale: int
+
+
+def area_counts(units: Sequence[UnitStatus], areas: Mapping[str, str], limits: Limits) -> list[AreaCount]:
+    """`units` counted per area (`areas`: unit key → area; a unit without one under ""), the most units first."""
+    found: dict[str, list[str]] = {}
+    for unit in units:
+        found.setdefault(areas.get(unit.key, ""), []).append(unit.level(limits))
+    counts = [
+        AreaCount(area, len(levels), levels.count("alarm"), levels.count("warn"), levels.count("stale"))
+        for area, levels in found.items()
+    ]
+    return sorted(counts, key=lambda c: (-c.units, c.area))
+
+
+def area_name(area: str, lang: str) -> str:
+    """ "TP.HCM cũ", "Bình Dương cũ", "Bà Rịa – Vũng Tàu cũ" (the area's code when the catalogue has no name)."""
+    key = f"wall.map.area.{area}"
+    return t(key, lang) if key in CATALOGUE else area or "–"
+
+
+def area_words(count: AreaCount, lang: str) -> str:
+    """ "102 đơn vị · 3 báo động · 9 cảnh báo", and how many are stale when any."""
+    words = t(
+        "wall.map.area.count",
+        lang,
+        n=fmt_int(count.units, lang),
+        alarms=fmt_int(count.alarms, lang),
+        warns=fmt_int(count.warnings, lang),
+    )
+    return f"{words} · {t('wall.map.area.stale', lang, n=fmt_int(count.stale, lang))}" if count.stale else words
 
 
 # A 4 × 3 grid read from 5 m, every text at least 28 px at 1080 p (a ward's name is up to 22 letters): the worst
@@ -185,9 +241,12 @@ def district_meter(unit: UnitStatus, limits: Limits, top: float, lang: str) -> h
 METERS_SHOWN = 12
 
 
-def district_meters(units: Sequence[UnitStatus], limits: Limits, lang: str) -> html.Div:
+def district_meters(
+    units: Sequence[UnitStatus], limits: Limits, lang: str, areas: Mapping[str, str] | None = None
+) -> html.Div:
     """Every local unit's meter on one scale, worst first; of more than METERS_SHOWN, the worst, with a line
-    saying how many of how many are shown."""
+    saying how many of how many are shown, and (given `areas`, for units from more than one area) the others
+    counted per area: "Còn lại 156 đơn vị: TP.HCM cũ 96 đơn vị · 0 báo động · 3 cảnh báo; …"."""
     ordered = by_severity(units, limits)
     shown = ordered[:METERS_SHOWN]
     top = gauge_top(limits, *(u.overdue_share for u in shown))
@@ -195,4 +254,13 @@ def district_meters(units: Sequence[UnitStatus], limits: Limits, lang: str) -> h
     if len(shown) == len(ordered):
         return meters
     foot = t("wall.meters.worst", lang, shown=fmt_int(len(shown), lang), total=fmt_int(len(ordered), lang))
-    return html.Div([meters, html.Div(foot, className="wall-foot")], className="wall-meters-block")
+    lines = [meters, html.Div(foot, className="wall-foot")]
+    rest = ordered[METERS_SHOWN:]
+    if areas is not None and len({areas.get(u.key, "") for u in ordered}) > 1:
+        counted = "; ".join(
+            f"{area_name(c.area, lang)} {area_words(c, lang)}" for c in area_counts(rest, areas, limits)
+        )
+        lines.append(
+            html.Div(t("wall.meters.rest", lang, n=fmt_int(len(rest), lang), areas=counted), className="wall-foot")
+        )
+    return html.Div(lines, className="wall-meters-block")

@@ -120,7 +120,8 @@ def geo_map(
     points: Sequence[FeedbackPoint] = (),
 ) -> dict[str, Any]:
     """The city choropleth (fills named "fill:<level>", `meta.shapes` rings each) and, when some districts
-    are too small to label, the inset of the inner districts (fills named "inset:<level>")."""
+    are too small to label, the inset of the inner districts (fills named "inset:<level>"); `layout.meta.unlabelled`
+    counts the labels left off because they would cover another."""
     palette = PALETTES.get(theme, PALETTES["dark"])
     edges = edges_for(list(units_by_code.values()), metric)
     width = (0.4 if level == WARD else 1.5) * scale
@@ -143,12 +144,14 @@ def geo_map(
         second = second if look.level == "stale" else f"<b>{look.value}</b>"
         words[code] = f"{unit.label(lang) if unit else code}<br>{second}"
     ratio = aspect_ratio((city[2] + city[3]) / 2)
+    left_off: list[str] = []  # worded labels that did not fit (their shapes' colour and pattern still show)
 
     def labels(codes: list[str], worded: list[str], axes: str, view: Box, domain: tuple[float, float]) -> dict:
         """A label for each of `codes`, in words for those of `worded` that fit on their map at 28 px without
         covering another label (the worst first), empty for the others."""
         worst_first = sorted(worded, key=lambda code: _priority(units_by_code.get(code), limits, spots[code][2]))
         fitting = _fitting([(*spots[code][:2], code, words[code]) for code in worst_first], view, domain, ratio)
+        left_off.extend(code for code in worst_first if code not in fitting)
         xs, ys, texts, inks, keys, hovers = [], [], [], [], [], []
         for code in codes:
             lon, lat, _box = spots[code]
@@ -177,7 +180,9 @@ def geo_map(
             data.append(_on(_outline_trace(outlines, palette, 3 * scale, inset, "-inset"), "2"))
         data.append(labels(small, small, "2", inset, INSET_DOMAIN))
         data.extend(_on(trace, "2") for trace in point_traces(points, scale, palette, lang))
-    return {"data": data, "layout": _geo_layout(palette, lang, scale, clickable, level, city, inset)}
+    layout = _geo_layout(palette, lang, scale, clickable, level, city, inset)
+    layout["meta"] = {"unlabelled": len(left_off)}
+    return {"data": data, "layout": layout}
 
 
 def _outline_trace(outlines: Sequence[Shape], palette, width: float, box: Box | None, suffix: str) -> dict[str, Any]:

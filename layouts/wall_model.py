@@ -1,6 +1,7 @@
 """The wall's options from its URL (no Dash here); its figures are `dashboard.pages.wall.WallData`.
 
-`parse_options` reads ``?views=summary,map&dwell=20&theme=dark&lang=en&map=tiles&metric=overdue_share&kiosk=0``;
+`parse_options` reads ``?views=summary,map&dwell=20&theme=dark&lang=en&map=tiles&metric=overdue_share&kiosk=0``
+(map: cartogram, tiles, districts or wards);
 an unknown or bad value falls back to the default, so a typo on a kiosk's URL never blanks the wall — and the wall
 says which values it ignored (`WallOptions.ignored`), so the typo is seen and fixed.
 """
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qs
 
+from dashboard.core.geo import MAP_KINDS, MapKind
 from dashboard.core.i18n import language
-from dashboard.core.vocabulary import MAP_KINDS, MapKind
 
 VIEWS = ("summary", "backlog", "map", "districts", "departments", "alerts")
 Theme = Literal["dark", "light"]
@@ -31,7 +32,7 @@ class WallOptions:
     theme: Theme = "dark"
     lang: str = "vi"
     kiosk: bool = True
-    map: MapKind | None = None  # None: districts when a boundary file is configured, else tiles
+    map: MapKind | None = None  # None: districts when a boundary file is configured, else the cartogram
     metric: Metric = "overdue_share"
     ignored: tuple[str, ...] = ()  # "name=value" of each value the URL asked for that the wall does not know
 

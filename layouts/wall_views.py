@@ -1,4 +1,5 @@
-"""The contents of the wall's views, from a `WallData`: KPI tiles, league tables, alerts and the map legend.
+"""The contents of the wall's views, from a `WallData`: KPI tiles, league tables and alerts (the map legend:
+`layouts.wall_legend`).
 
 Counts and rates only: the wall never shows a citizen or a dossier. Sizes are in `em` of the wall's root
 font, which follows the screen height, so 1920×1080 and 3840×2160 look the same from across the room.
@@ -16,19 +17,18 @@ from dashboard.core.clock import city_time
 from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_time, t
 from dashboard.core.vocabulary import CITY_KEY
 from layouts.attrs import Attrs
-from layouts.maps import LEVEL_FILL, LEVEL_PATTERN, PALETTES, bin_colours, edges_for, ink_on
 from layouts.wall_compare import compare_lines
-from layouts.wall_gauges import LEVEL_ICON, by_severity, stale_note
+from layouts.wall_gauges import LEVEL_ICON, stale_note
+from layouts.wall_legend import map_legend
 
 if TYPE_CHECKING:
     from dashboard.metrics.alerts import Alert
     from dashboard.metrics.kpis import Ratio
     from dashboard.pages.wall import UnitStatus, WallData
-    from layouts.wall_model import Metric
 
+__all__ = ["map_legend"]  # (the map's legend lives in layouts.wall_legend)
 LEAGUE_SIDE = 5
 ALERTS_SHOWN = 8
-ATTENTION = 6
 TICKER_S_PER_CHAR = 0.18
 
 
@@ -299,79 +299,3 @@ def ticker(data: WallData, lang: str) -> list:
         className="wall-ticker-window",
     )
     return [label, track]
-
-
-def _swatch(fill: str, pattern: str, label: str, detail: str = "") -> html.Li:
-    return html.Li(
-        [
-            html.Span(
-                className=f"wall-swatch pattern-{'hatch' if pattern == '/' else 'dots' if pattern == '.' else 'none'}",
-                style={"backgroundColor": fill, "color": ink_on(fill)},
-            ),
-            html.Span(label, className="wall-swatch-label"),
-            html.Span(detail, className="wall-swatch-detail"),
-        ],
-        className="wall-legend-item",
-    )
-
-
-def map_legend(data: WallData, metric: Metric, lang: str, theme: str, notes: Sequence[str] = ()) -> html.Div:
-    """What the map's colours mean, in words, and the districts that need attention most."""
-    palette = PALETTES.get(theme, PALETTES["dark"])
-    limits = data.limits
-    districts = data.local()
-    items: list[html.Li] = []
-    if metric == "overdue_share":
-        items = [
-            _swatch(
-                LEVEL_FILL["alarm"],
-                LEVEL_PATTERN["alarm"],
-                t("wall.level.alarm", lang),
-                f"> {fmt_pct(limits.overdue_alarm, lang)}",
-            ),
-            _swatch(
-                LEVEL_FILL["warn"],
-                LEVEL_PATTERN["warn"],
-                t("wall.level.warn", lang),
-                f"> {fmt_pct(limits.overdue_warn, lang)}",
-            ),
-            _swatch(LEVEL_FILL["ok"], "", t("wall.level.ok", lang), f"≤ {fmt_pct(limits.overdue_warn, lang)}"),
-        ]
-    else:
-        edges = edges_for(districts, metric)
-        for i, colour in reversed(list(enumerate(bin_colours()))):
-            items.append(_swatch(colour, "", f"{fmt_pct(edges[i], lang)} – {fmt_pct(edges[i + 1], lang)}"))
-    items.append(_swatch(palette.stale_fill, "", t("wall.level.stale", lang)))
-    items.append(_swatch(palette.none_fill, "", t("wall.map.no_data", lang)))
-    worst = [u for u in by_severity(districts, limits) if u.level(limits) in ("alarm", "warn", "stale")][:ATTENTION]
-    attention = [
-        html.Li(
-            [
-                html.Span(u.label(lang), className="wall-attention-name"),
-                html.Span(
-                    stale_note(u, lang) if u.stale else fmt_pct(u.overdue_share, lang), className="wall-attention-value"
-                ),
-            ],
-            className=f"wall-attention is-{u.level(limits)}",
-        )
-        for u in worst
-    ]
-    points = len(data.feedback_points)
-    feedback = t("wall.map.feedback", lang, n=fmt_int(points, lang)) if points else t("wall.map.feedback.none", lang)
-    return html.Div(
-        [
-            html.Div(t(f"wall.map.metric.{metric}", lang), className="wall-legend-title"),
-            html.Ul(items, className="wall-legend"),
-            *(
-                [
-                    html.Div(t("wall.map.attention", lang), className="wall-legend-title"),
-                    html.Ol(attention, className="wall-attention-list"),
-                ]
-                if attention
-                else []
-            ),
-            html.Div([html.Span("●", className="wall-point-mark"), " ", feedback], className="wall-legend-points"),
-            *[html.Div(note, className="wall-legend-note") for note in notes],
-        ],
-        className="wall-map-legend",
-    )

@@ -30,7 +30,7 @@ def test_the_overview_updates_when_a_pull_lands(chromium, dash_duo, tmp_path, cl
     start_signed_in(dash_duo, create_app(services))
     dash_duo.wait_for_text_to_equal(f"#{OverviewIds.IN_PROGRESS}", "2", timeout=10)
     assert dash_duo.find_element(f"#{ShellIds.AS_OF}").text == "Số liệu lúc 09:00 27/11/2019"
-    assert "OK" in dash_duo.find_element(f"#{OverviewIds.SOURCES}").text
+    assert "Nguồn dữ liệu: 1 / 1 bình thường" in dash_duo.find_element(f"#{OverviewIds.SOURCES}").text
 
     source_db.insert("dossiers", dossier("D3"))
     ingestor.pull(source)

@@ -22,3 +22,31 @@ def test_kpi_benchmark_smoke_run(tmp_path, capsys):
     assert figures["agree"] is True and figures["mismatches"] == []
     assert (figures["dossiers"], figures["sources"], figures["units"]) == (50_000, 53, 53)
     assert not list(tmp_path.glob("*.sqlite")), "a store the run built is removed unless --keep"
+
+
+@pytest.mark.slow
+@pytest.mark.postgres
+def test_backfill_benchmark_smoke_run(tmp_path, capsys):
+    """bench/backfill.py at 3,000 rows: every row read and held, both rates, their ratio and both page forms printed."""
+    from bench import backfill
+    from tests.conftest import need_server
+
+    need_server("PostgreSQL", 5432)
+    status = backfill.main(["--rows", "3000", "--chunk", "500", "--out", str(tmp_path)])
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    for line in (
+        "raw psycopg SELECT *",
+        "backfill (pull)",
+        "ratio (backfill ÷ raw)",
+        "page mid-table, (c, k) > (x, y)",
+    ):
+        assert line in printed
+    figures = json.loads((tmp_path / "backfill.json").read_text("utf-8"))
+    assert (figures["outcome"], figures["rows_read"], figures["rows_held"], figures["rows_rejected"]) == (
+        "ok",
+        3000,
+        3000,
+        0,
+    )
+    assert figures["raw_rows_per_s"] > 0 and figures["backfill_rows_per_s"] > 0

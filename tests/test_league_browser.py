@@ -9,6 +9,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from dashboard.web.app import create_app
 from layouts.ids import LeagueIds
 from tests import league_scenario
+from tests.factories import counting_every_dossier
 from tests.signin import start_signed_in
 
 pytestmark = pytest.mark.browser
@@ -30,6 +31,7 @@ def wait_for_first(dash_duo, names: list[str]) -> None:
 
 def test_sort_the_district_league_and_open_a_unit(chromium, dash_duo, tmp_path, settings, clock):
     services, databases = league_scenario.build(tmp_path, settings, clock)
+    services.index_config = counting_every_dossier(services.index_config)  # its handful of dossiers, ranked
     start_signed_in(dash_duo, create_app(services))
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/league?lang=vi&kind=district&period=30d")
     dash_duo.wait_for_element(f"#{LeagueIds.GRID} .pulse-league-unit-link", timeout=15)

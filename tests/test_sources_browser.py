@@ -42,7 +42,7 @@ def test_a_down_source_and_the_rejected_rows_of_another(chromium, dash_duo, tmp_
 
     start_signed_in(dash_duo, create_app(services), ADMIN, path="/sources")  # who manages them sees raw values
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/sources")
-    dash_duo.wait_for_contains_text(f"#{SourcesIds.SUMMARY}", "Nguồn đúng hạn: 2 / 3", timeout=10)
+    dash_duo.wait_for_contains_text(f"#{SourcesIds.SUMMARY}", "Nguồn cập nhật đúng hạn: 2 / 3", timeout=10)
     down = dash_duo.find_element(f"#{SourcesIds.TABLE} tr.is-error").text
     assert "quan-3" in down and "Lỗi" in down and "Máy chủ nguồn không nhận kết nối" in down
     assert "09:00 27/11/2019" in down and "1 lần lỗi liên tiếp" in down  # retry 30 s after 09:00

@@ -24,7 +24,7 @@ from layouts import wall as wall_layout
 from layouts import wall_gauges
 from layouts.wall_figures import map_figure
 from layouts.wall_model import parse_options
-from tests.factories import SourceDB, dossier
+from tests.factories import SourceDB, counting_every_dossier, dossier
 from tests.signin import signed_client
 
 WARD, WARD_CODE = "phuong-ben-thanh", "26743"  # the code Phường Bến Thành of 2025 took over from its predecessor
@@ -91,7 +91,11 @@ def test_todays_ward_and_department_are_in_their_leagues_on_their_tiles_and_on_t
             4, 2, 2, 1
         )  # fmt: skip
         assert (row.kpis.on_time.numerator, row.kpis.on_time.denominator) == (1, 2)
-        assert row.rank == 1  # the only unit with dossiers
+        assert row.rank is None  # 4 dossiers: below the packaged minimum count, not ranked
+    services.index_config = counting_every_dossier(services.index_config)
+    for kind, key in (("ward", WARD), ("department", DEPARTMENT)):
+        row = next(r for r in league_view(services, kind, "30d", now).rows if r.unit_key == key)
+        assert row.rank == 1  # counting every dossier: the only unit with dossiers
     context = city_context(services, "30d", now)
     tile = unit_view(services, context, TileQuery(WARD, "30d"))
     assert (tile.rank, tile.kpis.received, tile.kpis.backlog.overdue, tile.closed_since) == (1, 4, 1, None)
@@ -116,8 +120,14 @@ def test_the_wall_of_today_names_wards_shows_the_worst_12_and_says_what_its_map_
     assert len(meters.children) == 12 and meters.children[0].to_plotly_json()["props"]["data-unit"] == WARD  # 28 px
     assert foot.children == "12 / 168 đơn vị có tỷ lệ quá hạn cao nhất; đủ cả trong bảng xếp hạng"
     figure, notes = map_figure(wall, parse_options(""), map_shapes(None, Boundaries()), read_tile_grid(), 1.0)
-    assert figure["data"] == [] and notes == ()
-    assert figure["layout"]["annotations"][0]["text"].startswith("Chưa có bản đồ cho 168 phường, xã hiện nay")
+    assert figure["layout"]["meta"]["discs"] == 168 and figure["layout"]["meta"]["labelled"] is False
+    assert notes == (
+        "Sơ đồ vị trí: mỗi chấm là một phường, xã, đặc khu, đặt quanh quận, huyện cũ (không phải ranh giới)",
+    )
+    tiles, _ = map_figure(wall, parse_options(""), map_shapes("tiles", Boundaries()), read_tile_grid(), 1.0)
+    assert tiles["data"] == [] and tiles["layout"]["annotations"][0]["text"].startswith(
+        "Chưa có bản đồ cho 168 phường, xã hiện nay"
+    )
 
 
 def test_todays_ward_and_department_are_in_the_api(today):
@@ -136,6 +146,11 @@ def test_todays_ward_and_department_are_in_the_api(today):
         assert kpis["on_time"] == {"numerator": 1, "denominator": 2, "value": 0.5}
         assert (kpis["backlog"]["in_progress"], kpis["backlog"]["overdue"]) == (2, 1)
     league = client.get("/api/v1/league").get_json()  # no kind: the first league of today
+    [ward] = [row for row in league["rows"] if row["unit_key"] == WARD]
+    assert league["kind"] == "ward" and ward["rank"] is None  # 4 dossiers: below the minimum count, not ranked
+    services.index_config = counting_every_dossier(services.index_config)  # counting every dossier: ranked first
+    client = signed_client(create_app(services))
+    league = client.get("/api/v1/league").get_json()
     assert league["kind"] == "ward" and league["rows"][0]["unit_key"] == WARD
     departments = client.get("/api/v1/league?kind=department").get_json()
     assert departments["rows"][0]["unit_key"] == DEPARTMENT

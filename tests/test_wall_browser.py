@@ -1,6 +1,6 @@
 """In headless Chromium: the wall fills a 1080p and a 4K screen without scrollbars, rotates without reloading
-or blanking, greys a stale unit, draws the tile map and the configured boundary files offline, and (outside
-kiosk mode) opens a unit's page from the map."""
+or blanking, greys a stale unit, draws its default map (the cartogram, edge to edge beside its legend), the tile map
+and the configured boundary files offline, and (outside kiosk mode) opens a unit's page from the map."""
 
 from __future__ import annotations
 
@@ -52,6 +52,12 @@ gd._fullData.forEach((trace, i) => {
   }
 });
 return {rings: rings, labels: gd.querySelectorAll('g.textpoint').length};"""
+
+CARTOGRAM = """
+const gd = document.querySelector('.wall-graph-map .js-plotly-plot');
+const block = document.querySelector('.wall-map-block').getBoundingClientRect();
+const legend = document.querySelector('.wall-map-legend').getBoundingClientRect();
+return {uirevision: gd.layout.uirevision, fills: block.left < 40 && legend.left - block.right < 40};"""
 
 
 @pytest.fixture
@@ -161,15 +167,24 @@ def test_a_back_dated_pull_greys_the_unit_and_turns_the_header_amber(chromium, d
     assert grey == "rgb(155, 161, 169)"
     header = dash_duo.find_element(".wall-header")
     assert "is-stale" in header.get_attribute("class") and "Có nguồn dữ liệu cũ" in header.text
-    assert "nguồn đúng hạn: 0 / 1" in header.text
+    assert "nguồn cập nhật đúng hạn: 0 / 1" in header.text
     assert dash_duo.get_logs() == []
 
 
-def test_the_tile_map_draws_the_24_districts(chromium, dash_duo, wall_services):
+def test_the_default_cartogram_and_the_tile_map_draw_the_24_districts(chromium, dash_duo, wall_services):
     start_signed_in(dash_duo, create_app(wall_services()))
     set_viewport(dash_duo.driver, 1920, 1080)
     open_wall(dash_duo, "?views=map")
     drawn = WebDriverWait(dash_duo.driver, 10).until(lambda d: d.execute_script(RINGS))
+    assert drawn == {"rings": 24, "labels": 24}
+    driver = dash_duo.driver
+    assert driver.execute_script(CARTOGRAM) == {"uirevision": "wall-map-cartogram", "fills": True}
+    assert "Sơ đồ vị trí: mỗi hình tròn là một quận, huyện" in dash_duo.find_element(".wall-map-legend").text
+    open_wall(dash_duo, "?views=map&map=tiles")
+    drawn = WebDriverWait(driver, 10).until(
+        lambda d: d.execute_script("return document.querySelector('.wall-graph-map .js-plotly-plot')"
+                                   ".layout.uirevision === 'wall-map-tiles'") and d.execute_script(RINGS)
+    )  # fmt: skip
     assert drawn == {"rings": 24, "labels": 24}
     assert only_local_requests(dash_duo) == []
     assert dash_duo.get_logs() == []

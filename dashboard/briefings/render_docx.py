@@ -285,6 +285,8 @@ class _Writer:
             self.body(self.t(f"league.kind.{league.kind}"), bold=True, italic=True)
             rows = [self.league_row(row) for row in league.rows]
             self.grid([self.t(key) for key in LEAGUE_COLUMNS], rows, LEAGUE_MM, left={2})
+            if note := league.unranked_note(self.lang):
+                self.body(note, size=SMALL_PT, italic=True)
             if league.kind in self.charts:
                 self.picture(league.kind)
         ties = f"{self.t('league.ties')} {self.t('briefing.docx.unranked', missing=MISSING)}"

@@ -222,7 +222,7 @@ def _league_row(row: TableRow, lang: str) -> tuple[str, ...]:
     return (
         MISSING if row.rank is None else fmt_int(row.rank, lang) + ("=" if row.tied else ""),
         row.name_en if lang == "en" else row.name_vi,
-        fmt_decimal(row.score, lang),
+        fmt_decimal(row.score, lang) if row.score is not None else t(f"index.score.{row.state}", lang),
         t(f"league.grade.{row.grade}", lang) if row.grade else MISSING,
         *(fmt_pct(v, lang) for v in (row.on_time, row.online, row.satisfaction)),
         *(fmt_int(n, lang) for n in (row.received, row.completed, row.in_progress, row.overdue)),
@@ -240,6 +240,8 @@ def _leagues(report: Report, lang: str, charts: dict[str, dict[str, Any]]) -> st
         title = t(f"league.kind.{league.kind}", lang)
         parts.append(f"<div class=block><h3>{_e(title)}</h3>{_chart(name, charts[name])}</div>")
         parts.append(_table(head, rows, numeric={0, *range(2, 12)} - {3}))
+        if note := league.unranked_note(lang):
+            parts.append(f"<p class=note>{_e(note)}</p>")
     return "".join(parts) + "</section>"
 
 

@@ -145,6 +145,8 @@ def _league(pdf: BriefingPDF, table: LeagueTable, lang: str, charts: Mapping[str
         rows.append((rank, name, _score(row.score, lang), _rate(row.on_time, lang), _rate(row.online, lang),
                      fmt_int(row.in_progress, lang), fmt_int(row.overdue, lang)))  # fmt: skip
     pdf.grid(rows, (14, 62, 18, 20, 20, 22, 20))
+    if note := table.unranked_note(lang):
+        pdf.para(note, 9, muted=True)
 
 
 def _attention(pdf: BriefingPDF, unit: AttentionUnit, lang: str) -> None:

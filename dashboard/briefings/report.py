@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.briefings.changes import Changes, changes
+from dashboard.core.i18n import fmt_int, t
 from dashboard.core.vocabulary import CITY
 
 ATTENTION_BELOW = 10  # units furthest below their commitments
@@ -31,6 +32,7 @@ class TableRow:
     name_en: str
     score: float | None
     grade: str | None
+    state: str  # the index's: scored, too_few (not ranked: not enough data), no_data
     on_time: float | None
     online: float | None
     satisfaction: float | None
@@ -46,6 +48,15 @@ class TableRow:
 class LeagueTable:
     kind: str
     rows: tuple[TableRow, ...]
+
+    def unranked_note(self, lang: str) -> str | None:
+        """The league page's words for the units not ranked (`layouts.league.summary`): how many have not enough
+        data, and among how many units the ranks are; None when every unit is ranked."""
+        ranked = sum(row.rank is not None for row in self.rows)
+        if ranked == len(self.rows):
+            return None
+        key = "league.summary.too_few" if ranked else "league.summary.none"
+        return t(key, lang, n=fmt_int(len(self.rows) - ranked, lang), ranked=fmt_int(ranked, lang))
 
 
 @dataclass(frozen=True)
@@ -84,6 +95,11 @@ def _value(ratio: dict[str, Any] | None) -> float | None:
     return None if ratio is None else ratio.get("value")
 
 
+def index_state(index: dict[str, Any]) -> str:
+    """The index's state; a snapshot made before the minimum counts records none: scored, or no data."""
+    return index.get("state") or ("scored" if index["score"] is not None else "no_data")
+
+
 def table_row(row: dict[str, Any], ranks: list[int | None]) -> TableRow:
     kpis = row["kpis"]
     return TableRow(
@@ -94,6 +110,7 @@ def table_row(row: dict[str, Any], ranks: list[int | None]) -> TableRow:
         name_en=row["name_en"],
         score=row["index"]["score"],
         grade=row["index"]["grade"],
+        state=index_state(row["index"]),
         on_time=_value(kpis["on_time"]),
         online=_value(kpis["online"]),
         satisfaction=_value(kpis["dossier_satisfaction"]),

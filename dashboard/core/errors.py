@@ -18,7 +18,7 @@ or parameter at fault, and what to do; anything else that escapes is a bug.
     ├── MappingError           one source row that cannot be mapped: that row is rejected, the pull goes on
     ├── StoreError             the store cannot be used as configured (dialect, not migrated)
     │   └── LeaseError         this process does not hold the writer lease (never had it, or was taken over)
-    ├── PullTimeout            a pull ran past its time limit; what it stored stays, it resumes next time
+    ├── PullTimeout            a chunk of a pull ran past the time limit; what it stored stays, it resumes next time
     └── SimulatorError         the demo's simulated databases cannot be built or advanced
 
 Each class also derives from the builtin a caller would expect (ValueError, RuntimeError, TimeoutError).
@@ -105,7 +105,8 @@ class LeaseError(StoreError):
 
 
 class PullTimeout(PulseError, TimeoutError):
-    """A pull ran past `pull_timeout_s`; what was stored so far stays, the watermark with it."""
+    """One chunk of a pull (its read and store) ran past `pull_timeout_s`; what was stored so far, that chunk
+    included, stays, the watermark with it, and the next pull resumes from there."""
 
 
 class SimulatorError(PulseError, RuntimeError):

@@ -1,4 +1,5 @@
-"""Where units are on the wall's maps: the packaged tile grid, and boundary GeoJSON read and simplified.
+"""Where units are on the wall's maps: the packaged tile grid, the points of old districts (where a unit of 2025
+without a point of its own is drawn), and boundary GeoJSON read and simplified.
 
 Pure Python and numpy, no GIS library: polygons are kept as outer rings of (lon, lat), simplified with
 Douglas–Peucker and rounded, ready to draw as filled `go.Scatter` shapes (no base map, nothing fetched).
@@ -11,12 +12,13 @@ import csv
 import io
 import json
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Literal
 
 import numpy as np
 
@@ -24,6 +26,10 @@ from dashboard.core.errors import BoundaryError
 from dashboard.core.vocabulary import DISTRICT, WARD, BoundaryLevel
 
 Level = BoundaryLevel
+# The wall's maps: the cartogram of every unit at its place (the default without a boundary file), the tile grid,
+# or a boundary file's shapes.
+MapKind = Literal["cartogram", "tiles", "districts", "wards"]
+MAP_KINDS: tuple[MapKind, ...] = ("cartogram", "tiles", "districts", "wards")
 # Property names that hold a unit's GSO code, tried in order (CityScope files: Dist_ID, Com_ID).
 CODE_PROPERTIES: dict[Level, tuple[str, ...]] = {
     DISTRICT: ("Dist_ID", "district_code", "ma_quan", "code"),
@@ -72,6 +78,27 @@ def read_tile_grid(path: Path | None = None) -> list[TileCell]:
     if len(set(places)) != len(places):
         raise BoundaryError(f"{path or 'dashboard/data/tile_grid.csv'}: two units share a tile")
     return cells
+
+
+Point = tuple[float, float]  # (lat, lon)
+
+
+@lru_cache(maxsize=1)
+def origin_points() -> Mapping[str, Point]:
+    """The packaged approximate centroids of the old districts of Bình Dương (74) and Bà Rịa–Vũng Tàu (77), by
+    ``province:district`` GSO code (`dashboard/data/origin_points.csv`, ours, see SOURCES.md)."""
+    text = resources.files("dashboard").joinpath("data/origin_points.csv").read_text("utf-8")
+    rows = csv.DictReader(io.StringIO(text))
+    return MappingProxyType({row["origin"]: (float(row["lat"]), float(row["lon"])) for row in rows})
+
+
+def origin_anchor(origin: str | None, points: Mapping[str, Point]) -> Point | None:
+    """Where a unit formed from old districts sits: the mean of the points of its ``province:district`` origins
+    (``79:760;79:761``) that `points` knows; None when it knows none."""
+    known = [points[code] for code in (origin or "").split(";") if code in points]
+    if not known:
+        return None
+    return sum(p[0] for p in known) / len(known), sum(p[1] for p in known) / len(known)
 
 
 def _point_segment_distances(points: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:

@@ -4,6 +4,9 @@
 once at import from catalogue.yaml next to this module, the file translators edit;
 `fmt_int`, `fmt_pct`, `fmt_date`, `fmt_time` and `fmt_datetime` format with babel in vi_VN or en_GB,
 times always in Asia/Ho_Chi_Minh.
+The pseudo-locale `PSEUDO` ("qps", only with the `pseudo_locale` setting) writes every catalogue string as its
+Vietnamese text between ⟦ and ⟧ and formats like Vietnamese: a page in it shows at a glance any text that escaped
+the catalogue.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import CatalogueError
 from dashboard.core.periods import custom_range
 
-Lang = Literal["vi", "en"]
-LANGUAGES: tuple[Lang, ...] = ("vi", "en")
-LOCALES: MappingProxyType[str, str] = MappingProxyType({"vi": "vi_VN", "en": "en_GB"})
+Lang = Literal["vi", "en", "qps"]
+LANGUAGES: tuple[Lang, ...] = ("vi", "en")  # the real languages, the ones a viewer may pick
+PSEUDO: Lang = "qps"  # the pseudo-locale (BCP 47 private use): for tests, with the `pseudo_locale` setting only
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
+LOCALES: MappingProxyType[str, str] = MappingProxyType({"vi": "vi_VN", "en": "en_GB", PSEUDO: "vi_VN"})
 PERCENT_PATTERN = "#,##0.0%"
 MISSING = "—"
 
@@ -66,17 +71,25 @@ CATALOGUE: MappingProxyType[str, tuple[str, str]] = _load_catalogue()
 
 
 def t(key: str, lang: str, **values: Any) -> str:
-    """The string for `key` in `lang` (Vietnamese for an unknown language), with fields filled in."""
+    """The string for `key` in `lang` (Vietnamese for an unknown language), with fields filled in; in the
+    pseudo-locale, the Vietnamese between ⟦ and ⟧."""
     vi, en = CATALOGUE[key]
     text = en if lang == "en" else vi
-    return text.format(**values) if values else text
+    filled = text.format(**values) if values else text
+    return pseudo(filled) if lang == PSEUDO else filled
+
+
+def pseudo(text: str) -> str:
+    """`text` marked as the pseudo-locale marks a catalogue string: ⟦text⟧."""
+    return f"{PSEUDO_OPEN}{text}{PSEUDO_CLOSE}"
 
 
 def language(lang: str | None, default: str = "vi") -> Lang:
-    """A supported language code, or `default` when `lang` is not one."""
-    if lang in LANGUAGES:
+    """A supported language code, or `default` when `lang` is not one; the pseudo-locale only when it is the
+    default (the `pseudo_locale` setting makes it so), so no viewer can ask for it otherwise."""
+    if lang in LANGUAGES or (lang == PSEUDO and default == PSEUDO):
         return lang
-    return "en" if default == "en" else "vi"
+    return default if default in (*LANGUAGES, PSEUDO) else "vi"
 
 
 def lang_from_search(search: str | None, default: str = "vi") -> Lang:

@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from dashboard.core.errors import SettingsError
+from dashboard.core.i18n import PSEUDO
 from dashboard.core.vocabulary import LAST_WEEK
 
 
@@ -43,7 +44,11 @@ class Settings(BaseSettings):
     )
     commitments_file: Path | None = Field(None, description="YAML of each unit's signed targets; default: packaged.")
     chunk_size: int = Field(5000, ge=1, description="Rows read from a source per chunk and stored per transaction.")
-    pull_timeout_s: float = Field(60.0, gt=0, description="Longest time one pull of one source may take.")
+    pull_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="Longest time one chunk of a pull (its read and store) may take; a longer pull goes on chunk after chunk.",
+    )
     safety_lag_s: float = Field(
         600.0,
         ge=0,
@@ -69,6 +74,12 @@ class Settings(BaseSettings):
     )
     refresh_ms: int = Field(5000, ge=500, description="How often a page asks whether the data version changed.")
     language: str = Field("vi", pattern="^(vi|en)$", description="Default language of the pages: vi or en.")
+    pseudo_locale: bool = Field(
+        False,
+        description="For tests, never in service: every page speaks the pseudo-locale `qps` (each catalogue string"
+        " as its Vietnamese between ⟦ and ⟧), which becomes the default language and `?lang=qps` may ask for; text"
+        " without the marks escaped the catalogue.",
+    )
     cache_url: str | None = Field(
         None,
         description="Redis URL for the cache shared by web workers (a password and TLS go in it: rediss://:pw@host/0);"
@@ -177,6 +188,13 @@ class Settings(BaseSettings):
         "cchc_units",
         description="The claim listing the units (registry keys) of a unit role, a list or comma-separated.",
     )
+
+    @model_validator(mode="after")
+    def _pseudo_language(self) -> Settings:
+        """With `pseudo_locale`, the pseudo-locale is the pages' default language (and so may be asked for)."""
+        if self.pseudo_locale:
+            self.language = PSEUDO
+        return self
 
     @classmethod
     def load(cls, config_file: Path | None = None, **overrides: Any) -> Settings:

@@ -66,8 +66,6 @@ def league_of(unit_kind: str) -> LeagueKind | None:
 
 
 BoundaryLevel = Literal["district", "ward"]  # the levels a boundary file can draw
-MapKind = Literal["tiles", "districts", "wards"]  # the wall's maps: its tile grid, or a boundary file's shapes
-MAP_KINDS: tuple[MapKind, ...] = ("tiles", "districts", "wards")
 
 # --- periods (see dashboard.core.periods for their windows) --------------------------------------------
 TODAY, LAST_7_DAYS, LAST_30_DAYS, QUARTER_TO_DATE, YEAR_TO_DATE = "today", "7d", "30d", "qtd", "ytd"

@@ -7,6 +7,8 @@ re-scan of the rows still open in the store. Each row is mapped through the sour
 watermark becomes min(max cursor stored, the source's own clock − safety lag) in the same transaction as
 the chunk, so it never passes a row not yet stored and late-committing rows are read again.
 A failing source is recorded with its error and retried with back-off; it never stops the others.
+`pull_timeout_s` bounds each chunk's read and store, not the whole pull: a backfill goes on chunk after chunk,
+renewing the writer lease between them, and logs its progress (`dashboard/ingest/progress.py`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,6 +28,7 @@ from dashboard.core.errors import LeaseError, MappingError, PullTimeout
 from dashboard.core.settings import Settings
 from dashboard.core.vocabulary import Stream
 from dashboard.core.workdays import WorkCalendar
+from dashboard.ingest.progress import ProgressLog, PullProgress, Watcher
 from dashboard.ingest.sources_file import SourceConfig
 from dashboard.store import Store
 from data_sources.mapping import RowMapper, native_key
@@ -72,10 +75,24 @@ def plain_error(exc: BaseException, secret: str | None = None) -> str:
 class Ingestor:
     """Pulls configured sources into one store; the only writer of the store."""
 
-    def __init__(self, store: Store, clock: Clock, settings: Settings, calendar: WorkCalendar | None = None) -> None:
+    progress_every_s = 10.0  # how often a long pull logs its progress (timer seconds)
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        settings: Settings,
+        calendar: WorkCalendar | None = None,
+        *,
+        timer: Callable[[], float] | None = None,
+        watcher: Watcher | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings
+        self.timer = timer or time.monotonic  # real seconds, for the time-out, the progress and the lease's renewal
+        self.watcher = watcher  # told after each chunk (`ingest --once` draws a progress line)
+        self._renewed_at = self.timer()
         calendar = calendar or WorkCalendar.from_yaml(settings.holidays_file)
         self.mapper = RowMapper(store.units(), {p["code"] for p in store.procedures()}, calendar)
 
@@ -125,7 +142,6 @@ class Ingestor:
         self, source: SourceConfig, profile: Profile, reader: SourceReader, stream: Stream, source_now: datetime | None
     ) -> PullResult:
         started = self.clock.now()
-        deadline = time.monotonic() + self.settings.pull_timeout_s
         definition = profile.cursor_definition[stream]
         state = self.store.state(source.name, stream) or {}
         same = state.get("cursor_definition") == definition  # a changed cursor definition resets the state
@@ -139,17 +155,27 @@ class Ingestor:
         result.watermark_after = result.watermark_before
         try:
             cap = (source_now or started) - timedelta(seconds=self.safety_lag_s(source))
+            backfill = result.watermark_before is None and result.last_key is None  # a share done only for these
+            progress = ProgressLog(
+                PullProgress(source.name, stream, expected=reader.estimated_rows(stream) if backfill else None),
+                self.timer,
+                self.progress_every_s,
+                self.watcher,
+            )
+            began = self.timer()
             for chunk, new_rows in self._chunks(source, profile, reader, stream, result):
-                if time.monotonic() > deadline:
-                    raise PullTimeout(f"pull took longer than {self.settings.pull_timeout_s:g} s; will resume")
                 self._store_chunk(source, profile, stream, chunk, new_rows, cap, definition, started, result)
+                if self.timer() - began > (limit := self.settings.pull_timeout_s):  # kept: read again, as slow
+                    raise PullTimeout(f"a chunk of {len(chunk):,} rows took longer than {limit:g} s; will resume")
+                self._keep_lease()
+                progress.chunk(result.rows_read)
+                began = self.timer()  # the next chunk's read begins
+            progress.finish()
         except LeaseError:
             raise  # another writer took over: this process writes nothing more, not even the failure
-        except PullTimeout as exc:
-            if not result.rows_read:  # no progress at all: a failure like any other
-                return self._failed(source, stream, started, result, exc)
+        except PullTimeout as exc:  # raised only once a chunk is stored: progress, so slow rather than failing
             result.outcome = "slow"  # it stored what it read and resumes from its watermark: slow, not failing
-            log.info("pull of %s/%s is catching up: %d rows so far", source.name, stream, result.rows_read)
+            log.info("pull of %s/%s is catching up: %d rows so far (%s)", source.name, stream, result.rows_read, exc)
         except Exception as exc:
             return self._failed(source, stream, started, result, exc)
         try:
@@ -157,6 +183,15 @@ class Ingestor:
         except SQLAlchemyError as exc:  # the store went away at the very end: the chunks stay, the state is retried
             return self._failed(source, stream, started, result, exc)
         return result
+
+    def _keep_lease(self) -> None:
+        """Renew the writer lease every third of its duration between chunks (`ingest --once` has no heartbeat)."""
+        lease = self.store.lease
+        if lease is None or self.timer() - self._renewed_at < lease.duration.total_seconds() / 3:
+            return
+        if not lease.renew():
+            raise LeaseError(f"{lease.holder} lost the writer lease during a pull: another writer took over")
+        self._renewed_at = self.timer()
 
     def _succeeded(
         self, source: SourceConfig, stream: Stream, started: datetime, definition: str, result: PullResult

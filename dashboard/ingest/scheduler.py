@@ -103,10 +103,17 @@ class PullScheduler:
         except Exception as exc:  # the source is out of reach: its next pull records it
             log.warning("sweep of %s could not reach it: %s", source.name, exc)
 
-    def add_job(self, func: Callable[[], object], seconds: float, job_id: str) -> None:
-        """An extra periodic job (real seconds), e.g. advancing the demo simulator."""
+    def add_job(self, func: Callable[[], object], seconds: float, job_id: str, run_now: bool = False) -> None:
+        """An extra periodic job (real seconds), e.g. advancing the demo simulator; `run_now` runs it once at start
+        too (the writer's jobs: a restarted writer knows its alerts and purges its audit log without waiting)."""
         self.scheduler.add_job(
-            func, "interval", seconds=seconds, id=job_id, replace_existing=True, misfire_grace_time=max(int(seconds), 1)
+            func,
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            replace_existing=True,
+            misfire_grace_time=max(int(seconds), 1),
+            **({"next_run_time": SystemClock().now()} if run_now else {}),
         )
 
     def pull_if_due(self, source: SourceConfig) -> None:

@@ -75,7 +75,7 @@ class WriterLoop:
         """Pull on a schedule and renew the lease until stopped (False) or the lease is lost (True)."""
         scheduler = PullScheduler(self.services, time_scale=self.time_scale, run_now=True)
         for func, seconds, job_id in self.jobs:
-            scheduler.add_job(func, seconds, job_id)
+            scheduler.add_job(func, seconds, job_id, run_now=True)
         scheduler.start()
         try:
             while not stop.wait(self.beat_s):

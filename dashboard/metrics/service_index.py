@@ -1,13 +1,16 @@
 """The service index, league-table ranking and commitments: pure functions over `UnitKpis`.
 
 Score (0–100): each criterion scores points × min(value ÷ threshold, 1) (`data/service_index.yaml`); the
-unit's score is the sum over criteria with data ÷ the points of those criteria × 100. A criterion without
-data (no denominator) is left out; a unit with no criterion with data is n/a (None), never 0.
-Ranking: standard competition ranking ("1224") on the score rounded to 2 decimals; n/a units are unranked.
+unit's score is the sum over the criteria with enough data ÷ the points of those criteria × 100. A criterion
+whose denominator is below its `min_count` (dossiers or feedback items) has not enough data and is left out; a
+unit with no criterion with enough data has no score (None, never 0) and is not ranked.
+Ranking: standard competition ranking ("1224") on the score rounded to 2 decimals; units without a score are
+unranked and not counted among the ranked.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -29,6 +32,7 @@ class Criterion(BaseModel):
     group: Literal["progress", "online", "satisfaction"]
     points: float = Field(gt=0)
     threshold: float = Field(gt=0, le=1)
+    min_count: int = Field(ge=1)  # fewer dossiers (or feedback items) in the denominator: not enough data
     basis: str
 
 
@@ -90,6 +94,9 @@ def criterion_ratio(kpis: UnitKpis, key: str) -> Ratio:
     }[key]
 
 
+SubScoreState = Literal["scored", "too_few", "no_data"]
+
+
 @dataclass(frozen=True)
 class SubScore:
     """One criterion: its inputs, its points and the formula that gave them."""
@@ -99,34 +106,68 @@ class SubScore:
     ratio: Ratio
     threshold: float
     max_points: float
-    points: float | None  # None: no data
+    points: float | None  # None: no data, or fewer than `min_count` in the denominator
+    min_count: int = 1
+
+    @property
+    def state(self) -> SubScoreState:
+        """scored; too_few (a denominator below `min_count`: not enough data); no_data (a denominator of 0)."""
+        if not self.ratio.denominator:
+            return "no_data"
+        return "too_few" if self.ratio.denominator < self.min_count else "scored"
 
     @property
     def formula(self) -> str:
-        if self.points is None:
+        """The computation in symbols, for the API (pages write it in words, `layouts.index_words`)."""
+        if self.state == "no_data":
             return f"{self.key}: n/a (0 / 0)"
+        if self.state == "too_few":
+            return f"{self.key}: not enough data ({self.ratio.denominator} < {self.min_count})"
         return (
             f"{self.max_points:g} × min(({self.ratio.numerator} / {self.ratio.denominator}) ÷ "
             f"{self.threshold:g}, 1) = {self.points:.2f}"
         )
 
 
+IndexState = Literal["scored", "too_few", "no_data"]
+
+
 @dataclass(frozen=True)
 class IndexScore:
     unit_key: str
-    score: float | None  # 0–100, None = n/a
+    score: float | None  # 0–100, None = not scored (see `state`)
     grade: str | None
     subscores: tuple[SubScore, ...]
 
+    @property
+    def state(self) -> IndexState:
+        """scored (ranked); too_few (some data, but no criterion reaches its minimum count: "not ranked — not
+        enough data"); no_data (nothing in the period)."""
+        if self.score is not None:
+            return "scored"
+        return "too_few" if any(sub.ratio.denominator for sub in self.subscores) else "no_data"
+
 
 def score_unit(kpis: UnitKpis, config: IndexConfig) -> IndexScore:
-    """Σ points of the criteria with data ÷ Σ their maximum points × 100; n/a when no criterion has data."""
+    """Σ points of the criteria with enough data (denominator ≥ `min_count`) ÷ Σ their maximum points × 100; no
+    score when no criterion has enough data."""
     subscores = []
     for criterion in config.criteria:
         ratio = criterion_ratio(kpis, criterion.key)
         value = ratio.value
-        points = None if value is None else criterion.points * min(value / criterion.threshold, 1.0)
-        subscores.append(SubScore(criterion.key, criterion.group, ratio, criterion.threshold, criterion.points, points))
+        enough = value is not None and ratio.denominator >= criterion.min_count
+        points = criterion.points * min(value / criterion.threshold, 1.0) if enough and value is not None else None
+        subscores.append(
+            SubScore(
+                criterion.key,
+                criterion.group,
+                ratio,
+                criterion.threshold,
+                criterion.points,
+                points,
+                criterion.min_count,
+            )
+        )
     scored = [(s.points, s.max_points) for s in subscores if s.points is not None]
     if not scored:
         return IndexScore(kpis.unit_key, None, None, tuple(subscores))
@@ -164,3 +205,9 @@ def progress_against(target: float | None, ratio: Ratio) -> float | None:
     if target is None or ratio.value is None:
         return None
     return ratio.value / target
+
+
+def tied(ranks: dict[str, int | None]) -> frozenset[str]:
+    """The ranked units that share their rank with another ("đồng hạng")."""
+    counts = Counter(position for position in ranks.values() if position is not None)
+    return frozenset(unit for unit, position in ranks.items() if position is not None and counts[position] > 1)

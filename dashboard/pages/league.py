@@ -29,6 +29,7 @@ from dashboard.metrics.service_index import (
     progress_against,
     rank,
     score_unit,
+    tied,
 )
 from dashboard.pages.common import check_choice, checked_period
 from dashboard.pages.freshness import source_freshness
@@ -71,7 +72,20 @@ class Standings:
     new: dict[str, date | None]  # members that did not exist for the whole previous period, with their first day
 
     def size(self, kind: str) -> int:
+        """The league's members."""
         return len(self.members.get(kind, ()))
+
+    def ranked_count(self, kind: str) -> int:
+        """The league's members with a rank: those with enough data (the "n" of "hạng 3/n")."""
+        return sum(self.ranks.get(unit["key"]) is not None for unit in self.members.get(kind, ()))
+
+    @property
+    def tied_units(self) -> frozenset[str]:
+        """The members that share their rank with another member of their league ("đồng hạng")."""
+        found: set[str] = set()
+        for units in self.members.values():
+            found |= tied({unit["key"]: self.ranks.get(unit["key"]) for unit in units})
+        return frozenset(found)
 
 
 def standings(
@@ -84,7 +98,7 @@ def standings(
     previous: bool = True,
 ) -> Standings:
     """Every league of `kinds` ranked by the service index over `period` (and, with `previous`, over the previous
-    period): standard competition ranking within each league, n/a units unranked. Who competes is decided by the
+    period): standard competition ranking within each league; units without enough data unranked. Who competes is decided by the
     period's end (`as_of`); a unit created inside the period is ranked on its part of it (`joined`); one that did
     not exist for the whole previous period has no previous rank (`new`), the others are ranked among
     themselves for it."""

@@ -8,7 +8,7 @@ and their movements — is computed once and cached as a `CityContext`; each til
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,9 +26,9 @@ from dashboard.core.vocabulary import (
     league_of,
 )
 from dashboard.core.workdays import WorkCalendar
-from dashboard.metrics.ageing import working_days_late
+from dashboard.metrics.ageing import ageing_bucket, ageing_cutoffs, working_days_late
 from dashboard.metrics.freshness import unit_freshness
-from dashboard.metrics.kpis import UnitKpis, city_kpis, empty_kpis
+from dashboard.metrics.kpis import Backlog, UnitKpis, city_kpis, empty_kpis
 from dashboard.metrics.service_index import IndexScore, score_unit
 from dashboard.pages.freshness import source_freshness
 from dashboard.pages.kpis import period_counters, recounted_in_event_time
@@ -62,9 +62,11 @@ class CityContext:
     city: UnitKpis
     ranks: dict[str, int | None]  # within each league (districts, departments)
     movements: dict[str, int | None]
-    league_sizes: dict[str, int]  # by kind
+    league_sizes: dict[str, int]  # by kind: the league's members
     joined: dict[str, date]  # units created inside the period (ranked on their part of it)
     new: dict[str, date | None]  # units with no previous period ("new unit"), with their first day
+    ranked_counts: dict[str, int] = field(default_factory=dict)  # by kind: the members ranked (enough data)
+    tied: tuple[str, ...] = ()  # units sharing their rank in their league (a tuple: the cache keeps plain data)
 
 
 def city_context(services: Services, period: str, as_of: datetime) -> CityContext:
@@ -87,6 +89,8 @@ def city_context(services: Services, period: str, as_of: datetime) -> CityContex
         league_sizes={kind: ranked.size(kind) for kind in ranked.members},
         joined=ranked.joined,
         new=ranked.new,
+        ranked_counts={kind: ranked.ranked_count(kind) for kind in ranked.members},
+        tied=tuple(sorted(ranked.tied_units)),
     )
 
 
@@ -101,7 +105,7 @@ class UnitView:
     city: UnitKpis  # the sums over every unit
     index: IndexScore
     rank: int | None  # among the ranked units of its kind; None when unranked or not ranked at all
-    league_size: int  # 0 when its kind has no league
+    league_size: int  # the league's members; 0 when its kind has no league
     movement: int | None
     targets: dict[str, float]
     stale: bool
@@ -118,6 +122,11 @@ class UnitView:
     closed_since: date | None = None  # a closed unit: its last day (its open dossiers stay its own)
     recounted: bool = False  # a past as-of: backlog recounted in event time
     lists: bool = True  # the lists of individual dossiers are in it (see `without_lists`)
+    ranked_count: int = 0  # the league's members ranked (with enough data): the "n" of "hạng 3/n"
+    tied: bool = False  # shares its rank with another member ("đồng hạng")
+    connected: bool = True  # at least one source feeds this unit
+    due_soon: DossierPage = field(default_factory=lambda: DossierPage([], 0, 1, TILE_ROWS))  # due within 2 working days
+    overdue_levels: tuple[float, float] = (0.05, 0.10)  # overdue share of the backlog: warn, alarm (the wall's)
 
 
 def without_lists(view: UnitView) -> UnitView:
@@ -126,6 +135,7 @@ def without_lists(view: UnitView) -> UnitView:
     return replace(
         view,
         overdue=replace(view.overdue, rows=[]),
+        due_soon=replace(view.due_soon, rows=[]),
         no_apology=replace(view.no_apology, rows=[]),
         drill=None,
         drill_filter=None,
@@ -162,10 +172,28 @@ def _drill(services: Services, query: TileQuery, as_of: datetime, start: datetim
     return with_late_days(drill, as_of, services.calendar)
 
 
-def _lists(services: Services, query: TileQuery, as_of: datetime, start: datetime) -> dict[str, Any]:
+def due_soon(services: Services, key: str, as_of: datetime, backlog: Backlog) -> DossierPage:
+    """The first open dossiers due within 2 working days (the ageing bucket `due_soon`), soonest first, and how many
+    there are. The open list is ordered by due, so they follow the overdue ones: read from that offset."""
+    lists, total = services.store.lists, backlog.ageing.get("due_soon", 0)
+    if not total:
+        return DossierPage([], 0, 1, TILE_ROWS)
+    cut = ageing_cutoffs(as_of, services.calendar)
+    first = backlog.overdue // TILE_ROWS + 1  # the page holding the first dossier not yet overdue
+    rows = [
+        row
+        for page in (first, first + 1)
+        for row in lists.page(key, "in_progress", as_of, page=page, page_size=TILE_ROWS).rows
+        if ageing_bucket(row["due_original_at"], cut) == "due_soon"
+    ]
+    return DossierPage(rows[:TILE_ROWS], total, 1, TILE_ROWS)
+
+
+def _lists(services: Services, query: TileQuery, as_of: datetime, start: datetime, backlog: Backlog) -> dict[str, Any]:
     lists, calendar, key = services.store.lists, services.calendar, query.key
     return {
         "overdue": with_late_days(lists.page(key, "overdue", as_of, page_size=TILE_ROWS), as_of, calendar),
+        "due_soon": due_soon(services, key, as_of, backlog),
         "no_apology": with_late_days(
             lists.page(key, "late_no_apology", as_of, start, page_size=TILE_ROWS), as_of, calendar
         ),
@@ -184,6 +212,7 @@ def unit_view(services: Services, context: CityContext, query: TileQuery) -> Uni
     _opening, days = store.series.unit_days(key, today - timedelta(days=TREND_DAYS - 1), today)
     sources = [source for source in services.sources if source.unit == key]
     health = unit_freshness(source_freshness(store, sources, as_of, services.settings.stale_factor))
+    league = league_of(unit["kind"])
     return UnitView(
         unit=unit,
         period=query.period,
@@ -192,7 +221,11 @@ def unit_view(services: Services, context: CityContext, query: TileQuery) -> Uni
         city=context.city,
         index=score_unit(figures, services.index_config),
         rank=context.ranks.get(key),
-        league_size=context.league_sizes.get(league_of(unit["kind"]) or "", 0),
+        league_size=context.league_sizes.get(league or "", 0),
+        ranked_count=context.ranked_counts.get(league or "", 0),
+        tied=key in context.tied,
+        connected=bool(sources),
+        overdue_levels=(services.settings.wall_overdue_warn, services.settings.wall_overdue_alarm),
         movement=context.movements.get(key),
         targets=services.commitments.for_unit(key),
         stale=health.stale,
@@ -202,7 +235,7 @@ def unit_view(services: Services, context: CityContext, query: TileQuery) -> Uni
         new_since=context.new.get(key),
         closed_since=unit["valid_to"] if closed_on(unit, today) else None,
         recounted=recounted_in_event_time(store, as_of),
-        **_lists(services, query, as_of, span.start),
+        **_lists(services, query, as_of, span.start, figures.backlog),
     )
 
 

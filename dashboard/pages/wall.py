@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from dashboard.core.cache import Cache, background_for, cached_or_latest
 from dashboard.core.clock import city_time
 from dashboard.core.errors import BoundaryError
-from dashboard.core.geo import Boundaries, Shape
-from dashboard.core.vocabulary import DEFAULT_PERIOD, DISTRICT, WARD, MapKind
+from dashboard.core.geo import Boundaries, MapKind, Point, Shape, origin_anchor, origin_points
+from dashboard.core.vocabulary import DEFAULT_PERIOD, DEPARTMENT, DISTRICT, WARD
 from dashboard.metrics.alerts import Alert, Level, level_above
 from dashboard.metrics.freshness import SourceFreshness, UnitFreshness, by_unit
 from dashboard.metrics.kpis import Backlog, CityOverview, Ratio, city_overview
@@ -96,6 +96,18 @@ class FeedbackPoint:
 
 
 @dataclass(frozen=True)
+class UnitPlace:
+    """Where a local unit sits on the wall's cartogram: its own point (`own`) or the centroid of the old districts
+    it was formed from, and the area it is counted under (its former province's GSO code: 79, 74 or 77)."""
+
+    key: str
+    lat: float
+    lon: float
+    own: bool
+    area: str
+
+
+@dataclass(frozen=True)
 class WallData:
     """Everything one refresh of the wall shows, computed once per data version and minute."""
 
@@ -113,6 +125,7 @@ class WallData:
     unit_names: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (vi, en), every unit
     feedback_points: tuple[FeedbackPoint, ...] = ()
     compared: tuple[Comparison, ...] = ()  # the headline figures against 1 and 7 days earlier (`wall_compare`)
+    places: tuple[UnitPlace, ...] = ()  # where each local unit sits on the cartogram (`unit_places`)
 
     def of_kind(self, kind: str) -> list[UnitStatus]:
         return [unit for unit in self.units if unit.kind == kind]
@@ -140,6 +153,32 @@ def feedback_points(services: Services, since: datetime, until: datetime) -> tup
         FeedbackPoint(round(row["lat"], POINT_DECIMALS), round(row["lon"], POINT_DECIMALS), row["unit_key"])
         for row in rows
     )
+
+
+CITY_PROVINCE = "79"  # the GSO code of Thành phố Hồ Chí Minh: the area of its districts of 2019–2025
+
+
+def district_points(rows: list[dict[str, Any]]) -> dict[str, Point]:
+    """Each old district's point by ``79:code`` (units.csv); of two districts sharing a code, the later one's
+    (code 769: Thành phố Thủ Đức, not Quận 2)."""
+    districts = [r for r in rows if r["kind"] == DISTRICT and r.get("lat") is not None and r.get("lon") is not None]
+    districts.sort(key=lambda r: (r["valid_to"] is None, r["valid_to"] or date.min, r["key"]))
+    return {f"{CITY_PROVINCE}:{r['code']}": (r["lat"], r["lon"]) for r in districts}
+
+
+def unit_places(rows: list[dict[str, Any]], keys: set[str]) -> tuple[UnitPlace, ...]:
+    """The place of each unit of `keys`: its own point when the registry (or `unit_points_file`) gives one, else
+    the centroid of its old districts (`origin`: HCMC's from units.csv, the others' from the packaged
+    origin_points.csv); a unit with neither is left out."""
+    anchors = district_points(rows) | dict(origin_points())
+    places = []
+    for row in sorted((r for r in rows if r["key"] in keys), key=lambda r: r["key"]):
+        area = row.get("former_province") or CITY_PROVINCE
+        if row.get("lat") is not None and row.get("lon") is not None:
+            places.append(UnitPlace(row["key"], row["lat"], row["lon"], True, area))
+        elif (anchor := origin_anchor(row.get("origin"), anchors)) is not None:
+            places.append(UnitPlace(row["key"], round(anchor[0], 5), round(anchor[1], 5), False, area))
+    return tuple(places)
 
 
 def unit_statuses(
@@ -184,21 +223,24 @@ def compute(services: Services, as_of: datetime, cache: Cache | None = None) -> 
     fresh = source_freshness(store, services.sources, as_of, settings.stale_factor)
     found, late = wall_alerts.rules(services, as_of, kpis, overview, fresh, limits)
     satisfaction = city_satisfaction(kpis)
+    statuses = tuple(unit_statuses(ranked, fresh, late))
+    registry = store.units()
     return WallData(
         as_of=as_of,
         version=version,
         changed_at=changed_at,
         overview=overview,
         satisfaction=satisfaction,
-        units=tuple(unit_statuses(ranked, fresh, late)),
+        units=statuses,
         sources_ok=sum(1 for s in fresh if s.status == "ok"),
         sources_total=len(fresh),
         stale_sources=sum(1 for s in fresh if s.stale),
         alerts=tuple(wall_alerts.observed(services, found)),  # since when, acknowledged, in the order to act
         limits=limits,
-        unit_names={u["key"]: (u["name_vi"], u["name_en"]) for u in store.units()},
+        unit_names={u["key"]: (u["name_vi"], u["name_en"]) for u in registry},
         feedback_points=feedback_points(services, as_of - FEEDBACK_WINDOW, as_of),
         compared=comparisons(store, services.calendar, as_of, headline_values(overview, satisfaction), cache),
+        places=unit_places(registry, {u.key for u in statuses if u.kind != DEPARTMENT}),
     )
 
 
@@ -224,8 +266,8 @@ def warm(services: Services, cache: Cache) -> None:
 
 @dataclass(frozen=True)
 class MapShapes:
-    """The map the wall draws: its kind, the shapes to fill and the outlines over them (none for tiles), and why
-    a configured boundary file could not be drawn (the wall then draws its tile grid)."""
+    """The map the wall draws: its kind, the shapes to fill and the outlines over them (none for the cartogram and
+    tiles), and why a configured boundary file could not be drawn (the wall then draws its cartogram)."""
 
     kind: MapKind
     shapes: tuple[Shape, ...] = ()
@@ -234,10 +276,13 @@ class MapShapes:
 
 
 def map_kind(asked: str | None, boundaries: Boundaries) -> MapKind:
-    """The map asked for, if its file is configured; else districts when configured, else the tile grid."""
+    """The map asked for (a boundary map only if its file is configured); else districts when configured, else
+    the cartogram."""
     available = boundaries.available()
-    if asked == "tiles" or not available:
-        return "tiles"
+    if asked in ("tiles", "cartogram"):
+        return asked  # type: ignore[return-value]
+    if not available:
+        return "cartogram"
     level = {"districts": DISTRICT, "wards": WARD}.get(asked or "")
     if level in available:
         return asked  # type: ignore[return-value]
@@ -255,5 +300,5 @@ def map_shapes(asked: str | None, boundaries: Boundaries) -> MapShapes:
             return MapShapes(kind, boundaries.wards, outlines)
     except BoundaryError as exc:
         log.warning("wall map: %s", exc)
-        return MapShapes("tiles", error=str(exc))
-    return MapShapes("tiles")
+        return MapShapes("cartogram", error=str(exc))
+    return MapShapes(kind)

@@ -200,10 +200,12 @@ class Store:
         keys = [r[native] for r in changed]
         wanted = set(keys)
         before = [r for r in before if r[native] in wanted]
+        shared = {r[native] for r in before if r["source"] != source}  # liên thông: another source holds these
         self._upsert_rows(conn, table, ["source", native], changed)
-        if stream == "dossiers":
-            self._mark_counted(conn, source, keys)
-        after = read(conn, keys)
+        after = [{"counted": True, **stored.get(r[native], {}), **r} for r in changed if r[native] not in shared]
+        if shared:  # only a liên thông dossier's `counted` may change: read those back; the others are as written
+            self._mark_counted(conn, source, sorted(shared))
+            after += read(conn, sorted(shared))
         change = contributions.delta(
             self.rollups.contributions(conn, stream, before), self.rollups.contributions(conn, stream, after)
         )

@@ -20,6 +20,7 @@ from layouts import shell
 from layouts import unit as unit_layout
 from layouts import wall as wall_layout
 from layouts.briefings import CHANGES_PREFIX
+from layouts.home_ids import HomeIds
 from layouts.ids import BriefingsIds, LeagueIds, OverviewIds, ShellIds, SourcesIds, UnitIds, WallIds
 
 
@@ -140,6 +141,7 @@ ACK_NEEDS = (FIGURES,)  # /metrics: an operator's API token, or a signed-in read
 OWNERS: Mapping[str, str] = MappingProxyType(
     {
         **{str(i): shell.OVERVIEW_PATH for i in OverviewIds},
+        **{str(i): shell.OVERVIEW_PATH for i in HomeIds},
         **{str(i): shell.SOURCES_PATH for i in SourcesIds},
         **{str(i): shell.LEAGUE_PATH for i in LeagueIds},
         **{str(i): wall_layout.WALL_PATH for i in WallIds},

@@ -104,12 +104,20 @@ def subscore_json(sub: SubScore) -> dict[str, Any]:
         "threshold": sub.threshold,
         "max_points": sub.max_points,
         "points": sub.points,
+        "min_count": sub.min_count,
+        "state": sub.state,
         "formula": sub.formula,
     }
 
 
 def index_json(index: IndexScore) -> dict[str, Any]:
-    return {"score": index.score, "grade": index.grade, "subscores": [subscore_json(s) for s in index.subscores]}
+    """The score, its grade and state (scored; too_few: not ranked, not enough data; no_data) and each criterion."""
+    return {
+        "score": index.score,
+        "grade": index.grade,
+        "state": index.state,
+        "subscores": [subscore_json(s) for s in index.subscores],
+    }
 
 
 def commitments_json(targets: dict[str, float], progress: dict[str, float | None], kpis: UnitKpis) -> list[dict]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from dash import Dash
+from flask import Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
 from dashboard.auth.context import current_principal
-from dashboard.core.i18n import t
+from dashboard.core.i18n import language, t
 from dashboard.pages import wall
 from dashboard.services import Services
 from dashboard.web import access, alerts, api, audit, briefings, guard, headers, health, logs, oidc, sessions, signin
@@ -41,6 +42,7 @@ def create_app(services: Services, warm: bool = False) -> Dash:
         suppress_callback_exceptions=True,
     )
     app.index_string = app.index_string.replace("<html>", f'<html lang="{lang}">', 1)
+    _page_language(app, lang)
     sessions.install(app.server, services.settings)  # refuses to run without the settings' session secret
     if services.settings.trusted_proxies:  # the real client, scheme and host, from the proxies' own headers
         n = services.settings.trusted_proxies
@@ -61,3 +63,19 @@ def create_app(services: Services, warm: bool = False) -> Dash:
     if warm:
         wall.warm(services, cache)
     return app
+
+
+def _page_language(app: Dash, default: str) -> None:
+    """The page's `<html lang>` from its `?lang=` as it is first served (the router's clientside part keeps it
+    right when the language changes without a reload)."""
+    served = f'<html lang="{default}">'
+
+    @app.server.after_request
+    def page_language(response: Response) -> Response:
+        lang = language(request.args.get("lang"), default)
+        if lang == default or response.mimetype != "text/html" or response.direct_passthrough:
+            return response
+        body = response.get_data(as_text=True)
+        if body.startswith("<!DOCTYPE html>") and served in body[:200]:
+            response.set_data(body.replace(served, f'<html lang="{lang}">', 1))
+        return response

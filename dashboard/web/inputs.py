@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter
 from pydantic import ValidationError as SchemaError
 
+from layouts.home_ids import HomeIds
 from layouts.ids import BriefingsIds, LeagueIds, OverviewIds, ShellIds, SourcesIds, UnitIds, WallIds
 
 MAX_ADDRESS = 2048  # a path or a query string
@@ -47,6 +48,7 @@ def _schemas() -> dict[tuple[str, str], TypeAdapter[Any]]:
         (LeagueIds.SEARCH, "value"): TypeAdapter(Text),
         (WallIds.SCALE, "data"): TypeAdapter(Scale),
         (BriefingsIds.ASK_PERIOD, "value"): TypeAdapter(Text),
+        (HomeIds.PERIODS, "value"): TypeAdapter(Text),  # the home page's period picker
         (BriefingsIds.PICK_A, "value"): TypeAdapter(Text | StrictInt),
         (BriefingsIds.PICK_B, "value"): TypeAdapter(Text | StrictInt),
     }

@@ -15,11 +15,13 @@ from dashboard.core.vocabulary import (
     LEAGUE_KINDS,
     PERIODS,
 )
-from dashboard.metrics.service_index import CriterionKey, GradeKey
+from dashboard.metrics.service_index import CriterionKey, GradeKey, IndexState, SubScoreState
 from dashboard.pages.api import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 
 CRITERIA = get_args(CriterionKey)
 GRADES = get_args(GradeKey)
+INDEX_STATES = get_args(IndexState)
+SUBSCORE_STATES = get_args(SubScoreState)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -99,17 +101,39 @@ def _schemas() -> dict[str, Any]:
                 "ratio": _ref("Ratio"),
                 "threshold": NUM,
                 "max_points": NUM,
-                "points": _nullable("number"),
-                "formula": {**STR, "description": "How the points were computed, e.g. 20 × min((9 / 10) ÷ 1, 1)."},
+                "points": _nullable("number", description="null when the state is not scored."),
+                "min_count": {
+                    **INT,
+                    "description": "The fewest dossiers (or feedback items) in the denominator for the criterion to "
+                    "count (service_index.yaml).",
+                },
+                "state": {
+                    "type": "string",
+                    "enum": list(SUBSCORE_STATES),
+                    "description": "scored; too_few: denominator below min_count, not enough data, left out of the "
+                    "score; no_data: denominator 0, left out.",
+                },
+                "formula": {
+                    **STR,
+                    "description": "How the points were computed, e.g. 20 × min((9 / 10) ÷ 1, 1); "
+                    "on_time: not enough data (12 < 20); on_time: n/a (0 / 0).",
+                },
             }
         ),
         "IndexScore": _object(
             {
-                "score": _nullable("number", description="0–100; null when no criterion has data."),
+                "score": _nullable("number", description="0–100; null when no criterion has enough data."),
                 "grade": {"type": ["string", "null"], "enum": [*GRADES, None]},
+                "state": {
+                    "type": "string",
+                    "enum": list(INDEX_STATES),
+                    "description": "scored (ranked); too_few: some data but no criterion at its min_count, not "
+                    "ranked — not enough data; no_data: nothing in the period, not ranked.",
+                },
                 "subscores": {"type": "array", "items": _ref("SubScore")},
             },
-            "The service index: Σ points of criteria with data ÷ Σ their maximum points × 100.",
+            "The service index: Σ points of the criteria with enough data (denominator ≥ min_count) ÷ Σ their "
+            "maximum points × 100; null, with no grade and no rank, when no criterion has enough data.",
         ),
         "Commitment": _object(
             {

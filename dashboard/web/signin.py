@@ -14,8 +14,7 @@ from dashboard.auth.context import current_principal
 from dashboard.auth.errors import SignInLimited
 from dashboard.auth.roles import ANONYMOUS, USER, Principal
 from dashboard.auth.store import normal_login
-from dashboard.core.clock import city_time
-from dashboard.core.i18n import language, t
+from dashboard.core.i18n import fmt_datetime, language, t
 from dashboard.services import Services
 from dashboard.web import sessions
 from dashboard.web.access import may_open
@@ -57,7 +56,7 @@ def plain_page(title: str, body: str, lang: str, status: int) -> Response:
     html = (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">{links}'
-        f"<title>{escape(title)} · {escape(t('app.name', lang))}</title></head>"
+        f"<title>{escape(shell.tab_title(title, lang))}</title></head>"
         f'<body><main class="pulse-auth container"><p class="pulse-auth-brand">{escape(t("app.name", lang))}</p>'
         f"<h1>{escape(title)}</h1>{body}</main></body></html>"
     )
@@ -69,7 +68,7 @@ def sign_in_page(lang: str, next_path: str, message: str = "", status: int = 200
     if sso:  # the city's single sign-on first, the local accounts below it
         target = f"{SSO_PATH}?{urlencode({'next': next_path, 'lang': lang})}"
         alert += f'<p><a class="btn btn-primary" id="sign-in-sso" href="{escape(target)}">{escape(t("auth.sso", lang))}</a></p>'
-    other = "en" if lang == "vi" else "vi"
+    other = "vi" if lang == "en" else "en"
     form = (
         f'{alert}<form method="post" action="{SIGN_IN_PATH}" class="pulse-auth-form">'
         f'<input type="hidden" name="next" value="{escape(next_path)}">'
@@ -114,7 +113,7 @@ def blueprint(services: Services) -> Blueprint:
             accounts.audit.record(
                 SIGN_IN_LIMITED, (USER, tried), outcome=REFUSED_OUTCOME, client=client, detail=str(limited)
             )
-            retry = f"{city_time(limited.retry_at):%H:%M %d/%m/%Y}"
+            retry = fmt_datetime(limited.retry_at, lang)
             return sign_in_page(lang, next_path, t("auth.limited", lang, time=retry), 429)
         if user is None:
             accounts.audit.record(SIGN_IN_FAILED, (USER, tried), outcome=FAILED, client=client)

@@ -203,3 +203,17 @@ def test_every_text_is_nfc_even_from_decomposed_names(briefing, lang):
     assert doc.tables[0].cell(0, 0).paragraphs[-1].text == "SỞ TƯ PHÁP"
     if lang == "vi":
         assert league_cells(doc, "Quận 3")[0] == "2"
+
+
+def test_a_unit_below_the_minimum_count_is_not_ranked_and_the_league_says_why(below_the_minimum):
+    """Quận 3 (11 dossiers) and Sở Tư pháp (6) are below the 20 of service_index.yaml: no rank, no score, and under
+    each league the league page's words; Quận 1 (20) is ranked."""
+    *_, made = below_the_minimum
+    doc = read(document(made))
+    assert league_cells(doc, "Quận 1")[:4] == ["1", "", "Quận 1", "42,9"]
+    assert league_cells(doc, "Quận 3")[:4] == ["—", "", "Quận 3", "—"]
+    assert league_cells(doc, "Sở Tư pháp")[0] == "—"
+    text = text_of(doc)
+    assert "23 đơn vị chưa đủ số liệu trong kỳ nên chưa xếp hạng; hạng tính trong 1 đơn vị đủ số liệu." in text
+    assert "Chưa đơn vị nào đủ số liệu trong kỳ để xếp hạng." in text
+    assert "—: chưa xếp hạng (không có hoặc chưa đủ số liệu trong kỳ)." in text

@@ -183,3 +183,32 @@ def test_the_file_opens_from_disk_offline_and_draws_every_chart(briefing, offlin
     assert sent == {path.as_uri()}
     assert driver.execute_script("return window.__blocked") == []
     assert [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"] == []
+
+
+def league_row_cells(own: str, name: str) -> list[str]:
+    """The cells of the league row of unit `name` (its first table row that names it)."""
+    row = re.search(rf"<tr>(?:(?!</tr>).)*<td>{re.escape(name)}</td>.*?</tr>", own)
+    assert row, name
+    return re.findall(r"<td[^>]*>(.*?)</td>", row.group(0))
+
+
+def test_a_unit_below_the_minimum_count_is_not_ranked_for_want_of_data(below_the_minimum):
+    """service_index.yaml's 20 dossiers: Quận 1 (20 completed, 18 on time) ranks 1st of the one ranked district;
+    Quận 3 (8 completed, 11 received) and Sở Tư pháp (5, 6) say "not enough data", a district without dossiers
+    "no data", and each league says how many are not ranked, as the league page does."""
+    services, _, body, made = below_the_minimum
+    district = next(league for league in made.leagues if league.kind == "district")
+    states = {row.unit_key: (row.rank, row.score, row.grade, row.state) for row in district.rows}
+    assert states["quan-1"] == (1, pytest.approx(18 / 42 * 100), "weak", "scored")
+    assert (states["quan-3"], states["quan-5"]) == ((None, None, None, "too_few"), (None, None, None, "no_data"))
+    own = without_bundle(page(made))
+    assert league_row_cells(own, "Quận 1")[:4] == ["1", "Quận 1", "42,9", "yếu"]
+    assert league_row_cells(own, "Quận 3")[:4] == ["—", "Quận 3", "chưa đủ số liệu", "—"]
+    assert league_row_cells(own, "Quận 5")[:4] == ["—", "Quận 5", "không có số liệu", "—"]
+    assert league_row_cells(own, "Sở Tư pháp")[:4] == ["—", "Sở Tư pháp", "chưa đủ số liệu", "—"]
+    notes = re.findall(r"<p class=note>(.*?)</p>", own)
+    assert "23 đơn vị chưa đủ số liệu trong kỳ nên chưa xếp hạng; hạng tính trong 1 đơn vị đủ số liệu." in notes
+    assert "Chưa đơn vị nào đủ số liệu trong kỳ để xếp hạng." in notes  # the departments: none ranked
+    english = without_bundle(page(made, "en"))
+    assert league_row_cells(english, "District 3")[:4] == ["—", "District 3", "not enough data", "—"]
+    assert body["leagues"]["district"]["rows"][0]["index"]["state"] == "scored"

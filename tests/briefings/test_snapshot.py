@@ -19,7 +19,7 @@ from dashboard.store import Store
 from dashboard.store.schema import snapshots
 from dashboard.web.app import create_app
 from tests.conftest import START
-from tests.factories import dossier
+from tests.factories import counting_every_dossier, dossier
 from tests.signin import signed_client
 from tests.web.test_as_of import PAST, insert_then_and_now
 
@@ -28,6 +28,7 @@ STAMP = ("as_of", "data_version")
 
 @pytest.fixture
 def city(services, source_db, pull):
+    services.index_config = counting_every_dossier(services.index_config)  # a handful of dossiers, ranked
     insert_then_and_now(source_db)
     pull()
     return services

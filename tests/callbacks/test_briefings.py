@@ -99,7 +99,7 @@ def test_asking_files_a_request_and_never_writes_a_snapshot(app, briefing):
     assert (pending["period"], pending["requested_by"], pending["as_of"]) == ("lw", "web", None)
     assert "đang chờ" in texts(requests) and snapshot_count(services) == before
     again, _requests = ask(2, "lw", "?lang=en")
-    assert again == f"Request {pending['id']} (Last full week) is already waiting: none filed."
+    assert again == f"Request {pending['id']} (Last week) is already waiting: none filed."
     assert len(services.store.snapshots.pending()) == 1
     assert ask(3, "fortnight", "?lang=vi")[1] is no_update  # only the periods offered; nothing filed
     assert len(services.store.snapshots.pending()) == 1 and snapshot_count(services) == before
@@ -151,17 +151,18 @@ def test_two_snapshots_side_by_side_show_both_as_ofs_their_key_figures_and_what_
         "Quận 3 | Quận, huyện | 2 | 1 | lên 1 bậc" in changed
         and "Quận 1 | Quận, huyện | 1 | 2 | xuống 1 bậc" in changed
     )
-    assert "Sở Tư pháp: Trực tuyến" in changed and "Sở Tư pháp: Đúng hạn" in changed  # newly met, newly missed
+    # each unit's name is its own element (layouts.names): " | " joins it to what follows
+    assert "Sở Tư pháp | : Trực tuyến" in changed and "Sở Tư pháp | : Đúng hạn" in changed  # newly met, missed
     late = changed.index("Đơn vị mới có hồ sơ quá hạn")
     stale = changed.index("Đơn vị có nguồn mới mất cập nhật")
     assert changed[late:stale] == "Đơn vị mới có hồ sơ quá hạn | Quận 1 | "
     opened, closed = changed.index("Cảnh báo mới"), changed.index("Cảnh báo đã hết")
     assert "Quận 3" in changed[stale:opened]
     assert (
-        "Quận 1: Tỷ lệ quá hạn" in changed[opened:closed]
-        and "Quận 3: Nguồn dữ liệu cũ (quan-3)" in changed[opened:closed]
+        "Quận 1 | : Tỷ lệ quá hạn" in changed[opened:closed]
+        and "Quận 3 | : Nguồn dữ liệu cũ ( | quan-3 | )" in changed[opened:closed]
     )
-    assert changed[closed:] == "Cảnh báo đã hết | Quận 3: Tỷ lệ quá hạn"
+    assert changed[closed:] == "Cảnh báo đã hết | Quận 3 | : Tỷ lệ quá hạn"
 
 
 def test_what_changed_since_the_previous_snapshot_of_the_same_period(app, briefing):

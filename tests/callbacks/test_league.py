@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from callbacks import league as league_callbacks
 from callbacks.routing import route
 from dashboard.core.cache import cache_of
+from dashboard.core.i18n import t
 from dashboard.ingest.pull import Ingestor
 from dashboard.pages.common import current_key
 from dashboard.pages.league import league_data
@@ -23,6 +24,7 @@ from dashboard.web.app import create_app
 from layouts.ids import LeagueIds, ShellIds
 from tests import league_scenario
 from tests.callbacks.test_overview import registered
+from tests.factories import counting_every_dossier
 from tests.layouts.test_overview import texts
 from tests.signin import signed_client
 
@@ -30,6 +32,7 @@ from tests.signin import signed_client
 @pytest.fixture
 def city(tmp_path, settings, clock):
     services, databases = league_scenario.build(tmp_path, settings, clock)
+    services.index_config = counting_every_dossier(services.index_config)  # its handful of dossiers, ranked
     yield services, databases
     services.store.dispose()
     for database in databases:
@@ -50,8 +53,8 @@ def test_the_league_path_renders_the_kind_and_period_of_the_address(app, service
     page = route(services, cache_of(app), "/league", "?kind=district&period=30d")
     rows = page[LeagueIds.GRID].rowData
     assert [(r["unit_key"], r["rank_text"], r["movement_text"]) for r in rows[:3]] == [
-        ("quan-3", "=1", "▲1"),
-        ("quan-4", "=1", "mới"),
+        ("quan-3", "1\nđồng hạng", "▲1"),
+        ("quan-4", "1\nđồng hạng", "mới"),
         ("quan-1", "3", "▼2"),
     ]
     assert rows[0]["stale_text"] == "dữ liệu cũ từ 14:00 27/11" and rows[1]["stale_text"] == ""
@@ -94,7 +97,7 @@ def test_refresh_returns_no_update_until_the_data_version_or_the_minute_changes(
     _as_of_text, _summary, rows, new_seen = refresh(3, seen, "?kind=district&lang=en")
     assert new_seen[0] > seen[0]
     assert [r["unit_key"] for r in rows[:3]] == ["quan-3", "quan-4", "quan-5"]  # a third 100: three tied at 1
-    assert rows[2]["rank_text"] == "=1" and rows[2]["movement_text"] == "new"
+    assert rows[2]["rank_text"] == "1\ntied" and rows[2]["movement_text"] == "new"
 
 
 def test_the_xlsx_export_follows_the_grid_order_and_filter(app, services):
@@ -137,7 +140,8 @@ def test_the_numbers_a_callback_hands_its_layout_equal_the_api(services):
             assert shown["score"] == (None if index["score"] is None else round(index["score"], 2))
             for sub in index["subscores"]:
                 assert shown[f"points_{sub['key']}"] == (None if sub["points"] is None else round(sub["points"], 2))
-                assert shown[f"points_{sub['key']}_formula"] == sub["formula"]
+                # the grid words what the API writes in symbols ("on_time: n/a (0 / 0)")
+                assert shown[f"points_{sub['key']}_formula"].startswith(t(f"league.criterion.{sub['key']}", "vi") + ":")
             on_time = kpis["on_time"]
             assert shown["on_time"] == (None if on_time["value"] is None else round(on_time["value"] * 100, 2))
             if on_time["denominator"]:

@@ -49,7 +49,7 @@ def test_the_sources_path_renders_every_source_and_the_rejected_rows_asked_for(a
     down()
     with acting_as(app, Principal(USER, "quan-tri", "Quản trị", ADMIN)):
         page = route(services, cache_of(app), "/sources", "?source=quan-1")
-    assert texts(page[SourcesIds.SUMMARY])[0] == "Nguồn đúng hạn: 1 / 2"
+    assert texts(page[SourcesIds.SUMMARY])[0] == "Nguồn cập nhật đúng hạn: 1 / 2"
     table = texts(page[SourcesIds.TABLE])
     assert "Máy chủ nguồn không nhận kết nối" in table and "1 lần lỗi liên tiếp" in table
     assert any(line.startswith("OperationalError: connection failed") for line in table)  # the driver's own words
@@ -90,7 +90,7 @@ def test_refresh_returns_no_update_until_the_data_version_or_the_minute_changes(
     refresh = registered(app, SourcesIds.SUMMARY)
     as_of_text, summary, table, browser, seen = refresh(1, None, "?source=quan-1")
     assert as_of_text == "Số liệu lúc 09:00 27/11/2019"
-    assert texts(summary)[0] == "Nguồn đúng hạn: 0 / 1" and "Chưa kéo" in texts(table)
+    assert texts(summary)[0] == "Nguồn cập nhật đúng hạn: 0 / 1" and "Chưa kéo" in texts(table)
     assert "Nguồn quan-1 không có dòng nào bị từ chối." in texts(browser)
     assert refresh(2, seen, "?source=quan-1") == (no_update,) * 5
 

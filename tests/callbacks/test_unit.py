@@ -17,8 +17,9 @@ from dashboard.pages import unit as unit_pages
 from dashboard.pages.common import current_key
 from layouts import unit as unit_layout
 from layouts.ids import NotFoundIds, ShellIds, UnitIds
+from layouts.unit_todo import TodoIds
 from tests.callbacks.test_overview import registered
-from tests.factories import dossier
+from tests.factories import counting_every_dossier, dossier
 from tests.layouts.test_overview import texts
 from tests.signin import LEADER_PRINCIPAL, acting_as
 
@@ -105,7 +106,9 @@ FEEDBACK = (
 
 @pytest.fixture
 def tile(app, services, source_db, pull):
-    """The app's store holds the rows above, pulled at 15:00 on 27/11/2019; returns (path, search) → page."""
+    """The app's store holds the rows above, pulled at 15:00 on 27/11/2019; returns (path, search) → page. A handful
+    of dossiers: ranked with a minimum count of 1 (the packaged minimum: `test_a_tile_below_the_minimum_count`)."""
+    services.index_config = counting_every_dossier(services.index_config)
     source_db.insert("dossiers", *ROWS)
     source_db.insert("feedback", *FEEDBACK)
     services.clock.set(AS_OF)
@@ -121,7 +124,9 @@ def tile(app, services, source_db, pull):
 def test_the_tile_shows_exact_figures_rank_and_city(tile):
     page = tile()
     assert page[ShellIds.AS_OF].children == "Số liệu lúc 15:00 27/11/2019"
-    assert page[UnitIds.RANK].children == "Hạng 1/24 ▲1"  # 2nd behind Quận 3 over the previous 30 days
+    # 2nd behind Quận 3 over the previous 30 days; ranked among the 2 units with data (of 24 districts)
+    assert page[UnitIds.RANK].children == "Hạng 1/2 · ▲ 1 bậc"
+    assert "trong 2 đơn vị đủ số liệu (trên 24)" in texts(page[UnitIds.SUMMARY])
     assert page[UnitIds.SCORE].children == "Điểm 57,1 · Trung bình"
     assert page[UnitIds.KPI_ON_TIME].children == "33,3%"  # 1 of 3 completed
     assert page[UnitIds.KPI_IN_PROGRESS].children == "4"
@@ -144,30 +149,29 @@ def test_the_tile_shows_exact_figures_rank_and_city(tile):
 
 def test_the_overdue_and_late_without_apology_lists(tile):
     page = tile()
-    overdue = texts(page[UnitIds.OVERDUE])
-    assert overdue[6:12] == [
+    # the to-do, first on the tile: one line a dossier, how late in working days (the drill list has every date)
+    assert texts(page[UnitIds.OVERDUE]) == [
         "Q1-OVERDUE-1",
         "Đăng ký kết hôn",
-        "11/11/2019 09:00",
-        "13/11/2019 23:59",
-        "10",
-        "Chưa gửi",
-    ]
-    assert overdue[12:] == [
+        "quá 10 ngày làm việc",  # due 13/11, open at 27/11
         "Q1-OVERDUE-2",
         "Đăng ký kết hôn",
-        "25/11/2019 09:00",
-        "26/11/2019 23:59",
-        "1",
-        "Đã gửi · hẹn lại 29/11/2019",
-    ]
+        "quá 1 ngày làm việc",
+    ]  # both show, on a phone too: no "see all"
+    verdict = texts(page[TodoIds.VERDICT])
+    assert verdict == [
+        "Cần xử lý: ", "2 hồ sơ quá hạn", ", ", "1 sắp đến hạn", ", ", "2 trễ hạn chưa có phiếu xin lỗi", ".",
+    ]  # fmt: skip
+    assert texts(page[TodoIds.DUE_SOON]) == ["Q1-SOON", "Đăng ký kết hôn", "hạn 28/11/2019 23:59"]  # due tomorrow
     no_apology = texts(page[UnitIds.NO_APOLOGY])
     assert [w for w in no_apology if w.startswith("Q1-")] == ["Q1-LATE", "Q1-OVERDUE-1"]  # newest received first
-    assert "21/11/2019 09:00" in no_apology and "2" in no_apology  # completed 21/11, due 19/11: 2 working days
+    assert no_apology[:3] == ["Q1-LATE", "Đăng ký kết hôn", "quá 2 ngày làm việc"]  # completed 21/11, due 19/11
     assert texts(page[UnitIds.LATE_PROCEDURES]) == ["Đăng ký kết hôn", "4 hồ sơ trễ"]  # 2 late + 2 overdue
     trend = page[UnitIds.TREND].figure
-    assert len(trend.data) == 3 and len(trend.data[0].x) == 90
-    assert trend.data[2].y[-1] == 4 and trend.data[0].y[-1] == 1  # in progress at the end of 27/11; Q1-OPEN
+    assert len(trend.data) == 3 and len(trend.data[0].x) == 13  # weekly: the 13 weeks Monday 02/09 … 25/11
+    # in progress at the end of 27/11 (the week to date): OVERDUE-1, OVERDUE-2, SOON, OPEN; received since 25/11:
+    # OVERDUE-2, SOON, OPEN
+    assert trend.data[2].y[-1] == 4 and trend.data[0].y[-1] == 3
 
 
 def test_another_units_head_sees_the_figures_but_no_dossier(tile):
@@ -213,7 +217,7 @@ def test_another_period_and_a_department(tile):
     assert today[UnitIds.KPI_ON_TIME].children == "—" and today[UnitIds.KPI_IN_PROGRESS].children == "4"
     assert "Chỉ số: Hôm nay · 27/11/2019 – 15:00\u00a027/11/2019" in texts(today)
     department = tile("/unit/so-tu-phap", "?lang=en")
-    assert department[UnitIds.RANK].children == "Rank 1/25"  # no data in the previous period: no movement
+    assert department[UnitIds.RANK].children == "Rank 1/1"  # the only department with data; no previous period
     assert department[UnitIds.KPI_ON_TIME].children == "100.0%"
     assert "Whole city: 60.0%" in texts(department[UnitIds.KPIS])
     assert "Department of Justice" in texts(department)
@@ -232,7 +236,10 @@ def test_unknown_key_and_the_router(app, services):
 
 def test_a_unit_without_data_or_sources_still_has_a_tile(app, services):
     page = route(services, cache_of(app), "/unit/quan-3", "")
-    assert page[UnitIds.KPI_ON_TIME].children == "—" and page[UnitIds.RANK].children == "Chưa xếp hạng"
+    assert page[UnitIds.KPI_ON_TIME].children == "—"
+    assert page[UnitIds.RANK].children == "Chưa xếp hạng — không có số liệu trong kỳ"
+    assert texts(page[TodoIds.VERDICT]) == ["Chưa kết nối nguồn dữ liệu nào — chưa có số liệu"]  # not "nothing to do"
+    assert texts(page[UnitIds.OVERDUE]) == [] and texts(page[UnitIds.NO_APOLOGY]) == []
     assert page[UnitIds.TREND].figure.layout.annotations[0].text == "Chưa có hồ sơ trong 90 ngày qua"
 
 

@@ -45,18 +45,18 @@ def test_the_wall_route_renders_every_view_filled(app, services, source_db, pull
     assert views == ["summary", "backlog", "map", "districts", "departments", "alerts"]
     assert page[WallIds.SEEN].data == [services.store.data_version()[0], "2019-11-27T09:00", 1.0]
     assert page[WallIds.CLOCK].children == "09:00:00" and page[WallIds.UPDATED].children == "updated 0 s ago"
-    assert "sources on time: 1 / 1" in str(page[WallIds.SOURCES].children)
-    assert page[wall_layout.graph_id("map")].figure["layout"]["uirevision"] == "wall-map-tiles"
+    assert "sources up to date: 1 / 1" in str(page[WallIds.SOURCES].children)
+    assert page[wall_layout.graph_id("map")].figure["layout"]["uirevision"] == "wall-map-cartogram"
     assert page[wall_layout.graph_id("map")].config["staticPlot"] is True  # kiosk: nothing to click
     chosen = route(services, cache_of(app), "/wall", "?views=alerts,summary&theme=light")
     assert [v.id["view"] for v in chosen[WallIds.VIEWS].children] == ["alerts", "summary"]
-    assert chosen.className == "wall theme-light"
+    assert chosen.children.className == "wall theme-light"  # inside the router's frame naming lang and title
 
 
 def test_kiosk_on_any_page_frames_it_so_the_navigation_hides(app, services):
-    framed = route(services, cache_of(app), "/", "?kiosk=1")
+    framed = route(services, cache_of(app), "/", "?kiosk=1").children
     assert framed.className == "pulse-kiosk" and framed[OverviewIds.KPIS] is not None
-    assert getattr(route(services, cache_of(app), "/", ""), "className", None) != "pulse-kiosk"
+    assert getattr(route(services, cache_of(app), "/", "").children, "className", None) != "pulse-kiosk"
 
 
 def test_refresh_returns_no_update_until_the_data_version_changes(app, services, source_db, pull):
@@ -80,7 +80,7 @@ def test_refresh_returns_no_update_until_the_data_version_changes(app, services,
     assert changed[-1] == wall_pages.current_key(services, 1.0) and changed[-1][0] > seen[0]
     assert changed[-2] == 5000  # back to the usual pace
     assert [c.children for c in in_progress.children][:2] == ["Dossiers in progress", "1"]
-    assert changed[4][0]["layout"]["uirevision"] == "wall-map-tiles"
+    assert changed[4][0]["layout"]["uirevision"] == "wall-map-cartogram"
 
 
 def test_a_new_viewer_gets_the_newest_figures_at_once_while_the_new_ones_are_computed(app, services, pull):
@@ -150,9 +150,9 @@ def test_a_warmed_app_has_the_wall_figures_before_the_first_wall_asks(services, 
     assert header == "wall-header" and seen == wall_pages.current_key(services, 1.0)
 
 
-def test_an_unreadable_boundary_file_falls_back_to_tiles_and_says_why(app, services, tmp_path):
+def test_an_unreadable_boundary_file_falls_back_to_the_cartogram_and_says_why(app, services, tmp_path):
     services.settings = services.settings.model_copy(update={"boundary_file": Path(tmp_path / "nope.geojson")})
     page = route(services, cache_of(app), "/wall", "?views=map")
     figure = page[wall_layout.graph_id("map")].figure
-    assert figure["layout"]["uirevision"] == "wall-map-tiles"
+    assert figure["layout"]["uirevision"] == "wall-map-cartogram"
     assert "Không đọc được tệp ranh giới" in str(page[wall_layout.body_id("map-legend")].children)

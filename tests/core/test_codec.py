@@ -16,7 +16,7 @@ from dashboard.core.geo import Boundaries, read_tile_grid
 from dashboard.core.paging import DossierPage
 from dashboard.pages.common import current_key
 from dashboard.pages.league import league_data
-from dashboard.pages.overview import overview_view
+from dashboard.pages.overview import overview_data
 from dashboard.pages.sources import sources_view
 from dashboard.pages.unit import TileQuery, city_context, unit_view
 from dashboard.pages.wall import compute, map_shapes
@@ -56,7 +56,7 @@ def test_every_page_model_round_trips_exactly(services, pull, source_db):
     now = services.clock.now()
     context = city_context(services, "30d", now)
     models = [
-        overview_view(services),
+        overview_data(services, _Cache(), "30d")[1],
         league_data(services, _Cache(), current_key(services), "district", "30d"),
         context,
         unit_view(services, context, TileQuery("quan-1", list_name="overdue")),

@@ -42,11 +42,15 @@ def test_every_entry_has_vietnamese_and_english():
 
 def test_the_overview_keys_exist_in_both_languages():
     used = set()
-    for module in ("layouts/overview.py", "layouts/shell.py", "callbacks/overview.py", "callbacks/routing.py"):
+    modules = ("layouts/overview.py", "layouts/home_parts.py", "layouts/shell.py", "callbacks/overview.py")
+    for module in (*modules, "callbacks/routing.py"):
         used |= set(KEY_CALL.findall((ROOT / module).read_text("utf-8")))
-    from layouts.overview import COLUMNS
+    from layouts.overview import RATE_NOTES, VALUE_IDS
 
-    used |= OVERVIEW_KEYS | set(COLUMNS) | {key for key, _color, _text in STATUS_LOOK.values()}
+    home = {f"home.fig.{name}" for name in VALUE_IDS} | set(RATE_NOTES.values())  # keys the home page builds by name
+    home |= {f"home.vs.{word}" for word in ("better", "worse", "steady", "up", "down", "none")}
+    home |= {f"home.against.{against}" for against in ("yesterday", "previous")}
+    used |= OVERVIEW_KEYS | home | {key for key, _color, _text in STATUS_LOOK.values()}
     missing = sorted(used - set(CATALOGUE))
     assert not missing
     assert t("kpi.in_progress", "vi") == "Hồ sơ đang giải quyết"

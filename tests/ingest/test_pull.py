@@ -191,19 +191,18 @@ def test_a_dossier_seen_by_two_sources_is_counted_once_for_the_unit_that_receive
     assert (kpis["quan-1"].received, kpis["so-tu-phap"].received) == (1, 1)
 
 
-def test_a_pull_that_runs_out_of_time_after_progress_is_slow_not_failing(
+def test_a_pull_with_a_chunk_slower_than_the_time_out_is_slow_not_failing(
     store, clock, settings, source_db, monkeypatch
 ):
-    """A first load longer than the pull time-out: it keeps what it stored, does not back off, says 'catching up',
-    and the next pull resumes from its watermark."""
-    from dashboard.ingest import pull as pull_module
+    """A chunk that takes longer than the pull time-out: the pull keeps what it stored (that chunk included), stops,
+    does not back off, says 'catching up', and the next pull resumes from its watermark."""
     from dashboard.pages.freshness import source_freshness
+    from tests.ingest.slow_reads import SlowReads
 
     source_db.insert("dossiers", *[dossier(f"D{i:02}", received=START - timedelta(hours=20 - i)) for i in range(10)])
-    ticks = iter(range(10_000))
-    monkeypatch.setattr(pull_module.time, "monotonic", lambda: float(next(ticks)))  # one second a look
+    timer = SlowReads(monkeypatch, lambda n: 5.0 if n == 1 else 1.0)  # the second chunk takes 5 s, the others 1 s
     settings = settings.model_copy(update={"pull_timeout_s": 2.5, "chunk_size": 3})
-    ingestor = Ingestor(store, clock, settings)
+    ingestor = Ingestor(store, clock, settings, timer=timer)
     first, _feedback = ingestor.pull(config(source_db))
     assert (first.outcome, first.rows_read, first.rows_stored, first.error) == ("slow", 6, 6, None)
     state = store.state("quan-1", "dossiers")
@@ -216,7 +215,7 @@ def test_a_pull_that_runs_out_of_time_after_progress_is_slow_not_failing(
     assert ingestor.due_for_pull(config(source_db))  # no back-off
     [health] = source_freshness(store, [config(source_db)], START, settings.stale_factor)
     assert (health.status, health.rows_total) == ("slow", 6)
-    monkeypatch.setattr(pull_module.time, "monotonic", lambda: 0.0)
+    timer.seconds = lambda n: 0.0
     second, _feedback = ingestor.pull(config(source_db))
     assert (second.outcome, second.rows_new) == ("ok", 4)
     [health] = source_freshness(store, [config(source_db)], START, settings.stale_factor)

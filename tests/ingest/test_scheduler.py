@@ -124,6 +124,22 @@ def test_the_jobs_are_there_before_the_scheduler_starts(services, tmp_path):
     assert (sweep.id, sweep.trigger.interval) == ("sweep:quan-1", timedelta(seconds=120))
 
 
+def test_a_writer_job_added_to_run_now_is_due_at_start_and_others_one_interval_later(services, tmp_path):
+    """The alert ledger (60 s) must know since when each alert is open from the writer's first minute, not after it."""
+    services.sources = []
+    scheduler = PullScheduler(services, time_scale=1)
+    scheduler.add_job(lambda: None, 60.0, "alerts:ledger", run_now=True)
+    scheduler.add_job(lambda: None, 60.0, "demo:simulate")
+    scheduler.scheduler.start(paused=True)
+    try:
+        jobs = {job.id: job for job in scheduler.scheduler.get_jobs()}
+        started = datetime.now(jobs["alerts:ledger"].next_run_time.tzinfo)
+        assert jobs["alerts:ledger"].next_run_time - started < timedelta(seconds=5)
+        assert timedelta(seconds=55) < jobs["demo:simulate"].next_run_time - started <= timedelta(seconds=60)
+    finally:
+        scheduler.scheduler.shutdown(wait=False)
+
+
 # --- 2. back-off on the injected clock -----------------------------------------------------------------
 
 

@@ -53,12 +53,12 @@ def row(
 
 @pytest.fixture
 def rows() -> list[LeagueRow]:
-    full = kpis("quan-3", on_time=(2, 2), online=(2, 2))
+    full = kpis("quan-3", on_time=(20, 20), online=(20, 20))  # 20: the minimum count of a dossier criterion
     return [
         row("quan-3", "Quận 3", 1, 3, full, stale=True),
-        row("quan-4", "Quận 4", 1, None, kpis("quan-4", on_time=(2, 2), online=(2, 2))),
-        row("quan-1", "Quận 1", 3, 1, kpis("quan-1", on_time=(45, 50), online=(1, 4))),
-        row("quan-5", "Quận 5", 4, 4, kpis("quan-5", on_time=(1, 3), online=(0, 3))),
+        row("quan-4", "Quận 4", 1, None, kpis("quan-4", on_time=(20, 20), online=(20, 20))),
+        row("quan-1", "Quận 1", 3, 1, kpis("quan-1", on_time=(45, 50), online=(5, 20))),
+        row("quan-5", "Quận 5", 4, 4, kpis("quan-5", on_time=(20, 60), online=(0, 60))),
         row("quan-6", "Quận 6", None, 2, kpis("quan-6"), targets={}, trend=(None, None, None)),
     ]
 
@@ -70,8 +70,12 @@ def view_of(rows, kind="district", period="30d") -> LeagueView:
 
 def test_ranks_show_ties_and_movement_reads_without_colour(rows):
     data = league_grid.grid_rows(rows, "vi")
-    assert [(r["rank"], r["rank_text"]) for r in data] == [(1, "=1"), (1, "=1"), (3, "3"), (4, "4"), (None, "—")]
-    assert data[0]["rank_title"] == "Đồng hạng 1" and "Chưa xếp hạng" in data[4]["rank_title"]
+    tied = "1\nđồng hạng"  # "=1" read as nothing (issue 15): the words, beneath the number
+    assert [(r["rank"], r["rank_text"]) for r in data] == [(1, tied), (1, tied), (3, "3"), (4, "4"), (None, "—")]
+    assert data[0]["rank_title"] == "Đồng hạng 1"
+    assert data[4]["rank_title"] == "Chưa xếp hạng — không có số liệu trong kỳ"
+    assert (data[4]["score"], data[4]["score_text"]) == (None, "không có số liệu")
+    assert league_grid.grid_rows(rows, "en")[0]["rank_text"] == "1\ntied"
     moves = [(r["movement"], r["movement_text"], r["movement_class"]) for r in data]
     assert moves == [
         (2, "▲2", "is-up"),
@@ -86,7 +90,7 @@ def test_ranks_show_ties_and_movement_reads_without_colour(rows):
 
 def test_scores_points_and_kpis_are_numbers_beside_their_words(rows):
     quan_1 = league_grid.grid_rows(rows, "vi")[2]
-    # on time 45/50 = 0.9 → 18 points; online 1/4 = 0.25 ÷ 0.5 → 11 points; (18 + 11) ÷ 42 × 100 = 69.05
+    # on time 45/50 = 0.9 → 18 points; online 5/20 = 0.25 ÷ 0.5 → 11 points; (18 + 11) ÷ 42 × 100 = 69.05
     assert (quan_1["score"], quan_1["score_text"], quan_1["grade"], quan_1["grade_text"]) == (
         69.05,
         "69,05",
@@ -94,7 +98,9 @@ def test_scores_points_and_kpis_are_numbers_beside_their_words(rows):
         "khá",
     )
     assert (quan_1["points_on_time"], quan_1["points_on_time_text"]) == (18.0, "18,00")
-    assert quan_1["points_online_formula"] == "22 × min((1 / 4) ÷ 0.5, 1) = 11.00"
+    assert quan_1["points_online_formula"] == "Trực tuyến: 5 / 20 hồ sơ = 25,0% (mục tiêu 50,0%) → 11,0 / 22 điểm"
+    words = league_grid.grid_rows(rows, "en")[2]["points_feedback_on_time_formula"]
+    assert words == "Feedback on time: no data in the period — not scored"
     assert quan_1["points_feedback_on_time"] is None and quan_1["points_feedback_on_time_text"] == "—"
     assert (quan_1["on_time"], quan_1["on_time_label"], quan_1["on_time_detail"]) == (90.0, "90,0% (45/50)", "45/50")
     assert quan_1["on_time_title"] == "45 / 50 hồ sơ giải quyết đúng hạn"
@@ -130,14 +136,15 @@ def test_the_grid_sorts_filters_and_exports_in_vietnamese(rows):
     assert grid.dashGridOptions["localeText"]["contains"] == "Chứa"
     assert grid.dashGridOptions["rowClassRules"] == {"pulse-league-row-stale": "params.data.stale"}
     top = [c.get("field") or c["headerName"] for c in grid.columnDefs]
-    assert top[:4] == ["rank", "name", "movement", "score"]
+    assert top[:4] == ["rank", "name", "score", "movement"]  # the score pinned beside the unit: seen on a phone
+    assert [c.get("pinned") for c in grid.columnDefs[:4]] == ["left", "left", "left", None]
     assert top[4:] == ["Điểm thành phần", "Chỉ số trong kỳ", "commit", "trend", "tie", "grade_text", "stale_text"]
     subs = grid.columnDefs[4]["children"]
     assert [c["field"] for c in subs] == [f"points_{s.key}" for s in CONFIG.criteria]
     assert (
         subs[0]["tooltipField"] == "points_on_time_formula" and subs[0]["headerTooltip"] == "Đúng hạn: tối đa 20 điểm"
     )
-    score = grid.columnDefs[3]
+    score = grid.columnDefs[2]
     assert score["sortingOrder"][0] == "desc" and score["comparator"] == {"function": "pulseNullsLast"}
     assert grid.columnDefs[1]["filter"] == "agTextColumnFilter"
     assert grid.csvExportParams["fileName"] == "league-district-30d.csv"
@@ -152,8 +159,8 @@ def test_the_compact_grid_for_the_wall_keeps_rank_score_kpis_and_trend(rows):
     assert fields == [
         "rank",
         "name",
-        "movement",
         "score",
+        "movement",
         "Chỉ số trong kỳ",
         "trend",
         "tie",

@@ -23,13 +23,24 @@ from dashboard.core.vocabulary import DEFAULT_PERIOD, DISTRICT
 from dashboard.web.app import create_app
 from layouts import league_grid, league_xlsx
 from layouts.ids import LeagueIds
+from tests import league_scenario
 from tests.callbacks.test_overview import registered
+from tests.factories import counting_every_dossier
 from tests.layouts.test_league import CONFIG, row, view_of
 from tests.metrics.test_service_index import kpis
 from tests.signin import start_signed_in
-from tests.web import test_api
 
-city = test_api.city  # the fixture: the league scenario's city
+
+@pytest.fixture
+def city(tmp_path, settings, clock):
+    """The league scenario's city (tests/league_scenario.py), its handful of dossiers ranked with a minimum count of 1."""
+    services, databases = league_scenario.build(tmp_path, settings, clock)
+    services.index_config = counting_every_dossier(services.index_config)
+    yield services
+    services.store.dispose()
+    for database in databases:
+        database.dispose()
+
 
 SCRIPT = Path(__file__).resolve().parents[2] / "assets" / "league_grid.js"
 HOSTILE = '=HYPERLINK("http://x","y")'
@@ -37,11 +48,11 @@ HOSTILE = '=HYPERLINK("http://x","y")'
 
 @pytest.fixture
 def rows():
-    full = kpis("quan-3", on_time=(2, 2), online=(2, 2))
+    full = kpis("quan-3", on_time=(20, 20), online=(20, 20))  # 20: the minimum count of a dossier criterion
     return [
         row("quan-3", "Quận 3", 1, 3, full, stale=True),
-        row("quan-4", HOSTILE, 1, None, kpis("quan-4", on_time=(2, 2), online=(2, 2))),
-        row("quan-1", "Quận 1", 3, 1, kpis("quan-1", on_time=(45, 50), online=(1, 4))),
+        row("quan-4", HOSTILE, 1, None, kpis("quan-4", on_time=(20, 20), online=(20, 20))),
+        row("quan-1", "Quận 1", 3, 1, kpis("quan-1", on_time=(45, 50), online=(5, 20))),
         row("quan-6", "@SUM(A1)", None, 2, kpis("quan-6"), targets={}, trend=(None, None, None)),
     ]
 

@@ -121,26 +121,39 @@ def test_the_address_of_a_tile_and_its_lists():
 @pytest.mark.parametrize(
     ("rank", "movement", "lang", "expected"),
     [
-        (3, 2, "vi", "Hạng 3/24 ▲2"),
-        (5, -1, "vi", "Hạng 5/24 ▼1"),
-        (4, 0, "vi", "Hạng 4/24 ="),
+        (3, 2, "vi", "Hạng 3/24 · ▲ 2 bậc"),
+        (5, -1, "vi", "Hạng 5/24 · ▼ 1 bậc"),
+        (4, 0, "vi", "Hạng 4/24 · giữ hạng"),  # was "Hạng 4/24 =", read as nothing (issue 15)
         (4, None, "vi", "Hạng 4/24"),
         (None, None, "vi", "Chưa xếp hạng"),
-        (3, 2, "en", "Rank 3/24 ▲2"),
+        (3, 2, "en", "Rank 3/24 · ▲ 2"),
     ],
 )
 def test_rank_and_movement(rank, movement, lang, expected):
     assert unit.rank_text(rank, 24, movement, lang) == expected
 
 
+def test_a_shared_rank_says_tied():
+    assert unit.rank_text(3, 24, None, "vi", tied=True) == "Đồng hạng 3/24"
+    assert unit.rank_text(3, 24, 0, "en", tied=True) == "Tied 3rd of 24 · same rank"
+    assert [unit.ordinal_en(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
+        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th",
+    ]  # fmt: skip
+
+
 def test_the_header_names_the_unit_its_rank_score_and_freshness():
     page = unit.layout(view(stale=True), "vi", "/unit/quan-1", 5000, [7, "2019-11-27T15:00"])
     words = texts(page)
-    assert "Quận 1" in words and "District 1" in words and "Quận, huyện" in words
-    assert page[UnitIds.RANK].children == "Hạng 3/24 ▲2"
+    assert "Quận 1" in words and "Quận, huyện" in words and "District 1" not in words  # a Vietnamese page: no English
+    assert page[UnitIds.RANK].children == "Hạng 3/24 · ▲ 2 bậc"
     assert page[UnitIds.RANK].title == "Xếp hạng trong 24 quận, huyện; tăng 2 bậc so với kỳ trước"
+    fewer = unit.layout(view(ranked_count=17), "vi", "/unit/quan-1", 5000, [7, "2019-11-27T15:00"])
+    assert fewer[UnitIds.RANK].children == "Hạng 3/17 · ▲ 2 bậc"
+    assert "trong 17 đơn vị đủ số liệu (trên 24)" in texts(fewer)
     assert page[UnitIds.SCORE].children == "Điểm 71,7 · Khá"  # (16 + 11 + 6 + 5,7) ÷ 54 × 100
-    assert "20 × min((120 / 150) ÷ 1, 1) = 16.00" in words  # each criterion's formula, behind the score
+    # each criterion in words, behind the score: decimal commas, the criterion's name, its target
+    assert "Đúng hạn: 120 / 150 hồ sơ = 80,0% (mục tiêu 100,0%) → 16,0 / 20 điểm" in words
+    assert not [w for w in words if "min((" in w]
     assert page[UnitIds.STALE].children == "Dữ liệu cũ"
     assert "Dữ liệu nguồn đến 14:58 27/11/2019" in words
     assert page[ShellIds.AS_OF].children == "Số liệu lúc 15:00 27/11/2019"

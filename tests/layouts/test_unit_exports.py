@@ -18,12 +18,16 @@ from openpyxl import load_workbook
 from callbacks import unit as unit_callbacks
 from callbacks.routing import route
 from dashboard.core.cache import cache_of
+from dashboard.metrics.kpis import Backlog
+from dashboard.metrics.service_index import load_index_config, score_unit
 from dashboard.pages import unit_export
 from layouts.ids import UnitIds
+from layouts.unit_xlsx import kpi_sheet
 from tests.callbacks import test_unit
 from tests.callbacks.test_overview import registered
 from tests.callbacks.test_unit import AS_OF, FEEDBACK, ROWS, at, make
 from tests.layouts.test_overview import texts
+from tests.layouts.test_unit import figures_of, view
 from tests.signin import acting_as
 
 tile = test_unit.tile  # the fixture: the hand-built store, pulled at 15:00 on 27/11/2019
@@ -91,7 +95,8 @@ def test_the_tile_workbook_holds_the_tiles_exact_figures_as_numbers(tile, app):
     assert figures("Hồ sơ giải quyết trễ hạn") == (2, None, None, 2)
     assert figures("Phản ánh đang mở")[0] == 1 and figures("Phản ánh quá hạn trả lời")[0] == 1
     assert figures("Điểm chỉ số phục vụ (0–100)")[0] == pytest.approx(57.06, abs=0.005)  # "Điểm 57,1" on the tile
-    assert figures("Xếp hạng trong 24 quận, huyện") == (1, None, 24, None)
+    # "Hạng 1/2 … trong 2 đơn vị đủ số liệu (trên 24)" on the tile: 1 of the 2 ranked, not of the 24 districts
+    assert figures("Xếp hạng trong 2 đơn vị đủ số liệu (trên 24)") == (1, None, 2, None)
     assert lines["Xin lỗi khi trễ hạn"][4].number_format == "0.0%"
     assert lines["Hồ sơ đang giải quyết"][1].number_format == "#,##0"
 
@@ -124,6 +129,36 @@ def test_the_tile_workbook_holds_the_tiles_exact_figures_as_numbers(tile, app):
     assert list(book["Thủ tục trễ hạn"].iter_rows(min_row=3, values_only=True)) == [
         ("Mã thủ tục", "Thủ tục", "Hồ sơ trễ hạn"),
         ("HT-KH", "Đăng ký kết hôn", 4),  # 2 completed late + 2 overdue
+    ]
+
+
+def standing(sheet) -> list[tuple]:
+    """The key-figure sheet's last two rows, score and rank, as plain values."""
+    return [tuple(getattr(cell, "value", cell) for cell in row) for row in sheet.rows[-2:]]
+
+
+def test_the_workbook_ranks_among_the_units_ranked_and_says_not_enough_data_as_the_tile_does():
+    """Hạng 3/17 of the 17 units with enough data (of 24): 17, not 24; all 24 ranked: the league's own words; 10
+    dossiers received, 8 completed, under the minimum of 20: no score, not ranked, in the tile's words."""
+    score = pytest.approx(view().index.score)
+    assert standing(kpi_sheet(view(ranked_count=17), "vi"))[1] == (
+        "Xếp hạng trong 17 đơn vị đủ số liệu (trên 24)", 3, None, 17, None
+    )  # fmt: skip
+    assert standing(kpi_sheet(view(ranked_count=24), "vi")) == [
+        ("Điểm chỉ số phục vụ (0–100)", score, None, None, None),
+        ("Xếp hạng trong 24 quận, huyện", 3, None, 24, None),
+    ]
+    few = figures_of("quan-1", {"received": 10, "completed": 8, "completed_on_time": 6}, Backlog(2, 0, 0))
+    index = score_unit(few, load_index_config())
+    assert index.state == "too_few"
+    unranked = view(kpis=few, index=index, rank=None, movement=None, ranked_count=17)
+    assert standing(kpi_sheet(unranked, "vi")) == [
+        ("Điểm chỉ số phục vụ (0–100)", "chưa đủ số liệu", None, None, None),
+        ("Xếp hạng trong 17 đơn vị đủ số liệu (trên 24)", "Chưa xếp hạng — chưa đủ số liệu", None, None, None),
+    ]
+    assert standing(kpi_sheet(unranked, "en")) == [
+        ("Service index score (0–100)", "not enough data", None, None, None),
+        ("Rank among the 17 units with enough data (of 24)", "Not ranked — not enough data", None, None, None),
     ]
 
 

@@ -282,7 +282,7 @@ def test_header_parts_and_clock_times():
     assert wall.updated_text(data(changed_at=None), now, "vi") == "chưa có dữ liệu"
     assert wall.header_class(shown) == "wall-header is-stale"
     assert wall.header_class(data(stale_sources=0)) == "wall-header"
-    assert "nguồn đúng hạn: 40 / 41" in text(wall.sources_status(shown, "vi"))
+    assert "nguồn cập nhật đúng hạn: 40 / 41" in text(wall.sources_status(shown, "vi"))
     times = wall.times(shown, now)
     assert times == {
         "now": int(now.timestamp() * 1000),

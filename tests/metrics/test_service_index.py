@@ -20,6 +20,7 @@ from dashboard.metrics.service_index import (
     progress_against,
     rank,
     score_unit,
+    tied,
 )
 from dashboard.pages.league import league
 from tests.factories import SourceDB, dossier
@@ -54,7 +55,7 @@ def kpis(unit="quan-1", on_time=(0, 0), online=(0, 0), fb_on_time=(0, 0), fb_sat
 def test_subscores_and_score_on_a_hand_built_unit():
     config = load_index_config()
     result = score_unit(
-        kpis(on_time=(90, 100), online=(20, 100), fb_on_time=(9, 10), fb_sat=(4, 5), sat=(1, 1)), config
+        kpis(on_time=(90, 100), online=(20, 100), fb_on_time=(9, 10), fb_sat=(4, 5), sat=(20, 20)), config
     )
     points = {s.key: s.points for s in result.subscores}
     assert points == pytest.approx(
@@ -73,14 +74,14 @@ def test_subscores_and_score_on_a_hand_built_unit():
 
 
 def test_a_criterion_at_or_over_its_threshold_earns_its_full_points():
-    result = score_unit(kpis(on_time=(10, 10), online=(70, 100)), load_index_config())
+    result = score_unit(kpis(on_time=(20, 20), online=(70, 100)), load_index_config())
     assert [s.points for s in result.subscores][:2] == [20.0, 22.0]
     assert result.score == 100.0 and result.grade == "excellent"
 
 
 def test_missing_criteria_are_left_out_and_a_unit_with_no_data_is_na():
     config = load_index_config()
-    partial = score_unit(kpis(on_time=(1, 2)), config)  # only on-time has data: 10 of 20 points
+    partial = score_unit(kpis(on_time=(10, 20)), config)  # only on-time has data: 10 of 20 points
     assert partial.score == 50.0 and partial.grade == "average"
     empty = score_unit(kpis(), config)
     assert (empty.score, empty.grade) == (None, None)
@@ -130,16 +131,14 @@ def test_league_of_districts_ranks_with_ties_na_and_movement(sqlite_store, clock
             code, unit=unit, received=received, days=5, status="completed", completed=completed, channel="online_full"
         )
 
+    twenty = range(20)  # the minimum count of the dossier criteria (service_index.yaml): fewer are not ranked
     db.insert(
         "dossiers",
-        done("Q1-a", "760", this_week),
-        done("Q1-b", "760", this_week, late=True),  # 50% on time
-        done("Q3-a", "770", this_week),
-        done("Q3-b", "770", this_week),  # 100%
-        done("Q4-a", "773", this_week),
-        done("Q4-b", "773", this_week),  # 100%, tied with Quận 3
-        done("Q1-old", "760", last_month),  # previous period: Quận 1 at 100 points
-        done("Q3-old", "770", last_month, late=True),
+        *(done(f"Q1-{i}", "760", this_week, late=i % 2 == 1) for i in twenty),  # 50% on time
+        *(done(f"Q3-{i}", "770", this_week) for i in twenty),  # 100%
+        *(done(f"Q4-{i}", "773", this_week) for i in twenty),  # 100%, tied with Quận 3
+        *(done(f"Q1-old-{i}", "760", last_month) for i in twenty),  # previous period: Quận 1 at 100 points
+        *(done(f"Q3-old-{i}", "770", last_month, late=True) for i in twenty),
     )  # previous period: Quận 3 at 22 / 42
     clock.set(AS_OF)
     Ingestor(sqlite_store, clock, settings).pull(SourceConfig(name="s", unit="quan-1", url=db.url, profile="motcua_v1"))
@@ -154,3 +153,30 @@ def test_league_of_districts_ranks_with_ties_na_and_movement(sqlite_store, clock
     assert all(r.rank is None and r.index.score is None for r in rows[3:])
     assert rows[0].trend[-1] == 100.0 and len(rows[0].trend) == 8
     assert rows[2].progress["on_time"] == pytest.approx(0.5 / 0.98)
+
+
+def test_below_the_minimum_count_a_criterion_is_not_scored_and_a_unit_not_ranked():
+    """service_index.yaml: 20 dossiers, 5 feedback items. One online dossier of one is not 100 points."""
+    config = load_index_config()
+    assert {c.key: c.min_count for c in config.criteria} == {
+        "on_time": 20,
+        "online": 20,
+        "feedback_on_time": 5,
+        "feedback_satisfaction": 5,
+        "dossier_satisfaction": 20,
+    }
+    one = score_unit(kpis(online=(1, 1)), config)  # "Hôm nay": 1/1 online was 100,00 "xuất sắc"
+    assert (one.score, one.grade, one.state) == (None, None, "too_few")
+    online = next(s for s in one.subscores if s.key == "online")
+    assert (online.state, online.points, online.formula) == ("too_few", None, "online: not enough data (1 < 20)")
+    assert score_unit(kpis(), config).state == "no_data"
+    # at the minimum it counts; a criterion below it is left out, not scored 0
+    edge = score_unit(kpis(on_time=(19, 20), online=(10, 19), fb_on_time=(4, 4), fb_sat=(5, 5)), config)
+    assert [s.state for s in edge.subscores] == ["scored", "too_few", "too_few", "scored", "no_data"]
+    assert edge.score == pytest.approx((19 + 6) / (20 + 6) * 100)  # on time 19 of 20 points, feedback satisfied 6 of 6
+    assert rank({"a": one.score, "b": edge.score}) == {"a": None, "b": 1}
+
+
+def test_ties_are_the_units_sharing_a_rank():
+    assert tied({"a": 1, "b": 1, "c": 3, "d": None, "e": 4}) == {"a", "b"}
+    assert tied({"a": 1, "d": None}) == frozenset()

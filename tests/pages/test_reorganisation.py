@@ -16,7 +16,7 @@ from dashboard.pages.league import default_kind, league_view, leagues_at
 from dashboard.pages.unit import TileQuery, city_context, unit_view
 from layouts import league as league_layout
 from layouts import unit as unit_layout
-from tests.factories import dossier
+from tests.factories import counting_every_dossier, dossier
 from tests.signin import signed_client
 
 AS_OF = datetime(2025, 7, 15, 12, 0, tzinfo=CITY_TZ)  # 30 days: 16/06–15/07; the previous 30: 17/05–16/06
@@ -29,6 +29,7 @@ def at(month: int, day: int, hour: int = 9) -> datetime:
 @pytest.fixture
 def city_2025(services, source_db, pull):
     services.clock.set(AS_OF)
+    services.index_config = counting_every_dossier(services.index_config)  # a handful of dossiers, ranked
     source_db.insert(
         "dossiers",
         dossier("Q1-DONE", received=at(6, 2), days=5, status="completed", completed=at(6, 5, 10)),  # previous period

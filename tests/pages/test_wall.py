@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import update
 
 from dashboard.core.cache import cache_of
 from dashboard.core.geo import Boundaries
+from dashboard.core.vocabulary import DISTRICT, WARD
 from dashboard.pages import wall as wall_pages
 from dashboard.store.schema import source_state
 from layouts.wall_model import parse_options
@@ -66,15 +67,47 @@ def test_the_cache_serves_a_second_viewer_without_recomputing(app, services, mon
     assert wall_pages.wall_data(services, cache_of(app), [*key[:2], 2.0]) == first
 
 
-def test_the_map_is_the_configured_one_or_the_tile_grid(tmp_path):
+def test_the_map_is_the_configured_one_else_the_cartogram_and_the_tiles_when_asked(tmp_path):
     none, both = Boundaries(), Boundaries(tmp_path / "d.geojson", tmp_path / "w.geojson")
     wards_only = Boundaries(None, tmp_path / "w.geojson")
-    assert wall_pages.map_kind(parse_options("").map, none) == "tiles"
-    assert wall_pages.map_kind(parse_options("?map=wards").map, none) == "tiles"
-    assert wall_pages.map_kind(parse_options("").map, both) == "districts"
+    assert wall_pages.map_kind(parse_options("").map, none) == "cartogram"  # the default (issue 15)
+    assert wall_pages.map_kind(parse_options("?map=wards").map, none) == "cartogram"
+    assert wall_pages.map_kind(parse_options("?map=tiles").map, none) == "tiles"
+    assert wall_pages.map_kind(parse_options("").map, both) == "districts"  # a boundary file still wins
     assert wall_pages.map_kind(parse_options("?map=wards").map, both) == "wards"
     assert wall_pages.map_kind(parse_options("?map=tiles").map, both) == "tiles"
+    assert wall_pages.map_kind(parse_options("?map=cartogram").map, both) == "cartogram"
     assert wall_pages.map_kind(parse_options("?map=districts").map, wards_only) == "wards"
+    assert wall_pages.map_shapes(None, none) == wall_pages.MapShapes("cartogram")
+    broken = wall_pages.map_shapes(None, Boundaries(tmp_path / "missing.geojson"))
+    assert broken.kind == "cartogram" and "missing.geojson" in (broken.error or "")
+
+
+def test_each_local_unit_is_placed_at_its_point_or_around_its_old_districts():
+    day = date(2025, 7, 1)
+    rows = [
+        {"key": "quan-1", "code": "760", "kind": DISTRICT, "lat": 10.7762, "lon": 106.6971, "valid_from": None,
+         "valid_to": date(2025, 6, 30), "former_province": None, "origin": None},
+        {"key": "quan-2", "code": "769", "kind": DISTRICT, "lat": 10.7792, "lon": 106.7563, "valid_from": None,
+         "valid_to": date(2020, 12, 31), "former_province": None, "origin": None},
+        {"key": "tp-thu-duc", "code": "769", "kind": DISTRICT, "lat": 10.8266, "lon": 106.7620,
+         "valid_from": date(2021, 1, 1), "valid_to": date(2025, 6, 30), "former_province": None, "origin": None},
+        {"key": "a", "code": "1", "kind": WARD, "lat": None, "lon": None, "valid_from": day, "valid_to": None,
+         "former_province": "79", "origin": "79:760;79:769"},
+        {"key": "b", "code": "2", "kind": WARD, "lat": 11.0, "lon": 106.6, "valid_from": day, "valid_to": None,
+         "former_province": "74", "origin": "74:718"},
+        {"key": "c", "code": "3", "kind": WARD, "lat": None, "lon": None, "valid_from": day, "valid_to": None,
+         "former_province": "77", "origin": "77:747"},
+        {"key": "d", "code": "4", "kind": WARD, "lat": None, "lon": None, "valid_from": day, "valid_to": None,
+         "former_province": "77", "origin": "77:999"},
+    ]  # fmt: skip
+    places = wall_pages.unit_places(rows, {"quan-1", "a", "b", "c", "d"})
+    assert places == (
+        wall_pages.UnitPlace("a", 10.8014, 106.72955, False, "79"),  # between Quận 1 and Thành phố Thủ Đức
+        wall_pages.UnitPlace("b", 11.0, 106.6, True, "74"),  # its own point
+        wall_pages.UnitPlace("c", 10.40, 107.10, False, "77"),  # Vũng Tàu, from the packaged origin_points.csv
+        wall_pages.UnitPlace("quan-1", 10.7762, 106.6971, True, "79"),
+    )  # "d": an origin nobody knows, left out
 
 
 def test_feedback_points_are_the_last_24_hours_with_a_location(services, source_db, pull):

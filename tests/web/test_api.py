@@ -11,6 +11,7 @@ import pytest
 from dashboard.web.app import create_app
 from dashboard.web.openapi import document
 from tests import league_scenario
+from tests.factories import counting_every_dossier
 from tests.league_scenario import AS_OF
 from tests.signin import signed_client
 
@@ -18,8 +19,19 @@ STAMP = {"as_of": "2019-11-27T15:00:00+07:00"}
 
 
 @pytest.fixture
+def real_city(tmp_path, settings, clock):
+    """The hand-built city under the index as configured: its handful of dossiers is below every minimum count."""
+    services, databases = league_scenario.build(tmp_path, settings, clock)
+    yield services
+    services.store.dispose()
+    for database in databases:
+        database.dispose()
+
+
+@pytest.fixture
 def city(tmp_path, settings, clock):
     services, databases = league_scenario.build(tmp_path, settings, clock)
+    services.index_config = counting_every_dossier(services.index_config)  # its handful of dossiers, ranked
     yield services
     services.store.dispose()
     for database in databases:
@@ -99,11 +111,40 @@ def test_kpis_of_one_unit_every_ratio_with_its_numbers(client):
     }
     index = unit["index"]
     assert index["score"] == pytest.approx(32 / 42 * 100) and index["grade"] == "fair"
+    assert index["state"] == "scored"
     on_time = index["subscores"][0]
     assert on_time["points"] == 10.0 and on_time["formula"] == "20 × min((1 / 2) ÷ 1, 1) = 10.00"
+    assert (on_time["min_count"], on_time["state"]) == (1, "scored")
+    satisfaction = index["subscores"][4]
+    assert (satisfaction["key"], satisfaction["points"], satisfaction["state"]) == (
+        "dossier_satisfaction",
+        None,
+        "no_data",
+    )
     commitments = {c["criterion"]: c for c in unit["commitments"]}
     assert commitments["online"] == {"criterion": "online", "target": 0.4, "value": 0.5, "progress": 1.25}
     assert commitments["on_time"]["progress"] == pytest.approx(0.5 / 0.98)
+
+
+def test_below_the_minimum_count_the_index_says_not_enough_data_and_the_unit_is_not_ranked(real_city):
+    """service_index.yaml's minimum counts (20 dossiers, 5 feedback items): Quận 1's 2 completed and 4 received
+    dossiers score nothing; a district without dossiers has no data."""
+    client = signed_client(create_app(real_city))
+    (unit,) = get(client, "/api/v1/kpis?unit=quan-1&period=30d")["units"]
+    index = unit["index"]
+    assert (index["score"], index["grade"], index["state"]) == (None, None, "too_few")
+    subscores = [(s["key"], s["min_count"], s["state"], s["points"], s["formula"]) for s in index["subscores"]]
+    assert subscores == [
+        ("on_time", 20, "too_few", None, "on_time: not enough data (2 < 20)"),
+        ("online", 20, "too_few", None, "online: not enough data (4 < 20)"),
+        ("feedback_on_time", 5, "no_data", None, "feedback_on_time: n/a (0 / 0)"),
+        ("feedback_satisfaction", 5, "no_data", None, "feedback_satisfaction: n/a (0 / 0)"),
+        ("dossier_satisfaction", 20, "no_data", None, "dossier_satisfaction: n/a (0 / 0)"),
+    ]
+    rows = {r["unit_key"]: r for r in get(client, "/api/v1/league?kind=district&period=30d")["rows"]}
+    assert (rows["quan-1"]["rank"], rows["quan-1"]["index"]["state"]) == (None, "too_few")
+    assert (rows["quan-5"]["rank"], rows["quan-5"]["index"]["state"]) == (None, "no_data")
+    assert all(r["rank"] is None for r in rows.values())
 
 
 def test_kpis_of_every_unit_existing_now(client):
@@ -262,6 +303,13 @@ def test_the_openapi_document_describes_every_route(client, city):
     assert named["enum"] == ["today", "7d", "30d", "qtd", "ytd", "lw", "lm"]
     assert custom["pattern"] == r"^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$"
     assert "as_of" in league_parameters
+    schemas = spec["components"]["schemas"]
+    index, subscore = schemas["IndexScore"], schemas["SubScore"]
+    assert index["required"] == ["score", "grade", "state", "subscores"]
+    assert index["properties"]["state"]["enum"] == ["scored", "too_few", "no_data"]
+    assert subscore["properties"]["state"]["enum"] == ["scored", "too_few", "no_data"]
+    assert subscore["properties"]["min_count"]["type"] == "integer" and "min_count" in subscore["required"]
+    assert "on_time: not enough data (12 < 20)" in subscore["properties"]["formula"]["description"]
 
 
 SAMPLES = (
