@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 Role = Literal["standby", "writer", "lost"]
 Report = Callable[[Role, LeaseState | None], None]
 Job = tuple[Callable[[], object], float, str]  # what, every how many real seconds, its id
+# Jobs that also run once when the writer starts: the alert ledger (else since-when is unknown for a minute).
+# The others wait their interval (the weekly pack is built at its own hour, never at a restart).
+RUN_AT_START = frozenset({"alerts:ledger"})
 
 
 def _quiet(_role: Role, _state: LeaseState | None) -> None:
@@ -75,7 +78,7 @@ class WriterLoop:
         """Pull on a schedule and renew the lease until stopped (False) or the lease is lost (True)."""
         scheduler = PullScheduler(self.services, time_scale=self.time_scale, run_now=True)
         for func, seconds, job_id in self.jobs:
-            scheduler.add_job(func, seconds, job_id, run_now=True)
+            scheduler.add_job(func, seconds, job_id, run_now=job_id in RUN_AT_START)
         scheduler.start()
         try:
             while not stop.wait(self.beat_s):
