@@ -17,7 +17,7 @@ from dashboard.services import Services
 def register(app: Dash, services: Services, may_open: Callable[[str], bool] | None = None) -> None:
     """Register every page's callbacks on `app` (`may_open(path)`: whether the request's viewer may open a page)."""
     routing.register(app, services, may_open)
-    overview.register(app, services)
+    overview.register(app, services, may_open)
     sources.register(app, services)
     unit.register(app, services)
     league.register(app, services)

@@ -22,9 +22,8 @@ from dashboard.pages.wall import map_shapes
 from dashboard.services import Services
 from layouts import overview as overview_layout
 from layouts import shell
-from layouts.home_ids import HomeIds
 from layouts.home_parts import open_everything, trend_figure
-from layouts.ids import OverviewIds, ShellIds
+from layouts.ids import HomeIds, OverviewIds, ShellIds
 from layouts.wall_figures import map_figure
 from layouts.wall_model import WallOptions
 
@@ -61,9 +60,17 @@ def page(
     return overview_layout.layout(view, figure, notes, lang, pathname, refresh_ms, key, may_open)
 
 
-def refresh(services: Services, cache: Cache, seen: list[Any] | None, period: str | None, lang: str) -> tuple[Any, ...]:
+def refresh(
+    services: Services,
+    cache: Cache,
+    seen: list[Any] | None,
+    period: str | None,
+    lang: str,
+    may_open: Callable[[str], bool] = open_everything,
+) -> tuple[Any, ...]:
     """New as-of text, the parts (`layouts.overview.PART_IDS`), map, map notes, trend and key; `no_update` for all
-    when the key (version, minute, period of the figures shown) has not changed."""
+    when the key (version, minute, period of the figures shown) has not changed. `may_open` as for `page`: a
+    refresh links to the same tiles as the page it refreshes."""
     period = period_or_default(period, DEFAULT_PERIOD)
     nothing = (no_update,) * (len(overview_layout.PART_IDS) + 5)
     if [*current_key(services), period] == seen:  # the common case, without reading the figures
@@ -71,14 +78,16 @@ def refresh(services: Services, cache: Cache, seen: list[Any] | None, period: st
     key, view = overview_data(services, cache, period)
     if key == seen:  # the wall's figures of this minute are still computed: the ones shown are the newest
         return nothing
-    shown = overview_layout.parts(view, lang)
+    shown = overview_layout.parts(view, lang, may_open)
     figure, notes = home_map(services, cache, view, key, lang)
     parts = [shown[part] for part in overview_layout.PART_IDS]
     return (shell.as_of_text(view.as_of, lang), *parts, figure, " · ".join(notes), trend_figure(view.trend, lang), key)
 
 
-def register(app: Dash, services: Services) -> None:
-    """The refresh (the page's `dcc.Interval` and the period picker) and the client-side jump to a unit's tile."""
+def register(app: Dash, services: Services, may_open: Callable[[str], bool] | None = None) -> None:
+    """The refresh (the page's `dcc.Interval` and the period picker) and the client-side jump to a unit's tile
+    (`may_open(path)`: whether the request's viewer may open a page)."""
+    opens = may_open or open_everything
     cache = cache_of(app)
 
     @app.callback(
@@ -95,7 +104,7 @@ def register(app: Dash, services: Services) -> None:
         prevent_initial_call=True,
     )
     def refresh_overview(_n: int, period: str | None, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
-        return refresh(services, cache, seen, period, lang_from_search(search, services.settings.language))
+        return refresh(services, cache, seen, period, lang_from_search(search, services.settings.language), opens)
 
     app.clientside_callback(
         ClientsideFunction("cchcHome", "openUnit"),

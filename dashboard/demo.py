@@ -176,13 +176,12 @@ def run(demo: Demo, host: str, port: int, on_ready: Callable[[str, DemoSignIn], 
 
     from dashboard.briefings.cli import writer_jobs
     from dashboard.ingest.scheduler import PullScheduler
-    from dashboard.ingest.writer import RUN_AT_START
     from dashboard.web.app import create_app
 
     scheduler = PullScheduler(demo.services, time_scale=demo.speed)
     scheduler.add_job(demo.tick, SIMULATE_EVERY_S, "demo:simulate")
-    for func, seconds, job_id in writer_jobs(demo.services):  # snapshot requests from the web, the weekly pack
-        scheduler.add_job(func, seconds, job_id, run_now=job_id in RUN_AT_START)
+    for job in writer_jobs(demo.services):  # snapshot requests from the web, the weekly pack, the alert ledger
+        scheduler.add_job(job.func, job.every_s, job.id, run_now=job.at_start)
     lease = demo.services.store.lease
     if lease is not None:  # the demo is its own one writer: it keeps its lease renewed
         scheduler.add_job(lease.renew, lease.duration.total_seconds() / 3, "demo:lease")

@@ -109,7 +109,8 @@ def plotly_locale(lang: str) -> dict[str, Any]:
     }
 
 
-def _frame(lang: str, height: int, uirevision: str) -> dict[str, Any]:
+def frame(lang: str, height: int, uirevision: str) -> dict[str, Any]:
+    """The layout every page chart starts from: white, the page font, the language's separators, `uirevision`."""
     return {
         "height": height,
         "margin": {"l": 48, "r": 16, "t": 36, "b": 40},
@@ -124,7 +125,7 @@ def _frame(lang: str, height: int, uirevision: str) -> dict[str, Any]:
 
 def empty_figure(message: str, lang: str, *, height: int = 320, uirevision: str = "empty") -> go.Figure:
     """The frame of a chart with `message` in its middle and no axes: what a chart shows without data."""
-    figure = go.Figure(layout=_frame(lang, height, uirevision))
+    figure = go.Figure(layout=frame(lang, height, uirevision))
     figure.update_layout(
         xaxis={"visible": False},
         yaxis={"visible": False},
@@ -152,7 +153,7 @@ def trend_figure(
         return empty_figure(t("fig.trend.empty", lang), lang, height=height, uirevision=uirevision)
     x = [row["day"] for row in days]
     hover = "%{x|%d/%m/%Y}: %{y:,d}<extra>%{fullData.name}</extra>"
-    figure = go.Figure(layout=_frame(lang, height, uirevision))
+    figure = go.Figure(layout=frame(lang, height, uirevision))
     figure.add_bar(
         x=x,
         y=[row["received"] for row in days],
@@ -201,7 +202,7 @@ def ageing_figure(ageing: Mapping[str, int], lang: str, *, height: int = 320, ui
     counts = [int(ageing.get(bucket, 0)) for bucket in AGEING_BUCKETS]
     if not any(counts):
         return empty_figure(t("fig.ageing.empty", lang), lang, height=height, uirevision=uirevision)
-    figure = go.Figure(layout=_frame(lang, height, uirevision))
+    figure = go.Figure(layout=frame(lang, height, uirevision))
     figure.add_bar(
         x=counts,
         y=[t(f"fig.ageing.{bucket}", lang) for bucket in AGEING_BUCKETS],

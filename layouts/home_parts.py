@@ -13,8 +13,8 @@ from dash import dcc, html
 from dashboard.core.i18n import fmt_day, fmt_int, fmt_pct, t
 from layouts import names, shell
 from layouts.attrs import Attrs
-from layouts.figures import FONT, GRID, INK, OKABE_ITO, SEPARATORS, empty_figure
-from layouts.home_ids import HomeIds
+from layouts.figures import GRID, OKABE_ITO, empty_figure, frame
+from layouts.ids import HomeIds
 from layouts.league_grid import league_href
 from layouts.unit import unit_href
 from layouts.wall_views import alert_counts, alert_text, since_text
@@ -150,18 +150,8 @@ def trend_figure(points: Sequence[TrendPoint], lang: str, *, height: int = 300) 
     if not any(point.in_progress for point in points):
         return empty_figure(t("home.trend.empty", lang), lang, height=height, uirevision="home-trend")
     days = [fmt_day(point.day, lang)[:5] for point in points]
-    figure = go.Figure(
-        layout={
-            "height": height,
-            "margin": {"l": 56, "r": 16, "t": 12, "b": 40},
-            "paper_bgcolor": "#fff",
-            "plot_bgcolor": "#fff",
-            "font": {"family": FONT, "size": 13, "color": INK},
-            "separators": SEPARATORS.get(lang, SEPARATORS["vi"]),
-            "uirevision": "home-trend",
-            "showlegend": False,
-        }
-    )
+    layout = frame(lang, height, "home-trend")
+    figure = go.Figure(layout={**layout, "margin": {**layout["margin"], "l": 56, "t": 12}, "showlegend": False})
     figure.add_scatter(
         x=days,
         y=[point.in_progress for point in points],

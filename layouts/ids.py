@@ -172,3 +172,29 @@ class NotFoundIds(StrEnum):
     """The page shown for an unknown path."""
 
     TEXT = "notfound-text"
+
+
+class HomeIds(StrEnum):
+    """The home page at "/": verdict, period picker, search, map, units to act on, alerts, trend, satisfaction."""
+
+    VERDICT = "home-verdict"
+    PERIODS = "home-periods"
+    PERIOD_LINE = "home-period-line"
+    SEARCH = "home-search"
+    MAP = "home-map"
+    MAP_NOTES = "home-map-notes"
+    UNITS = "home-units"
+    ALERTS = "home-alerts"
+    TREND = "home-trend"
+    TREND_TITLE = "home-trend-title"
+    SATISFACTION = "home-satisfaction"
+    SATISFACTION_VALUE = "home-satisfaction-value"
+    FRESHNESS = "home-freshness"
+
+
+class TodoIds(StrEnum):
+    """The tile's to-do (beside `layouts.ids.UnitIds`, whose OVERDUE and NO_APOLOGY lists it holds)."""
+
+    TODO = "unit-todo"
+    VERDICT = "unit-verdict"
+    DUE_SOON = "unit-due-soon"

@@ -18,7 +18,6 @@ from dashboard.core.periods import PERIODS
 from layouts import names, shell
 from layouts.attrs import Attrs
 from layouts.figures import graph_config
-from layouts.home_ids import HomeIds
 from layouts.home_parts import (
     Opens,
     alerts_panel,
@@ -29,7 +28,7 @@ from layouts.home_parts import (
     trend_figure,
     units_panel,
 )
-from layouts.ids import OverviewIds
+from layouts.ids import HomeIds, OverviewIds
 from layouts.league_grid import league_href
 
 if TYPE_CHECKING:  # plain data from the page model; layouts never touch the store

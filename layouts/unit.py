@@ -19,11 +19,11 @@ from dashboard.core.vocabulary import DEFAULT_PERIOD, PERIODS, league_of
 from layouts import figures, names, shell
 from layouts.attrs import Attrs
 from layouts.dossiers import dossier_table, feedback_table, late_procedures
-from layouts.ids import UnitIds
+from layouts.ids import TodoIds, UnitIds
 from layouts.index_words import not_ranked_text, ordinal_en, rank_text, subscore_line, total_line
 from layouts.unit_cards import feedback_stats, kpi_cards
 from layouts.unit_exports import drill_tools, tile_tools
-from layouts.unit_todo import TodoIds, todo_list, todo_section, verdict
+from layouts.unit_todo import todo_list, todo_section, verdict
 from layouts.unit_trend import weekly_trend_figure, weeks
 
 if TYPE_CHECKING:  # the tile's model, plain data; layouts never load the store or the pages

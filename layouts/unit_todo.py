@@ -5,7 +5,6 @@ to do (only when a source feeds the unit; without one the tile says no source is
 from __future__ import annotations
 
 from collections.abc import Callable
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
@@ -13,7 +12,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.i18n import fmt_int, t
 from layouts.dossiers import fmt_when, procedure_label
-from layouts.ids import UnitIds
+from layouts.ids import TodoIds, UnitIds
 
 if TYPE_CHECKING:
     from dashboard.core.paging import DossierPage
@@ -22,14 +21,6 @@ if TYPE_CHECKING:
 TODO_ROWS = 5  # dossiers per list on the first screen (2 on a phone, by CSS); the rest one click away
 PHONE_ROWS = 2  # assets/tile.css shows this many on a phone
 ListHref = Callable[[str], str]  # dossier filter → the address of its whole list
-
-
-class TodoIds(StrEnum):
-    """The tile's to-do (beside `layouts.ids.UnitIds`, whose OVERDUE and NO_APOLOGY lists it holds)."""
-
-    TODO = "unit-todo"
-    VERDICT = "unit-verdict"
-    DUE_SOON = "unit-due-soon"
 
 
 # (list, its id on the tile, the verdict's words for its count, the list its "see all" opens)

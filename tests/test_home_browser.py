@@ -13,8 +13,7 @@ from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
 from dashboard.services import Services
 from dashboard.web.app import create_app
-from layouts.home_ids import HomeIds
-from layouts.ids import OverviewIds
+from layouts.ids import HomeIds, OverviewIds
 from tests.conftest import START
 from tests.factories import SourceDB
 from tests.pages.test_overview import city_rows

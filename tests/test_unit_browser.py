@@ -11,8 +11,7 @@ from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
 from dashboard.services import Services
 from dashboard.web.app import create_app
-from layouts.ids import UnitIds
-from layouts.unit_todo import TodoIds
+from layouts.ids import TodoIds, UnitIds
 from tests.callbacks.test_unit import AS_OF, FEEDBACK, ROWS
 from tests.factories import SourceDB, counting_every_dossier
 from tests.signin import start_signed_in

@@ -12,12 +12,12 @@ from dashboard.core.clock import city_time
 from dashboard.core.errors import ParameterError, PeriodError
 from dashboard.core.periods import check_period
 from dashboard.core.vocabulary import LAST_WEEK
+from dashboard.ingest.writer import Job
 from dashboard.pages.common import parse_as_of
 from dashboard.services import Services
 
 if TYPE_CHECKING:
     from dashboard.cli import Context
-    from dashboard.ingest.writer import Job
 
 REQUESTS_EVERY_S = 5.0  # how often the writer looks for snapshot requests
 
@@ -26,18 +26,19 @@ AUDIT_PURGE_EVERY_S = 86_400.0
 
 
 def writer_jobs(services: Services) -> tuple[Job, ...]:
-    """What the writer runs besides the pulls: snapshot requests, the weekly pack with its mail, the wall's alert
-    ledger (once a minute: since when each alert is open) and the audit log's retention (once a day: the only
+    """What the writer runs besides the pulls: snapshot requests, the weekly pack with its mail (at its own hour,
+    never at a restart), the wall's alert ledger (once a minute: since when each alert is open — also at the
+    writer's start, else that is unknown for its first minute) and the audit log's retention (once a day: the only
     process that removes entries)."""
     from dashboard.briefings.schedule import LOOK_EVERY_S, look
     from dashboard.briefings.snapshot import carry_out_requests
     from dashboard.pages import wall_alerts
 
     return (
-        (lambda: carry_out_requests(services), REQUESTS_EVERY_S, "briefings:requests"),
-        (lambda: look(services), LOOK_EVERY_S, "briefings:schedule"),
-        (lambda: wall_alerts.observe(services), wall_alerts.OBSERVE_EVERY_S, "alerts:ledger"),
-        (
+        Job(lambda: carry_out_requests(services), REQUESTS_EVERY_S, "briefings:requests"),
+        Job(lambda: look(services), LOOK_EVERY_S, "briefings:schedule"),
+        Job(lambda: wall_alerts.observe(services), wall_alerts.OBSERVE_EVERY_S, "alerts:ledger", at_start=True),
+        Job(
             lambda: services.accounts.audit.purge(services.settings.audit_retention_days),
             AUDIT_PURGE_EVERY_S,
             "audit:retention",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -22,10 +22,16 @@ from dashboard.store.lease import WriterLease
 log = logging.getLogger(__name__)
 Role = Literal["standby", "writer", "lost"]
 Report = Callable[[Role, LeaseState | None], None]
-Job = tuple[Callable[[], object], float, str]  # what, every how many real seconds, its id
-# Jobs that also run once when the writer starts: the alert ledger (else since-when is unknown for a minute).
-# The others wait their interval (the weekly pack is built at its own hour, never at a restart).
-RUN_AT_START = frozenset({"alerts:ledger"})
+
+
+class Job(NamedTuple):
+    """What the writer runs besides the pulls: what, every how many real seconds, its id, and whether it also runs
+    once when the writer starts (the others wait their first interval)."""
+
+    func: Callable[[], object]
+    every_s: float
+    id: str
+    at_start: bool = False
 
 
 def _quiet(_role: Role, _state: LeaseState | None) -> None:
@@ -77,8 +83,8 @@ class WriterLoop:
     def _write(self, stop: threading.Event) -> bool:
         """Pull on a schedule and renew the lease until stopped (False) or the lease is lost (True)."""
         scheduler = PullScheduler(self.services, time_scale=self.time_scale, run_now=True)
-        for func, seconds, job_id in self.jobs:
-            scheduler.add_job(func, seconds, job_id, run_now=job_id in RUN_AT_START)
+        for job in self.jobs:
+            scheduler.add_job(job.func, job.every_s, job.id, run_now=job.at_start)
         scheduler.start()
         try:
             while not stop.wait(self.beat_s):

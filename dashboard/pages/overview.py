@@ -22,12 +22,10 @@ from dashboard.pages.wall import UnitStatus, WallData
 from dashboard.pages.wall_compare import city_satisfaction
 from dashboard.services import Services
 from dashboard.store import Store
-from dashboard.store.schema import roll_dossier_day
 
 ACT_ON = 8  # units listed to act on
 TREND_MIN_DAYS = 7  # the trend spans at least a week, so "today" draws a line too
 TREND_MAX_POINTS = 31  # above this many working days, one point per week (its last working day)
-HISTORY_START = date(1970, 1, 1)  # before any dossier: the opening of a cumulative sum
 LEVEL_ORDER = {"alarm": 0, "warn": 1, "stale": 2, "ok": 3, "none": 4}
 Against = Literal["yesterday", "previous"]  # yesterday at this time (instant figures) · the previous period (rates)
 
@@ -98,24 +96,14 @@ def trend_days(calendar: WorkCalendar, span: Window) -> tuple[list[date], bool]:
     return [*ends, working[-1]], True
 
 
-def _received_less_closed(store: Store, first: date, last: date) -> int:
-    return sum(
-        int(row["received"]) - int(row["closed"]) for row in store.rollups.day_totals(roll_dossier_day, first, last)
-    )
-
-
 def backlog_trend(store: Store, days: Sequence[date]) -> list[TrendPoint]:
     """The city's dossiers in progress at the end of each of `days` (in order): Σ received − Σ closed over every unit
-    up to that day, from the day rollups — one read for the opening and one per point."""
+    up to that day, from the day rollups (`Series.unit_days` of every unit: two reads)."""
     if not days:
         return []
-    running = _received_less_closed(store, HISTORY_START, days[0] - timedelta(days=1))
-    points, since = [], days[0]
-    for day in days:
-        running += _received_less_closed(store, since, day)
-        points.append(TrendPoint(day, running))
-        since = day + timedelta(days=1)
-    return points
+    _opening, series = store.series.unit_days(None, days[0], days[-1])
+    in_progress = {row["day"]: row["in_progress"] for row in series}
+    return [TrendPoint(day, in_progress[day]) for day in days]
 
 
 def _vs_yesterday(data: WallData, name: str, now: float | None) -> Change | None:

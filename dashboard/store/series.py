@@ -16,21 +16,27 @@ class Series:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def unit_days(self, unit: str, first: date, last: date) -> tuple[int, list[dict[str, Any]]]:
+    def unit_days(self, unit: str | None, first: date, last: date) -> tuple[int, list[dict[str, Any]]]:
         """(dossiers in progress at the start of `first`, and per day first..last: received, completed, closed and
-        in progress at the end of the day); in progress = cumulative received − cumulative closed."""
+        in progress at the end of the day) of `unit`, or of every unit together when None; in progress = cumulative
+        received − cumulative closed."""
         t = roll_dossier_day
-        opening = select(func.coalesce(func.sum(t.c.received - t.c.closed), 0)).where(
-            t.c.unit_key == unit, t.c.day < first
-        )
+        of_unit = [t.c.unit_key == unit] if unit is not None else []
+        opening = select(func.coalesce(func.sum(t.c.received - t.c.closed), 0)).where(*of_unit, t.c.day < first)
         days = (
-            select(t.c.day, t.c.received, t.c.completed, t.c.closed)
-            .where(t.c.unit_key == unit, t.c.day >= first, t.c.day <= last)
+            select(
+                t.c.day,
+                func.sum(t.c.received).label("received"),
+                func.sum(t.c.completed).label("completed"),
+                func.sum(t.c.closed).label("closed"),
+            )
+            .where(*of_unit, t.c.day >= first, t.c.day <= last)
+            .group_by(t.c.day)
             .order_by(t.c.day)
         )
         with self.engine.connect() as conn:
             backlog = int(conn.execute(opening).scalar_one())
-            by_day = {r["day"]: dict(r) for r in conn.execute(days).mappings()}
+            by_day = {r["day"]: {k: int(v) for k, v in r.items() if k != "day"} for r in conn.execute(days).mappings()}
         start_backlog, series, day = backlog, [], first
         while day <= last:
             row = by_day.get(day, {"received": 0, "completed": 0, "closed": 0})

@@ -20,8 +20,7 @@ from layouts import shell
 from layouts import unit as unit_layout
 from layouts import wall as wall_layout
 from layouts.briefings import CHANGES_PREFIX
-from layouts.home_ids import HomeIds
-from layouts.ids import BriefingsIds, LeagueIds, OverviewIds, ShellIds, SourcesIds, UnitIds, WallIds
+from layouts.ids import BriefingsIds, HomeIds, LeagueIds, OverviewIds, ShellIds, SourcesIds, UnitIds, WallIds
 
 
 @dataclass(frozen=True)

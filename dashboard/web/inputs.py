@@ -11,8 +11,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter
 from pydantic import ValidationError as SchemaError
 
-from layouts.home_ids import HomeIds
-from layouts.ids import BriefingsIds, LeagueIds, OverviewIds, ShellIds, SourcesIds, UnitIds, WallIds
+from layouts.ids import BriefingsIds, HomeIds, LeagueIds, OverviewIds, ShellIds, SourcesIds, UnitIds, WallIds
 
 MAX_ADDRESS = 2048  # a path or a query string
 MAX_TEXT = 200  # a search box, a choice

@@ -13,8 +13,7 @@ from dashboard.core.cache import background_for, cache_of
 from dashboard.pages import overview as overview_pages
 from dashboard.pages.common import current_key, view_key
 from layouts import overview as overview_layout
-from layouts.home_ids import HomeIds
-from layouts.ids import NotFoundIds, OverviewIds, ShellIds
+from layouts.ids import HomeIds, NotFoundIds, OverviewIds, ShellIds
 from tests.conftest import START
 from tests.factories import dossier
 from tests.layouts.test_overview import texts
@@ -62,6 +61,11 @@ def test_the_router_hands_the_home_page_its_period_and_what_the_viewer_may_open(
     everyone = links(route(services, cache, "/", "", lambda path: True))
     assert everyone and all(href.startswith("/unit/") for href in everyone)
     assert links(route(services, cache, "/", "", lambda path: not path.startswith("/unit/"))) == []
+    # and so does its refresh, which redraws the list
+    units = dict(zip(overview_layout.PART_IDS, overview_callbacks.refresh(services, cache, None, "30d", "vi")[1:]))
+    assert links(html.Div(units[HomeIds.UNITS])) == everyone
+    closed = overview_callbacks.refresh(services, cache, None, "30d", "vi", lambda path: not path.startswith("/unit/"))
+    assert links(html.Div(dict(zip(overview_layout.PART_IDS, closed[1:]))[HomeIds.UNITS])) == []
 
 
 def test_language_from_the_query_and_not_found(app, services):

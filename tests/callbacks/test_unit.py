@@ -16,8 +16,7 @@ from dashboard.core.workdays import default_calendar
 from dashboard.pages import unit as unit_pages
 from dashboard.pages.common import current_key
 from layouts import unit as unit_layout
-from layouts.ids import NotFoundIds, ShellIds, UnitIds
-from layouts.unit_todo import TodoIds
+from layouts.ids import NotFoundIds, ShellIds, TodoIds, UnitIds
 from tests.callbacks.test_overview import registered
 from tests.factories import counting_every_dossier, dossier
 from tests.layouts.test_overview import texts

@@ -140,6 +140,16 @@ def test_a_writer_job_added_to_run_now_is_due_at_start_and_others_one_interval_l
         scheduler.scheduler.shutdown(wait=False)
 
 
+def test_of_the_writers_jobs_only_the_alert_ledger_runs_at_start(services):
+    """A restart must not build the weekly pack (it has its own hour) nor wait a minute to know since when alerts
+    are open."""
+    from dashboard.briefings.cli import writer_jobs
+
+    jobs = writer_jobs(services)
+    assert [job.id for job in jobs] == ["briefings:requests", "briefings:schedule", "alerts:ledger", "audit:retention"]
+    assert [job.id for job in jobs if job.at_start] == ["alerts:ledger"]
+
+
 # --- 2. back-off on the injected clock -----------------------------------------------------------------
 
 

@@ -14,8 +14,7 @@ from dashboard.metrics.kpis import Backlog, CityOverview, Ratio
 from dashboard.pages.overview import Headline, OverviewView, TrendPoint
 from dashboard.pages.wall import Limits, UnitStatus, WallData
 from layouts import home_parts, overview, shell
-from layouts.home_ids import HomeIds
-from layouts.ids import NotFoundIds, OverviewIds, ShellIds
+from layouts.ids import HomeIds, NotFoundIds, OverviewIds, ShellIds
 from tests.conftest import START
 
 
