@@ -1,7 +1,7 @@
-"""In headless Chromium: a desktop page with ``?kiosk=1`` reads from 5 m — the city overview and the league, at
+"""In headless Chromium: a desktop page with ``?kiosk=1`` reads from 5 m — the home page and the league, at
 1920×1080 (and 3840×2160), have no text under 28 px (56 px), nothing past the screen's edge and no vertical
-scrollbar: the long tables show their first rows and say how many more there are, and the controls that need a
-mouse are hidden."""
+scrollbar: the league shows its first rows and says how many more there are, the home page its first units to act
+on, and the controls that need a mouse are hidden."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from tests.test_wall_browser import set_viewport
 
 pytestmark = pytest.mark.browser
 LEAST_PX = 28  # at 1080 p; twice that at 2160 p
-OVERVIEW_ROWS = 9  # assets/pulse.css: the overview's sources table in kiosk mode
+KIOSK_UNITS = 4  # assets/home.css: the units to act on the home page shows in kiosk mode
 
 SMALL_TEXT = """
 const least = arguments[0];
@@ -50,10 +50,6 @@ for (const e of document.querySelectorAll('body *')) {
 }
 const root = document.documentElement;
 return {small: found, scroll: [root.scrollHeight, root.clientHeight, innerHeight]};"""
-ROWS = """
-const rows = [...document.querySelectorAll('#overview-sources tbody > tr')];
-const shown = rows.filter(r => getComputedStyle(r).visibility === 'visible').length;
-return [rows.length, shown, getComputedStyle(document.querySelector('#overview-sources'), '::after').content];"""
 
 
 @pytest.fixture
@@ -108,11 +104,12 @@ def test_the_overview_in_kiosk_mode_reads_from_5_m_on_one_screen(chromium, dash_
     start_signed_in(dash_duo, create_app(city))
     set_viewport(dash_duo.driver, width, height)
     dash_duo.wait_for_page(url=f"{dash_duo.server_url}/?kiosk=1")
-    dash_duo.wait_for_element(".pulse-kiosk #overview-sources tbody tr", timeout=10)
+    dash_duo.wait_for_element(".pulse-kiosk #home-verdict", timeout=10)
     _read_from_5_m(dash_duo, height / 1080)
-    total, shown, more = dash_duo.driver.execute_script(ROWS)
-    assert (total, shown) == (len(city.sources), OVERVIEW_ROWS)
-    assert more == '"+" counter(pulse-more) " khác"'  # "+22 khác": a counter of the rows it leaves out
+    units = dash_duo.driver.find_elements("css selector", "#home-units .home-unit")
+    assert len(units) == 8 and [u.is_displayed() for u in units] == [True] * KIOSK_UNITS + [False] * 4
+    for control in (".home-search-box", ".home-period-bar", "#home-alerts", "#home-trend"):
+        assert not dash_duo.find_element(control).is_displayed()  # needs a mouse, or the wall's views show it
     assert not dash_duo.find_element(".pulse-nav").is_displayed()
     assert not dash_duo.find_element(".pulse-lang").is_displayed()
     assert dash_duo.get_logs() == []

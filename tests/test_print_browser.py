@@ -148,7 +148,7 @@ def test_the_printed_tile_has_no_controls_its_charts_fit_and_no_page_is_blank(pr
     charts = driver.execute_script(CHARTS)
     assert all(600 < chart["printed"] <= A4_WIDTH_PX for chart in charts), charts  # fitted to the paper…
     assert [chart["width"] for chart in charts] == pytest.approx(screen_widths, abs=1)  # … and back after printing
-    last_tick = words(boxes, "24/11")  # the trend's last date, at its right edge: on the paper, not cut off
+    last_tick = words(boxes, "25/11")  # the weekly trend's last week (from Monday 25/11), at its right edge: on paper
     assert last_tick and all(x1 <= 595 - 11 / 25.4 * 72 for _x0, x1 in last_tick), last_tick
 
     emulate(driver, "print")

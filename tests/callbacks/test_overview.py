@@ -61,11 +61,14 @@ def test_the_router_hands_the_home_page_its_period_and_what_the_viewer_may_open(
     everyone = links(route(services, cache, "/", "", lambda path: True))
     assert everyone and all(href.startswith("/unit/") for href in everyone)
     assert links(route(services, cache, "/", "", lambda path: not path.startswith("/unit/"))) == []
+
     # and so does its refresh, which redraws the list
-    units = dict(zip(overview_layout.PART_IDS, overview_callbacks.refresh(services, cache, None, "30d", "vi")[1:]))
-    assert links(html.Div(units[HomeIds.UNITS])) == everyone
-    closed = overview_callbacks.refresh(services, cache, None, "30d", "vi", lambda path: not path.startswith("/unit/"))
-    assert links(html.Div(dict(zip(overview_layout.PART_IDS, closed[1:]))[HomeIds.UNITS])) == []
+    def units_refreshed(*may_open) -> html.Div:
+        redrawn = overview_callbacks.refresh(services, cache, None, "30d", "vi", *may_open)
+        return html.Div(redrawn[1 + overview_layout.PART_IDS.index(HomeIds.UNITS)])
+
+    assert links(units_refreshed()) == everyone
+    assert links(units_refreshed(lambda path: not path.startswith("/unit/"))) == []
 
 
 def test_language_from_the_query_and_not_found(app, services):
