@@ -3,6 +3,8 @@ rotation and scale. What it shows is `dashboard.pages.wall`'s model; how it look
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from typing import Any
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
@@ -12,6 +14,7 @@ from dashboard.core.cache import Cache, cache_of, cached
 from dashboard.core.geo import Boundaries, read_tile_grid
 from dashboard.pages.wall import WallData, current_key, map_shapes, wall_data
 from dashboard.services import Services
+from layouts import patches
 from layouts import wall as wall_layout
 from layouts.ids import ShellIds, WallIds
 from layouts.wall_figures import figures, redrawn
@@ -38,17 +41,51 @@ def page(services: Services, cache: Cache, _lang: str, _pathname: str, search: s
     return wall_layout.layout(data, options, now, shown, services.settings.refresh_ms, [*data_key, 1.0], notes)
 
 
+def _drawn_name(key: list[Any], options: WallOptions, part_names: list[str]) -> str:
+    return f"wall-drawn:{key[0]}:{key[1]}:{key[2]}:{options.cache_key()}:{','.join(part_names)}"
+
+
 def drawn(
     services: Services, cache: Cache, data: WallData, options: WallOptions, key: list[Any], part_names: list[str]
 ) -> tuple[Any, ...]:
     """What a refresh redraws: every wall showing the same URL draws the same thing, so it is drawn once per key
     and shared through the cache."""
-    name = f"wall-drawn:{key[0]}:{key[1]}:{key[2]}:{options.cache_key()}:{','.join(part_names)}"
     shapes = lambda: map_shapes(options.map, boundaries_of(services))  # noqa: E731
     return cached(
         cache,
-        name,
+        _drawn_name(key, options, part_names),
         lambda: redrawn(data, options, shapes(), read_tile_grid(services.settings.tile_grid_file), key[2], part_names),
+    )
+
+
+def drawn_before(
+    cache: Cache, options: WallOptions, seen: list | None, key: list[Any], part_names: list[str]
+) -> tuple[Any, ...] | None:
+    """What was drawn for the key a wall shows (`seen`), if the cache still holds it and it is at the scale of
+    `key`; never drawn anew."""
+    if not seen or len(seen) != 3 or seen[2] != key[2]:
+        return None
+    try:
+        return cache.get(_drawn_name(seen, options, part_names))
+    except Exception:  # a cache outage: the refresh sends the whole drawing, as without a patch
+        return None
+
+
+def changed_only(before: tuple[Any, ...] | None, now: tuple[Any, ...]) -> tuple[Any, ...]:
+    """`now` (header, sources, parts, figures, ticker) as a wall showing `before` needs it: `no_update` where
+    nothing changed, a `Patch` of the values that changed in a figure (`layouts.patches`); all of `now` without
+    `before`."""
+    if before is None:
+        return now
+    header, sources, parts, shown, ticker_line = now
+    old_header, old_sources, old_parts, old_shown, old_ticker = before
+    same = lambda a, b: patches.plain(a) == patches.plain(b)  # noqa: E731  (components as the client gets them)
+    return (
+        no_update if header == old_header else header,
+        no_update if same(sources, old_sources) else sources,
+        [no_update if same(p, q) else p for p, q in zip(parts, old_parts, strict=True)],
+        {name: patches.figure_patch(old_shown.get(name), figure) for name, figure in shown.items()},
+        no_update if same(ticker_line, old_ticker) else ticker_line,
     )
 
 
@@ -73,10 +110,50 @@ def refresh(
     key = [*data_key, key[2]]  # what is shown: the figures of `key` once computed, the newest so far until then
     if key == seen:
         return (*nothing[:-2], min(PENDING_POLL_MS, services.settings.refresh_ms), no_update)
-    header, sources, parts, shown, ticker_line = drawn(services, cache, data, options, key, part_names)
-    graphs = [shown.get(name, no_update) for name in graph_names]
-    times = wall_layout.times(data, services.clock.now())
-    return header, sources, times, parts, graphs, ticker_line, services.settings.refresh_ms, key
+    now = drawn(services, cache, data, options, key, part_names)
+    header, sources, parts, shown, line = changed_only(drawn_before(cache, options, seen, key, part_names), now)
+    graphs, times = [shown.get(name, no_update) for name in graph_names], wall_layout.times(data, services.clock.now())
+    return header, sources, times, parts, graphs, line, services.settings.refresh_ms, key
+
+
+def _identity(key: list[Any], seen: list | None, options: WallOptions, part_names: list[str], graphs: list[str]) -> str:
+    return json.dumps([key, seen, options.cache_key(), part_names, graphs])
+
+
+def _ids(body: dict[str, Any], group: str) -> dict[str, Any]:
+    """The values of a callback request's inputs or states, by id (a plain id's)."""
+    return {item.get("id"): item.get("value") for item in body.get(group) or () if isinstance(item.get("id"), str)}
+
+
+def ready_matches(body: dict[str, Any]) -> bool:
+    """A request of the wall's refresh (`register`): its interval and scale as inputs."""
+    return {WallIds.POLL, WallIds.SCALE} <= _ids(body, "inputs").keys() and len(body.get("outputs") or ()) == 8
+
+
+def ready_identity(services: Services) -> Callable[[dict[str, Any]], str | None]:
+    """What a wall refresh's answer depends on — the key it will show, the key the wall shows, the address's options
+    and the parts and graphs asked for — or None when the answer is `no_update` anyway (the common poll)."""
+
+    def identity(body: dict[str, Any]) -> str | None:
+        inputs, states, outputs = _ids(body, "inputs"), _ids(body, "state"), body["outputs"]
+        key = current_key(services, float(inputs.get(WallIds.SCALE) or 1.0))
+        seen = states.get(WallIds.SEEN)
+        if key == seen or not isinstance(outputs[3], list) or not isinstance(outputs[4], list):
+            return None
+        part_names = [item["id"]["part"] for item in outputs[3]]
+        graphs = [item["id"]["name"] for item in outputs[4]]
+        return _identity(key, seen, options_of(services, states.get(ShellIds.LOCATION)), part_names, graphs)
+
+    return identity
+
+
+def ready_stamp(identity: str, answer: dict[str, Any]) -> int | None:
+    """The server clock of a refresh's answer when it shows the key the identity names (not the newest figures
+    so far while that key's are computed)."""
+    shown = answer.get("response", {})
+    key, times = shown.get(WallIds.SEEN, {}).get("data"), shown.get(WallIds.TIMES, {}).get("data")
+    final = key == json.loads(identity)[0] and isinstance(times, dict) and isinstance(times.get("now"), int)
+    return times["now"] if final and isinstance(times, dict) else None
 
 
 def register(app: Dash, services: Services) -> None:

@@ -13,12 +13,28 @@ from flask import Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
+from callbacks import wall as wall_callbacks
 from dashboard.auth.context import current_principal
 from dashboard.core.i18n import language, t
 from dashboard.pages import wall
 from dashboard.services import Services
-from dashboard.web import access, alerts, api, audit, briefings, guard, headers, health, logs, oidc, sessions, signin
+from dashboard.web import (
+    access,
+    alerts,
+    api,
+    audit,
+    briefings,
+    guard,
+    headers,
+    health,
+    logs,
+    oidc,
+    ready,
+    sessions,
+    signin,
+)
 from dashboard.web.cache import attach_cache
+from dashboard.web.ready import ReadyAnswer
 from layouts import shell
 
 ASSETS_DIR = Path(__file__).resolve().parents[2] / "assets"
@@ -50,6 +66,10 @@ def create_app(services: Services, warm: bool = False) -> Dash:
     app.layout = shell.root
     cache = attach_cache(app.server, services.settings)
     callbacks.register(app, services, lambda path: access.may_open(current_principal(), path))
+    wall_answer = ReadyAnswer(
+        wall_callbacks.ready_matches, wall_callbacks.ready_identity(services), wall_callbacks.ready_stamp
+    )
+    ready.install(app, cache, [wall_answer], lambda: int(services.clock.now().timestamp() * 1000))  # one encoding a key
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
     app.server.register_blueprint(health.blueprint(services))  # /healthz and /metrics for the operators
     app.server.register_blueprint(briefings.blueprint(services))  # /briefings/<id>.<pdf|docx|xlsx|html|csv>

@@ -1,0 +1,105 @@
+"""Ready answers: a callback whose answer is the same for every viewer of the same key (the wall's refresh) is
+serialised once per key and served as the same bytes to every viewer and worker, from the shared cache — not
+rebuilt and re-encoded for each of 200 walls.
+
+Dash's own callback view stays in charge: on a miss it answers as always, and the answer's `stamp` says whether
+it is final for the request's identity (everything the answer depends on) — the bytes are then kept under that
+identity — and which server clock it holds. That one value, the server's clock (for the client-side clock), is
+written into the bytes anew for each request. An answer still waiting for figures computed in the background is
+not final: the next poll asks again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dash import Dash
+from flask import Response, request
+
+from dashboard.core.cache import Cache
+
+log = logging.getLogger(__name__)
+READY_TIMEOUT_S = 300  # an answer lives a few minutes: its key (data version, minute) moves on by then
+CLOCK_FORMS = ('"now":%d', '"now": %d')  # the server's clock as an encoder writes it (compact, or spaced)
+
+
+@dataclass(frozen=True)
+class ReadyAnswer:
+    """A callback whose answers are shared: `matches(body)` tells its requests; `identity(body)` is what its answer
+    depends on, worked out cheaply before the callback runs (None: answer this request as usual); `stamp(identity,
+    answer)`: the server clock (epoch ms) the decoded answer holds, when it is final for the identity, else None."""
+
+    matches: Callable[[dict[str, Any]], bool]
+    identity: Callable[[dict[str, Any]], str | None]
+    stamp: Callable[[str, dict[str, Any]], int | None]
+
+
+def _name(identity: str) -> str:
+    return "ready:" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+
+
+def install(app: Dash, cache: Cache, answers: list[ReadyAnswer], now_ms: Callable[[], int]) -> None:
+    """Serve `answers`' callbacks from ready bytes when the cache holds them; keep them when a callback offers."""
+    endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
+    view = app.server.view_functions[endpoint]
+    locks: dict[str, threading.Lock] = {}
+    locks_lock = threading.Lock()
+
+    def ready_view(*args: Any, **kwargs: Any) -> Any:
+        body = request.get_json(silent=True)
+        answer = next((a for a in answers if isinstance(body, dict) and a.matches(body)), None)
+        identity = answer.identity(body) if answer is not None and isinstance(body, dict) else None
+        if answer is None or identity is None:
+            return view(*args, **kwargs)
+        name = _name(identity)
+        found = _read(cache, name)
+        if found is None:
+            with locks_lock:
+                lock = locks.setdefault(name, threading.Lock())
+            with lock:  # one thread of a worker answers a key first; the others wait and take its bytes
+                found = _read(cache, name)
+                if found is None:
+                    response = app.server.make_response(view(*args, **kwargs))
+                    found = _keepable(answer, identity, response)
+                    if found is None:
+                        return response
+                    _write(cache, name, found)
+            with locks_lock:
+                locks.pop(name, None)
+        form, stamped, text = found
+        return Response(text.replace(form % stamped, form % now_ms(), 1), 200, mimetype="application/json")
+
+    app.server.view_functions[endpoint] = ready_view
+
+
+def _keepable(answer: ReadyAnswer, identity: str, response: Response) -> tuple[str, int, str] | None:
+    """(clock form, clock, text) of a final answer; None for any other (an error, a 204, one still waiting). Text,
+    not bytes: the cache stores JSON (`dashboard.web.cache`)."""
+    if response.status_code != 200 or response.mimetype != "application/json":
+        return None
+    text = response.get_data(as_text=True)
+    stamped = answer.stamp(identity, json.loads(text))
+    form = next((f for f in CLOCK_FORMS if stamped is not None and f % stamped in text), None)
+    return None if form is None or stamped is None else (form, stamped, text)
+
+
+def _read(cache: Cache, name: str) -> tuple[str, int, str] | None:
+    try:
+        found = cache.get(name)
+        return None if found is None else (found[0], found[1], found[2])
+    except Exception as exc:  # a cache outage: the callback answers, as without ready bytes
+        log.warning("ready answer %s unreadable: %s", name, exc)
+        return None
+
+
+def _write(cache: Cache, name: str, found: tuple[str, int, str]) -> None:
+    try:
+        cache.set(name, found, timeout=READY_TIMEOUT_S)
+    except Exception as exc:
+        log.warning("ready answer %s not kept: %s", name, exc)

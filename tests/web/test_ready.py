@@ -1,0 +1,143 @@
+"""Ready answers (`dashboard.web.ready`): however many walls poll after a data change, the wall's refresh is computed
+and encoded once per key, every wall gets the same bytes with the server's clock of its own request, a wall that
+already shows the key is answered by the callback as before (nothing to send), and a new data version is one more
+computation — not one per wall."""
+
+from __future__ import annotations
+
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import pytest
+
+from callbacks import wall as wall_callbacks
+from dashboard.core.cache import background_for, cache_of
+from layouts import wall as wall_layout
+from layouts.ids import ShellIds, WallIds
+from tests.conftest import START
+from tests.factories import dossier
+from tests.signin import signed_client
+
+PARTS = ["kpis", "alerts"]
+GRAPHS = ["gauge", "map"]
+VIEWERS = 20
+
+
+def _body(app, seen, search: str = "?lang=en") -> dict:
+    [output] = [key for key in app.callback_map if f"{WallIds.SEEN}.data" in key and "..." in key]
+    return {
+        "output": output,
+        "outputs": [
+            {"id": WallIds.HEADER, "property": "className"},
+            {"id": WallIds.SOURCES, "property": "children"},
+            {"id": WallIds.TIMES, "property": "data"},
+            [{"id": wall_layout.body_id(part), "property": "children"} for part in PARTS],
+            [{"id": wall_layout.graph_id(name), "property": "figure"} for name in GRAPHS],
+            {"id": WallIds.TICKER, "property": "children"},
+            {"id": WallIds.POLL, "property": "interval"},
+            {"id": WallIds.SEEN, "property": "data"},
+        ],
+        "inputs": [
+            {"id": WallIds.POLL, "property": "n_intervals", "value": 3},
+            {"id": WallIds.SCALE, "property": "data", "value": 1.0},
+        ],
+        "state": [
+            {"id": WallIds.SEEN, "property": "data", "value": seen},
+            {"id": ShellIds.LOCATION, "property": "search", "value": search},
+        ],
+        "changedPropIds": [f"{WallIds.POLL}.n_intervals"],
+    }
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """The wall refresh's calls (the callback's body), counted."""
+    calls = []
+    real = wall_callbacks.refresh
+
+    def refresh(*args, **kwargs):
+        calls.append(args[2])  # the key the wall shows
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(wall_callbacks, "refresh", refresh)
+    return calls
+
+
+def _poll_all(app, body: dict) -> list:
+    clients = [signed_client(app) for _ in range(VIEWERS)]
+    with ThreadPoolExecutor(8) as pool:
+        return list(pool.map(lambda client: client.post("/_dash-update-component", json=body), clients))
+
+
+def _clock_of(response) -> int:
+    return json.loads(response.get_data())["response"][WallIds.TIMES]["data"]["now"]
+
+
+def test_twenty_walls_after_a_change_cost_one_computation_and_get_the_same_bytes(
+    app, services, source_db, pull, counted
+):
+    source_db.insert("dossiers", dossier("A"), dossier("B"))
+    pull()
+    responses = _poll_all(app, _body(app, None))
+    assert [r.status_code for r in responses] == [200] * VIEWERS
+    assert len(counted) == 1  # one computation and one encoding for twenty walls
+    assert len({r.get_data() for r in responses}) == 1
+    shown = json.loads(responses[0].get_data())["response"]
+    key = shown[WallIds.SEEN]["data"]
+    assert key == [services.store.data_version()[0], "2019-11-27T09:00", 1.0]
+    assert _clock_of(responses[0]) == int(services.clock.now().timestamp() * 1000)
+
+    services.clock.advance(timedelta(seconds=20))  # the same minute: the same bytes, with this request's clock
+    later = signed_client(app).post("/_dash-update-component", json=_body(app, None))
+    assert len(counted) == 1 and _clock_of(later) == int(services.clock.now().timestamp() * 1000)
+    strip = lambda r: re.sub(rb'"now": ?\d+', b"", r.get_data())  # noqa: E731
+    assert strip(later) == strip(responses[0])
+
+    unchanged = signed_client(app).post("/_dash-update-component", json=_body(app, key))
+    assert json.loads(unchanged.get_data()) == {"multi": True, "response": {}}  # a wall showing the key: nothing
+    assert len(counted) == 2  # answered by the callback itself (one version query), as before
+
+    source_db.insert("dossiers", dossier("C"))
+    pull()
+    signed_client(app).post("/_dash-update-component", json=_body(app, key))  # starts computing the new version
+    background_for(cache_of(app)).wait(timeout=30)
+    again = _poll_all(app, _body(app, key))
+    new_key = json.loads(again[0].get_data())["response"][WallIds.SEEN]["data"]
+    assert new_key[0] == key[0] + 1 and len(counted) == 4  # the new version: once more, for all twenty
+
+
+def test_an_answer_still_waiting_for_its_figures_is_never_kept(app, services, pull, counted):
+    pull()
+    first = signed_client(app).post("/_dash-update-component", json=_body(app, None))
+    key = json.loads(first.get_data())["response"][WallIds.SEEN]["data"]
+    services.clock.advance(timedelta(minutes=1))  # a new minute: its figures are computed in the background
+    waiting = signed_client(app).post("/_dash-update-component", json=_body(app, key))
+    assert WallIds.SEEN not in json.loads(waiting.get_data())["response"]  # keeps what it shows, asks again soon
+    background_for(cache_of(app)).wait(timeout=30)
+    ready = signed_client(app).post("/_dash-update-component", json=_body(app, key))
+    assert json.loads(ready.get_data())["response"][WallIds.SEEN]["data"][1] == "2019-11-27T09:01"
+    assert len(counted) == 3  # the waiting answer was not served again in place of the ready one
+
+
+def test_a_wall_showing_the_previous_key_is_sent_only_what_changed(app, services, source_db, pull):
+    source_db.insert("dossiers", dossier("A"))
+    pull()
+    first = signed_client(app).post("/_dash-update-component", json=_body(app, None))
+    key = json.loads(first.get_data())["response"][WallIds.SEEN]["data"]
+    overdue = dossier("B", received=START - timedelta(days=8), updated=START)  # the gauge moves
+    source_db.insert("dossiers", overdue)
+    pull()
+    background_for(cache_of(app)).wait(timeout=30)
+    body = _body(app, key)
+    signed_client(app).post("/_dash-update-component", json=body)  # may still be the old figures: draw the new
+    background_for(cache_of(app)).wait(timeout=30)
+    changed = signed_client(app).post("/_dash-update-component", json=body)
+    sent = json.loads(changed.get_data())["response"]
+    assert sent[WallIds.SEEN]["data"][0] == key[0] + 1
+    graph = lambda name: sent.get(json.dumps(wall_layout.graph_id(name), separators=(",", ":"), sort_keys=True))  # noqa: E731
+    gauge = graph("gauge")["figure"]
+    assert gauge["__dash_patch_update"] == "__dash_patch_update"  # a patch of the gauge, not the whole figure
+    assert {"location": ["data", 0, "value"], "operation": "Assign", "params": {"value": 50.0}} in gauge["operations"]
+    assert WallIds.HEADER not in sent and WallIds.SOURCES not in sent  # unchanged: not sent again
