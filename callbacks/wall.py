@@ -42,7 +42,8 @@ def page(services: Services, cache: Cache, _lang: str, _pathname: str, search: s
 
 
 def _drawn_name(key: list[Any], options: WallOptions, part_names: list[str]) -> str:
-    return f"wall-drawn:{key[0]}:{key[1]}:{key[2]}:{options.cache_key()}:{','.join(part_names)}"
+    scale = float(key[2])  # 1 and 1.0 alike: a wall's key comes back from the browser as JSON
+    return f"wall-drawn:{key[0]}:{key[1]}:{scale}:{options.cache_key()}:{','.join(part_names)}"
 
 
 def drawn(
@@ -63,7 +64,7 @@ def drawn_before(
 ) -> tuple[Any, ...] | None:
     """What was drawn for the key a wall shows (`seen`), if the cache still holds it and it is at the scale of
     `key`; never drawn anew."""
-    if not seen or len(seen) != 3 or seen[2] != key[2]:
+    if not seen or len(seen) != 3 or float(seen[2]) != float(key[2]):
         return None
     try:
         return cache.get(_drawn_name(seen, options, part_names))

@@ -83,6 +83,7 @@ def wall_services(tmp_path, clock):
         built.append(services)
         return services
 
+    build.source_db = source_db  # type: ignore[attr-defined]  # for a test that changes the data
     yield build
     for services in built:
         services.store.dispose()
@@ -168,6 +169,29 @@ def test_a_back_dated_pull_greys_the_unit_and_turns_the_header_amber(chromium, d
     header = dash_duo.find_element(".wall-header")
     assert "is-stale" in header.get_attribute("class") and "Có nguồn dữ liệu cũ" in header.text
     assert "nguồn cập nhật đúng hạn: 0 / 1" in header.text
+    assert dash_duo.get_logs() == []
+
+
+GAUGE_VALUE = """const gd = document.getElementById('{"name":"gauge","type":"wall-graph"}').querySelector('.js-plotly-plot');
+return gd && gd.data ? gd.data[0].value : null;"""
+
+
+def test_a_data_change_reaches_the_wall_as_a_patch_of_what_changed(chromium, dash_duo, wall_services):
+    services = wall_services()
+    start_signed_in(dash_duo, create_app(services))
+    set_viewport(dash_duo.driver, 1920, 1080)
+    open_wall(dash_duo, "?views=summary")
+    driver = dash_duo.driver
+    WebDriverWait(driver, 10).until(lambda d: d.execute_script(GAUGE_VALUE) is not None)
+    assert round(driver.execute_script(GAUGE_VALUE), 1) == 33.3  # D2 of D1–D3 overdue
+    wall_services.source_db.insert("dossiers", dossier("D4", received=START - timedelta(days=9), updated=START))
+    Ingestor(services.store, services.clock, services.settings).pull(services.sources[0])
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script(GAUGE_VALUE) == 50.0)  # D2 and D4 of four
+    assert "4" in dash_duo.find_element(".wall-view.is-active [data-kpi=in_progress]").text
+    wall_services.source_db.insert("dossiers", dossier("D5", updated=START))  # this time a patch of the figures
+    Ingestor(services.store, services.clock, services.settings).pull(services.sources[0])
+    WebDriverWait(driver, 15).until(lambda d: d.execute_script(GAUGE_VALUE) == 40.0)  # D2 and D4 of five
+    assert "5" in dash_duo.find_element(".wall-view.is-active [data-kpi=in_progress]").text
     assert dash_duo.get_logs() == []
 
 
