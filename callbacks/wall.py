@@ -4,6 +4,8 @@ rotation and scale. What it shows is `dashboard.pages.wall`'s model; how it look
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +14,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.cache import Cache, cache_of, cached
 from dashboard.core.geo import Boundaries, read_tile_grid
-from dashboard.pages.wall import WallData, current_key, map_shapes, wall_data
+from dashboard.pages.wall import WallData, current_key, map_shapes, wall_data, wall_key
 from dashboard.services import Services
 from layouts import patches
 from layouts import wall as wall_layout
@@ -20,6 +22,7 @@ from layouts.ids import ShellIds, WallIds
 from layouts.wall_figures import figures, redrawn
 from layouts.wall_model import WallOptions, parse_options
 
+UNCHANGED = "unchanged"  # dashboard.web.ready.UNCHANGED: the wall shows the newest key, nothing to send
 PENDING_POLL_MS = 1000  # how soon a wall asks again while its new figures are computed
 
 
@@ -131,15 +134,35 @@ def ready_matches(body: dict[str, Any]) -> bool:
     return {WallIds.POLL, WallIds.SCALE} <= _ids(body, "inputs").keys() and len(body.get("outputs") or ()) == 8
 
 
+class VersionCheck:
+    """The store's data version, read at most every `every_s` seconds by a worker (however many walls poll it)."""
+
+    def __init__(self, services: Services, every_s: float) -> None:
+        self.services, self.every_s = services, every_s
+        self._read: tuple[float, int] | None = None
+        self._lock = threading.Lock()
+
+    def version(self) -> int:
+        with self._lock:
+            now = time.monotonic()
+            if self._read is None or now - self._read[0] >= self.every_s:
+                self._read = (now, self.services.store.data_version()[0])
+            return self._read[1]
+
+
 def ready_identity(services: Services) -> Callable[[dict[str, Any]], str | None]:
     """What a wall refresh's answer depends on — the key it will show, the key the wall shows, the address's options
-    and the parts and graphs asked for — or None when the answer is `no_update` anyway (the common poll)."""
+    and the parts and graphs asked for — or `UNCHANGED` when the wall shows the newest key already (the common
+    poll: the data version as read at most every `version_check_ms`, `VersionCheck`)."""
+    check = VersionCheck(services, services.settings.version_check_ms / 1000)
 
     def identity(body: dict[str, Any]) -> str | None:
         inputs, states, outputs = _ids(body, "inputs"), _ids(body, "state"), body["outputs"]
-        key = current_key(services, float(inputs.get(WallIds.SCALE) or 1.0))
+        key = wall_key(check.version(), services.clock.now(), float(inputs.get(WallIds.SCALE) or 1.0))
         seen = states.get(WallIds.SEEN)
-        if key == seen or not isinstance(outputs[3], list) or not isinstance(outputs[4], list):
+        if key == seen:
+            return UNCHANGED
+        if not isinstance(outputs[3], list) or not isinstance(outputs[4], list):
             return None
         part_names = [item["id"]["part"] for item in outputs[3]]
         graphs = [item["id"]["name"] for item in outputs[4]]

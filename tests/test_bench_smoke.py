@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bench import kpi_rollups
+from bench import kpi_rollups, load
 
 
 @pytest.mark.slow
@@ -50,3 +50,17 @@ def test_backfill_benchmark_smoke_run(tmp_path, capsys):
         0,
     )
     assert figures["raw_rows_per_s"] > 0 and figures["backfill_rows_per_s"] > 0
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_load_benchmark_smoke_run(capsys):
+    """bench/load.py with 1 and 3 walls for a few seconds against gunicorn and Redis: every poll answered, the data
+    changed while they polled, and the table printed for both."""
+    status = load.main(["--viewers", "1,3", "--seconds", "6", "--change-every", "1.5"])
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    rows = [json.loads(line) for line in printed.splitlines() if line.startswith('{"n"')]
+    assert [row["n"] for row in rows] == [1, 3]
+    assert all(row["errors"] == 0 and row["polls"] > 0 and row["changes"] > 0 for row in rows), printed
+    assert "targets: p95 ≤ 250 ms, 0 errors" in printed

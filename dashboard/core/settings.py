@@ -73,6 +73,12 @@ class Settings(BaseSettings):
         3.0, gt=0, description="A source is stale when its last good pull is older than this × its interval."
     )
     refresh_ms: int = Field(5000, ge=500, description="How often a page asks whether the data version changed.")
+    version_check_ms: int = Field(
+        500,
+        ge=0,
+        description="A web worker reads the data version for the walls' polls at most this often (0: at every"
+        " poll), so that 200 walls cost the store what one does; a change reaches the walls this much later at most.",
+    )
     language: str = Field("vi", pattern="^(vi|en)$", description="Default language of the pages: vi or en.")
     pseudo_locale: bool = Field(
         False,

@@ -1,16 +1,21 @@
 """GET /healthz (JSON: 200 while the store answers, 503 when it does not) and GET /metrics (Prometheus text format:
-sources, rows, rejections, lag, the writer lease, the data version), both read from `dashboard.pages.health`."""
+sources, rows, rejections, lag, the writer lease, the data version), both read from `dashboard.pages.health`; and
+this worker's own count of store statements (`cchc_web_store_statements_total`, by process id: a load test's
+statements per data change, which must not grow with the number of viewers)."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Response
 from prometheus_client import CollectorRegistry, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from sqlalchemy import event
 
 from dashboard.core.clock import CITY_TZ
 from dashboard.pages.health import Health, health
@@ -86,10 +91,30 @@ class StoreCollector:
         yield from families.values()
 
 
+class StatementCollector:
+    """The statements this process has sent to the store (a count the store's own engine events keep)."""
+
+    def __init__(self, services: Services) -> None:
+        self._count = itertools.count()
+        self._sent = 0
+        event.listen(services.store.engine, "before_cursor_execute", self._one)
+
+    def _one(self, *_args: Any) -> None:
+        self._sent = next(self._count) + 1  # itertools.count: atomic under the GIL, unlike `+= 1`
+
+    def collect(self) -> Iterator[Metric]:
+        sent = CounterMetricFamily(
+            "cchc_web_store_statements", "Store statements this web worker has sent", labels=["pid"]
+        )
+        sent.add_metric([str(os.getpid())], float(self._sent))
+        yield sent
+
+
 def blueprint(services: Services) -> Blueprint:
     probes = Blueprint("health", __name__)
     registry = CollectorRegistry(auto_describe=False)
     registry.register(StoreCollector(services))
+    registry.register(StatementCollector(services))
 
     @probes.get("/healthz")
     def healthz() -> Response:

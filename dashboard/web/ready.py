@@ -26,14 +26,17 @@ from dashboard.core.cache import Cache
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 300  # an answer lives a few minutes: its key (data version, minute) moves on by then
+UNCHANGED = "unchanged"  # an identity meaning: no output changes (Dash's own answer when every output is no_update)
+NOTHING = '{"multi":true,"response":{}}'
 CLOCK_FORMS = ('"now":%d', '"now": %d')  # the server's clock as an encoder writes it (compact, or spaced)
 
 
 @dataclass(frozen=True)
 class ReadyAnswer:
     """A callback whose answers are shared: `matches(body)` tells its requests; `identity(body)` is what its answer
-    depends on, worked out cheaply before the callback runs (None: answer this request as usual); `stamp(identity,
-    answer)`: the server clock (epoch ms) the decoded answer holds, when it is final for the identity, else None."""
+    depends on, worked out cheaply before the callback runs (None: answer this request as usual; `UNCHANGED`: the
+    viewer shows the newest already, nothing to send); `stamp(identity, answer)`: the server clock (epoch ms) the
+    decoded answer holds, when it is final for the identity, else None."""
 
     matches: Callable[[dict[str, Any]], bool]
     identity: Callable[[dict[str, Any]], str | None]
@@ -57,6 +60,8 @@ def install(app: Dash, cache: Cache, answers: list[ReadyAnswer], now_ms: Callabl
         identity = answer.identity(body) if answer is not None and isinstance(body, dict) else None
         if answer is None or identity is None:
             return view(*args, **kwargs)
+        if identity == UNCHANGED:  # the common poll: answered without the store, the callback or the cache
+            return Response(NOTHING, 200, mimetype="application/json")
         name = _name(identity)
         found = _read(cache, name)
         if found is None:

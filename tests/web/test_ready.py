@@ -11,9 +11,12 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from callbacks import wall as wall_callbacks
 from dashboard.core.cache import background_for, cache_of
+from dashboard.web import ready
+from dashboard.web.app import create_app
 from layouts import wall as wall_layout
 from layouts.ids import ShellIds, WallIds
 from tests.conftest import START
@@ -49,6 +52,13 @@ def _body(app, seen, search: str = "?lang=en") -> dict:
         ],
         "changedPropIds": [f"{WallIds.POLL}.n_intervals"],
     }
+
+
+@pytest.fixture
+def app(services):
+    """The app with the data version read at every poll (the tests change the data and poll at once)."""
+    services.settings = services.settings.model_copy(update={"version_check_ms": 0})
+    return create_app(services)
 
 
 @pytest.fixture
@@ -97,7 +107,7 @@ def test_twenty_walls_after_a_change_cost_one_computation_and_get_the_same_bytes
 
     unchanged = signed_client(app).post("/_dash-update-component", json=_body(app, key))
     assert json.loads(unchanged.get_data()) == {"multi": True, "response": {}}  # a wall showing the key: nothing
-    assert len(counted) == 2  # answered by the callback itself (one version query), as before
+    assert len(counted) == 1  # answered without the callback
 
     source_db.insert("dossiers", dossier("C"))
     pull()
@@ -105,7 +115,7 @@ def test_twenty_walls_after_a_change_cost_one_computation_and_get_the_same_bytes
     background_for(cache_of(app)).wait(timeout=30)
     again = _poll_all(app, _body(app, key))
     new_key = json.loads(again[0].get_data())["response"][WallIds.SEEN]["data"]
-    assert new_key[0] == key[0] + 1 and len(counted) == 4  # the new version: once more, for all twenty
+    assert new_key[0] == key[0] + 1 and len(counted) == 3  # the new version: once more, for all twenty
 
 
 def test_an_answer_still_waiting_for_its_figures_is_never_kept(app, services, pull, counted):
@@ -119,6 +129,20 @@ def test_an_answer_still_waiting_for_its_figures_is_never_kept(app, services, pu
     ready = signed_client(app).post("/_dash-update-component", json=_body(app, key))
     assert json.loads(ready.get_data())["response"][WallIds.SEEN]["data"][1] == "2019-11-27T09:01"
     assert len(counted) == 3  # the waiting answer was not served again in place of the ready one
+
+
+def test_walls_showing_the_newest_key_cost_the_store_one_read_however_many_poll(services, pull, counted):
+    pull()
+    app = create_app(services)  # the version read at most every 500 ms (the default)
+    assert services.settings.version_check_ms == 500 and wall_callbacks.UNCHANGED == ready.UNCHANGED
+    first = signed_client(app).post("/_dash-update-component", json=_body(app, None))
+    key = json.loads(first.get_data())["response"][WallIds.SEEN]["data"]
+    sent = []
+    event.listen(services.store.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    responses = _poll_all(app, _body(app, key))
+    assert [r.get_data(as_text=True) for r in responses] == [ready.NOTHING] * VIEWERS
+    versions = [statement for statement in sent if "data_version" in statement]
+    assert len(versions) <= 1 and len(counted) == 1  # twenty walls: at most one read of the version, no callback
 
 
 def test_a_wall_showing_the_previous_key_is_sent_only_what_changed(app, services, source_db, pull):

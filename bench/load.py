@@ -1,0 +1,272 @@
+"""Load benchmark: N walls polling a production server while the data changes, for N in --viewers.
+
+    python bench/load.py [--viewers 1,50,200] [--seconds 30] [--change-every 2] [--workers 2] [--threads 16]
+
+What it runs: the demo's simulated district databases and SQLite store (`dashboard.demo.prepare`, a small scale),
+served by gunicorn as the README documents it (`-k gthread`), with the shared Redis cache at 127.0.0.1:6379 (a key
+prefix of its own, removed at the end); a writer in this process advancing the simulated offices and pulling one
+source of the city every --change-every seconds (a new data version each time); and N viewers, each a wall that opened its
+kiosk address once and then polls as the browser does — the refresh callback's real payload (every part and graph
+of the wall, its scale, the key it shows) every `refresh_ms` — keeping the key each answer says it shows.
+
+Prints per N: polls, errors, p50/p95/p99 of a poll, data changes seen, and the web workers' store statements per
+data change (from /metrics, `cchc_web_store_statements_total` of each worker), against the figures at N = the first
+--viewers value (the baseline of the same run). Targets (issue 16): p95 ≤ 250 ms, 0 errors, data every 2 s, and
+statements per change that do not grow with N.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import redis  # noqa: E402
+import requests  # noqa: E402
+
+from callbacks import wall as wall_callbacks  # noqa: E402
+from dashboard import demo  # noqa: E402
+from dashboard.auth.roles import API_READER  # noqa: E402
+from dashboard.core.cache import cache_of  # noqa: E402
+from dashboard.core.settings import Settings  # noqa: E402
+from dashboard.ingest.pull import Ingestor  # noqa: E402
+from dashboard.web.app import create_app  # noqa: E402
+from layouts.ids import ShellIds, WallIds  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+REDIS_URL = "redis://127.0.0.1:6379/0"
+REFRESH_MS = 2000  # data every 2 s (the issue's harder case)
+SPEED = 300.0  # simulated seconds a real second: the small demo city's offices receive dossiers every change
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wall_outputs(services) -> tuple[str, list[str], list[str]]:
+    """The refresh callback's name (how Dash finds it) and the wall's parts and graphs as its page has them (the
+    ids the browser's refresh payload lists)."""
+    app = create_app(services)
+    [output] = [key for key in app.callback_map if f"{WallIds.SEEN}.data" in key and "..." in key]
+    page = wall_callbacks.page(services, cache_of(app), "vi", "/wall", "")
+    parts, graphs = [], []
+    for component in page._traverse():  # noqa: SLF001  (Dash's own walk over a layout)
+        ident = getattr(component, "id", None)
+        if isinstance(ident, dict) and ident.get("type") == WallIds.VIEW_BODY:
+            parts.append(ident["part"])
+        elif isinstance(ident, dict) and ident.get("type") == WallIds.GRAPH:
+            graphs.append(ident["name"])
+    return output, parts, graphs
+
+
+def payload(output: str, parts: list[str], graphs: list[str], seen: list | None, scale: float) -> dict:
+    """The refresh callback's request as the browser sends it."""
+    return {
+        "output": output,
+        "outputs": [
+            {"id": WallIds.HEADER, "property": "className"},
+            {"id": WallIds.SOURCES, "property": "children"},
+            {"id": WallIds.TIMES, "property": "data"},
+            [{"id": {"part": p, "type": WallIds.VIEW_BODY}, "property": "children"} for p in parts],
+            [{"id": {"name": g, "type": WallIds.GRAPH}, "property": "figure"} for g in graphs],
+            {"id": WallIds.TICKER, "property": "children"},
+            {"id": WallIds.POLL, "property": "interval"},
+            {"id": WallIds.SEEN, "property": "data"},
+        ],
+        "inputs": [
+            {"id": WallIds.POLL, "property": "n_intervals", "value": 1},
+            {"id": WallIds.SCALE, "property": "data", "value": scale},
+        ],
+        "state": [
+            {"id": WallIds.SEEN, "property": "data", "value": seen},
+            {"id": ShellIds.LOCATION, "property": "search", "value": ""},
+        ],
+        "changedPropIds": [f"{WallIds.POLL}.n_intervals"],
+    }
+
+
+class Viewer(threading.Thread):
+    """One wall: opens its kiosk address, then polls every `REFRESH_MS` until `stop` is set."""
+
+    def __init__(self, base: str, wall_url: str, body: dict, stop: threading.Event, scale: float) -> None:
+        super().__init__(daemon=True)
+        self.base, self.wall_url, self.body, self.stop, self.scale = base, wall_url, body, stop, scale
+        self.latencies: list[float] = []
+        self.errors: list[str] = []
+        self.keys: set[int] = set()
+
+    def run(self) -> None:
+        session = requests.Session()
+        session.headers["Origin"] = self.base.rstrip("/")  # as the browser's own page sends it
+        opened = session.get(self.wall_url, timeout=30)  # the token for the device cookie
+        if opened.status_code != 200 or not session.cookies:
+            self.errors.append(f"opening the wall: {opened.status_code} {opened.text[:80]}")
+        seen = None
+        time.sleep(REFRESH_MS / 1000 * (hash(self.name) % 100) / 100)  # walls do not poll in step
+        while not self.stop.is_set():
+            began = time.perf_counter()
+            body = dict(self.body)
+            body["state"] = [{**self.body["state"][0], "value": seen}, self.body["state"][1]]
+            try:
+                answer = session.post(f"{self.base}_dash-update-component", json=body, timeout=30)
+                self.latencies.append(time.perf_counter() - began)
+                if answer.status_code != 200:
+                    self.errors.append(f"{answer.status_code} {answer.text[:80]}")
+                else:
+                    shown = answer.json().get("response", {}).get(WallIds.SEEN)
+                    if shown:
+                        seen = shown["data"]
+                        self.keys.add(seen[0])
+            except (requests.RequestException, ValueError) as exc:
+                self.errors.append(f"{type(exc).__name__}: {exc}"[:120])
+            self.stop.wait(max(0.0, REFRESH_MS / 1000 - (time.perf_counter() - began)))
+
+
+def statements(base: str, token: str, workers: int) -> dict[str, float]:
+    """Each web worker's store statements so far (asked until every worker has answered once)."""
+    found: dict[str, float] = {}
+    for _ in range(50 * workers):
+        text = requests.get(f"{base}metrics", headers={"Authorization": f"Bearer {token}"}, timeout=30).text
+        for pid, value in re.findall(r'cchc_web_store_statements_total\{pid="(\d+)"\} ([0-9.e+]+)', text):
+            found[pid] = float(value)
+        if len(found) >= workers:
+            break
+    return found
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--viewers", default="1,50,200")
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--change-every", type=float, default=2.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument("--scale", type=float, default=0.02, help="the demo's size (its share of the real city)")
+    args = parser.parse_args(argv)
+    counts = [int(n) for n in args.viewers.split(",")]
+    prefix = f"bench-load-{uuid.uuid4().hex[:8]}"
+    with tempfile.TemporaryDirectory() as folder:
+        base_settings = Settings(data_dir=Path(folder), session_secret="b" * 40, refresh_ms=REFRESH_MS)
+        start = datetime.now(UTC)
+        simulated = demo.simulator(base_settings, scale=args.scale, start=start)
+        print(f"building the demo (scale {args.scale}) …", flush=True)
+        built = demo.prepare(base_settings, simulated, start, speed=SPEED, history_days=14)
+        services = built.services
+        output, parts, graphs = wall_outputs(services)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}/"
+        signin = demo.demo_accounts(services, base)
+        _, api_token = services.accounts.issue_token(
+            "api", "bench", API_READER, set(), services.accounts.clock.now() + timedelta(days=1)
+        )
+        env = {
+            **os.environ,
+            "CCHC_DATA_DIR": str(services.settings.data_dir),
+            "CCHC_SOURCES_FILE": str(services.settings.resolved_sources_file),
+            "CCHC_SESSION_SECRET": services.settings.session_secret or "",
+            "CCHC_CACHE_URL": REDIS_URL,
+            "CCHC_CACHE_PREFIX": prefix,
+            "CCHC_REFRESH_MS": str(REFRESH_MS),
+            "CCHC_SAFETY_LAG_S": str(services.settings.safety_lag_s),
+        }
+        command = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread"]
+        command += ["--threads", str(args.threads), "--keep-alive", "10", "--timeout", "90", "-b", f"127.0.0.1:{port}"]
+        server = subprocess.Popen([*command, "dashboard.web.wsgi:server"], cwd=ROOT, env=env)
+        try:
+            for _ in range(120):
+                try:
+                    if requests.get(f"{base}healthz", timeout=2).status_code in (200, 503):
+                        break
+                except requests.RequestException:
+                    time.sleep(0.5)
+            eager = services.settings.model_copy(update={"safety_lag_s": 0.0})  # each tick's rows, pulled at once
+            ingestor = Ingestor(services.store, built.clock, eager, services.calendar)
+            body = payload(output, parts, graphs, None, 1.0)
+            rows = [run_one(args, n, base, signin.wall_url, api_token, body, built, ingestor) for n in counts]
+        finally:
+            server.send_signal(signal.SIGTERM)
+            server.wait(30)
+            client = redis.Redis.from_url(REDIS_URL)
+            for key in client.scan_iter(f"{prefix}*"):
+                client.delete(key)
+            services.store.dispose()
+    first = rows[0]
+    print(
+        f"\n{'viewers':>7} {'polls':>7} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'changes':>7} "
+        f"{'stmts/change':>12} {'× N=' + str(first['n']):>8}"
+    )
+    for row in rows:
+        ratio = row["per_change"] / first["per_change"] if first["per_change"] else float("nan")
+        print(
+            f"{row['n']:>7} {row['polls']:>7} {row['errors']:>6} {row['p50']:>8.1f} {row['p95']:>8.1f} "
+            f"{row['p99']:>8.1f} {row['changes']:>7} {row['per_change']:>12.1f} {ratio:>8.2f}"
+        )
+    print("targets: p95 ≤ 250 ms, 0 errors, statements per change not growing with N")
+    return 0
+
+
+def run_one(args, n: int, base: str, wall_url: str, token: str, body: dict, built, ingestor) -> dict:
+    """N viewers for --seconds while the sources are pulled every --change-every seconds."""
+    stop = threading.Event()
+    viewers = [Viewer(base, wall_url, body, stop, 1.0) for _ in range(n)]
+    for viewer in viewers:
+        viewer.start()
+    time.sleep(REFRESH_MS / 1000 * 2)  # every wall has opened and drawn once
+    services = built.services
+    before, version = statements(base, token, args.workers), services.store.data_version()[0]
+    for viewer in viewers:
+        viewer.latencies.clear()
+    ended = time.monotonic() + args.seconds
+    while time.monotonic() < ended:
+        began = time.monotonic()
+        built.tick()
+        for source in services.sources:
+            ingestor.pull(source)
+        time.sleep(max(0.0, args.change_every - (time.monotonic() - began)))
+    stop.set()
+    for viewer in viewers:
+        viewer.join(30)
+    after, changes = statements(base, token, args.workers), services.store.data_version()[0] - version
+    sent = sum(after.values()) - sum(before.get(pid, 0.0) for pid in after)
+    latencies = [s * 1000 for v in viewers for s in v.latencies]
+    row = {
+        "n": n,
+        "polls": len(latencies),
+        "errors": sum(len(v.errors) for v in viewers),
+        "p50": statistics.median(latencies) if latencies else float("nan"),
+        "p95": percentile(latencies, 0.95),
+        "p99": percentile(latencies, 0.99),
+        "changes": changes,
+        "per_change": sent / changes if changes else float("nan"),
+    }
+    print(json.dumps(row), flush=True)
+    errors = [e for v in viewers for e in v.errors]
+    if errors:
+        print(f"  first errors: {sorted(set(errors))[:3]}", flush=True)
+    return row
+
+
+if __name__ == "__main__":
+    sys.exit(main())
