@@ -76,8 +76,10 @@ def wall_outputs(services) -> tuple[str, list[str], list[str]]:
     return output, parts, graphs
 
 
-def payload(output: str, parts: list[str], graphs: list[str], seen: list | None, scale: float) -> dict:
-    """The refresh callback's request as the browser sends it."""
+def payload(
+    output: str, parts: list[str], graphs: list[str], seen: list | None, scale: float, search: str = ""
+) -> dict:
+    """The refresh callback's request as the browser sends it (tests/web/test_ready.py sends it too)."""
     return {
         "output": output,
         "outputs": [
@@ -96,7 +98,7 @@ def payload(output: str, parts: list[str], graphs: list[str], seen: list | None,
         ],
         "state": [
             {"id": WallIds.SEEN, "property": "data", "value": seen},
-            {"id": ShellIds.LOCATION, "property": "search", "value": ""},
+            {"id": ShellIds.LOCATION, "property": "search", "value": search},
         ],
         "changedPropIds": [f"{WallIds.POLL}.n_intervals"],
     }

@@ -13,12 +13,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from bench import load
 from callbacks import wall as wall_callbacks
 from dashboard.core.cache import background_for, cache_of
 from dashboard.web import ready
 from dashboard.web.app import create_app
 from layouts import wall as wall_layout
-from layouts.ids import ShellIds, WallIds
+from layouts.ids import WallIds
 from tests.conftest import START
 from tests.factories import dossier
 from tests.signin import signed_client
@@ -29,29 +30,9 @@ VIEWERS = 20
 
 
 def _body(app, seen, search: str = "?lang=en") -> dict:
+    """The refresh's request as the browser sends it (bench/load.py's), for the parts and graphs of `PARTS`, `GRAPHS`."""
     [output] = [key for key in app.callback_map if f"{WallIds.SEEN}.data" in key and "..." in key]
-    return {
-        "output": output,
-        "outputs": [
-            {"id": WallIds.HEADER, "property": "className"},
-            {"id": WallIds.SOURCES, "property": "children"},
-            {"id": WallIds.TIMES, "property": "data"},
-            [{"id": wall_layout.body_id(part), "property": "children"} for part in PARTS],
-            [{"id": wall_layout.graph_id(name), "property": "figure"} for name in GRAPHS],
-            {"id": WallIds.TICKER, "property": "children"},
-            {"id": WallIds.POLL, "property": "interval"},
-            {"id": WallIds.SEEN, "property": "data"},
-        ],
-        "inputs": [
-            {"id": WallIds.POLL, "property": "n_intervals", "value": 3},
-            {"id": WallIds.SCALE, "property": "data", "value": 1.0},
-        ],
-        "state": [
-            {"id": WallIds.SEEN, "property": "data", "value": seen},
-            {"id": ShellIds.LOCATION, "property": "search", "value": search},
-        ],
-        "changedPropIds": [f"{WallIds.POLL}.n_intervals"],
-    }
+    return load.payload(output, PARTS, GRAPHS, seen, 1.0, search)
 
 
 @pytest.fixture
