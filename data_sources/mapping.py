@@ -27,12 +27,14 @@ from dashboard.core.rules import HOURS_PER_WORKING_DAY
 from dashboard.core.vocabulary import DONE_STATUSES, Stream
 from dashboard.core.workdays import OFFICE_BLOCKS, WorkCalendar
 from data_sources.profiles import Profile
+from data_sources.stream_rows import StreamRows
 from data_sources.values import UndecodableText
 
 log = logging.getLogger(__name__)
 RAW_TEXT_MAX = 2048  # characters of one raw value kept in a rejected row's JSON
 NATIVE_FIELDS: dict[str, str] = {"dossiers": "native_code", "feedback": "native_id"}
 NATIVE_KEY_MAX = 200  # rejected_rows.native_key is String(200)
+VALID_REMEMBERED = 100_000  # (code, day) answers a resolver keeps
 
 
 class SourceRef(Protocol):
@@ -55,6 +57,7 @@ class UnitResolver:
         self.rows = unit_rows
         self.by_key = {u["key"]: u for u in unit_rows}
         self.by_code: dict[str, list[dict[str, Any]]] = {}
+        self._valid: dict[tuple[str, date], dict[str, Any] | None] = {}
         for unit in unit_rows:
             for code in codes_of(unit):
                 self.by_code.setdefault(code, []).append(unit)
@@ -63,7 +66,13 @@ class UnitResolver:
         return [self.by_key[code]] if code in self.by_key else self.by_code.get(code, [])
 
     def valid(self, code: str, day: date) -> dict[str, Any] | None:
-        return next((unit for unit in self.named(code) if unit_valid_on(unit, day)), None)
+        """The unit a code names on a day; remembered, as a chunk asks the same few (code, day) pairs again."""
+        key = (code, day)
+        if key not in self._valid:
+            if len(self._valid) >= VALID_REMEMBERED:
+                self._valid.clear()
+            self._valid[key] = next((unit for unit in self.named(code) if unit_valid_on(unit, day)), None)
+        return self._valid[key]
 
     def resolve(self, code: str, when: datetime, latest: datetime | None = None) -> str:
         day = when.astimezone(CITY_TZ).date()
@@ -103,6 +112,7 @@ class RowMapper:
         self.units = UnitResolver(unit_rows)
         self.procedures = procedure_codes
         self.calendar = calendar
+        self._chunk: tuple[Profile, Stream, StreamRows] | None = None  # set while `map_rows` maps a chunk
 
     def map_rows(
         self,
@@ -117,22 +127,28 @@ class RowMapper:
 
         A native id the source sends more than once in one pull rejects every such row (all are kept, with the
         keys of the others): `seen` holds the native ids of the pull's earlier chunks, and is updated."""
-        mapping = profile.streams[stream]
+        mapping, rows = profile.streams[stream], profile.rows(stream)  # the stream's specs, looked up once a chunk
+        # a cursor present but unreadable rejects the row, naming it: already so when `canonical` read it
+        cursor_column = None if rows.cursor_mapped else mapping.cursor
         mapped: list[tuple[dict[str, Any], dict[str, Any]]] = []
         bad: list[tuple[dict[str, Any], str, str]] = []
-        for raw in raws:
-            try:
-                row = self.canonical(source, profile, stream, raw, now)
-                cursor = raw.get(mapping.cursor) if mapping.cursor else None
-                if (cursor.strip() if isinstance(cursor, str) else cursor) not in (None, ""):
-                    profile.cursor_instant(stream, raw)  # a cursor present but unreadable raises, naming it
-                mapped.append((raw, row))
-            except MappingError as exc:
-                bad.append((raw, exc.field, exc.reason))
-            except Exception as exc:  # a bug of ours, but still this row's: logged once a chunk, the chunk goes on
-                if all(f != "row" for _, f, _ in bad):
-                    log.exception("mapping a row of %s/%s failed (a bug: the row is rejected)", source.name, stream)
-                bad.append((raw, "row", f"unexpected {type(exc).__name__}: {exc}"[:500]))
+        self._chunk = (profile, stream, rows)  # what `canonical` maps this chunk's rows with
+        try:
+            for raw in raws:
+                try:
+                    row = self.canonical(source, profile, stream, raw, now)
+                    cursor = raw.get(cursor_column) if cursor_column else None
+                    if (cursor.strip() if isinstance(cursor, str) else cursor) not in (None, ""):
+                        rows.cursor_instant(raw)
+                    mapped.append((raw, row))
+                except MappingError as exc:
+                    bad.append((raw, exc.field, exc.reason))
+                except Exception as exc:  # a bug of ours, but still this row's: logged once a chunk, it goes on
+                    if all(f != "row" for _, f, _ in bad):
+                        log.exception("mapping a row of %s/%s failed (a bug: the row is rejected)", source.name, stream)
+                    bad.append((raw, "row", f"unexpected {type(exc).__name__}: {exc}"[:500]))
+        finally:
+            self._chunk = None
         good = self._unique(mapped, bad, NATIVE_FIELDS[stream], mapping.key, {} if seen is None else seen)
         rejected = [
             {
@@ -175,7 +191,9 @@ class RowMapper:
     def canonical(
         self, source: SourceRef, profile: Profile, stream: Stream, raw: dict[str, Any], now: datetime
     ) -> dict[str, Any]:
-        row = profile.to_canonical(stream, raw)
+        chunk = self._chunk
+        rows = chunk[2] if chunk and chunk[0] is profile and chunk[1] == stream else profile.rows(stream)
+        row = rows.canonical(raw)
         unit_code = row.pop("unit") or source.unit
         latest = row.get("completed_at") or row.get("answered_at") or now
         row["unit_key"] = self.units.resolve(unit_code, row["received_at"], latest)

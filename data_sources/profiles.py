@@ -15,7 +15,7 @@ import unicodedata
 from datetime import UTC, date, datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -33,7 +33,7 @@ from sqlalchemy import TIMESTAMP, Column, Date, DateTime, Float, Integer, MetaDa
 
 from dashboard.core.errors import MappingError, ProfileError
 from dashboard.core.vocabulary import Stream
-from data_sources.derive import FieldRule, check_stream, derived
+from data_sources.derive import FieldRule, check_stream
 from data_sources.fields import (
     CANONICAL_FIELDS,
     EARLIEST,
@@ -43,7 +43,10 @@ from data_sources.fields import (
     VOCABULARIES,
     text_limit,
 )
-from data_sources.values import SHOWN, as_count, as_number, as_text, not_a, present, show
+from data_sources.values import SHOWN, as_count, as_number, as_text, not_a, show
+
+if TYPE_CHECKING:
+    from data_sources.stream_rows import StreamRows
 
 __all__ = ["CANONICAL_FIELDS", "STORE_TEXT_LIMITS", "VOCABULARIES", "ColumnSpec", "Profile", "StreamMapping"]
 PROFILE_DIR = Path(__file__).parent / "profiles"
@@ -190,20 +193,17 @@ class Profile(BaseModel):
     def cursor_instant(self, stream: Stream, raw: dict[str, Any]) -> datetime:
         """A row's cursor value as an aware UTC instant. Raises MappingError (on `cursor_field`, naming the column
         and the raw value) when the value is missing or cannot be read; KeyError(None) for a stream without one."""
-        column, spec = self.streams[stream].cursor_column, self.cursor_spec(stream)
-        value = present(raw.get(column))  # NULL and blank text are no value
-        if value is None:
-            raise MappingError(self.cursor_field(stream), f"missing value in column {column}")
-        return self._convert(self.cursor_field(stream), "instant", spec, value)
+        return self.rows(stream).cursor_instant(raw)
 
     def cursor_instant_or_none(self, stream: Stream, raw: dict[str, Any]) -> datetime | None:
         """`cursor_instant`, or None when the value is NULL or unreadable (or the stream has no cursor)."""
-        if self.streams[stream].cursor is None:
-            return None
-        try:
-            return self.cursor_instant(stream, raw)
-        except MappingError:
-            return None
+        return self.rows(stream).cursor_instant_or_none(raw)
+
+    def rows(self, stream: Stream) -> StreamRows:
+        """The stream's mapping worked out once, for mapping many rows (keep one per chunk)."""
+        from data_sources.stream_rows import StreamRows  # noqa: PLC0415  (it reads this module's Profile)
+
+        return StreamRows(self, stream)
 
     def source_value(self, spec: ColumnSpec, instant: datetime) -> Any:
         """An aware instant as the vendor stores it in a column of this spec (for WHERE clauses)."""
@@ -219,27 +219,7 @@ class Profile(BaseModel):
 
         Raises MappingError naming the field, and in its reason the column and the raw value; no other error
         escapes, whatever the row holds (an integer in a date column, 31/02, a BLOB, NaN, a huge text …)."""
-        mapping = self.streams[stream]
-        row: dict[str, Any] = {}
-        later: list[tuple[str, bool, FieldRule]] = []
-        for name, (required, kind) in CANONICAL_FIELDS[stream].items():
-            spec, rule = mapping.columns.get(name), mapping.rules.get(name)
-            value = present(raw.get(spec.column)) if spec else None  # NULL and blank text are no value
-            if spec is not None and value is not None:
-                row[name] = self._convert(name, kind, spec, value, mapping.values.get(name))
-                continue
-            row[name] = rule.default if rule else None
-            if rule and rule.derive:
-                later.append((name, required, rule))
-            elif required and row[name] is None:
-                raise MappingError(name, f"missing value in column {spec.column if spec else '?'}")
-        for name, required, rule in later:  # a rule reads no derived field: these see every value they test
-            row[name] = derived(rule.derive or [], row)
-            row[name] = rule.default if row[name] is None else row[name]
-            if required and row[name] is None:
-                empty = f"column {mapping.columns[name].column} is empty and " if name in mapping.columns else ""
-                raise MappingError(name, f"missing value: {empty}no derive rule holds")
-        return row
+        return self.rows(stream).canonical(raw)
 
     def _convert(self, name: str, kind: str, spec: ColumnSpec, value: Any, codes: dict[str, str] | None = None) -> Any:
         try:

@@ -252,7 +252,8 @@ class Ingestor:
     ) -> None:
         mapping = profile.streams[stream]
         if mapping.cursor:  # unreadable cursors are rejected rows: they move no watermark
-            instants = [i for row in chunk if (i := profile.cursor_instant_or_none(stream, row)) is not None]
+            cursor = profile.rows(stream).cursor_instant_or_none  # the cursor's spec looked up once a chunk
+            instants = [i for row in chunk if (i := cursor(row)) is not None]
             candidate = min(max(instants), cap) if instants else None
             if candidate is not None and (result.watermark_after is None or candidate > result.watermark_after):
                 result.watermark_after = candidate

@@ -23,13 +23,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from dashboard.core.errors import LeaseError, StoreError
 from dashboard.core.vocabulary import CLOSED_FEEDBACK, CLOSED_STATUSES
 from dashboard.core.writer import LeaseState
-from dashboard.store import contributions
 from dashboard.store.alert_ledger import AlertLedger
 from dashboard.store.lease import WriterLease, read_lease
 from dashboard.store.lists import DossierLists
 from dashboard.store.packs import Packs
 from dashboard.store.raw import RawCounts
-from dashboard.store.rollups import RollupWriter
+from dashboard.store.rollups import RollupWriter, one_of, upsert_many
 from dashboard.store.schema import (
     data_version,
     dossiers,
@@ -201,15 +200,12 @@ class Store:
         wanted = set(keys)
         before = [r for r in before if r[native] in wanted]
         shared = {r[native] for r in before if r["source"] != source}  # liên thông: another source holds these
-        self._upsert_rows(conn, table, ["source", native], changed)
+        upsert_many(conn, self._insert, table, ["source", native], changed, unique=len(wanted) == len(keys))
         after = [{"counted": True, **stored.get(r[native], {}), **r} for r in changed if r[native] not in shared]
         if shared:  # only a liên thông dossier's `counted` may change: read those back; the others are as written
             self._mark_counted(conn, source, sorted(shared))
             after += read(conn, sorted(shared))
-        change = contributions.delta(
-            self.rollups.contributions(conn, stream, before), self.rollups.contributions(conn, stream, after)
-        )
-        self.rollups.apply(conn, change)
+        self.rollups.apply(conn, self.rollups.change(conn, stream, before, after))  # set-wise, once a chunk
         return Upserted(len(changed), len(wanted - set(stored)))
 
     def _mark_counted(self, conn: Connection, source: str, codes: list[str]) -> None:
@@ -239,16 +235,15 @@ class Store:
     ) -> bool:
         """Forget earlier rejections of these source keys, then keep the new ones: one current reason per row.
         False (and nothing written) when the same rows are rejected for the same reasons as before."""
-        if _rejections(conn, source, stream, keys) == {
-            (r["native_key"], r["field"], r["reason"], r["raw"]) for r in rows
-        }:
+        held = _rejections(conn, source, stream, keys)
+        if held == {(r["native_key"], r["field"], r["reason"], r["raw"]) for r in rows}:
             return False
-        for start in range(0, len(keys), 5000):
+        for start in range(0, len(keys) if held else 0, 5000):  # none held: nothing to forget
             conn.execute(
                 delete(rejected_rows).where(
                     rejected_rows.c.source == source,
                     rejected_rows.c.stream == stream,
-                    rejected_rows.c.native_key.in_(keys[start : start + 5000]),
+                    one_of(conn, rejected_rows.c.native_key, keys[start : start + 5000]),
                 )
             )
         if rows:
@@ -383,7 +378,7 @@ def _rejections(conn: Connection, source: str, stream: str, keys: list[str]) -> 
     found: set[tuple[Any, ...]] = set()
     for start in range(0, len(keys), 5000):
         statement = select(r.native_key, r.field, r.reason, r.raw).where(
-            r.source == source, r.stream == stream, r.native_key.in_(keys[start : start + 5000])
+            r.source == source, r.stream == stream, one_of(conn, r.native_key, keys[start : start + 5000])
         )
         found.update(tuple(row) for row in conn.execute(statement))
     return found

@@ -4,17 +4,35 @@ KPIs use. Tables are in `schema.py`; what a row contributes is in `contributions
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select, union_all
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    any_,
+    bindparam,
+    delete,
+    func,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from dashboard.core import rules
+from dashboard.core.errors import StoreError
+from dashboard.core.sqltypes import UTCDateTime
 from dashboard.core.workdays import WorkCalendar
 from dashboard.store import contributions, rebuild, schema
-from dashboard.store.contributions import Contribution
+from dashboard.store.contributions import Contribution, Count
 from dashboard.store.schema import (
     dossiers,
     feedback,
@@ -51,6 +69,111 @@ def _counter_columns(table: Table) -> list[str]:
     return [c.name for c in table.columns if not c.primary_key]
 
 
+def upsert_many(
+    conn: Connection,
+    insert: Callable,
+    table: Table,
+    keys: list[str],
+    rows: list[dict[str, Any]],
+    add: Iterable[str] = (),
+    unique: bool = False,
+) -> None:
+    """Insert rows (all with the same columns), or update them on `keys`: each given column set to the row's
+    value, or for the columns in `add` increased by it (`unique`: the caller knows no two rows share their keys). Values go through the columns' own bind processing, so
+    what is stored is what SQLAlchemy's executemany stores, but straight to the driver: SQLite's executemany;
+    psycopg's COPY into a staging table, then one INSERT … SELECT … ON CONFLICT in the rows' order."""
+    if not rows:
+        return
+    given, added = list(rows[0]), set(add)
+    defaults = {c.name: c.default for c in table.columns if c.name not in given and c.default is not None}
+    scalar = {name: d.arg for name, d in defaults.items() if isinstance(d, ScalarElementColumnDefault)}
+    updated = [name for name in given if name not in keys and name != "id"]
+    statement = _on_conflict(insert(table), table, keys, updated, added)
+    dialect = conn.dialect
+    if (
+        not driver_takes_rows(dialect)
+        or len(scalar) < len(defaults)  # a default computed per row: SQLAlchemy's to run
+        or any(r.keys() != rows[0].keys() for r in rows)
+        or not (unique or len({tuple(r[k] for k in keys) for r in rows}) == len(rows))  # nor a row twice in one
+    ):
+        conn.execute(statement, rows)
+        return
+    names = given + list(scalar)
+    columns = [[r[name] for r in rows] for name in given] + [[value] * len(rows) for value in scalar.values()]
+    for i, name in enumerate(names):
+        kind = table.c[name].type
+        process = (
+            kind.bulk_bind_processor(dialect)
+            if isinstance(kind, UTCDateTime)
+            else kind.dialect_impl(dialect).bind_processor(dialect)
+        )
+        if process is not None:
+            columns[i] = [process(value) for value in columns[i]]
+    if dialect.name == "sqlite":
+        compiled = statement.compile(dialect=dialect, column_keys=names)
+        order = [names.index(name) for name in compiled.positiontup or []]
+        if sorted(order) != list(range(len(names))):
+            raise StoreError(f"unexpected parameters of the bulk upsert into {table.name}: {compiled.positiontup}")
+        conn.exec_driver_sql(str(compiled), list(zip(*(columns[i] for i in order), strict=True)))
+        return
+    _copy_merge(conn, insert, table, keys, names, columns, updated, added)
+
+
+def driver_takes_rows(dialect: Any) -> bool:
+    """Whether `upsert_many` hands rows to the driver itself (SQLite, psycopg), else to SQLAlchemy's executemany."""
+    return dialect.name == "sqlite" or (dialect.name == "postgresql" and dialect.driver == "psycopg")
+
+
+def _copy_merge(
+    conn: Connection,
+    insert: Callable,
+    table: Table,
+    keys: list[str],
+    names: list[str],
+    columns: list[list[Any]],
+    updated: list[str],
+    added: set[str],
+) -> None:
+    """PostgreSQL: the rows COPYed into a temporary table like `table`, then merged into it in one statement."""
+    from psycopg import sql  # only a psycopg store comes here
+
+    staging = Table(
+        f"{table.name}_staging",
+        MetaData(),
+        Column("ordinal", Integer),
+        *(Column(name, table.c[name].type) for name in names),
+        prefixes=["TEMPORARY"],
+        postgresql_on_commit="DROP",
+    )
+    staging.create(conn)
+    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(staging.name), sql.SQL(", ").join(map(sql.Identifier, ["ordinal", *names]))
+    )
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+        for ordinal, values in enumerate(zip(*columns, strict=True)):
+            copy.write_row((ordinal, *values))
+    rows = select(*(staging.c[name] for name in names)).order_by(staging.c.ordinal)
+    conn.execute(_on_conflict(insert(table).from_select(names, rows), table, keys, updated, added))
+    staging.drop(conn)
+
+
+def _on_conflict(statement: Any, table: Table, keys: list[str], updated: list[str], added: set[str]) -> Any:
+    """The insert, updating on a conflict of `keys`: the `updated` columns to the new value (`added`: plus it)."""
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=keys,
+        set_={name: table.c[name] + excluded[name] if name in added else excluded[name] for name in updated},
+    )
+
+
+def one_of(conn: Connection, column: Any, values: list[Any]) -> ColumnElement[bool]:
+    """`column IN (values)`; on PostgreSQL `column = ANY(array)`: one parameter to bind and parse, not thousands."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
 class RollupWriter:
     """Keeps the rollup tables equal to a recount of the raw rows, delta by delta."""
 
@@ -72,41 +195,52 @@ class RollupWriter:
     def forget_reference(self) -> None:
         self._statutory = None
 
-    def contributions(self, conn: Connection, stream: str, rows: Iterable[dict[str, Any]]):
+    def contributions(self, conn: Connection, stream: str, rows: Iterable[dict[str, Any]]) -> Iterator[list[Count]]:
+        """Each row's counts (`contributions.dossier_counts` / `feedback_counts`), one row at a time."""
         if stream == "feedback":
-            return [contributions.feedback_contribution(r) for r in rows]
+            return (contributions.feedback_counts(r) for r in rows)
         statutory = self.statutory_days(conn)
-        return [
-            contributions.dossier_contribution(
+        return (
+            contributions.dossier_counts(
                 r, rules.dossier_statutory_days(statutory.get(r["procedure_code"]), r.get("statutory_days_source"))
             )
             for r in rows
-        ]
+        )
+
+    def change(
+        self, conn: Connection, stream: str, before: Iterable[dict[str, Any]], after: Iterable[dict[str, Any]]
+    ) -> Contribution:
+        """What replacing rows `before` by rows `after` changes in the rollups, summed per rollup row as the rows'
+        counts are made (none is kept: a chunk's counts would be a million small tuples)."""
+        return contributions.counts_delta(
+            self.contributions(conn, stream, before), self.contributions(conn, stream, after)
+        )
 
     def apply(self, conn: Connection, change: Contribution) -> None:
         """Add counters to rollup rows, creating them when missing; drop open-backlog rows that reach zero."""
         by_table: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        lowered: set[str] = set()  # tables with a counter that went down: only there can a row reach zero
         for (name, key), counters in change.items():
             table = ROLLUP_TABLES[name]
             row = dict(zip(_key_columns(table), key, strict=True))
             for column in _counter_columns(table):
                 amount = counters.get(column, 0)
                 row[column] = amount if column == "statutory_days" else int(amount)
+                if amount < 0:
+                    lowered.add(name)
             by_table[name].append(row)
         for name, rows in by_table.items():
             table = ROLLUP_TABLES[name]
-            statement = self._insert(table)
-            updates = {c: table.c[c] + statement.excluded[c] for c in _counter_columns(table)}
-            conn.execute(statement.on_conflict_do_update(index_elements=_key_columns(table), set_=updates), rows)
+            upsert_many(conn, self._insert, table, _key_columns(table), rows, _counter_columns(table), unique=True)
         for table in (roll_open, roll_feedback_open):
-            if table.name in by_table:
+            if table.name in lowered:
                 conn.execute(delete(table).where(table.c.n == 0))
 
     def rows_with_codes(self, conn: Connection, codes: list[str]) -> list[dict[str, Any]]:
         """Every source's rows of these dossier codes (liên thông copies included)."""
         result: list[dict[str, Any]] = []
         for start in range(0, len(codes), 5000):
-            statement = select(dossiers).where(dossiers.c.native_code.in_(codes[start : start + 5000]))
+            statement = select(dossiers).where(one_of(conn, dossiers.c.native_code, codes[start : start + 5000]))
             result.extend(dict(r) for r in conn.execute(statement).mappings())
         return result
 
@@ -114,7 +248,7 @@ class RollupWriter:
         result: list[dict[str, Any]] = []
         for start in range(0, len(ids), 5000):
             statement = select(feedback).where(
-                feedback.c.source == source, feedback.c.native_id.in_(ids[start : start + 5000])
+                feedback.c.source == source, one_of(conn, feedback.c.native_id, ids[start : start + 5000])
             )
             result.extend(dict(r) for r in conn.execute(statement).mappings())
         return result
