@@ -24,6 +24,8 @@ from layouts.wall_model import WallOptions, parse_options
 
 UNCHANGED = "unchanged"  # dashboard.web.ready.UNCHANGED: the wall shows the newest key, nothing to send
 PENDING_POLL_MS = 1000  # how soon a wall asks again while its new figures are computed
+# the refresh's answer while another thread draws the same (dashboard.web.ready): keep what is shown, ask again soon
+READY_WAITING = json.dumps({"multi": True, "response": {WallIds.POLL: {"interval": PENDING_POLL_MS}}})
 
 
 def options_of(services: Services, search: str | None) -> WallOptions:

@@ -67,7 +67,10 @@ def create_app(services: Services, warm: bool = False) -> Dash:
     cache = attach_cache(app.server, services.settings)
     callbacks.register(app, services, lambda path: access.may_open(current_principal(), path))
     wall_answer = ReadyAnswer(
-        wall_callbacks.ready_matches, wall_callbacks.ready_identity(services), wall_callbacks.ready_stamp
+        wall_callbacks.ready_matches,
+        wall_callbacks.ready_identity(services),
+        wall_callbacks.ready_stamp,
+        wall_callbacks.READY_WAITING,
     )
     ready.install(app, cache, [wall_answer], lambda: int(services.clock.now().timestamp() * 1000))  # one encoding a key
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1

@@ -36,11 +36,13 @@ class ReadyAnswer:
     """A callback whose answers are shared: `matches(body)` tells its requests; `identity(body)` is what its answer
     depends on, worked out cheaply before the callback runs (None: answer this request as usual; `UNCHANGED`: the
     viewer shows the newest already, nothing to send); `stamp(identity, answer)`: the server clock (epoch ms) the
-    decoded answer holds, when it is final for the identity, else None."""
+    decoded answer holds, when it is final for the identity, else None; `waiting`: the answer while another thread
+    of the worker draws the same identity (keep what is shown, ask again soon) — so no viewer queues behind it."""
 
     matches: Callable[[dict[str, Any]], bool]
     identity: Callable[[dict[str, Any]], str | None]
     stamp: Callable[[str, dict[str, Any]], int | None]
+    waiting: str
 
 
 def _name(identity: str) -> str:
@@ -67,7 +69,9 @@ def install(app: Dash, cache: Cache, answers: list[ReadyAnswer], now_ms: Callabl
         if found is None:
             with locks_lock:
                 lock = locks.setdefault(name, threading.Lock())
-            with lock:  # one thread of a worker answers a key first; the others wait and take its bytes
+            if not lock.acquire(blocking=False):  # another thread draws it: this viewer asks again soon
+                return Response(answer.waiting, 200, mimetype="application/json")
+            try:
                 found = _read(cache, name)
                 if found is None:
                     response = app.server.make_response(view(*args, **kwargs))
@@ -75,8 +79,10 @@ def install(app: Dash, cache: Cache, answers: list[ReadyAnswer], now_ms: Callabl
                     if found is None:
                         return response
                     _write(cache, name, found)
-            with locks_lock:
-                locks.pop(name, None)
+            finally:
+                lock.release()
+                with locks_lock:
+                    locks.pop(name, None)
         form, stamped, text = found
         return Response(text.replace(form % stamped, form % now_ms(), 1), 200, mimetype="application/json")
 
