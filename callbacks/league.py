@@ -15,7 +15,7 @@ from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
 from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD, LEAGUE_KINDS
 from dashboard.pages.common import current_key, page_as_of, period_or_default
-from dashboard.pages.league import default_kind, league_data
+from dashboard.pages.league import default_kind, league_data, league_keyed
 from dashboard.services import Services
 from layouts import league as league_layout
 from layouts import shell
@@ -44,18 +44,20 @@ def asked(services: Services, search: str | None) -> tuple[str, str, datetime | 
 
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
     """The whole league page for the kind and period in the address."""
-    key = current_key(services)
-    view = league_data(services, cache, key, *asked(services, search))
+    key, view = league_keyed(services, cache, current_key(services), *asked(services, search))
     return league_layout.layout(view, lang, pathname, services.settings.refresh_ms, key)
 
 
 def refresh(services: Services, cache: Cache, seen: list[Any] | None, search: str | None) -> tuple[Any, ...]:
-    """New as-of text, summary, grid rows and key; `no_update` for all when the key has not changed."""
+    """New as-of text, summary, grid rows and key; `no_update` for all when the key has not changed — or when the
+    new key's league is still computed in the background and the one shown is the newest so far."""
     key = current_key(services)
     if key == seen:
         return (no_update,) * 4
+    key, view = league_keyed(services, cache, key, *asked(services, search))
+    if key == seen:
+        return (no_update,) * 4
     lang = lang_from_search(search, services.settings.language)
-    view = league_data(services, cache, key, *asked(services, search))
     rows = grid_rows(view.rows, lang, view.period)
     return shell.as_of_text(view.as_of, lang), league_layout.summary(view, lang), rows, key
 

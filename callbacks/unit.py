@@ -18,7 +18,7 @@ from dashboard.core.i18n import lang_from_search
 from dashboard.core.paging import page_asked
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS, FEEDBACK_LISTS
 from dashboard.pages.common import current_key, page_as_of, period_or_default
-from dashboard.pages.unit import TileQuery, UnitView, tile_data, without_lists
+from dashboard.pages.unit import TileQuery, UnitView, tile_data, tile_keyed, without_lists
 from dashboard.pages.unit_export import whole_list
 from dashboard.services import Services
 from layouts import shell, unit_exports, unit_xlsx
@@ -69,8 +69,8 @@ def for_viewer(view: UnitView | None) -> UnitView | None:
 def page(services: Services, cache: Cache, lang: str, pathname: str, search: str | None) -> Component:
     """The whole tile for the address, or a not-found page naming the key."""
     query = tile_query(pathname, search, services.clock.now())
-    key = current_key(services)
-    view = for_viewer(tile_data(services, cache, key, query))
+    key, found = tile_keyed(services, cache, current_key(services), query)
+    view = for_viewer(found)
     if view is None:
         return unit_layout.not_found(query.key, lang, pathname)
     return unit_layout.layout(view, lang, pathname, services.settings.refresh_ms, key)
@@ -79,10 +79,12 @@ def page(services: Services, cache: Cache, lang: str, pathname: str, search: str
 def refresh(
     services: Services, cache: Cache, seen: list[Any] | None, pathname: str | None, search: str | None
 ) -> tuple[Any, ...]:
-    """New as-of text, every refreshed part and key; `no_update` for all when the key has not changed."""
-    key = current_key(services)
-    view = None if key == seen else tile_data(services, cache, key, tile_query(pathname, search, services.clock.now()))
-    view = for_viewer(view)
+    """New as-of text, every refreshed part and key; `no_update` for all when the key has not changed — or when the
+    new key's tile is still computed in the background and the one shown is the newest so far."""
+    key, view = current_key(services), None
+    if key != seen:
+        key, view = tile_keyed(services, cache, key, tile_query(pathname, search, services.clock.now()))
+    view = None if key == seen else for_viewer(view)
     if view is None:
         return (no_update,) * (len(unit_layout.REFRESHED) + 2)
     lang = lang_from_search(search, services.settings.language)

@@ -5,13 +5,16 @@ computes the value itself.
 
 `cached_or_latest` keeps a slow computation off the request path (stale-while-revalidate): a page that polls
 gets the newest value already computed at once, while the value for the new key is computed in the
-background, one computation of a kind at a time (per process, and across workers sharing Redis).
+background, one computation of a kind at a time (per process, and across workers sharing Redis). A kind is an
+address (the wall; a league and period; a tile's unit, period, list and page; an API query), so one address's
+newest value never answers another's. `cached_once` is `cached` with one computation per key and process.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -23,6 +26,8 @@ _BACKGROUNDS: weakref.WeakKeyDictionary[Cache, Background] = weakref.WeakKeyDict
 _BACKGROUNDS_LOCK = threading.Lock()
 LATEST_TIMEOUT_S = 3600  # the newest value of a kind outlives its key: it is what a poll shows meanwhile
 COMPUTING_TIMEOUT_S = 120  # a worker that died mid-computation holds a kind's lock this long at most
+BACKGROUND_THREADS = 2  # kinds computed at once per process: one slow league does not hold every tile back
+MAX_PENDING = 256  # kinds queued or running at most per process; past it a poll keeps its newest value and retries
 T = TypeVar("T")
 
 
@@ -92,38 +97,120 @@ def cached(cache: Cache, key: str, compute: Callable[[], T]) -> T:
     return value
 
 
-class Background:
-    """Computes values off the request path: one worker thread, and at most one computation per key at a time."""
+def cached_once(cache: Cache, key: str, compute: Callable[[], T]) -> T:
+    """`cached`, with one computation of `key` at a time in this process: threads that miss it meanwhile wait for
+    that one's value (`Background.once`) instead of computing it again."""
+    value = _get(cache, key)
+    if value is not None:
+        return value
 
-    def __init__(self) -> None:
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="cchc-pulse-background")
+    def fill() -> T:
+        found = _get(cache, key)  # stored by a computation that ended between the miss and now
+        if found is not None:
+            return found
+        result = compute()
+        _set(cache, key, result)
+        return result
+
+    return background_for(cache).once(key, fill)
+
+
+class Background:
+    """Computes values off the request path: a few worker threads (`BACKGROUND_THREADS`), at most one computation
+    per key at a time and at most `MAX_PENDING` keys queued or running."""
+
+    def __init__(self, threads: int = BACKGROUND_THREADS, max_pending: int = MAX_PENDING) -> None:
+        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="cchc-pulse-background")
+        self._max_pending = max_pending
         self._pending: dict[str, Future] = {}
+        self._flights: dict[str, Future] = {}  # `once`: computations running in a caller's thread
         self._lock = threading.RLock()  # a future already done runs its callback inside submit
 
-    def submit(self, key: str, compute: Callable[[], Any]) -> Future:
-        """Start `compute` unless a computation of `key` is already queued or running; its future either way."""
+    def submit(self, key: str, compute: Callable[[], Any]) -> Future | None:
+        """Start `compute` unless a computation of `key` is already queued or running (its future then); None,
+        and nothing started, when `MAX_PENDING` keys are: the caller keeps what it has and asks again later."""
         with self._lock:
             running = self._pending.get(key)
             if running is not None and not running.done():
                 return running
+            if len(self._pending) >= self._max_pending:
+                log.info("background queue full (%d): %s waits for a later poll", self._max_pending, key)
+                return None
             future = self._executor.submit(compute)
             self._pending[key] = future
             future.add_done_callback(lambda done: self._forget(key, done))
             return future
 
     def _forget(self, key: str, future: Future) -> None:
+        if future.exception() is not None:  # logged before it is forgotten: `wait` returns after both
+            log.error("background computation of %s failed", key, exc_info=future.exception())
         with self._lock:
             if self._pending.get(key) is future:
                 del self._pending[key]
-        if future.exception() is not None:
-            log.error("background computation of %s failed", key, exc_info=future.exception())
+
+    def once(self, key: str, compute: Callable[[], T]) -> T:
+        """`compute()` in the calling thread, unless another thread of this process is computing `key`: then that
+        computation's value (or error), without computing it twice."""
+        with self._lock:
+            flight = self._flights.get(key)
+            if flight is None:
+                flight = self._flights[key] = Future()
+                owner = True
+            else:
+                owner = False
+        if not owner:
+            return flight.result()
+        try:
+            value = compute()
+        except BaseException as exc:
+            flight.set_exception(exc)
+            raise
+        else:
+            flight.set_result(value)
+            return value
+        finally:
+            with self._lock:
+                del self._flights[key]
 
     def wait(self, timeout: float | None = None) -> None:
-        """Block until everything submitted so far has finished (tests, benchmarks, shutdown)."""
-        with self._lock:
-            futures = list(self._pending.values())
-        for future in futures:
-            future.exception(timeout)
+        """Block until everything submitted so far, and anything that submitted, has finished (tests, benchmarks,
+        shutdown)."""
+        while True:
+            with self._lock:
+                futures = [*self._pending.values(), *self._flights.values()]
+            if not futures:
+                return
+            for future in futures:
+                future.exception(timeout)
+            if all(future.done() for future in futures):
+                time.sleep(0.001)  # done, its callback (`_forget`) still running
+
+
+def _named(kind: str, key: tuple[Any, ...]) -> str:
+    return f"{kind}:" + ":".join(map(str, key))
+
+
+def computed(cache: Cache, kind: str, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+    """The value of `kind` for `key`: cached, else computed in this thread (or the result of the computation of
+    it already running in this process, `Background.once`) and stored, and as the kind's newest unless a newer
+    key's is (for `cached_or_latest`). For a computation that needs another kind's value of the same key."""
+    name = _named(kind, key)
+    value = _get(cache, name)
+    if value is not None:
+        return value
+
+    def run() -> T:
+        done = _get(cache, name)  # computed by another thread or worker between this one's miss and now
+        if done is not None:
+            return done
+        result = compute()
+        _set(cache, name, result)
+        newest = _get(cache, f"{kind}:latest")
+        if newest is None or tuple(newest[0]) <= key:
+            _set(cache, f"{kind}:latest", (key, result), timeout=LATEST_TIMEOUT_S)
+        return result
+
+    return background_for(cache).once(name, run)
 
 
 def cached_or_latest(
@@ -135,33 +222,25 @@ def cached_or_latest(
     """(key, value) when the value of `kind` for `key` is cached. On a miss, the newest value of `kind` computed
     so far with its own key, while `key`'s is computed in the background (`background_for(cache)`, one
     computation of a kind at a time, so work stays bounded however many viewers poll; across workers sharing
-    a Redis cache too, through an atomic `add` of `<kind>:computing`); with none yet, computed now.
+    a Redis cache too, through an atomic `add` of `<kind>:computing`); with none yet, computed now (once per
+    process: concurrent first viewers wait for the same computation).
 
     Keys are tuples that sort in time order (e.g. data version, minute): a late background result never
     replaces a newer one as the newest."""
-    name = f"{kind}:" + ":".join(map(str, key))
-    value = _get(cache, name)
+    value = _get(cache, _named(kind, key))
     if value is not None:
         return key, value
-
-    def run() -> T:
-        result = compute()
-        _set(cache, name, result)
-        newest = _get(cache, f"{kind}:latest")
-        if newest is None or tuple(newest[0]) <= key:
-            _set(cache, f"{kind}:latest", (key, result), timeout=LATEST_TIMEOUT_S)
-        return result
+    newest = _get(cache, f"{kind}:latest")
+    if newest is None:
+        return key, computed(cache, kind, key, compute)
 
     def run_unless_another_worker_is() -> T | None:
         if not _add(cache, f"{kind}:computing", COMPUTING_TIMEOUT_S):
             return None  # another worker sharing the cache computes it; its result reaches this one too
         try:
-            return run()
+            return computed(cache, kind, key, compute)
         finally:
             _delete(cache, f"{kind}:computing")
 
-    newest = _get(cache, f"{kind}:latest")
-    if newest is None:
-        return key, run()
     background_for(cache).submit(kind, run_unless_another_worker_is)  # one at a time per kind and process
     return tuple(newest[0]), newest[1]

@@ -1,6 +1,7 @@
 """The JSON API's own models — units, every unit's KPIs, the dossiers behind a number — each with its as-of time and
 the store's data version (the league is `dashboard.pages.league`'s, shared with its page). Parameters from
-outside are checked here; a bad one raises `ParameterError`, which names it.
+outside are checked here; a bad one raises `ParameterError`, which names it. The present KPIs are computed
+off the request path and shared through the cache (`kpis_data`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from dashboard.core.cache import Cache, cached_or_latest
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import ParameterError
 from dashboard.core.paging import MAX_PAGE, DossierPage, whole_number
@@ -18,7 +20,7 @@ from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS
 from dashboard.metrics.kpis import UnitKpis
 from dashboard.metrics.service_index import IndexScore, criterion_ratio, progress_against, score_unit
 from dashboard.pages.common import check_choice, check_unit, checked_period
-from dashboard.pages.kpis import unit_kpis
+from dashboard.pages.kpis import recounted_in_event_time, unit_kpis
 from dashboard.pages.origin import OriginFigures, origin_figures
 from dashboard.services import Services
 
@@ -46,6 +48,7 @@ class KpisView:
     data_version: int
     units: tuple[UnitFigures, ...]
     origin: OriginFigures | None = None  # asked with compare=origin for a new unit: its districts of origin
+    recounted: bool = False  # backlog recounted in event time (`pages.kpis.recounted_in_event_time`), when computed
 
 
 COMPARISONS = ("origin",)
@@ -61,12 +64,8 @@ def kpis_view(
     """Every unit that exists at `as_of`, and every ended one still holding dossiers in progress, marked closed (or
     the one `unit`), with its KPIs, index and commitments for `period`. With `compare="origin"` (one unit only),
     a new unit's districts of origin combined over the previous period (`dashboard.pages.origin`)."""
-    if compare is not None:
-        check_choice("compare", compare, COMPARISONS)
-        if not unit:
-            raise ParameterError("compare", "compare=origin needs unit: one unit key from /api/v1/units")
-    checked_period(period)
-    chosen = [check_unit(services, unit)] if unit else None
+    row = check_kpis_query(services, period, unit, compare)
+    chosen = [row] if row else None
     version = services.store.data_version()[0]
     as_of = as_of or services.clock.now()
     day = as_of.astimezone(CITY_TZ).date()
@@ -82,7 +81,40 @@ def kpis_view(
         progress = {key: progress_against(target, criterion_ratio(kpis, key)) for key, target in targets.items()}
         result.append(UnitFigures(row, kpis, score_unit(kpis, services.index_config), targets, progress, closed))
     origin = origin_figures(services, chosen[0], period, as_of) if compare and chosen else None
-    return KpisView(period, window(period, as_of), as_of, version, tuple(result), origin)
+    recounted = recounted_in_event_time(services.store, as_of)
+    return KpisView(period, window(period, as_of), as_of, version, tuple(result), origin, recounted)
+
+
+def check_kpis_query(services: Services, period: str, unit: str | None, compare: str | None) -> dict[str, Any] | None:
+    """The KPIs' parameters, checked before anything is computed or cached (a `ParameterError` names a bad one);
+    the unit's reference row when one is asked for."""
+    if compare is not None:
+        check_choice("compare", compare, COMPARISONS)
+        if not unit:
+            raise ParameterError("compare", "compare=origin needs unit: one unit key from /api/v1/units")
+    checked_period(period)
+    return check_unit(services, unit) if unit else None
+
+
+def kpis_data(
+    services: Services,
+    cache: Cache,
+    key: list[Any],
+    period: str,
+    unit: str | None = None,
+    as_of: datetime | None = None,
+    compare: str | None = None,
+) -> KpisView:
+    """`kpis_view` as the API serves it: now, per query (period, unit, compare) and (version, minute) through the
+    cache — the newest computed for the query while a new key's is computed in the background, once
+    (`cached_or_latest`; the view's `as_of` and `data_version` say which it is); at a past `as_of`, computed on
+    the request (the past does not change)."""
+    check_kpis_query(services, period, unit, compare)
+    if as_of is not None:
+        return kpis_view(services, period, unit, as_of, compare)
+    kind = f"api-kpis:{period}:{unit or ''}:{compare or ''}"
+    compute = lambda: kpis_view(services, period, unit, None, compare)  # noqa: E731
+    return cached_or_latest(cache, kind, (key[0], key[1]), compute)[1]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ mid-day is exact.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -129,6 +129,22 @@ def unit_kpis(
     (with zero counts and empty ratios, which read as n/a). With `instant=False`, the period's own figures
     only: the backlog, open feedback and the overdue-in-progress part of the apology rate are left out (for
     past windows such as the league's weekly trend: the service index uses none of them)."""
+    return unit_kpis_and_histogram(store, calendar, period, as_of, unit, source, span, units, instant)[0]
+
+
+def unit_kpis_and_histogram(
+    store: Store,
+    calendar: WorkCalendar,
+    period: str,
+    as_of: datetime,
+    unit: str | None = None,
+    source: Source = "rollups",
+    span: Window | None = None,
+    units: list[str] | None = None,
+    instant: bool = True,
+) -> tuple[dict[str, UnitKpis], dict[int, int]]:
+    """`unit_kpis`, and the processing histogram (half-days → dossiers completed) summed over every unit read:
+    the city's median comes from it (`metrics.kpis.city_kpis`) without a second counter pass."""
     span = span or window(period, as_of)
     dossier, fb, histogram = period_counters(store, span, unit, source)
     backlogs: dict[str, Backlog] = {}
@@ -136,7 +152,7 @@ def unit_kpis(
     if instant:
         backlogs, fb_open = instant_counters(store, calendar, as_of, unit, source)
     keys = sorted(set(dossier) | set(fb) | set(backlogs) | set(fb_open) | set(units or ()))
-    return {
+    kpis = {
         key: build_unit_kpis(
             key,
             period,
@@ -150,6 +166,10 @@ def unit_kpis(
         )
         for key in keys
     }
+    merged: Counter[int] = Counter()
+    for unit_histogram in histogram.values():
+        merged.update(unit_histogram)
+    return kpis, {half_days: int(n) for half_days, n in merged.items()}  # plain ints: the cache keeps JSON
 
 
 def recounted_in_event_time(store: Store, as_of: datetime) -> bool:

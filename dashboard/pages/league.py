@@ -8,18 +8,18 @@ period, its movement, a weekly trend of its score, its commitments and whether i
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from dashboard.core.cache import Cache, cached
+from dashboard.core.cache import Cache, cached, cached_once, cached_or_latest
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.periods import Window, previous_window, window
 from dashboard.core.reference import closed_on, existed_throughout, joined_during, unit_valid_on
 from dashboard.core.vocabulary import DEFAULT_KIND, LEAGUE_KINDS, LEAGUE_MEMBERS, WEEK_PERIOD, LeagueKind
 from dashboard.core.workdays import WorkCalendar
 from dashboard.metrics.freshness import SourceFreshness, UnitFreshness, by_unit
-from dashboard.metrics.kpis import Backlog, UnitKpis
+from dashboard.metrics.kpis import Backlog, UnitKpis, build_unit_kpis
 from dashboard.metrics.service_index import (
     Commitments,
     IndexConfig,
@@ -33,7 +33,12 @@ from dashboard.metrics.service_index import (
 )
 from dashboard.pages.common import check_choice, checked_period
 from dashboard.pages.freshness import source_freshness
-from dashboard.pages.kpis import instant_counters, previous_unit_kpis, recounted_in_event_time, unit_kpis
+from dashboard.pages.kpis import (
+    instant_counters,
+    previous_unit_kpis,
+    recounted_in_event_time,
+    unit_kpis_and_histogram,
+)
 from dashboard.services import Services
 from dashboard.store import Store
 
@@ -70,6 +75,7 @@ class Standings:
     movements: dict[str, int | None]  # places up since the previous period; empty when not asked for
     joined: dict[str, date]  # members created inside the period: ranked on their part of it, from that day
     new: dict[str, date | None]  # members that did not exist for the whole previous period, with their first day
+    histogram: dict[int, int] = field(default_factory=dict)  # processing half-days → completed, every unit summed
 
     def size(self, kind: str) -> int:
         """The league's members."""
@@ -104,7 +110,7 @@ def standings(
     themselves for it."""
     members: dict[str, list[dict[str, Any]]] = {kind: league_units(store, kind, as_of) for kind in kinds}
     keys = [unit["key"] for units in members.values() for unit in units]
-    current = unit_kpis(store, calendar, period, as_of, units=keys)
+    current, histogram = unit_kpis_and_histogram(store, calendar, period, as_of, units=keys)
     before = previous_unit_kpis(store, calendar, period, as_of, units=keys) if previous else {}
     span, earlier = window(period, as_of), previous_window(period, as_of)
     joined = {u["key"]: day for units in members.values() for u in units if (day := joined_during(u, span))}
@@ -120,7 +126,7 @@ def standings(
             previous_ranks.update(rank({key: score_unit(before[key], config).score for key in compared}))
             previous_ranks.update(dict.fromkeys(key for key in league if key in new))
     moved = {key: movement(ranks[key], previous_ranks[key]) for key in previous_ranks}
-    return Standings(as_of, members, current, scores, ranks, previous_ranks, moved, joined, new)
+    return Standings(as_of, members, current, scores, ranks, previous_ranks, moved, joined, new, histogram)
 
 
 @dataclass(frozen=True)
@@ -151,9 +157,11 @@ def league(
     period: str,
     as_of: datetime,
     freshness: Iterable[SourceFreshness] = (),
+    ranked: Standings | None = None,
 ) -> list[LeagueRow]:
-    """The league of `kind` for `period` ending at `as_of`, best first, n/a units last (by name)."""
-    ranked = standings(store, calendar, config, period, as_of, kinds=(kind,))
+    """The league of `kind` for `period` ending at `as_of`, best first, n/a units last (by name); `ranked`: the
+    standings already computed for them (every league's, `ranked_data`), else computed here."""
+    ranked = ranked or standings(store, calendar, config, period, as_of, kinds=(kind,))
     units = ranked.members[kind]
     trends = weekly_trend(store, calendar, config, [u["key"] for u in units], as_of)
     fresh = by_unit(freshness)
@@ -193,15 +201,27 @@ def weekly_trend(
     weeks: int = TREND_WEEKS,
 ) -> dict[str, tuple[float | None, ...]]:
     """Per unit, its score over each of the last `weeks` whole weeks (7 calendar days ending at 00:00 today,
-    then the weeks before), oldest first: whole days only, so it is read from the rollups alone."""
+    then the weeks before), oldest first: whole days only, so it is read from the rollups alone, every week in
+    one grouped read (`Series.unit_weeks`). Each week's KPIs are `unit_kpis(…, instant=False)`'s: no backlog."""
     midnight = datetime.combine(as_of.astimezone(CITY_TZ).date(), time(0), CITY_TZ)
+    start = midnight - timedelta(days=7 * weeks)
+    counted = store.series.unit_weeks(keys, start.date(), weeks)
     series: dict[str, list[float | None]] = {key: [] for key in keys}
-    for back in range(weeks - 1, -1, -1):
-        end = midnight - timedelta(days=7 * back)
-        span = Window(end - timedelta(days=7), end)
-        kpis = unit_kpis(store, calendar, WEEK_PERIOD, end, units=keys, span=span, instant=False)  # no backlog
+    for week, counters in enumerate(counted):
+        span = Window(start + timedelta(days=7 * week), start + timedelta(days=7 * (week + 1)))
         for key in keys:
-            series[key].append(score_unit(kpis[key], config).score)
+            kpis = build_unit_kpis(
+                key,
+                WEEK_PERIOD,
+                span,
+                span.end,
+                counters.dossier.get(key, {}),
+                counters.feedback.get(key, {}),
+                counters.histogram.get(key, {}),
+                Backlog(),
+                (0, 0),
+            )
+            series[key].append(score_unit(kpis, config).score)
     return {key: tuple(values) for key, values in series.items()}
 
 
@@ -242,15 +262,23 @@ class LeagueView:
     recounted: bool = False  # a past as-of: backlog recounted in event time (`pages.kpis.recounted_in_event_time`)
 
 
-def league_view(services: Services, kind: str, period: str, as_of: datetime | None = None) -> LeagueView:
-    """The league of `kind` for `period` at `as_of` (now), with each unit's source freshness."""
+def league_view(
+    services: Services, kind: str, period: str, as_of: datetime | None = None, ranked: Standings | None = None
+) -> LeagueView:
+    """The league of `kind` for `period` at `as_of` (now), with each unit's source freshness; given `ranked`
+    (`ranked_data`), at its instant and from its ranks."""
     check_choice("kind", kind, LEAGUE_KINDS)
     checked_period(period)
     version = services.store.data_version()[0]
-    as_of = as_of or services.clock.now()
+    as_of = ranked.as_of if ranked else as_of or services.clock.now()
     fresh = source_freshness(services.store, services.sources, as_of, services.settings.stale_factor)
-    store, calendar, config = services.store, services.calendar, services.index_config
-    rows = league(store, calendar, config, services.commitments, kind, period, as_of, fresh)  # type: ignore[arg-type]
+    store, calendar, config, commitments = (
+        services.store,
+        services.calendar,
+        services.index_config,
+        services.commitments,
+    )
+    rows = league(store, calendar, config, commitments, kind, period, as_of, fresh, ranked)  # type: ignore[arg-type]
     span, previous = window(period, as_of), previous_window(period, as_of)
     closed = closed_units(store, calendar, as_of)
     recounted = recounted_in_event_time(store, as_of)
@@ -258,10 +286,41 @@ def league_view(services: Services, kind: str, period: str, as_of: datetime | No
     return LeagueView(kind, period, span, previous, as_of, version, tuple(rows), kinds, closed, recounted)
 
 
+def ranked_data(
+    services: Services, cache: Cache, key: list[Any] | tuple[Any, ...], period: str, as_of: datetime | None = None
+) -> Standings:
+    """Every league's standings over `period` now (or at a past `as_of`), computed once per (version, minute,
+    period, as-of) and process and shared by each league and by every tile's city context."""
+    name = f"standings:{key[0]}:{key[1]}:{period}:{as_of.isoformat() if as_of else ''}"
+    store, calendar, config = services.store, services.calendar, services.index_config
+    return cached_once(cache, name, lambda: standings(store, calendar, config, period, as_of or services.clock.now()))
+
+
+def league_keyed(
+    services: Services, cache: Cache, key: list[Any], kind: str, period: str, as_of: datetime | None = None
+) -> tuple[list[Any], LeagueView]:
+    """The league of `kind` over `period` and the (version, minute) it is of, shared through the cache by the page
+    and the API alike. Now: the newest computed for this league and period while a new key's is computed in the
+    background (`cached_or_latest`), so the key may be older than `key`; at a past `as_of`, computed on the request
+    (the past does not change) and the key is `key`."""
+    check_choice("kind", kind, LEAGUE_KINDS)
+    checked_period(period)
+    version, minute = key[0], key[1]
+    if as_of is not None:
+        name = f"league:{version}:{minute}:{kind}:{period}:{as_of.isoformat()}"
+        ranked = lambda: ranked_data(services, cache, key, period, as_of)  # noqa: E731
+        return list(key), cached(cache, name, lambda: league_view(services, kind, period, as_of, ranked()))
+
+    def compute() -> LeagueView:
+        return league_view(services, kind, period, None, ranked_data(services, cache, key, period))
+
+    shown, view = cached_or_latest(cache, f"league:{kind}:{period}", (version, minute), compute)
+    return list(shown), view
+
+
 def league_data(
     services: Services, cache: Cache, key: list[Any], kind: str, period: str, as_of: datetime | None = None
 ) -> LeagueView:
-    """The league of `kind` over `period` now (or at a past `as_of`), shared through the cache per (version,
-    minute, kind, period, as-of) by the page and the API alike."""
-    name = f"league:{key[0]}:{key[1]}:{kind}:{period}:{as_of.isoformat() if as_of else ''}"
-    return cached(cache, name, lambda: league_view(services, kind, period, as_of))
+    """The league of `kind` over `period` now (or at a past `as_of`): `league_keyed`'s view (its own `as_of` and
+    `data_version` say which it is)."""
+    return league_keyed(services, cache, key, kind, period, as_of)[1]

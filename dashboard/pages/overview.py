@@ -1,7 +1,7 @@
 """The home page's model (/): the city's verdict and headline figures over a period with their direction, the units
 to act on, the trend of the city's backlog, satisfaction — read from the wall's model for the instant (alerts, unit
 statuses, comparisons with yesterday, freshness) and from `pages.kpis` for the period; computed once per (data
-version, minute, period) and shared through the cache."""
+version, minute, period) off the request path and shared through the cache."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from dashboard.core.cache import Cache, cached
+from dashboard.core.cache import Cache, cached_or_latest, computed
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.periods import Window, previous_window, window
 from dashboard.core.workdays import WorkCalendar
@@ -166,10 +166,16 @@ def overview_view(services: Services, data: WallData, period: str) -> OverviewVi
 
 
 def overview_data(services: Services, cache: Cache, period: str) -> tuple[list[Any], OverviewView]:
-    """The home page over `period` with its key [version, minute, period]: the wall's figures of this minute
-    (`pages.wall.wall_data`: while they are computed, the newest so far, and the key says which) and the period's,
-    shared through the cache."""
-    data_key, data = wall.wall_data(services, cache, wall.current_key(services, 1.0))
-    version, minute = data_key
-    view = cached(cache, f"overview:{version}:{minute}:{period}", lambda: overview_view(services, data, period))
-    return [version, minute, period], view
+    """The home page over `period` with its key [version, minute, period], shared through the cache: while the
+    page for this minute is computed in the background — with the wall's figures of the same minute, computed
+    there too unless the wall has them (`cache.computed`) — the newest so far for this period
+    (`cached_or_latest`); the key says which."""
+    version, minute, *_scale = wall.current_key(services, 1.0)
+    key = (version, minute)
+
+    def compute() -> OverviewView:
+        data = computed(cache, "wall", key, lambda: wall.compute(services, services.clock.now(), cache))
+        return overview_view(services, data, period)
+
+    shown, view = cached_or_latest(cache, f"overview:{period}", key, compute)
+    return [*shown, period], view

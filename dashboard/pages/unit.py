@@ -2,17 +2,17 @@
 late procedures, overdue lists and the dossiers behind any number.
 
 What every tile shares for one (data version, minute, period) — every unit's KPIs, the city's sums, the ranks
-and their movements — is computed once and cached as a `CityContext`; each tile adds its own series and lists.
+and their movements — is a `CityContext`, taken from the standings the leagues share (`pages.league.ranked_data`,
+computed once); each tile adds its own series and lists, computed off the request path (`tile_keyed`).
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dashboard.core.cache import Cache, cached
+from dashboard.core.cache import Cache, cached, cached_or_latest
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.paging import DossierPage
 from dashboard.core.periods import Window, window
@@ -31,8 +31,8 @@ from dashboard.metrics.freshness import unit_freshness
 from dashboard.metrics.kpis import Backlog, UnitKpis, city_kpis, empty_kpis
 from dashboard.metrics.service_index import IndexScore, score_unit
 from dashboard.pages.freshness import source_freshness
-from dashboard.pages.kpis import period_counters, recounted_in_event_time
-from dashboard.pages.league import standings
+from dashboard.pages.kpis import recounted_in_event_time
+from dashboard.pages.league import Standings, ranked_data, standings
 from dashboard.services import Services
 
 TILE_ROWS = 10  # dossiers shown on the tile itself; the rest are one click away
@@ -69,21 +69,20 @@ class CityContext:
     tied: tuple[str, ...] = ()  # units sharing their rank in their league (a tuple: the cache keeps plain data)
 
 
-def city_context(services: Services, period: str, as_of: datetime) -> CityContext:
+def city_context(services: Services, period: str, as_of: datetime, ranked: Standings | None = None) -> CityContext:
     """Every unit's KPIs, the city's sums, and each league's ranks with their movement since the previous period
-    (`dashboard.pages.league.standings`, without the league's weekly trends)."""
+    (`dashboard.pages.league.standings`, without the league's weekly trends); given `ranked` (every league's
+    standings over `period`), from it and at its instant, without reading the counters again."""
     store = services.store
+    ranked = ranked or standings(store, services.calendar, services.index_config, period, as_of)
+    as_of = ranked.as_of
     span = window(period, as_of)
-    ranked = standings(store, services.calendar, services.index_config, period, as_of)
-    histogram: Counter[int] = Counter()
-    for unit_histogram in period_counters(store, span)[2].values():
-        histogram.update(unit_histogram)
     return CityContext(
         as_of=as_of,
         span=span,
         units={u["key"]: u for u in store.units()},
         kpis=ranked.kpis,
-        city=city_kpis(ranked.kpis, period, span, as_of, histogram),
+        city=city_kpis(ranked.kpis, period, span, as_of, ranked.histogram),
         ranks=ranked.ranks,
         movements=ranked.movements,
         league_sizes={kind: ranked.size(kind) for kind in ranked.members},
@@ -239,17 +238,32 @@ def unit_view(services: Services, context: CityContext, query: TileQuery) -> Uni
     )
 
 
+def unit_keys(services: Services, cache: Cache, version: Any) -> tuple[str, ...]:
+    """Every unit's key, per data version: an address no unit has is answered without computing anything."""
+    return cached(cache, f"unit-keys:{version}", lambda: tuple(u["key"] for u in services.store.units()))
+
+
+def tile_keyed(services: Services, cache: Cache, key: list[Any], query: TileQuery) -> tuple[list[Any], UnitView | None]:
+    """The tile asked for and the (version, minute) it is of; None for a key no unit has. Now: the newest tile
+    computed for this address (unit, period, list, page) while a new key's is computed in the background
+    (`cached_or_latest`), so the key may be older than `key`; at a past `as_of`, computed on the request (the past
+    does not change). Its city context comes from the standings the leagues share (`ranked_data`)."""
+    version, minute = key[0], key[1]
+    if query.key not in unit_keys(services, cache, version):
+        return list(key), None
+    address = f"{query.key}:{query.period}:{query.list_name or ''}:{query.page}"
+
+    def compute() -> UnitView:
+        ranked = ranked_data(services, cache, key, query.period, query.as_of)
+        return unit_view(services, city_context(services, query.period, ranked.as_of, ranked), query)
+
+    if query.as_of is not None:
+        return list(key), cached(cache, f"unit:{version}:{minute}:{address}:{query.as_of.isoformat()}", compute)
+    shown, view = cached_or_latest(cache, f"unit:{address}", (version, minute), compute)
+    return list(shown), view
+
+
 def tile_data(services: Services, cache: Cache, key: list[Any], query: TileQuery) -> UnitView | None:
-    """The tile asked for, cached per (version, minute, address); None for a key no unit has."""
-    version, minute = key
-
-    moment = query.as_of.isoformat() if query.as_of else ""
-
-    def context() -> CityContext:
-        return city_context(services, query.period, query.as_of or services.clock.now())
-
-    shared = cached(cache, f"unit-context:{version}:{minute}:{query.period}:{moment}", context)
-    if query.key not in shared.units:
-        return None
-    address = f"{query.key}:{query.period}:{query.list_name or ''}:{query.page}:{moment}"
-    return cached(cache, f"unit:{version}:{minute}:{address}", lambda: unit_view(services, shared, query))
+    """The tile asked for (`tile_keyed`'s: its own `as_of` says which instant it shows); None for a key no unit
+    has."""
+    return tile_keyed(services, cache, key, query)[1]

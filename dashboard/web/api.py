@@ -24,7 +24,6 @@ from dashboard.metrics.kpis import Backlog, Ratio, UnitKpis
 from dashboard.metrics.service_index import IndexScore, SubScore, criterion_ratio
 from dashboard.pages import api as views
 from dashboard.pages.common import check_choice, checked_period, current_key, parse_as_of
-from dashboard.pages.kpis import recounted_in_event_time
 from dashboard.pages.league import LeagueRow, LeagueView, default_kind, league_data
 from dashboard.pages.origin import OriginFigures
 from dashboard.services import Services
@@ -246,8 +245,9 @@ def blueprint(services: Services) -> Blueprint:
     @api.get("/kpis")
     def kpis() -> Response:
         period, unit = request.args.get("period", DEFAULT_PERIOD), request.args.get("unit") or None
-        view = views.kpis_view(services, period, unit, as_of=as_of(), compare=request.args.get("compare") or None)
-        body = kpis_body(view, recounted_in_event_time(services.store, view.as_of))
+        cache, compare = current_app.extensions[EXTENSION], request.args.get("compare") or None
+        view = views.kpis_data(services, cache, current_key(services), period, unit, as_of=as_of(), compare=compare)
+        body = kpis_body(view, view.recounted)  # of the figures shown (a stale view's own, not now's)
         if "compare" in request.args:
             body["origin"] = origin_json(view.origin)
         return _stamp(view.as_of, view.data_version, body)

@@ -10,7 +10,7 @@ from dash import no_update
 from callbacks import unit as unit_callbacks
 from callbacks.routing import route
 from dashboard.auth.roles import UNIT_HEAD, UNIT_STAFF, USER, Principal
-from dashboard.core.cache import cache_of
+from dashboard.core.cache import background_for, cache_of
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.workdays import default_calendar
 from dashboard.pages import unit as unit_pages
@@ -242,9 +242,11 @@ def test_a_unit_without_data_or_sources_still_has_a_tile(app, services):
     assert page[UnitIds.TREND].figure.layout.annotations[0].text == "Chưa có hồ sơ trong 90 ngày qua"
 
 
-def test_stale_sources_are_marked(tile, services):
+def test_stale_sources_are_marked(tile, app, services):
     assert UnitIds.STALE not in str(tile())
     services.clock.advance(timedelta(minutes=4))  # the source pulls every 60 s: stale after 3 minutes
+    assert UnitIds.STALE not in str(tile())  # the previous minute's tile at once, this minute's in the background
+    background_for(cache_of(app)).wait(timeout=30)
     assert tile()[UnitIds.STALE].children == "Dữ liệu cũ"
 
 
@@ -259,7 +261,10 @@ def test_refresh_returns_no_update_until_the_data_version_changes(app, services,
 
     source_db.insert("dossiers", *ROWS)
     pull()
-    _as_of_text, *parts, new_seen = refresh(3, seen, "/unit/quan-1", "?lang=en")
+    # the new version's tile is computed in the background; meanwhile the page keeps the one it shows
+    assert refresh(3, seen, "/unit/quan-1", "?lang=en") == (no_update,) * (len(unit_layout.REFRESHED) + 2)
+    background_for(cache_of(app)).wait(timeout=30)
+    _as_of_text, *parts, new_seen = refresh(4, seen, "/unit/quan-1", "?lang=en")
     assert new_seen != seen
     assert parts[unit_layout.REFRESHED.index(UnitIds.KPIS)][UnitIds.KPI_IN_PROGRESS].children == "4"
     trend = parts[unit_layout.REFRESHED.index(UnitIds.TREND)]
