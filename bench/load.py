@@ -51,7 +51,6 @@ from layouts.ids import ShellIds, WallIds  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = "redis://127.0.0.1:6379/0"
 REFRESH_MS = 2000  # data every 2 s (the harder case)
-PULLS_PER_CHANGE = 3  # sources pulled at each change (the writer's own cost stays small beside the server's)
 SPEED = 300.0  # simulated seconds a real second: the small demo city's offices receive dossiers every change
 
 
@@ -246,9 +245,12 @@ def run_one(args, n: int, base: str, wall_url: str, token: str, body: dict, buil
     while time.monotonic() < ended:
         began = time.monotonic()
         built.tick()
-        for _ in range(PULLS_PER_CHANGE):  # a few offices at a time, as their pull intervals come round
+        version_now = services.store.data_version()[0]
+        for _ in services.sources:  # offices in turn, as their pull intervals come round, until one has news
             ingestor.pull(services.sources[turn % len(services.sources)])
             turn += 1
+            if services.store.data_version()[0] != version_now:
+                break
         time.sleep(max(0.0, args.change_every - (time.monotonic() - began)))
     stop.set()
     for viewer in viewers:
@@ -258,6 +260,7 @@ def run_one(args, n: int, base: str, wall_url: str, token: str, body: dict, buil
     latencies = [s * 1000 for v in viewers for s in v.latencies]
     row = {
         "n": n,
+        "seconds": args.seconds,
         "polls": len(latencies),
         "errors": sum(len(v.errors) for v in viewers),
         "p50": statistics.median(latencies) if latencies else float("nan"),
