@@ -49,9 +49,25 @@
     });
   }
 
+  // The screen's scale: its height over 1080 px, 0.5–4, to 2 decimals (callbacks/wall.py screen_scale: the same).
+  function screenScale() {
+    return Math.min(Math.max(Math.round((window.innerHeight / 1080) * 100) / 100, 0.5), 4);
+  }
+
   function scale(_n, current) {
-    var next = Math.min(Math.max(Math.round((window.innerHeight / 1080) * 100) / 100, 0.5), 4);
+    var next = screenScale();
     return next === current ? noUpdate() : next;
+  }
+
+  // Before the page is asked for: the wall's address says its screen's scale, so the server draws it once, at
+  // that size (not at 1, then again when the first tick reports the scale).
+  if (window.location.pathname === "/wall") {
+    var params = new URLSearchParams(window.location.search);
+    if (!params.has("scale")) {
+      params.set("scale", String(screenScale()));
+      var address = window.location.pathname + "?" + params.toString() + window.location.hash;
+      window.history.replaceState(window.history.state, "", address);
+    }
   }
 
   function openUnit(clicks, search, texts) {

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.development.base_component import Component
@@ -23,6 +24,7 @@ from layouts.wall_figures import figures, redrawn
 from layouts.wall_model import WallOptions, parse_options
 
 UNCHANGED = "unchanged"  # dashboard.web.ready.UNCHANGED: the wall shows the newest key, nothing to send
+MIN_SCALE, MAX_SCALE = 0.5, 4.0  # assets/wall.js `screenScale`: the same bounds
 PENDING_POLL_MS = 1000  # how soon a wall asks again while its new figures are computed
 # the refresh's answer while another thread draws the same (dashboard.web.ready): keep what is shown, ask again soon
 READY_WAITING = json.dumps({"multi": True, "response": {WallIds.POLL: {"interval": PENDING_POLL_MS}}})
@@ -36,14 +38,25 @@ def boundaries_of(services: Services) -> Boundaries:
     return Boundaries(services.settings.boundary_file, services.settings.ward_boundary_file)
 
 
+def screen_scale(search: str | None) -> float:
+    """The screen's scale (its height over 1080 px, 0.5–4, to 2 decimals) that the wall's script writes into the
+    address as `?scale=` before the page is asked for (assets/wall.js), so the page is drawn once, at the size its
+    screen needs; 1 without it."""
+    try:
+        value = round(float((parse_qs((search or "").lstrip("?")).get("scale") or ["1"])[0]), 2)
+    except ValueError:
+        return 1.0
+    return min(max(value, MIN_SCALE), MAX_SCALE) if value == value else 1.0  # NaN: 1
+
+
 def page(services: Services, cache: Cache, _lang: str, _pathname: str, search: str | None) -> Component:
-    """The whole wall at scale 1 (the client reports its screen's scale on its first tick)."""
-    options = options_of(services, search)
-    data_key, data = wall_data(services, cache, current_key(services, 1.0))
+    """The whole wall at its screen's scale (`screen_scale`; the client's scale callback then finds it the same)."""
+    options, scale = options_of(services, search), screen_scale(search)
+    data_key, data = wall_data(services, cache, current_key(services, scale))
     shapes = map_shapes(options.map, boundaries_of(services))
-    shown, notes = figures(data, options, shapes, read_tile_grid(services.settings.tile_grid_file), 1.0)
+    shown, notes = figures(data, options, shapes, read_tile_grid(services.settings.tile_grid_file), scale)
     now = services.clock.now()
-    return wall_layout.layout(data, options, now, shown, services.settings.refresh_ms, [*data_key, 1.0], notes)
+    return wall_layout.layout(data, options, now, shown, services.settings.refresh_ms, [*data_key, scale], notes)
 
 
 def _drawn_name(key: list[Any], options: WallOptions, part_names: list[str]) -> str:

@@ -195,6 +195,24 @@ def test_a_data_change_reaches_the_wall_as_a_patch_of_what_changed(chromium, das
     assert dash_duo.get_logs() == []
 
 
+def test_a_4k_wall_is_drawn_once_at_its_scale(chromium, dash_duo, wall_services):
+    start_signed_in(dash_duo, create_app(wall_services()))
+    set_viewport(dash_duo.driver, 3840, 2160)
+    dash_duo.wait_for_page(url=f"{dash_duo.server_url}/wall?views=summary")
+    dash_duo.wait_for_element(".wall-view.is-active", timeout=10)
+    driver = dash_duo.driver
+    assert driver.execute_script("return location.search") == "?views=summary&scale=2"  # before the page was asked
+    answers = (
+        "return performance.getEntriesByType('resource').filter(e => e.name.includes('_dash-update-component'))"
+        ".map(e => e.transferSize)"
+    )
+    driver.execute_script("performance.clearResourceTimings()")  # the page itself (the router's answer) is drawn
+    time.sleep(2.5)  # polls and ticks: the client's scale is the one drawn, so no refresh redraws
+    figures = driver.execute_script(answers)
+    assert figures and max(figures) < 2000, figures  # polls answered; none carried a new drawing
+    assert dash_duo.get_logs() == []
+
+
 def test_the_default_cartogram_and_the_tile_map_draw_the_24_districts(chromium, dash_duo, wall_services):
     start_signed_in(dash_duo, create_app(wall_services()))
     set_viewport(dash_duo.driver, 1920, 1080)

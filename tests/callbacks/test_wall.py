@@ -156,3 +156,18 @@ def test_an_unreadable_boundary_file_falls_back_to_the_cartogram_and_says_why(ap
     figure = page[wall_layout.graph_id("map")].figure
     assert figure["layout"]["uirevision"] == "wall-map-cartogram"
     assert "Không đọc được tệp ranh giới" in str(page[wall_layout.body_id("map-legend")].children)
+
+
+def test_the_wall_is_drawn_once_at_the_scale_its_address_says(app, services, pull):
+    pull()
+    big = route(services, cache_of(app), "/wall", "?scale=2")
+    assert big[WallIds.SEEN].data[2] == 2.0 and big[WallIds.SCALE].data == 2.0  # the client's scale: no redraw
+    labels = next(t for t in big[wall_layout.graph_id("map")].figure["data"] if t["name"] == "labels")
+    assert labels["textfont"]["size"] == 56  # 28 px × 2, drawn at once
+    assert [wall_callbacks.screen_scale(s) for s in ("", "?scale=abc", "?scale=9", "?scale=0.1", "?scale=nan")] == [
+        1.0,
+        1.0,
+        4.0,
+        0.5,
+        1.0,
+    ]
