@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bench import kpi_rollups, load
+from bench import first_viewer, kpi_rollups, load
 
 
 @pytest.mark.slow
@@ -64,3 +64,13 @@ def test_load_benchmark_smoke_run(capsys):
     assert [row["n"] for row in rows] == [1, 3]
     assert all(row["errors"] == 0 and row["polls"] > 0 and row["changes"] > 0 for row in rows), printed
     assert "targets: p95 ≤ 250 ms, 0 errors" in printed
+
+
+@pytest.mark.slow
+def test_first_viewer_benchmark_smoke_run(capsys):
+    """bench/first_viewer.py on its small demo store, one run per case: every page's line printed, with its ratio."""
+    assert first_viewer.main(["--runs", "1"]) == 0
+    printed = capsys.readouterr().out
+    for page in ("league, districts", "league, departments", "unit tile", "home page", "API /kpis"):
+        assert any(line.startswith(page) and line.rstrip().endswith("≤ 50 ms") for line in printed.splitlines())
+    assert "slowest first viewer:" in printed
