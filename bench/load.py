@@ -51,7 +51,7 @@ from layouts.ids import ShellIds, WallIds  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = "redis://127.0.0.1:6379/0"
 REFRESH_MS = 2000  # data every 2 s (the harder case)
-SPEED = 300.0  # simulated seconds a real second: the small demo city's offices receive dossiers every change
+SPEED = 1200.0  # simulated seconds a real second: the small demo city's offices receive dossiers every change
 
 
 def free_port() -> int:
