@@ -113,6 +113,7 @@ class Viewer(threading.Thread):
         self.latencies: list[float] = []
         self.errors: list[str] = []
         self.keys: set[int] = set()
+        self.sizes: list[int] = []  # of the answers that carried a new key
 
     def run(self) -> None:
         session = requests.Session()
@@ -134,6 +135,7 @@ class Viewer(threading.Thread):
                 else:
                     shown = answer.json().get("response", {}).get(WallIds.SEEN)
                     if shown:
+                        self.sizes.append(len(answer.content))
                         seen = shown["data"]
                         self.keys.add(seen[0])
             except (requests.RequestException, ValueError) as exc:
@@ -268,6 +270,7 @@ def run_one(args, n: int, base: str, wall_url: str, token: str, body: dict, buil
         "p99": percentile(latencies, 0.99),
         "changes": changes,
         "per_change": sent / changes if changes else float("nan"),
+        "kib_per_new_key": statistics.mean(sizes) / 1024 if (sizes := [b for v in viewers for b in v.sizes]) else 0.0,
     }
     print(json.dumps(row), flush=True)
     errors = [e for v in viewers for e in v.errors]

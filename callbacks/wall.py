@@ -92,19 +92,19 @@ def drawn_before(
 
 def changed_only(before: tuple[Any, ...] | None, now: tuple[Any, ...]) -> tuple[Any, ...]:
     """`now` (header, sources, parts, figures, ticker) as a wall showing `before` needs it: `no_update` where
-    nothing changed, a `Patch` of the values that changed in a figure (`layouts.patches`); all of `now` without
-    `before`."""
+    nothing changed, a `Patch` of the values that changed in a figure or a part (`layouts.patches`: components are
+    JSON to the client like figures — a district's count, a KPI's value), all of `now` without `before`."""
     if before is None:
         return now
     header, sources, parts, shown, ticker_line = now
     old_header, old_sources, old_parts, old_shown, old_ticker = before
-    same = lambda a, b: patches.plain(a) == patches.plain(b)  # noqa: E731  (components as the client gets them)
+    patch = patches.figure_patch
     return (
         no_update if header == old_header else header,
-        no_update if same(sources, old_sources) else sources,
-        [no_update if same(p, q) else p for p, q in zip(parts, old_parts, strict=True)],
-        {name: patches.figure_patch(old_shown.get(name), figure) for name, figure in shown.items()},
-        no_update if same(ticker_line, old_ticker) else ticker_line,
+        patch(old_sources, sources),
+        [patch(q, p) for p, q in zip(parts, old_parts, strict=True)],
+        {name: patch(old_shown.get(name), figure) for name, figure in shown.items()},
+        patch(old_ticker, ticker_line),
     )
 
 

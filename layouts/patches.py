@@ -1,4 +1,5 @@
-"""What changed between two drawings of the same figure, as a Dash `Patch`: a data change sends the few values that
+"""What changed between two drawings of the same figure (or of the same part of a page: a component is JSON to the
+client as a figure is), as a Dash `Patch`: a data change sends the few values that
 changed (a district's colour and label, a gauge's value), not the whole figure again. The client holds the figure
 drawn for the key it shows; the patch turns that into the new one, value for value.
 
