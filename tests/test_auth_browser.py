@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -66,7 +67,10 @@ def test_a_wall_runs_for_weeks_on_its_token_and_stops_at_the_poll_after_revocati
     driver, url = dash_duo.driver, dash_duo.server.url.rstrip("/")
     driver.get(f"{url}/wall?token={token}&dwell=2")
     dash_duo.wait_for_element(".wall-view.is-active", timeout=15)
-    assert driver.current_url == f"{url}/wall?dwell=2"  # the token left the address bar (and the history)
+    address = urlsplit(driver.current_url)
+    asked = parse_qs(address.query)
+    # the token left the address bar (and the history); the wall's script added its screen's scale
+    assert address.path == "/wall" and asked.pop("scale") != [] and asked == {"dwell": ["2"]}
     assert token not in driver.execute_script("return document.documentElement.outerHTML")
     assert "cchc_device" not in driver.execute_script("return document.cookie")  # httpOnly: no script reads it
     driver.execute_script(COUNT_POLLS)  # also the mark that the page was not reloaded
