@@ -4,8 +4,6 @@ rotation and scale. What it shows is `dashboard.pages.wall`'s model; how it look
 from __future__ import annotations
 
 import json
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
@@ -13,9 +11,9 @@ from urllib.parse import parse_qs
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.development.base_component import Component
 
-from dashboard.core.cache import Cache, cache_of, cached
+from dashboard.core.cache import UNCHANGED, Cache, cache_of, cached
 from dashboard.core.geo import Boundaries, read_tile_grid
-from dashboard.pages.wall import WallData, current_key, map_shapes, wall_data, wall_key
+from dashboard.pages.wall import VersionCheck, WallData, current_key, map_shapes, wall_data
 from dashboard.services import Services
 from layouts import patches
 from layouts import wall as wall_layout
@@ -23,7 +21,6 @@ from layouts.ids import ShellIds, WallIds
 from layouts.wall_figures import figures, redrawn
 from layouts.wall_model import WallOptions, parse_options
 
-UNCHANGED = "unchanged"  # dashboard.web.ready.UNCHANGED: the wall shows the newest key, nothing to send
 MIN_SCALE, MAX_SCALE = 0.5, 4.0  # assets/wall.js `screenScale`: the same bounds
 PENDING_POLL_MS = 1000  # how soon a wall asks again while its new figures are computed
 # the refresh's answer while another thread draws the same (dashboard.web.ready): keep what is shown, ask again soon
@@ -100,7 +97,7 @@ def changed_only(before: tuple[Any, ...] | None, now: tuple[Any, ...]) -> tuple[
     old_header, old_sources, old_parts, old_shown, old_ticker = before
     patch = patches.figure_patch
     return (
-        no_update if header == old_header else header,
+        patch(old_header, header),
         patch(old_sources, sources),
         [patch(q, p) for p, q in zip(parts, old_parts, strict=True)],
         {name: patch(old_shown.get(name), figure) for name, figure in shown.items()},
@@ -149,31 +146,15 @@ def ready_matches(body: dict[str, Any]) -> bool:
     return {WallIds.POLL, WallIds.SCALE} <= _ids(body, "inputs").keys() and len(body.get("outputs") or ()) == 8
 
 
-class VersionCheck:
-    """The store's data version, read at most every `every_s` seconds by a worker (however many walls poll it)."""
-
-    def __init__(self, services: Services, every_s: float) -> None:
-        self.services, self.every_s = services, every_s
-        self._read: tuple[float, int] | None = None
-        self._lock = threading.Lock()
-
-    def version(self) -> int:
-        with self._lock:
-            now = time.monotonic()
-            if self._read is None or now - self._read[0] >= self.every_s:
-                self._read = (now, self.services.store.data_version()[0])
-            return self._read[1]
-
-
 def ready_identity(services: Services) -> Callable[[dict[str, Any]], str | None]:
     """What a wall refresh's answer depends on — the key it will show, the key the wall shows, the address's options
     and the parts and graphs asked for — or `UNCHANGED` when the wall shows the newest key already (the common
-    poll: the data version as read at most every `version_check_ms`, `VersionCheck`)."""
+    poll: the data version as read at most every `version_check_ms`, `pages.wall.VersionCheck`)."""
     check = VersionCheck(services, services.settings.version_check_ms / 1000)
 
     def identity(body: dict[str, Any]) -> str | None:
         inputs, states, outputs = _ids(body, "inputs"), _ids(body, "state"), body["outputs"]
-        key = wall_key(check.version(), services.clock.now(), float(inputs.get(WallIds.SCALE) or 1.0))
+        key = check.key(float(inputs.get(WallIds.SCALE) or 1.0))
         seen = states.get(WallIds.SEEN)
         if key == seen:
             return UNCHANGED
@@ -192,7 +173,7 @@ def ready_stamp(identity: str, answer: dict[str, Any]) -> int | None:
     shown = answer.get("response", {})
     key, times = shown.get(WallIds.SEEN, {}).get("data"), shown.get(WallIds.TIMES, {}).get("data")
     final = key == json.loads(identity)[0] and isinstance(times, dict) and isinstance(times.get("now"), int)
-    return times["now"] if final and isinstance(times, dict) else None
+    return times["now"] if final else None
 
 
 def register(app: Dash, services: Services) -> None:

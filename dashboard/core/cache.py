@@ -28,6 +28,7 @@ LATEST_TIMEOUT_S = 3600  # the newest value of a kind outlives its key: it is wh
 COMPUTING_TIMEOUT_S = 120  # a worker that died mid-computation holds a kind's lock this long at most
 BACKGROUND_THREADS = 2  # kinds computed at once per process: one slow league does not hold every tile back
 MAX_PENDING = 256  # kinds queued or running at most per process; past it a poll keeps its newest value and retries
+UNCHANGED = "unchanged"  # a ready answer's identity meaning: the viewer shows the newest, nothing to send
 T = TypeVar("T")
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from dashboard.core.cache import Cache, cached_or_latest, computed
+from dashboard.core.cache import Cache, cached_or_latest
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.periods import Window, previous_window, window
 from dashboard.core.workdays import WorkCalendar
@@ -168,13 +168,13 @@ def overview_view(services: Services, data: WallData, period: str) -> OverviewVi
 def overview_data(services: Services, cache: Cache, period: str) -> tuple[list[Any], OverviewView]:
     """The home page over `period` with its key [version, minute, period], shared through the cache: while the
     page for this minute is computed in the background — with the wall's figures of the same minute, computed
-    there too unless the wall has them (`cache.computed`) — the newest so far for this period
+    there too unless the wall has them (`wall.wall_data_of`) — the newest so far for this period
     (`cached_or_latest`); the key says which."""
     version, minute, *_scale = wall.current_key(services, 1.0)
     key = (version, minute)
 
     def compute() -> OverviewView:
-        data = computed(cache, "wall", key, lambda: wall.compute(services, services.clock.now(), cache))
+        data = wall.wall_data_of(services, cache, key)
         return overview_view(services, data, period)
 
     shown, view = cached_or_latest(cache, f"overview:{period}", key, compute)

@@ -5,11 +5,13 @@ shared by every viewer and worker (computed in the background while the newest f
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from dashboard.core.cache import Cache, background_for, cached_or_latest
+from dashboard.core.cache import Cache, background_for, cached_or_latest, computed
 from dashboard.core.clock import city_time
 from dashboard.core.errors import BoundaryError
 from dashboard.core.geo import Boundaries, MapKind, Point, Shape, origin_anchor, origin_points
@@ -24,6 +26,7 @@ from dashboard.pages.wall_compare import Comparison, city_satisfaction, comparis
 from dashboard.services import Services
 
 log = logging.getLogger(__name__)
+WALL_KIND = "wall"  # the cache kind of the wall's figures (`dashboard.core.cache.cached_or_latest`)
 FEEDBACK_WINDOW = timedelta(hours=24)
 UnitLevel = Literal["ok", "warn", "alarm", "stale", "none"]
 
@@ -253,15 +256,39 @@ def current_key(services: Services, scale: float) -> list[Any]:
     return wall_key(services.store.data_version()[0], services.clock.now(), scale)
 
 
+class VersionCheck:
+    """`current_key` with the store's data version read at most every `every_s` seconds by a worker, however many
+    walls poll it (`CCHC_VERSION_CHECK_MS`)."""
+
+    def __init__(self, services: Services, every_s: float) -> None:
+        self.services, self.every_s = services, every_s
+        self._read: tuple[float, int] | None = None
+        self._lock = threading.Lock()
+
+    def key(self, scale: float) -> list[Any]:
+        with self._lock:
+            now = time.monotonic()
+            if self._read is None or now - self._read[0] >= self.every_s:
+                self._read = (now, self.services.store.data_version()[0])
+            version = self._read[1]
+        return wall_key(version, self.services.clock.now(), scale)
+
+
 def wall_data(services: Services, cache: Cache, key: list[Any]) -> tuple[tuple, WallData]:
     """The wall's figures for (version, minute), computed once and shared by every viewer and worker; while
     they are computed (in the background), the newest figures so far. Returns their (version, minute) too."""
-    return cached_or_latest(cache, "wall", (key[0], key[1]), lambda: compute(services, services.clock.now(), cache))
+    return cached_or_latest(cache, WALL_KIND, (key[0], key[1]), lambda: compute(services, services.clock.now(), cache))
+
+
+def wall_data_of(services: Services, cache: Cache, key: tuple[Any, Any]) -> WallData:
+    """The wall's figures of exactly (version, minute) `key`: cached, else computed in this thread (once per
+    process) and kept for the wall too — for a page that needs the figures of its own key (the home page)."""
+    return computed(cache, WALL_KIND, key, lambda: compute(services, services.clock.now(), cache))
 
 
 def warm(services: Services, cache: Cache) -> None:
     """Compute the wall's figures in the background now, so that the first wall to ask finds them."""
-    background_for(cache).submit("wall", lambda: wall_data(services, cache, current_key(services, 1.0)))
+    background_for(cache).submit(WALL_KIND, lambda: wall_data(services, cache, current_key(services, 1.0)))
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,11 @@ from typing import Any
 from dash import Dash
 from flask import Response, request
 
-from dashboard.core.cache import Cache
+from dashboard.core.cache import UNCHANGED, Cache
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 300  # an answer lives a few minutes: its key (data version, minute) moves on by then
-UNCHANGED = "unchanged"  # an identity meaning: no output changes (Dash's own answer when every output is no_update)
-NOTHING = '{"multi":true,"response":{}}'
+NOTHING = '{"multi":true,"response":{}}'  # Dash's own answer when every output is no_update
 CLOCK_FORMS = ('"now":%d', '"now": %d')  # the server's clock as an encoder writes it (compact, or spaced)
 
 
