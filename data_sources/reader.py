@@ -49,7 +49,7 @@ from sqlalchemy import (
     tuple_,
     type_coerce,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import CursorResult, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlalchemy.sql import Select
@@ -233,7 +233,7 @@ class SourceReader:
         with self.engine.connect() as conn:
             while True:
                 statement = base.where(condition) if condition is not None else base
-                chunk = [dict(row) for row in conn.execute(statement).mappings()]
+                chunk = _dicts(conn.execute(statement))
                 if not chunk:
                     return
                 yield chunk
@@ -261,7 +261,7 @@ class SourceReader:
         after = None
         with self.engine.connect() as conn:
             while True:
-                chunk = [dict(row) for row in conn.execute(base.where(after) if after is not None else base).mappings()]
+                chunk = _dicts(conn.execute(base.where(after) if after is not None else base))
                 if not chunk:
                     return
                 yield chunk
@@ -277,7 +277,7 @@ class SourceReader:
         with self.engine.connect() as conn:
             while True:
                 page = _raw_select(table).order_by(key).limit(chunk_size)
-                chunk = [dict(row) for row in conn.execute(page.where(after) if after is not None else page).mappings()]
+                chunk = _dicts(conn.execute(page.where(after) if after is not None else page))
                 if not chunk:
                     return
                 yield chunk
@@ -294,7 +294,13 @@ class SourceReader:
             for start in range(0, len(values), chunk_size):
                 batch = values[start : start + chunk_size]
                 statement = _raw_select(table).where(table.c[column].in_(batch))
-                yield [dict(row) for row in conn.execute(statement).mappings()]
+                yield _dicts(conn.execute(statement))
+
+
+def _dicts(result: CursorResult[Any]) -> list[dict[str, Any]]:
+    """A result's rows as column → value dicts (`dict(row)` of its mappings, built from the fetched tuples)."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.fetchall()]
 
 
 def _raw_select(table: Table) -> Select:

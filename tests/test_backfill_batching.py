@@ -287,3 +287,43 @@ def test_a_fields_reader_gives_convert_s_value_or_reason(profile_name):
             convert = partial(profile._convert, name, kind, spec, codes=mapping.values.get(name))
             for value in values * 2:  # the second time a code comes from what the reader remembered
                 assert outcome(read, value) == outcome(convert, value), (stream, name, value)
+
+
+def test_the_copy_into_postgresql_is_binary_only_for_values_its_binary_form_takes():
+    from datetime import date
+
+    from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, String, Table
+    from sqlalchemy.dialects.postgresql import insert
+
+    assert rollups._binary_takes(1043, ["a", None, "b"]) and rollups._binary_takes(701, [1.5, 2])
+    assert not rollups._binary_takes(1043, ["a", 5])  # an int into a varchar: text COPY casts it, binary fails
+    assert not rollups._binary_takes(1082, [datetime(2019, 1, 2, tzinfo=UTC)])  # a datetime is a date subclass
+    assert not rollups._binary_takes(1184, [datetime(2019, 1, 2)])  # naive
+    assert not rollups._binary_takes(1700, [Decimal("1.5")])  # numeric: no binary form listed
+    need_server("PostgreSQL", 5432)
+    schema, admin = f"t_{uuid.uuid4().hex[:12]}", create_engine(PG_ADMIN_URL)
+    table = Table(
+        "copied",
+        MetaData(schema=schema),
+        Column("code", String(16), primary_key=True),
+        Column("n", Integer),
+        Column("x", Float),
+        Column("ok", Boolean),
+        Column("day", Date),
+        Column("at", UTCDateTime),
+    )
+    at = datetime(2019, 11, 27, 7, 30, tzinfo=UTC)
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+            table.create(conn)
+            binary = [{"code": "A", "n": 3, "x": 2, "ok": True, "day": date(2019, 11, 27), "at": at}]
+            rollups.upsert_many(conn, insert, table, ["code"], binary, fresh=True)
+            text_form = [{"code": 7, "n": 4, "x": Decimal("0.25"), "ok": False, "day": None, "at": None}]
+            rollups.upsert_many(conn, insert, table, ["code"], text_form, fresh=True)
+            stored = [tuple(r) for r in conn.execute(select(table).order_by(table.c.code))]
+        assert stored == [("7", 4, 0.25, False, None, None), ("A", 3, 2.0, True, date(2019, 11, 27), at)]
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()

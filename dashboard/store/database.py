@@ -200,7 +200,8 @@ class Store:
         wanted = set(keys)
         before = [r for r in before if r[native] in wanted]
         shared = {r[native] for r in before if r["source"] != source}  # liên thông: another source holds these
-        upsert_many(conn, self._insert, table, ["source", native], changed, unique=len(wanted) == len(keys))
+        unique = len(wanted) == len(keys)  # and none stored (in any source): a plain insert (a backfill's chunks)
+        upsert_many(conn, self._insert, table, ["source", native], changed, unique=unique, fresh=unique and not before)
         after = [{"counted": True, **stored.get(r[native], {}), **r} for r in changed if r[native] not in shared]
         if shared:  # only a liên thông dossier's `counted` may change: read those back; the others are as written
             self._mark_counted(conn, source, sorted(shared))

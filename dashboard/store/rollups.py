@@ -77,18 +77,21 @@ def upsert_many(
     rows: list[dict[str, Any]],
     add: Iterable[str] = (),
     unique: bool = False,
+    fresh: bool = False,
 ) -> None:
     """Insert rows (all with the same columns), or update them on `keys`: each given column set to the row's
-    value, or for the columns in `add` increased by it (`unique`: the caller knows no two rows share their keys). Values go through the columns' own bind processing, so
-    what is stored is what SQLAlchemy's executemany stores, but straight to the driver: SQLite's executemany;
-    psycopg's COPY into a staging table, then one INSERT … SELECT … ON CONFLICT in the rows' order."""
+    value, or for the columns in `add` increased by it (`unique`: the caller knows no two rows share their keys;
+    `fresh`: nor is any of them stored, so a plain insert). Values go through the columns' own bind processing,
+    so what is stored is what SQLAlchemy's executemany stores, but straight to the driver: SQLite's executemany;
+    psycopg's COPY into a staging table, then one INSERT … SELECT … ON CONFLICT in the rows' order (fresh rows:
+    COPY into the table itself)."""
     if not rows:
         return
-    given, added = list(rows[0]), set(add)
+    given, added, unique = list(rows[0]), set(add), unique or fresh
     defaults = {c.name: c.default for c in table.columns if c.name not in given and c.default is not None}
     scalar = {name: d.arg for name, d in defaults.items() if isinstance(d, ScalarElementColumnDefault)}
     updated = [name for name in given if name not in keys and name != "id"]
-    statement = _on_conflict(insert(table), table, keys, updated, added)
+    statement = insert(table) if fresh else _on_conflict(insert(table), table, keys, updated, added)
     dialect = conn.dialect
     if (
         not driver_takes_rows(dialect)
@@ -116,7 +119,10 @@ def upsert_many(
             raise StoreError(f"unexpected parameters of the bulk upsert into {table.name}: {compiled.positiontup}")
         conn.exec_driver_sql(str(compiled), list(zip(*(columns[i] for i in order), strict=True)))
         return
-    _copy_merge(conn, insert, table, keys, names, columns, updated, added)
+    if fresh:
+        _copy(conn, table, names, columns)
+    else:
+        _copy_merge(conn, insert, table, keys, names, columns, updated, added)
 
 
 def driver_takes_rows(dialect: Any) -> bool:
@@ -135,8 +141,6 @@ def _copy_merge(
     added: set[str],
 ) -> None:
     """PostgreSQL: the rows COPYed into a temporary table like `table`, then merged into it in one statement."""
-    from psycopg import sql  # only a psycopg store comes here
-
     staging = Table(
         f"{table.name}_staging",
         MetaData(),
@@ -146,16 +150,51 @@ def _copy_merge(
         postgresql_on_commit="DROP",
     )
     staging.create(conn)
-    copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(staging.name), sql.SQL(", ").join(map(sql.Identifier, ["ordinal", *names]))
-    )
-    driver = conn.connection.driver_connection
-    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
-        for ordinal, values in enumerate(zip(*columns, strict=True)):
-            copy.write_row((ordinal, *values))
+    _copy(conn, staging, ["ordinal", *names], [list(range(len(columns[0]))), *columns])
     rows = select(*(staging.c[name] for name in names)).order_by(staging.c.ordinal)
     conn.execute(_on_conflict(insert(table).from_select(names, rows), table, keys, updated, added))
     staging.drop(conn)
+
+
+def _copy(conn: Connection, table: Table, names: list[str], columns: list[list[Any]]) -> None:
+    """PostgreSQL: the rows (given column by column, bind-processed) COPYed into `table`, in their order — in
+    COPY's binary format (several times faster to encode) when every value is of a class the column's binary
+    form takes as it is (`BINARY_CLASSES`), else in its text format."""
+    from psycopg import sql  # only a psycopg store comes here
+
+    listed = sql.SQL(", ").join(map(sql.Identifier, names))
+    name = sql.Identifier(*filter(None, (table.schema, table.name)))
+    driver = conn.connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(sql.SQL("SELECT {} FROM {} LIMIT 0").format(listed, name))
+        oids = [column.type_code for column in cursor.description or ()]
+        binary = len(oids) == len(columns) and all(map(_binary_takes, oids, columns))
+        form = sql.SQL(" (FORMAT BINARY)" if binary else "")
+        with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN{}").format(name, listed, form)) as copy:
+            if binary:
+                copy.set_types(oids)
+            for values in zip(*columns, strict=True):
+                copy.write_row(values)
+
+
+# PostgreSQL type oid → the classes of value its binary COPY form takes as the text form would (None aside):
+# text and varchar, int4, float8, bool, date, timestamptz (an aware datetime: `UTCDateTime` refuses naive ones).
+BINARY_CLASSES: dict[int, frozenset[type]] = {
+    25: frozenset({str}),
+    1043: frozenset({str}),
+    23: frozenset({int}),
+    701: frozenset({float, int}),
+    16: frozenset({bool}),
+    1082: frozenset({date}),
+    1184: frozenset({datetime}),
+}
+
+
+def _binary_takes(oid: int, values: list[Any]) -> bool:
+    allowed = BINARY_CLASSES.get(oid)
+    if allowed is None or not {value.__class__ for value in values if value is not None} <= allowed:
+        return False
+    return oid != 1184 or all(value.tzinfo is not None for value in values if value is not None)
 
 
 def _on_conflict(statement: Any, table: Table, keys: list[str], updated: list[str], added: set[str]) -> Any:
