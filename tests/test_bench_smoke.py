@@ -39,6 +39,7 @@ def test_backfill_benchmark_smoke_run(tmp_path, capsys):
         "raw psycopg SELECT *",
         "backfill (pull)",
         "ratio (backfill ÷ raw)",
+        "floor: the rows written",
         "page mid-table, (c, k) > (x, y)",
     ):
         assert line in printed
@@ -49,7 +50,9 @@ def test_backfill_benchmark_smoke_run(tmp_path, capsys):
         3000,
         0,
     )
-    assert figures["raw_rows_per_s"] > 0 and figures["backfill_rows_per_s"] > 0
+    assert (
+        figures["raw_rows_per_s"] > 0 and figures["backfill_rows_per_s"] > 0 and figures["write_floor_rows_per_s"] > 0
+    )
 
 
 @pytest.mark.slow

@@ -87,6 +87,12 @@ def overdue_sql(c: Any, as_of: datetime) -> ColumnElement[bool]:
     return open_sql(c) & (c.received_at <= as_of) & (c.due_original_at < as_of)
 
 
+def due_soon_sql(c: Any, as_of: datetime, due_soon_until: datetime) -> ColumnElement[bool]:
+    """Open at `as_of` with its original due in [as_of, due_soon_until]: `ageing_bucket`'s due_soon, as a range an
+    index on (unit, due) seeks to."""
+    return open_sql(c) & (c.received_at <= as_of) & (c.due_original_at >= as_of) & (c.due_original_at <= due_soon_until)
+
+
 def closed_at(row: Row) -> datetime | None:
     """When a closed dossier closed: its completion time, else (withdrawn, cancelled) its last update."""
     if row["status"] not in CLOSED_STATUSES:

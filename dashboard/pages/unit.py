@@ -26,7 +26,7 @@ from dashboard.core.vocabulary import (
     league_of,
 )
 from dashboard.core.workdays import WorkCalendar
-from dashboard.metrics.ageing import ageing_bucket, ageing_cutoffs, working_days_late
+from dashboard.metrics.ageing import ageing_cutoffs, working_days_late
 from dashboard.metrics.freshness import unit_freshness
 from dashboard.metrics.kpis import Backlog, UnitKpis, city_kpis, empty_kpis
 from dashboard.metrics.service_index import IndexScore, score_unit
@@ -173,19 +173,13 @@ def _drill(services: Services, query: TileQuery, as_of: datetime, start: datetim
 
 def due_soon(services: Services, key: str, as_of: datetime, backlog: Backlog) -> DossierPage:
     """The first open dossiers due within 2 working days (the ageing bucket `due_soon`), soonest first, and how many
-    there are. The open list is ordered by due, so they follow the overdue ones: read from that offset."""
-    lists, total = services.store.lists, backlog.ageing.get("due_soon", 0)
+    there are (the backlog's count, from the rollups)."""
+    total = backlog.ageing.get("due_soon", 0)
     if not total:
         return DossierPage([], 0, 1, TILE_ROWS)
     cut = ageing_cutoffs(as_of, services.calendar)
-    first = backlog.overdue // TILE_ROWS + 1  # the page holding the first dossier not yet overdue
-    rows = [
-        row
-        for page in (first, first + 1)
-        for row in lists.page(key, "in_progress", as_of, page=page, page_size=TILE_ROWS).rows
-        if ageing_bucket(row["due_original_at"], cut) == "due_soon"
-    ]
-    return DossierPage(rows[:TILE_ROWS], total, 1, TILE_ROWS)
+    page = services.store.lists.due_soon(key, as_of, cut.due_soon_until, page_size=TILE_ROWS)
+    return DossierPage(page.rows, total, 1, TILE_ROWS)
 
 
 def _lists(services: Services, query: TileQuery, as_of: datetime, start: datetime, backlog: Backlog) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, Select, and_, func, or_, select
 
 from dashboard.core import rules
 from dashboard.core.errors import FilterError
@@ -77,6 +77,13 @@ def _check(name: str, known: tuple[str, ...]) -> None:
         raise FilterError(f"unknown filter {name!r}: use one of {', '.join(known)}")
 
 
+def _with_procedure_names() -> Select:
+    """Dossiers with their procedure's names (procedure_name_vi, procedure_name_en; None for an unlisted one)."""
+    d, p = dossiers, procedures
+    statement = select(d, p.c.name_vi.label("procedure_name_vi"), p.c.name_en.label("procedure_name_en"))
+    return statement.select_from(d.outerjoin(p, p.c.code == d.c.procedure_code))
+
+
 class DossierLists:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -102,14 +109,19 @@ class DossierLists:
         """The counted dossiers of a unit matching a filter, oldest due first for backlog filters, else newest
         received first; `start` is the window's start for the period filters."""
         _check(name, DOSSIER_FILTERS)
-        d, p = dossiers, procedures
+        d = dossiers
         where = and_(d.c.unit_key == unit, d.c.counted.is_(True), dossier_condition(name, as_of, start))
         if procedure:
             where = and_(where, d.c.procedure_code == procedure)
         order = (d.c.due_original_at, d.c.id) if name in BACKLOG_FILTERS else (d.c.received_at.desc(), d.c.id.desc())
-        statement = select(d, p.c.name_vi.label("procedure_name_vi"), p.c.name_en.label("procedure_name_en"))
-        statement = statement.select_from(d.outerjoin(p, p.c.code == d.c.procedure_code))
-        return self._page(d, where, statement, order, page, page_size)
+        return self._page(d, where, _with_procedure_names(), order, page, page_size)
+
+    def due_soon(self, unit: str, as_of: datetime, due_soon_until: datetime, page_size: int = 50) -> DossierPage:
+        """The counted open dossiers of a unit due within [as_of, due_soon_until] (the ageing bucket due_soon,
+        `rules.due_soon_sql`), soonest due first: the first page and how many there are."""
+        d = dossiers
+        where = and_(d.c.unit_key == unit, d.c.counted.is_(True), rules.due_soon_sql(d.c, as_of, due_soon_until))
+        return self._page(d, where, _with_procedure_names(), (d.c.due_original_at, d.c.id), 1, page_size)
 
     def late_procedures(self, unit: str, as_of: datetime, start: datetime, limit: int = 10) -> list[dict[str, Any]]:
         """Which procedures make the unit late: completed late in the window plus overdue now, per procedure."""

@@ -144,3 +144,34 @@ def test_a_units_completions_in_a_window_read_the_unit_completed_at_index(store_
     if store_with_rows.engine.dialect.name == "sqlite":  # PostgreSQL picks by its statistics, as it should
         plan = plan_of(store_with_rows, statement)
         assert "ix_dossiers_unit_key_completed_at (unit_key=? AND completed_at>? AND completed_at<?)" in plan, plan
+
+
+def test_the_due_soon_list_holds_exactly_the_open_dossiers_of_the_due_soon_bucket(store, clock, settings, tmp_path):
+    from dashboard.core.workdays import default_calendar
+    from dashboard.metrics.ageing import ageing_bucket, ageing_cutoffs
+
+    cut = ageing_cutoffs(AS_OF, default_calendar())
+    until, received = cut.due_soon_until, AS_OF - timedelta(days=3)
+
+    def due(code: str, at: datetime, **extra) -> dict:
+        return {**dossier(code, received=received, **extra), "due_original_at": at, "due_current_at": at}
+
+    db = SourceDB(f"sqlite:///{tmp_path / 'q1.sqlite'}")
+    db.insert(
+        "dossiers",
+        due("AT-UNTIL", until),
+        due("AT-AS-OF", AS_OF),
+        due("TOMORROW", AS_OF + timedelta(days=1)),
+        due("AFTER-UNTIL", until + timedelta(minutes=1)),
+        due("OVERDUE", AS_OF - timedelta(minutes=1)),
+        due("DONE", AS_OF + timedelta(days=1), status="completed", completed=AS_OF - timedelta(hours=1)),
+        due("OTHER-UNIT", AS_OF + timedelta(days=1), unit="770"),
+    )
+    clock.set(AS_OF)
+    Ingestor(store, clock, settings).pull(SourceConfig(name="q1", unit="quan-1", url=db.url, profile="motcua_v1"))
+    page = store.lists.due_soon("quan-1", AS_OF, until, page_size=2)
+    assert ([r["native_code"] for r in page.rows], page.total) == (["AT-AS-OF", "TOMORROW"], 3)
+    listed = store.lists.due_soon("quan-1", AS_OF, until).rows
+    open_rows = store.lists.page("quan-1", "in_progress", AS_OF).rows
+    assert [r["native_code"] for r in listed] == ["AT-AS-OF", "TOMORROW", "AT-UNTIL"]
+    assert listed == [r for r in open_rows if ageing_bucket(r["due_original_at"], cut) == "due_soon"]
