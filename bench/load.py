@@ -4,10 +4,11 @@
 
 What it runs: the demo's simulated district databases and SQLite store (`dashboard.demo.prepare`, a small scale),
 served by gunicorn as the README documents it (`-k gthread`), with the shared Redis cache at 127.0.0.1:6379 (a key
-prefix of its own, removed at the end); a writer in this process advancing the simulated offices and pulling one
-few sources every --change-every seconds (a new data version each time); and N viewers, each a wall that opened its
-kiosk address once and then polls as the browser does — the refresh callback's real payload (every part and graph
-of the wall, its scale, the key it shows) every `refresh_ms` — keeping the key each answer says it shows.
+prefix of its own, removed at the end); a writer in this process advancing the simulated offices and pulling a few
+sources every --change-every seconds (a new data version each time); and N viewers — in processes of their own, at
+most 100 a process, so that neither the writer nor too many other walls hold up a wall's timing — each a wall that
+opened its kiosk address once and then polls as the browser does: the refresh callback's real payload (every part and
+graph of the wall, its scale, the key it shows) every `refresh_ms`, keeping the key each answer says it shows.
 
 Prints per N: polls, errors, p50/p95/p99 of a poll, data changes seen, and the web workers' store statements per
 data change (from /metrics, `cchc_web_store_statements_total` of each worker), against the figures at N = the first
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import re
 import signal
@@ -231,17 +233,46 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run_one(args, n: int, base: str, wall_url: str, token: str, body: dict, built, ingestor) -> dict:
-    """N viewers for --seconds while the sources are pulled every --change-every seconds."""
-    stop = threading.Event()
-    viewers = [Viewer(base, wall_url, body, stop, 1.0) for _ in range(n)]
+VIEWERS_PER_PROCESS = 100  # the walls run in processes of their own: no writer nor too many walls share a GIL
+
+
+def watch(base: str, wall_url: str, body: dict, n: int, ready, stop, results) -> None:
+    """In a process of its own: n walls open and draw once, then (after `ready` is told) poll until `stop`; their
+    latencies, errors and answer sizes go to `results`."""
+    halt = threading.Event()
+    viewers = [Viewer(base, wall_url, body, halt, 1.0) for _ in range(n)]
     for viewer in viewers:
         viewer.start()
     time.sleep(REFRESH_MS / 1000 * 2)  # every wall has opened and drawn once
-    services = built.services
-    before, version = statements(base, token, args.workers), services.store.data_version()[0]
     for viewer in viewers:
         viewer.latencies.clear()
+    ready.put(n)
+    stop.wait()
+    halt.set()
+    for viewer in viewers:
+        viewer.join(30)
+    results.put(
+        (
+            [s for v in viewers for s in v.latencies],
+            [e for v in viewers for e in v.errors],
+            [b for v in viewers for b in v.sizes],
+        )
+    )
+
+
+def run_one(args, n: int, base: str, wall_url: str, token: str, body: dict, built, ingestor) -> dict:
+    """N viewers for --seconds while the sources are pulled every --change-every seconds (by this process: the
+    viewers poll from processes of their own, so the writer's work does not hold up their timing)."""
+    context = multiprocessing.get_context("spawn")
+    ready, results, stop = context.Queue(), context.Queue(), context.Event()
+    shares = [min(VIEWERS_PER_PROCESS, n - i) for i in range(0, n, VIEWERS_PER_PROCESS)]
+    processes = [context.Process(target=watch, args=(base, wall_url, body, k, ready, stop, results)) for k in shares]
+    for process in processes:
+        process.start()
+    for _ in processes:
+        ready.get(timeout=120)
+    services = built.services
+    before, version = statements(base, token, args.workers), services.store.data_version()[0]
     ended = time.monotonic() + args.seconds
     turn = 0
     while time.monotonic() < ended:
@@ -255,25 +286,27 @@ def run_one(args, n: int, base: str, wall_url: str, token: str, body: dict, buil
                 break
         time.sleep(max(0.0, args.change_every - (time.monotonic() - began)))
     stop.set()
-    for viewer in viewers:
-        viewer.join(30)
+    gathered = [results.get(timeout=60) for _ in processes]
+    for process in processes:
+        process.join(30)
+    latencies = [s * 1000 for found, _, _ in gathered for s in found]
+    errors = [e for _, found, _ in gathered for e in found]
+    sizes = [b for _, _, found in gathered for b in found]
     after, changes = statements(base, token, args.workers), services.store.data_version()[0] - version
     sent = sum(after.values()) - sum(before.get(pid, 0.0) for pid in after)
-    latencies = [s * 1000 for v in viewers for s in v.latencies]
     row = {
         "n": n,
         "seconds": args.seconds,
         "polls": len(latencies),
-        "errors": sum(len(v.errors) for v in viewers),
+        "errors": len(errors),
         "p50": statistics.median(latencies) if latencies else float("nan"),
         "p95": percentile(latencies, 0.95),
         "p99": percentile(latencies, 0.99),
         "changes": changes,
         "per_change": sent / changes if changes else float("nan"),
-        "kib_per_new_key": statistics.mean(sizes) / 1024 if (sizes := [b for v in viewers for b in v.sizes]) else 0.0,
+        "kib_per_new_key": statistics.mean(sizes) / 1024 if sizes else 0.0,
     }
     print(json.dumps(row), flush=True)
-    errors = [e for v in viewers for e in v.errors]
     if errors:
         print(f"  first errors: {sorted(set(errors))[:3]}", flush=True)
     return row
