@@ -129,7 +129,7 @@ def _feedback_value(column: str, row: dict[str, Any], lang: str) -> Any:
     if column == "feedback_id":
         return html.Code(row["native_id"])
     if column == "feedback_category":
-        return row["category"]
+        return names.category(row["category"], lang)
     if column == "feedback_channel":
         return t(f"unit.feedback.channel.{row['channel']}", lang)
     if column == "received":

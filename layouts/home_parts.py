@@ -17,6 +17,8 @@ from layouts.figures import GRID, OKABE_ITO, empty_figure, frame
 from layouts.ids import HomeIds
 from layouts.league_grid import league_href
 from layouts.unit import unit_href
+from layouts.wall_compare import ARROW, arrow_of
+from layouts.wall_compare import change_text as moved_text
 from layouts.wall_views import alert_counts, alert_text, since_text
 
 if TYPE_CHECKING:
@@ -25,7 +27,6 @@ if TYPE_CHECKING:
 
 Opens = Callable[[str], bool]  # whether the viewer may open the page at a path
 ALERTS_SHOWN = 5
-ARROWS = {"up": "▲", "down": "▼", "steady": "="}
 TONES = {"better": "better", "worse": "worse", "steady": "steady", "neutral": "neutral"}
 
 
@@ -41,8 +42,10 @@ def change_text(headline: Headline, lang: str) -> tuple[str, str, str]:
     if found is None:
         return "", t("home.vs.none", lang, against=against), "none"
     before = fmt_pct(found.before, lang) if found.kind == "rate" else fmt_int(int(found.before), lang)
-    words = found.verdict if found.verdict != "neutral" else found.arrow
-    return ARROWS[found.arrow], t(f"home.vs.{words}", lang, against=against, before=before), TONES[found.verdict]
+    arrow = arrow_of(found)
+    words = arrow if found.verdict == "neutral" or arrow == "same" else found.verdict
+    text = t(f"home.vs.{words}", lang, against=against, before=before, moved=moved_text(found, lang))
+    return ARROW[arrow], text, TONES[found.verdict]
 
 
 def folded(text: str) -> str:

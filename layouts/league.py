@@ -13,6 +13,7 @@ from dash import dcc, html
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import fmt_datetime, fmt_day, fmt_int, t
 from dashboard.core.periods import PERIODS
+from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import LEAGUE_KINDS
 from layouts import shell
 from layouts.attrs import Attrs
@@ -121,7 +122,7 @@ def closed_section(view: LeagueView, lang: str) -> list[Any]:
             t(
                 "league.closed.row",
                 lang,
-                name=closed.unit["name_en" if lang == "en" else "name_vi"],
+                name=unit_name(closed.unit["name_vi"], closed.unit["name_en"], lang),
                 day=fmt_day(closed.unit["valid_to"], lang),
                 open=fmt_int(closed.backlog.in_progress, lang),
                 overdue=fmt_int(closed.backlog.overdue, lang),

@@ -21,6 +21,7 @@ from babel.numbers import format_decimal
 from dashboard.core.cells import neutralise
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_day, fmt_int, fmt_pct, t
+from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD
 from dashboard.metrics.service_index import criterion_ratio
 from layouts import shell
@@ -196,7 +197,7 @@ def grid_row(row: LeagueRow, lang: str, ties: Counter, period: str = DEFAULT_PER
         "unit_key": row.unit_key,
         "href": unit_href(row.unit_key, lang, period),
         "name_lang": name_lang(lang),
-        "name": row.name_en if lang == "en" else row.name_vi,
+        "name": unit_name(row.name_vi, row.name_en, lang),
         "rank": row.rank,
         "previous_rank": row.previous_rank,
         "movement": row.movement,

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from dashboard.core.cells import inert
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import fmt_datetime, period_label, t
+from dashboard.core.unit_names import unit_name
 from layouts import shell
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ def values(row: LeagueRow, targets: Sequence[str], lang: str, tied: bool = False
         row.rank,
         row.previous_rank,
         movement,
-        row.name_en if lang == "en" else row.name_vi,
+        unit_name(row.name_vi, row.name_en, lang),
         row.unit_key,
         None if row.index.score is None else round(row.index.score, 2),
         t("league.xlsx.yes", lang) if tied and row.rank is not None else None,

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dash import html
 
+from dashboard.core.categories import category_for
+from dashboard.core.unit_names import unit_name as core_unit_name
 from layouts.attrs import Attrs
 
 NAME_CLASS = "pulse-name"
@@ -26,6 +28,12 @@ def name_lang(page_lang: str) -> str:
 def unit_name(name_vi: str, name_en: str | None, page_lang: str, className: str | None = None) -> html.Span:
     """A unit's name for a page in `page_lang`: its English name on English pages (its Vietnamese one when it has
     none), else the Vietnamese; marked with the language it is written in."""
-    if page_lang == "en" and name_en:
-        return name(name_en, "en", className)
-    return name(name_vi, "vi", className)
+    written_in = "en" if page_lang == "en" and name_en else "vi"
+    return name(core_unit_name(name_vi, name_en, page_lang), written_in, className)
+
+
+def category(text: str, page_lang: str) -> html.Span:
+    """A feedback category for a page in `page_lang`: its English name on English pages when the packaged table
+    knows it, else the source's Vietnamese text, marked with the language it is written in."""
+    shown, lang = category_for(text, page_lang)
+    return name(shown, lang)

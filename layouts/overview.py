@@ -15,6 +15,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, t
 from dashboard.core.periods import PERIODS
+from dashboard.core.unit_names import unit_name as core_unit_name
 from layouts import names, shell
 from layouts.attrs import Attrs
 from layouts.figures import graph_config
@@ -94,7 +95,7 @@ def last_good_text(source: SourceFreshness, lang: str) -> str:
 
 
 def unit_name(source: SourceFreshness, lang: str) -> str:
-    return source.unit_name_en if lang == "en" else source.unit_name_vi
+    return core_unit_name(source.unit_name_vi, source.unit_name_en, lang)
 
 
 # --- the home page -------------------------------------------------------------------------------------------------

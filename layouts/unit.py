@@ -15,6 +15,7 @@ from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.core.i18n import fmt_date, fmt_day, fmt_decimal, fmt_int, fmt_time, period_label, t
+from dashboard.core.unit_names import unit_name as core_unit_name
 from dashboard.core.vocabulary import DEFAULT_PERIOD, PERIODS, league_of
 from layouts import figures, names, shell
 from layouts.attrs import Attrs
@@ -66,7 +67,7 @@ def unit_href(key: str, lang: str, period: str = DEFAULT_PERIOD, list_name: str 
 
 
 def unit_name(unit: dict[str, Any], lang: str) -> str:
-    return unit["name_en"] if lang == "en" else unit["name_vi"]
+    return core_unit_name(unit["name_vi"], unit["name_en"], lang)
 
 
 # --- header: identity, rank, score, freshness, period ------------------------------------------------------

@@ -23,9 +23,11 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from dashboard.core.categories import category_for
 from dashboard.core.cells import inert
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import CATALOGUE, fmt_datetime, fmt_int, period_label, t
+from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import BACKLOG_FILTERS, FEEDBACK_LIST_PREFIX, OPEN_FEEDBACK_FILTERS
 from layouts import shell
 from layouts.attrs import Attrs
@@ -129,7 +131,7 @@ def dossier_columns(lang: str) -> tuple[Column, ...]:
 def feedback_columns(lang: str) -> tuple[Column, ...]:
     return (
         Column(t("unit.col.feedback_id", lang), lambda row: row["native_id"]),
-        Column(t("unit.col.feedback_category", lang), lambda row: row["category"]),
+        Column(t("unit.col.feedback_category", lang), lambda row: category_for(row["category"], lang)[0]),
         Column(t("unit.col.feedback_channel", lang), lambda row: _word("unit.feedback.channel", row["channel"], lang)),
         Column(t("unit.col.received", lang), lambda row: row["received_at"], when=True),
         Column(t("unit.export.col.feedback_due", lang), lambda row: row.get("due_at"), when=True),
@@ -171,7 +173,7 @@ def list_csv(listed: WholeList, lang: str) -> bytes:
 
 def list_title(listed: WholeList, lang: str) -> str:
     """ "Hồ sơ quá hạn đang giải quyết: 120 hồ sơ · Quận 1 · Số liệu lúc …", the period too for a period's list."""
-    unit = listed.unit["name_en" if lang == "en" else "name_vi"]
+    unit = unit_name(listed.unit["name_vi"], listed.unit["name_en"], lang)
     suffix = "_feedback" if listed.feedback else ""
     name = t(f"unit.list.{listed.list_name}", lang)
     parts = [t(f"unit.drill.title{suffix}", lang, name=name, n=fmt_int(len(listed.rows), lang)), unit]

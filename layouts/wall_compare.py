@@ -16,7 +16,12 @@ if TYPE_CHECKING:
     from dashboard.metrics.direction import Change
     from dashboard.pages.wall_compare import Comparison
 
-ARROW = {"up": "▲", "down": "▼", "steady": "▶"}  # glyphs DejaVu has; better or worse is the badge's fill too
+ARROW = {"up": "▲", "down": "▼", "steady": "≈", "same": "="}  # glyphs DejaVu has; the badge's fill says it too
+
+
+def arrow_of(change: Change) -> str:
+    """The arrow's name: up, down, steady (moved less than the rule's step: "≈") or same (did not move: "=")."""
+    return "same" if change.arrow == "steady" and change.delta == 0 else change.arrow
 
 
 def change_text(change: Change, lang: str) -> str:
@@ -27,16 +32,25 @@ def change_text(change: Change, lang: str) -> str:
     return sign + fmt_int(round(abs(change.delta)), lang)
 
 
+def verdict_words(change: Change, lang: str) -> str:
+    """The change in words, for every page that shows one: "tốt hơn", "kém hơn", "tăng", "giảm" (a figure neither
+    way better), "gần như không đổi" (a steady change that moved: shown with "≈" and its signed change, never a
+    bare "không đổi" beside two different numbers) or "không đổi" (no change at all)."""
+    moved = arrow_of(change)
+    word = moved if change.verdict == "neutral" or moved == "same" else change.verdict
+    return t(f"wall.compare.verdict.{word}", lang)
+
+
 def _compare_line(comparison: Comparison, name: str, lang: str) -> html.Div:
     found = comparison.of(name)
     if found is None:
         return html.Div(t(f"wall.compare.none.{comparison.against}", lang), className="wall-compare is-none")
     against, moved = t(f"wall.compare.{comparison.against}", lang), change_text(found, lang)
-    words = t(f"wall.compare.verdict.{found.verdict if found.verdict != 'neutral' else found.arrow}", lang)
+    words = verdict_words(found, lang)
     return html.Div(
         [
             html.Span(
-                [html.Span(ARROW[found.arrow], **Attrs({"aria-hidden": "true"})), " ", moved],
+                [html.Span(ARROW[arrow_of(found)], **Attrs({"aria-hidden": "true"})), " ", moved],
                 className="wall-compare-change",
             ),
             " ",

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from dash import html
 
 from dashboard.core.clock import city_time
-from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_time, t
+from dashboard.core.i18n import fmt_datetime, fmt_decimal, fmt_int, fmt_pct, fmt_time, t
 from dashboard.core.vocabulary import CITY_KEY
 from layouts.attrs import Attrs
 from layouts.wall_compare import compare_lines
@@ -118,6 +118,14 @@ def period_line(data: WallData, lang: str) -> str:
     return t("wall.period", lang, time=fmt_datetime(data.as_of, lang))
 
 
+def league_score(unit: UnitStatus, lang: str) -> str:
+    """The score as the league page writes it ("84,9"), or why there is none ("chưa đủ số liệu" when no criterion
+    has enough data — never a 0,0 — or "không có số liệu")."""
+    if unit.score is not None:
+        return fmt_decimal(unit.score, lang, 1)
+    return t("index.score.no_data" if unit.score_state == "no_data" else "index.score.too_few", lang)
+
+
 def _league_row(unit: UnitStatus, lang: str) -> html.Tr:
     name: list = [html.Div(unit.name(lang), className="wall-league-name")]
     if unit.stale:
@@ -126,7 +134,7 @@ def _league_row(unit: UnitStatus, lang: str) -> html.Tr:
         [
             html.Td(fmt_int(unit.rank, lang), className="wall-league-rank"),
             html.Td(name),
-            html.Td(f"{unit.score:.1f}".replace(".", "," if lang == "vi" else "."), className="wall-league-score"),
+            html.Td(league_score(unit, lang), className="wall-league-score"),
             html.Td(fmt_pct(unit.on_time.value, lang), className="wall-num"),
             html.Td(fmt_int(unit.backlog.overdue, lang), className="wall-num"),
         ],

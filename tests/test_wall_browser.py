@@ -13,6 +13,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.support.ui import WebDriverWait
 from sqlalchemy import update
 
+from dashboard.core.i18n import t
 from dashboard.core.settings import Settings
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
@@ -124,7 +125,16 @@ def test_the_wall_fills_the_screen_exactly_with_no_scrollbars(chromium, dash_duo
     assert measured["wall"] == [width, height, width, height]
     assert measured["overflowing"] == []
     assert measured["kpiFont"] >= 64 * scale
+    # the header's freshness line is one line high in 28 px (56 px) text, written for the 2025 city's ~190 sources
+    widest = t("wall.sources", "vi", ok="188", total="188")
+    height, line, size = dash_duo.driver.execute_script(FRESHNESS_LINE, widest)
+    assert (round(height), size) == (round(line), 28 * scale)
     assert dash_duo.get_logs() == []
+
+
+FRESHNESS_LINE = """const line = document.querySelector('.wall-sources'), style = getComputedStyle(line);
+line.querySelector('.wall-sources-count').textContent = arguments[0];
+return [line.getBoundingClientRect().height, parseFloat(style.lineHeight), Math.round(parseFloat(style.fontSize))];"""
 
 
 def test_the_views_rotate_without_a_reload_and_never_blank(chromium, dash_duo, wall_services):

@@ -12,6 +12,7 @@ from dashboard.briefings.report import LeagueTable, Report
 from dashboard.core.geo import TileCell, read_tile_grid
 from dashboard.core.i18n import fmt_decimal, t
 from dashboard.core.settings import Settings
+from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import DISTRICT, LEAGUE_KINDS, WARD
 from dashboard.metrics.kpis import Backlog, CityOverview, Ratio
 from dashboard.pages.wall import Limits, UnitStatus
@@ -131,7 +132,7 @@ def league_bars(league: LeagueTable, lang: str) -> dict[str, Any]:
     scored = sorted((r for r in league.rows if r.score is not None), key=lambda r: (r.rank is None, r.rank or 0))
     if not scored:
         return empty_figure(t("briefing.html.no_scores", lang), lang, height=160, uirevision="briefing").to_dict()
-    names = [f"{r.rank or '–'}. {r.name_en if lang == 'en' else r.name_vi}" for r in scored]
+    names = [f"{r.rank or '–'}. {unit_name(r.name_vi, r.name_en, lang)}" for r in scored]
     grades = [t(f"league.grade.{r.grade}", lang) if r.grade else "" for r in scored]
     bars = {
         "type": "bar",

@@ -1,6 +1,6 @@
 """The briefing's league tables and its units needing attention as CSV, for Excel and for scripts, made from the
 report alone: one header row; plain values (numbers written with '.' decimals, rates as values 0–1, n/a as an empty
-field, the rank a number and a tie its own column, 1 or 0); UTF-8 with a byte-order mark so Excel reads the
+field, the rank a number — or, for a unit not ranked, why in words — and a tie its own column, 1 or 0); UTF-8 with a byte-order mark so Excel reads the
 Vietnamese; every text through `dashboard.core.cells.neutralise`, so a formula-looking name is never evaluated.
 
 The columns and values of these tables are defined here once (`league_table`, `attention_table`); `render_xlsx`
@@ -19,6 +19,7 @@ from typing import Any, Literal
 from dashboard.briefings.report import AttentionUnit, LeagueTable, TableRow
 from dashboard.core.cells import neutralise
 from dashboard.core.i18n import t
+from dashboard.core.unit_names import unit_name
 
 BOM = "\ufeff"
 # What a column holds: words, a rank, a yes/no flag, a score (0–100), a rate (0–1), a count, places up or down,
@@ -47,7 +48,7 @@ class Table:
 
 
 def name(lang: str, vi: str, en: str) -> str:
-    return en if lang == "en" else vi
+    return unit_name(vi, en, lang)
 
 
 def league_columns(lang: str) -> tuple[Column, ...]:
@@ -72,13 +73,17 @@ def league_columns(lang: str) -> tuple[Column, ...]:
 
 
 def league_values(row: TableRow, lang: str) -> tuple[Any, ...]:
-    """One unit's cells, in the order of `league_columns` (None: n/a)."""
+    """One unit's cells, in the order of `league_columns` (None: n/a). A unit not ranked says why in its rank cell,
+    as the web league's rank does ("Chưa xếp hạng — chưa đủ số liệu"), and its score cell holds its score when one
+    is computed, else the briefing's words for none ("chưa đủ số liệu", as the HTML and PDF briefings)."""
+    unranked = row.rank is None
+    score = t(f"index.score.{row.state}", lang) if row.score is None else row.score
     return (
-        row.rank,
-        None if row.rank is None else row.tied,
+        t(f"index.unranked.{row.state}", lang) if unranked else row.rank,
+        None if unranked else row.tied,
         name(lang, row.name_vi, row.name_en),
         row.unit_key,
-        row.score,
+        score,
         t(f"league.grade.{row.grade}", lang) if row.grade else None,
         row.on_time,
         row.online,

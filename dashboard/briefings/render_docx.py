@@ -24,6 +24,7 @@ from dashboard.briefings.changes import CITY_FIGURES, Changes, Delta, UnitChange
 from dashboard.briefings.report import ATTENTION_BELOW, ATTENTION_MAX, AttentionUnit, Report, TableRow
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_decimal, fmt_int, fmt_pct, period_label, t
+from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import CITY_KEY, LEAGUE_KINDS
 
 FONT = "Times New Roman"
@@ -185,7 +186,7 @@ class _Writer:
         self.doc: Any = Document()
         self.locale = LOCALES.get(lang, LOCALES["vi"]).replace("_", "-")
         units = [figures["unit"] for figures in report.body.get("kpis", {}).get("units", [])]
-        names = {u["key"]: u["name_en"] if lang == "en" else u["name_vi"] for u in units}
+        names = {u["key"]: unit_name(u["name_vi"], u["name_en"], lang) for u in units}
         self.names = names | {CITY_KEY: t("wall.city", lang)}
         self._page_and_fonts()
 
@@ -323,8 +324,7 @@ class _Writer:
             self.body(self.t("shell.recounted"), size=SMALL_PT, italic=True)
 
     def league_row(self, row: TableRow) -> tuple[str, ...]:
-        lang = self.lang
-        name = row.name_en if lang == "en" else row.name_vi
+        lang, name = self.lang, unit_name(row.name_vi, row.name_en, self.lang)
         if row.stale:
             name = f"{name} ({self.t('status.stale').lower()})"
         return (fmt_int(row.rank, lang), self.t("league.xlsx.yes") if row.tied else "", name,

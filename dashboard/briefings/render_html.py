@@ -33,6 +33,7 @@ from dashboard.core.i18n import (
     period_label,
     t,
 )
+from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import CITY_KEY
 
 # No logo or cloud links, no MathJax; a geo trace (the briefing has none) would look beside the file, not the CDN.
@@ -152,7 +153,7 @@ class _Names:
         if key == CITY_KEY:
             return t("wall.city", self.lang)
         vi, en = self.names.get(key, (key, key))
-        return en if self.lang == "en" else vi
+        return unit_name(vi, en, self.lang)
 
 
 def _cols(lang: str, *names: str) -> list[str]:
@@ -221,7 +222,7 @@ def _league_row(row: TableRow, lang: str) -> tuple[str, ...]:
     movement = MISSING if row.movement is None else f"{row.movement:+d}".replace("-", "−")
     return (
         MISSING if row.rank is None else fmt_int(row.rank, lang) + ("=" if row.tied else ""),
-        row.name_en if lang == "en" else row.name_vi,
+        unit_name(row.name_vi, row.name_en, lang),
         fmt_decimal(row.score, lang) if row.score is not None else t(f"index.score.{row.state}", lang),
         t(f"league.grade.{row.grade}", lang) if row.grade else MISSING,
         *(fmt_pct(v, lang) for v in (row.on_time, row.online, row.satisfaction)),

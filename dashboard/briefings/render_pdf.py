@@ -22,6 +22,7 @@ from dashboard.briefings.charts import DEFAULT_TIMEOUT_S, Chart, has_data, rende
 from dashboard.briefings.figures import all_figures, leagues_in_order
 from dashboard.briefings.report import AttentionUnit, LeagueTable, Report
 from dashboard.core.i18n import fmt_datetime, fmt_decimal, fmt_int, fmt_pct, period_label, t
+from dashboard.core.unit_names import unit_name
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core (installed by `make setup`)
 FONT = "DejaVu"
@@ -141,7 +142,7 @@ def _league(pdf: BriefingPDF, table: LeagueTable, lang: str, charts: Mapping[str
     rows: list[Sequence[str]] = [head]
     for row in table.rows:
         rank = "—" if row.rank is None else f"{'=' if row.tied else ''}{row.rank}"
-        name = row.name_en if lang == "en" else row.name_vi
+        name = unit_name(row.name_vi, row.name_en, lang)
         rows.append((rank, name, _score(row.score, lang), _rate(row.on_time, lang), _rate(row.online, lang),
                      fmt_int(row.in_progress, lang), fmt_int(row.overdue, lang)))  # fmt: skip
     pdf.grid(rows, (14, 62, 18, 20, 20, 22, 20))
@@ -151,7 +152,7 @@ def _league(pdf: BriefingPDF, table: LeagueTable, lang: str, charts: Mapping[str
 
 def _attention(pdf: BriefingPDF, unit: AttentionUnit, lang: str) -> None:
     pdf.add_page()
-    pdf.heading(unit.name_en if lang == "en" else unit.name_vi)
+    pdf.heading(unit_name(unit.name_vi, unit.name_en, lang))
     if unit.rank is not None and unit.league is not None:
         pdf.para(t("briefing.pdf.rank", lang, rank=unit.rank, league=t(f"league.kind.{unit.league}", lang)), 11)
     kpis = unit.figures["kpis"]
@@ -204,7 +205,7 @@ def _changes(pdf: BriefingPDF, report: Report, lang: str) -> None:
             else []
         )
         rank = f"{unit.rank_before or '—'} → {unit.rank_after or '—'}"
-        rows.append((unit.name_en if lang == "en" else unit.name_vi, rank, "; ".join(notes)))
+        rows.append((unit_name(unit.name_vi, unit.name_en, lang), rank, "; ".join(notes)))
     if len(rows) > 1:
         pdf.grid(rows, (70, 30, 80))
     pdf.para(t("briefing.pdf.alerts_changed", lang, opened=len(found.alerts_opened), closed=len(found.alerts_closed)))
@@ -256,7 +257,7 @@ def pdf_bytes(report: Report, lang: str = "vi", charts: Mapping[str, bytes] | No
         summary: list[Sequence[str]] = [head]
         for unit in report.attention:
             rank = "—" if unit.rank is None else str(unit.rank)
-            name = unit.name_en if lang == "en" else unit.name_vi
+            name = unit_name(unit.name_vi, unit.name_en, lang)
             summary.append((name, rank, fmt_int(len(unit.in_breach), lang), fmt_decimal(unit.shortfall, lang, 2)))
         pdf.grid(summary, (80, 25, 30, 35))
         for unit in report.attention:

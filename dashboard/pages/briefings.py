@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from dashboard.core.errors import ParameterError
+from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import LAST_7_DAYS, LAST_30_DAYS, LAST_MONTH, LAST_WEEK
 from dashboard.services import Services
 
@@ -64,7 +65,7 @@ class Unit:
     name_en: str
 
     def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_vi
+        return unit_name(self.name_vi, self.name_en, lang)
 
 
 @dataclass(frozen=True)

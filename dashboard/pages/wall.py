@@ -15,6 +15,7 @@ from dashboard.core.cache import Cache, background_for, cached_or_latest, comput
 from dashboard.core.clock import city_time
 from dashboard.core.errors import BoundaryError
 from dashboard.core.geo import Boundaries, MapKind, Point, Shape, origin_anchor, origin_points
+from dashboard.core.unit_names import unit_name, unit_short_name
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DEPARTMENT, DISTRICT, WARD
 from dashboard.metrics.alerts import Alert, Level, level_above
 from dashboard.metrics.freshness import SourceFreshness, UnitFreshness, by_unit
@@ -60,17 +61,14 @@ class UnitStatus:
     stale: bool  # any of its sources is stale
     data_as_of: datetime | None  # its oldest last good pull; None when never pulled or no source
     new_late: int = 0  # open dossiers that fell overdue in the last 24 hours
+    score_state: str = "scored"  # the index's: scored, too_few (not enough data: no score, no rank), no_data
 
     def name(self, lang: str) -> str:
-        return self.name_en if lang == "en" else self.name_vi
+        return unit_name(self.name_vi, self.name_en, lang)
 
     def label(self, lang: str) -> str:
         """A short name for small spaces: "Quận 1", "Gò Vấp" (District 1, Go Vap); departments: the name."""
-        if self.kind != DISTRICT:
-            return self.name(lang)
-        if lang == "en":
-            return self.name_en.removesuffix(" District")
-        return self.name_vi if self.short_name_vi.isdigit() else self.short_name_vi
+        return unit_short_name(self.kind, self.name_vi, self.name_en, self.short_name_vi, lang)
 
     @property
     def overdue_share(self) -> float | None:
@@ -139,7 +137,7 @@ class WallData:
 
     def unit_name(self, key: str, lang: str) -> str:
         vi, en = self.unit_names.get(key, (key, key))
-        return en if lang == "en" else vi
+        return unit_name(vi, en, lang)
 
 
 def limits_of(services: Services) -> Limits:
@@ -210,6 +208,7 @@ def unit_statuses(
                     stale=unit_health.stale,
                     data_as_of=unit_health.data_as_of,
                     new_late=late.get(key, (0, None))[0],
+                    score_state=ranked.scores[key].state,
                 )
             )
     return statuses

@@ -99,8 +99,13 @@ def test_a_league_sheet_has_numbers_with_formats_the_rank_a_number_and_a_tie_col
     assert quan_3["Xếp loại"].value == "yếu" and quan_3["Hài lòng"].value is None  # n/a: an empty cell
     assert quan_3["So kỳ trước"].value is None and quan_3["Dữ liệu cũ"].value is None
     assert rows["quan-1"]["Hạng"].value == 1 and rows["quan-1"]["Đúng hạn"].value == 0.9
-    unranked = rows["quan-10"]
-    assert unranked["Hạng"].value is None and unranked["Điểm"].value is None and unranked["Tiếp nhận"].value == 0
+    unranked = rows["quan-10"]  # not ranked: why, in words, in the rank and the score cells (as the web league)
+    assert (unranked["Hạng"].value, unranked["Đồng hạng"].value, unranked["Điểm"].value) == (
+        "Chưa xếp hạng — không có số liệu trong kỳ",
+        None,
+        "không có số liệu",
+    )
+    assert unranked["Hạng"].data_type == "s" and unranked["Tiếp nhận"].value == 0
 
 
 def test_the_city_attention_alerts_freshness_and_definitions_sheets(briefing):
@@ -164,7 +169,8 @@ def test_a_league_as_csv_has_one_header_row_plain_values_and_a_tie_column(briefi
                         "0", "0", "", "0"]  # fmt: skip
     assert lines[2] == ["2", "0", "Quận 3", "quan-3", repr(10 / 42 * 100), "yếu", "0.5", "0.0", "", "11", "8",
                         "3", "3", "", "0"]  # fmt: skip
-    assert lines[3][:4] == ["", "", "Huyện Bình Chánh", "huyen-binh-chanh"] and len(lines) == 1 + 24
+    assert lines[3][:5] == ["Chưa xếp hạng — không có số liệu trong kỳ", "", "Huyện Bình Chánh", "huyen-binh-chanh",
+                            "không có số liệu"] and len(lines) == 1 + 24  # fmt: skip
     table = league(report, DISTRICT)
     tied = dataclasses.replace(table, rows=tuple(dataclasses.replace(r, rank=1, tied=True) for r in table.rows[:2]))
     assert [line[:3] for line in parsed(league_csv(tied, "en"))] == [
@@ -234,3 +240,19 @@ def test_a_formula_looking_name_is_text_in_the_csv_and_never_a_formula_in_the_wo
     assert not [text for text in texts if text.startswith(("=", "+", "-", "@"))]
     quan_1 = by_header(book["Xếp hạng Quận, huyện"])["quan-1"]["Đơn vị"]
     assert (quan_1.value, quan_1.data_type) == ('\'=HYPERLINK("http://x","y")', "s")
+
+
+def test_a_unit_below_the_minimum_count_says_not_enough_data_in_its_rank_and_score_cells(below_the_minimum):
+    """Quận 3 (8 completed of 11) is scored on nothing: its rank and score cells say why, in the CSV and the
+    workbook, in Vietnamese and English, as the HTML briefing's score cell and the web league's rank title do."""
+    *_, made = below_the_minimum
+    lines = {line[3]: line for line in parsed(league_csv(league(made, DISTRICT), "vi"))}
+    assert lines["quan-3"][:5] == ["Chưa xếp hạng — chưa đủ số liệu", "", "Quận 3", "quan-3", "chưa đủ số liệu"]
+    assert lines["quan-1"][:5] == ["1", "0", "Quận 1", "quan-1", repr(18 / 42 * 100)]
+    english = {line[3]: line for line in parsed(league_csv(league(made, DISTRICT), "en"))}
+    assert english["quan-3"][:5] == ["Not ranked — not enough data", "", "District 3", "quan-3", "not enough data"]
+    rows = by_header(book_of(made)["Xếp hạng Sở, ban, ngành"])
+    assert (rows["so-tu-phap"]["Hạng"].value, rows["so-tu-phap"]["Điểm"].value) == (
+        "Chưa xếp hạng — chưa đủ số liệu",
+        "chưa đủ số liệu",
+    )

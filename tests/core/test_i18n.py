@@ -48,7 +48,7 @@ def test_the_overview_keys_exist_in_both_languages():
     from layouts.overview import RATE_NOTES, VALUE_IDS
 
     home = {f"home.fig.{name}" for name in VALUE_IDS} | set(RATE_NOTES.values())  # keys the home page builds by name
-    home |= {f"home.vs.{word}" for word in ("better", "worse", "steady", "up", "down", "none")}
+    home |= {f"home.vs.{word}" for word in ("better", "worse", "steady", "same", "up", "down", "none")}
     home |= {f"home.against.{against}" for against in ("yesterday", "previous")}
     used |= OVERVIEW_KEYS | home | {key for key, _color, _text in STATUS_LOOK.values()}
     missing = sorted(used - set(CATALOGUE))

@@ -124,7 +124,17 @@ def test_each_change_reads_better_worse_steady_up_down_or_nothing_to_compare():
         return home_parts.change_text(headline(name, now, Ratio(1, 1), before, against), lang)
 
     assert words("online", 0.125, 0.2) == ("▼", "kém hơn kỳ trước (20,0%)", "worse")
-    assert words("satisfaction", 0.9, 0.898) == ("=", "không đổi so với kỳ trước (89,8%)", "steady")
+    assert words("satisfaction", 0.9, 0.898) == (
+        "≈",
+        "gần như không đổi so với kỳ trước (89,8%, +0,2 điểm %)",
+        "steady",
+    )
+    assert words("satisfaction", 0.9, 0.898, lang="en") == (
+        "≈",
+        "about the same as the previous period (89.8%, +0.2 pp)",
+        "steady",
+    )
+    assert words("satisfaction", 0.9, 0.9) == ("=", "không đổi so với kỳ trước (90,0%)", "steady")
     assert words("on_time", 0.213, None) == ("", "chưa có số liệu kỳ trước để so sánh", "none")
     in_progress = Headline("in_progress", 1234, None, change(HEADLINE["in_progress"], 1234, 1200), "yesterday")
     assert home_parts.change_text(in_progress, "vi") == ("▲", "tăng so với hôm qua (1.200)", "neutral")

@@ -250,6 +250,8 @@ def test_a_backlog_list_and_a_feedback_list(tile, services):
         ["F-OVERDUE", "Môi trường", "Ứng dụng", "2019-11-18T09:00:00+07:00", "2019-11-22T23:59:59+07:00",
          "Mới tiếp nhận", "", ""],
     ]  # fmt: skip
+    english = sent_csv(unit_callbacks.export_list(services, "/unit/quan-1", "?list=feedback_overdue&lang=en", True))
+    assert [english[0][1], english[1][1]] == ["Category", "Environment"]  # the packaged English name
     assert unit_callbacks.export_list(services, "/unit/quan-1", "", True) is no_update  # no list open
 
 

@@ -44,6 +44,7 @@ def unit(key, overdue=0, in_progress=100, *, kind="district", code=None, rank=No
         stale=stale,
         data_as_of=kw.get("data_as_of", START - timedelta(minutes=10)),
         new_late=kw.get("new_late", 0),
+        score_state=kw.get("score_state", "scored"),
     )
 
 
@@ -155,14 +156,16 @@ def test_kpi_tiles_say_better_or_worse_than_yesterday_and_a_week_ago_in_vietname
     assert [words(line) for line in lines["overdue"].children] == ["▲ +12 so với hôm qua", "▼ −4 so với 7 ngày trước"]
     assert [line.className for line in lines["overdue"].children] == ["wall-compare is-worse", "wall-compare is-better"]
     assert [words(line) for line in lines["on_time"].children] == [
-        "▶ −0,4 điểm % so với hôm qua",
+        "≈ −0,4 điểm % so với hôm qua",
         "▼ −1,2 điểm % so với 7 ngày trước",
     ]
+    # steady (|Δ| < 0,5 điểm %) but moved: "≈" and the signed change, worded "gần như", never a bare "không đổi"
+    assert lines["on_time"].children[0].title == "gần như không đổi: −0,4 điểm % so với hôm qua"
     assert lines["on_time"].children[1].title == "kém hơn: −1,2 điểm % so với 7 ngày trước"
     assert words(lines["online"].children[0]) == "▲ +0,7 điểm % so với hôm qua"
     assert lines["online"].children[0].className == "wall-compare is-better"
     assert [words(line) for line in lines["satisfaction"].children] == [
-        "▶ 0,0 điểm % so với hôm qua",
+        "= 0,0 điểm % so với hôm qua",
         "7 ngày trước: chưa có số liệu để so sánh",
     ]
     assert (lines["feedback"].className, words(lines["feedback"])) == (
@@ -179,7 +182,9 @@ def test_kpi_tiles_compare_in_english_too_and_never_invent_a_zero():
         "▲ +1,234 vs yesterday",
         "▲ +1,234 vs 7 days ago",
     ]
-    assert [words(line) for line in lines["on_time"].children] == ["▶ −0.4 pp vs yesterday", "▼ −1.2 pp vs 7 days ago"]
+    assert [words(line) for line in lines["on_time"].children] == ["≈ −0.4 pp vs yesterday", "▼ −1.2 pp vs 7 days ago"]
+    assert lines["on_time"].children[0].title == "about the same: −0.4 pp vs yesterday"
+    assert lines["satisfaction"].children[0].title == "unchanged: 0.0 pp vs yesterday"
     assert lines["overdue"].children[0].title == "worse: +12 vs yesterday"
     assert words(lines["satisfaction"].children[1]) == "7 days ago: no figure to compare with"
     assert words(lines["feedback"]) == "no earlier figures to compare with"
@@ -234,6 +239,27 @@ def test_league_view_greys_a_stale_unit_with_dữ_liệu_cũ_từ():
     assert rows[0].className == "wall-league-row" and "84,9" in text(rows[0])
     assert rows[1].className == "wall-league-row is-stale" and "dữ liệu cũ từ 08:50" in text(rows[1])
     assert "Chưa có đơn vị nào" in text(wall_views.league_view([unit("x")], "vi"))
+
+
+def test_a_score_on_no_criterion_with_enough_data_reads_not_enough_data_never_0_0():
+    """docs/metrics.md: a unit none of whose criteria has enough data has no score and no rank — the wall's league
+    leaves it out of its halves and counts it as not ranked; a row of one says why, as the web league does."""
+    units = [
+        unit("a", rank=1, score=47.619, kind="department"),
+        unit("b", rank=2, score=0.0, kind="department"),  # criteria with enough data, all at 0 points: a real 0
+        unit("c", kind="department", on_time=Ratio(3, 3), score_state="too_few"),
+        unit("d", kind="department", score_state="no_data"),
+    ]
+    view = wall_views.league_view(units, "vi")
+    rows = view.children[0].children[0].children[1].children[1].children
+    assert [[text(cell) for cell in row.children[::2]] for row in rows] == [["1", "47,6", "0"], ["2", "0,0", "0"]]
+    assert text(view.children[1]) == "2 / 4 đơn vị được xếp hạng theo chỉ số phục vụ"
+    assert [wall_views.league_score(u, lang) for u in units[2:] for lang in ("vi", "en")] == [
+        "chưa đủ số liệu",
+        "not enough data",
+        "không có số liệu",
+        "no data",
+    ]
 
 
 def test_alerts_in_words_newest_first_and_the_ticker():

@@ -42,6 +42,10 @@ def test_compute_gathers_the_city_units_freshness_and_alerts(services, source_db
         False,
     )
     assert len(data.of_kind("district")) == 24 and data.of_kind("department")
+    # 3 dossiers, below every criterion's minimum count: no score and no rank, and the wall says why
+    assert (quan_1.score, quan_1.rank, quan_1.score_state) == (None, None, "too_few")
+    quan_3 = next(u for u in data.units if u.key == "quan-3")
+    assert (quan_3.score, quan_3.rank, quan_3.score_state) == (None, None, "no_data")
     kinds = [(a.kind, a.severity, a.unit_key) for a in data.alerts]
     assert kinds == [("overdue_share", "alarm", "hcmc"), ("overdue_share", "alarm", "quan-1")]
     assert data.feedback_points == ()  # no feedback in the last 24 hours
