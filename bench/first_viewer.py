@@ -25,7 +25,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.wall_refresh import BIG_STORE, demo_store, fresh_cache, say, sources_of  # noqa: E402
+from bench.wall_refresh import BIG_STORE, demo_store, fresh_cache, median_ms, say, sources_of  # noqa: E402
 from dashboard.core.cache import background_for  # noqa: E402
 from dashboard.core.clock import CITY_TZ, FixedClock  # noqa: E402
 from dashboard.core.settings import Settings  # noqa: E402
@@ -64,15 +64,6 @@ def cases(services: Services, tile_key: str) -> dict[str, tuple]:
             lambda cache, key: api.kpis_data(services, cache, key, period),
         ),
     }
-
-
-def median_ms(action, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        began = time.perf_counter()
-        action()
-        times.append((time.perf_counter() - began) * 1000)
-    return statistics.median(times)
 
 
 def first_viewer(services: Services, clock: FixedClock, cached_path, runs: int) -> tuple[float, float]:

@@ -17,7 +17,7 @@ from layouts.figures import GRID, OKABE_ITO, empty_figure, frame
 from layouts.ids import HomeIds
 from layouts.league_grid import league_href
 from layouts.unit import unit_href
-from layouts.wall_compare import ARROW, arrow_of
+from layouts.wall_compare import ARROW, arrow_of, verdict_word
 from layouts.wall_compare import change_text as moved_text
 from layouts.wall_views import alert_counts, alert_text, since_text
 
@@ -42,10 +42,8 @@ def change_text(headline: Headline, lang: str) -> tuple[str, str, str]:
     if found is None:
         return "", t("home.vs.none", lang, against=against), "none"
     before = fmt_pct(found.before, lang) if found.kind == "rate" else fmt_int(int(found.before), lang)
-    arrow = arrow_of(found)
-    words = arrow if found.verdict == "neutral" or arrow == "same" else found.verdict
-    text = t(f"home.vs.{words}", lang, against=against, before=before, moved=moved_text(found, lang))
-    return ARROW[arrow], text, TONES[found.verdict]
+    text = t(f"home.vs.{verdict_word(found)}", lang, against=against, before=before, moved=moved_text(found, lang))
+    return ARROW[arrow_of(found)], text, TONES[found.verdict]
 
 
 def folded(text: str) -> str:

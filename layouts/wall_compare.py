@@ -32,13 +32,17 @@ def change_text(change: Change, lang: str) -> str:
     return sign + fmt_int(round(abs(change.delta)), lang)
 
 
-def verdict_words(change: Change, lang: str) -> str:
-    """The change in words, for every page that shows one: "tốt hơn", "kém hơn", "tăng", "giảm" (a figure neither
-    way better), "gần như không đổi" (a steady change that moved: shown with "≈" and its signed change, never a
-    bare "không đổi" beside two different numbers) or "không đổi" (no change at all)."""
+def verdict_word(change: Change) -> str:
+    """Which words a change reads in, for every page that shows one: better, worse, up or down (a figure neither
+    way better), steady (moved less than the rule's step: "gần như không đổi", shown with "≈" and its signed change,
+    never a bare "không đổi" beside two different numbers) or same (no change at all)."""
     moved = arrow_of(change)
-    word = moved if change.verdict == "neutral" or moved == "same" else change.verdict
-    return t(f"wall.compare.verdict.{word}", lang)
+    return moved if change.verdict == "neutral" or moved == "same" else change.verdict
+
+
+def verdict_words(change: Change, lang: str) -> str:
+    """The change in the wall's words (`verdict_word`): "tốt hơn", "kém hơn", "gần như không đổi", …"""
+    return t(f"wall.compare.verdict.{verdict_word(change)}", lang)
 
 
 def _compare_line(comparison: Comparison, name: str, lang: str) -> html.Div:

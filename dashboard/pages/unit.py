@@ -173,13 +173,11 @@ def _drill(services: Services, query: TileQuery, as_of: datetime, start: datetim
 
 def due_soon(services: Services, key: str, as_of: datetime, backlog: Backlog) -> DossierPage:
     """The first open dossiers due within 2 working days (the ageing bucket `due_soon`), soonest first, and how many
-    there are (the backlog's count, from the rollups)."""
-    total = backlog.ageing.get("due_soon", 0)
-    if not total:
+    there are; not read when the backlog (from the rollups) has none."""
+    if not backlog.ageing.get("due_soon", 0):
         return DossierPage([], 0, 1, TILE_ROWS)
     cut = ageing_cutoffs(as_of, services.calendar)
-    page = services.store.lists.due_soon(key, as_of, cut.due_soon_until, page_size=TILE_ROWS)
-    return DossierPage(page.rows, total, 1, TILE_ROWS)
+    return services.store.lists.due_soon(key, as_of, cut.due_soon_until, page_size=TILE_ROWS)
 
 
 def _lists(services: Services, query: TileQuery, as_of: datetime, start: datetime, backlog: Backlog) -> dict[str, Any]:
