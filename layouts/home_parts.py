@@ -36,9 +36,12 @@ def open_everything(_path: str) -> bool:
 
 def change_text(headline: Headline, lang: str) -> tuple[str, str, str]:
     """(arrow, words, tone) of a figure's change: "▼", "tốt hơn hôm qua (3,1%)", "better"; a neutral figure's change
-    reads "tăng/giảm so với …"; without an earlier figure, "chưa có số liệu hôm qua để so sánh"."""
+    reads "tăng/giảm so với …"; without an earlier figure, "chưa có số liệu hôm qua để so sánh", or, when the store's
+    data begins inside the earlier period, "chưa đủ số liệu kỳ trước (số liệu từ 02/11/2019)"."""
     against = t(f"home.against.{headline.against}", lang)
     found = headline.change
+    if found is None and headline.data_from is not None:
+        return "", t("home.vs.short", lang, against=against), "none"  # the period line says from which day
     if found is None:
         return "", t("home.vs.none", lang, against=against), "none"
     before = fmt_pct(found.before, lang) if found.kind == "rate" else fmt_int(int(found.before), lang)

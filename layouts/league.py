@@ -72,6 +72,9 @@ def summary(view: LeagueView, lang: str) -> list[Any]:
         previous=previous,
     )
     parts: list[Any] = [html.Span(text)]
+    if not view.previous_covered and view.history_start is not None:  # no previous rank: say why
+        words = t("league.summary.short", lang, day=fmt_day(view.history_start, lang))
+        parts.append(html.Span(" " + words, className="pulse-league-short"))
     if ranked < len(view.rows):  # ranks count the units with enough data only (docs/metrics.md)
         unranked = fmt_int(len(view.rows) - ranked, lang)
         key = "league.summary.too_few" if ranked else "league.summary.none"

@@ -85,6 +85,8 @@ def _movement_cells(row: LeagueRow, lang: str) -> dict[str, str]:
     if row.new_since is not None:
         day = fmt_day(row.new_since, lang)
         text, look, title = t("league.move.newunit", lang), "is-new", t("league.move.newunit.tip", lang, day=day)
+    elif row.data_from is not None:  # the store's data begins inside the previous period: nothing to move from
+        text, look, title = MISSING, "is-na", t("league.move.short.tip", lang, day=fmt_day(row.data_from, lang))
     elif row.previous_rank is None or row.movement is None:
         text, look, title = t("league.move.new", lang), "is-new", t("league.move.new.tip", lang)
     elif row.movement > 0:

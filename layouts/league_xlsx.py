@@ -113,7 +113,7 @@ def values(row: LeagueRow, targets: Sequence[str], lang: str, tied: bool = False
     """One row's cells, in the order of `columns` (`tied`: another unit shares its rank)."""
     kpis = row.kpis
     movement: Any = row.movement
-    if row.rank is not None and row.previous_rank is None:
+    if row.rank is not None and row.previous_rank is None and row.data_from is None:
         movement = t("league.move.new", lang)
     return [
         row.rank,

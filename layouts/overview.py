@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, t
+from dashboard.core.i18n import fmt_datetime, fmt_day, fmt_int, fmt_pct, t
 from dashboard.core.periods import PERIODS
 from dashboard.core.unit_names import unit_name as core_unit_name
 from layouts import names, shell
@@ -180,10 +180,14 @@ def period_picker(period: str, lang: str) -> dcc.RadioItems:
 
 
 def period_line(view: OverviewView, lang: str) -> str:
+    """The period and the previous one it is compared with — or why it is not (the store's data begins inside it:
+    the cards say "chưa đủ số liệu kỳ trước", this line the day the data begins)."""
     previous = f"{fmt_datetime(view.previous_window.start, lang)} – {fmt_datetime(view.previous_window.end, lang)}"
+    short = next((h.data_from for h in view.headlines if h.data_from is not None), None)
     return t(
-        "home.period.line",
+        "home.period.line" if short is None else "home.period.short",
         lang,
+        day=fmt_day(short, lang) if short else "",
         period=t(f"league.period.{view.period}", lang) if view.period in PERIODS else view.period,
         start=fmt_datetime(view.window.start, lang),
         end=fmt_datetime(view.window.end, lang),

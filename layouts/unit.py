@@ -76,6 +76,8 @@ def _rank_title(view: UnitView, lang: str) -> str:
     if kind is None or not view.unit.get("ranked", True):
         return t("unit.rank.not_ranked", lang)
     league = t(f"unit.league.{kind}", lang, size=fmt_int(view.league_size, lang))
+    if view.movement is None and view.data_from is not None and view.new_since is None:
+        return f"{league}; {t('unit.moved.short', lang, day=fmt_day(view.data_from, lang))}"
     if view.movement is None:
         return league
     moved = (

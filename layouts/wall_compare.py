@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from dash import html
 
-from dashboard.core.i18n import fmt_decimal, fmt_int, t
+from dashboard.core.i18n import fmt_day, fmt_decimal, fmt_int, t
 from layouts.attrs import Attrs
 
 if TYPE_CHECKING:
@@ -46,7 +46,10 @@ def verdict_words(change: Change, lang: str) -> str:
 
 
 def _compare_line(comparison: Comparison, name: str, lang: str) -> html.Div:
-    found = comparison.of(name)
+    found, data_from = comparison.of(name), comparison.withheld(name)
+    if found is None and data_from is not None:  # the store's data begins inside the earlier 30 days
+        words = t(f"wall.compare.short.{comparison.against}", lang, day=fmt_day(data_from, lang))
+        return html.Div(words, className="wall-compare is-none")
     if found is None:
         return html.Div(t(f"wall.compare.none.{comparison.against}", lang), className="wall-compare is-none")
     against, moved = t(f"wall.compare.{comparison.against}", lang), change_text(found, lang)
@@ -68,7 +71,12 @@ def _compare_line(comparison: Comparison, name: str, lang: str) -> html.Div:
 
 def compare_lines(compared: Sequence[Comparison], name: str, lang: str) -> html.Div:
     """A headline figure against yesterday and 7 days ago: arrow, change and what it is compared with; one line
-    "chưa có số liệu để so sánh" when there is neither."""
+    "chưa có số liệu để so sánh" when there is neither ("chưa đủ số liệu để so sánh (số liệu từ 02/11/2019)" when
+    the store's data begins inside an earlier 30 days)."""
     if all(c.of(name) is None for c in compared):
-        return html.Div(t("wall.compare.none", lang), className="wall-kpi-compare is-none")
+        short = next((day for c in compared if (day := c.withheld(name)) is not None), None)
+        words = (
+            t("wall.compare.none", lang) if short is None else t("wall.compare.short", lang, day=fmt_day(short, lang))
+        )
+        return html.Div(words, className="wall-kpi-compare is-none")
     return html.Div([_compare_line(c, name, lang) for c in compared], className="wall-kpi-compare")

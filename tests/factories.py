@@ -57,6 +57,36 @@ def dossier(
     }
 
 
+def feedback_item(
+    code: str,
+    *,
+    unit: str = "760",
+    received: datetime = START - timedelta(days=3),
+    days: int = 10,
+    status: str = "open",
+    answered: datetime | None = None,
+    rating: str | None = None,
+    category: str = "Môi trường",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A canonical feedback row with sensible defaults: due `days` after receipt; updated at the latest event."""
+    return {
+        "native_id": code,
+        "unit": unit,
+        "category": category,
+        "channel": "app",
+        "received_at": received,
+        "due_at": received + timedelta(days=days),
+        "answered_at": answered,
+        "status": status,
+        "rating": rating,
+        "lat": None,
+        "lon": None,
+        "source_updated_at": answered or received,
+        **extra,
+    }
+
+
 class SourceDB:
     """A source database laid out by a profile, filled with canonical rows."""
 

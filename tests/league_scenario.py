@@ -6,7 +6,8 @@ At AS_OF (Wed 27/11/2019 15:00), over 30 days:
 - Quận 3 (770): 2 of 2 on time, all online → 100; previous period 22 ÷ 42 (rank 2) → rank 1 (tied), ▲1.
   Its own source was last pulled at 14:00: stale, ranked, marked "dữ liệu cũ từ 14:00 27/11".
 - Quận 4 (773): 2 of 2 on time → 100, tied with Quận 3; no previous rank → "mới".
-Every other district has no data: n/a, unranked, listed last.
+Every other district has no data: n/a, unranked, listed last. The store's history starts 30/07/2019 (Quận 1's
+Q1-history, received and completed long before both periods), so the previous period (29/09 – 29/10) is covered.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tests.factories import SourceDB, dossier
 AS_OF = datetime(2019, 11, 27, 15, 0, tzinfo=CITY_TZ)
 THIS_WEEK = AS_OF - timedelta(days=9)
 LAST_MONTH = AS_OF - timedelta(days=45)
+HISTORY = AS_OF - timedelta(days=120)  # the store's first day: before the previous period, outside both windows
 STALE_PULL = AS_OF - timedelta(hours=1)
 
 
@@ -45,6 +47,7 @@ def build(tmp_path, settings: Settings, clock: FixedClock) -> tuple[Services, li
         dossier("Q1-open", unit="760", received=AS_OF - timedelta(days=10), days=5),  # overdue since 22/11
         dossier("Q1-new", unit="760", received=AS_OF - timedelta(days=1), days=10),  # due 6/12
         done("Q1-old", "760", LAST_MONTH),
+        done("Q1-history", "760", HISTORY),
         done("Q4-a", "773", THIS_WEEK),
         done("Q4-b", "773", THIS_WEEK),
     )

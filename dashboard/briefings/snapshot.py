@@ -18,7 +18,7 @@ from typing import Any
 
 from dashboard.core import rules
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.periods import previous_window
+from dashboard.core.periods import covered, previous_window
 from dashboard.metrics.kpis import city_overview
 from dashboard.pages.api import kpis_view
 from dashboard.pages.freshness import source_freshness
@@ -75,6 +75,7 @@ def build(services: Services, period: str, as_of: datetime) -> dict[str, Any]:
     city = city_overview({f.unit["key"]: f.kpis for f in figures.units}, as_of, version)
     wall = wall_figures(services, as_of)
     fresh = source_freshness(store, services.sources, as_of, services.settings.stale_factor)
+    earlier, history_start = previous_window(period, as_of), store.series.history_start()
     return {
         "format": FORMAT,
         "as_of": iso(as_of),
@@ -82,7 +83,9 @@ def build(services: Services, period: str, as_of: datetime) -> dict[str, Any]:
         "data_version": version,
         "period": period,
         "window": window_json(figures.window),
-        "previous_window": window_json(previous_window(period, as_of)),
+        "previous_window": window_json(earlier),
+        "previous_covered": covered(earlier, history_start),  # false: the leagues carry no previous ranks
+        "history_start": iso(history_start),
         "recounted_in_event_time": recounted,
         "computed_with": computed_with(services),
         "limits": dataclasses.asdict(wall.limits),  # the wall's thresholds the alerts and colours used

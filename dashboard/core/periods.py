@@ -138,3 +138,10 @@ def previous_window(period: str, as_of: datetime) -> Window:
         start = datetime(start_local.year - 1, 1, 1, tzinfo=CITY_TZ)
         return Window(start, min(start + days, current.start))
     return Window(current.start - days, current.start)
+
+
+def covered(span: Window, history_start: date | None) -> bool:
+    """Whether the store's data covers `span`, so that a figure over it may be compared with: the store's history
+    start (the first day any dossier was received in it) is on or before the window's first day. A store without
+    dossiers (None) covers nothing."""
+    return history_start is not None and history_start <= span.start.astimezone(CITY_TZ).date()

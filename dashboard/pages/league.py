@@ -14,7 +14,7 @@ from typing import Any
 
 from dashboard.core.cache import Cache, cached, cached_once, cached_or_latest
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.periods import Window, previous_window, window
+from dashboard.core.periods import Window, covered, previous_window, window
 from dashboard.core.reference import closed_on, existed_throughout, joined_during, unit_valid_on
 from dashboard.core.vocabulary import DEFAULT_KIND, LEAGUE_KINDS, LEAGUE_MEMBERS, WEEK_PERIOD, LeagueKind
 from dashboard.core.workdays import WorkCalendar
@@ -76,6 +76,8 @@ class Standings:
     joined: dict[str, date]  # members created inside the period: ranked on their part of it, from that day
     new: dict[str, date | None]  # members that did not exist for the whole previous period, with their first day
     histogram: dict[int, int] = field(default_factory=dict)  # processing half-days → completed, every unit summed
+    history_start: date | None = None  # the store's first day with a dossier received (read when `previous`)
+    previous_covered: bool = True  # the store's data covers the previous period (`core.periods.covered`)
 
     def size(self, kind: str) -> int:
         """The league's members."""
@@ -107,12 +109,15 @@ def standings(
     period): standard competition ranking within each league; units without enough data unranked. Who competes is decided by the
     period's end (`as_of`); a unit created inside the period is ranked on its part of it (`joined`); one that did
     not exist for the whole previous period has no previous rank (`new`), the others are ranked among
-    themselves for it."""
+    themselves for it. When the store's data begins after the previous period's first day (`core.periods.covered`),
+    no unit has a previous rank or a movement: a fragment of a period ranks nobody."""
     members: dict[str, list[dict[str, Any]]] = {kind: league_units(store, kind, as_of) for kind in kinds}
     keys = [unit["key"] for units in members.values() for unit in units]
     current, histogram = unit_kpis_and_histogram(store, calendar, period, as_of, units=keys)
-    before = previous_unit_kpis(store, calendar, period, as_of, units=keys) if previous else {}
     span, earlier = window(period, as_of), previous_window(period, as_of)
+    start = store.series.history_start() if previous else None
+    whole = previous and covered(earlier, start)
+    before = previous_unit_kpis(store, calendar, period, as_of, units=keys) if whole else {}
     joined = {u["key"]: day for units in members.values() for u in units if (day := joined_during(u, span))}
     new = {u["key"]: u["valid_from"] for units in members.values() for u in units if not existed_throughout(u, earlier)}
     scores = {key: score_unit(current[key], config) for key in keys}
@@ -121,12 +126,14 @@ def standings(
     for units in members.values():
         league = [unit["key"] for unit in units]
         ranks.update(rank({key: scores[key].score for key in league}))
-        if previous:
+        if whole:
             compared = [key for key in league if key not in new]
             previous_ranks.update(rank({key: score_unit(before[key], config).score for key in compared}))
-            previous_ranks.update(dict.fromkeys(key for key in league if key in new))
+        if previous:
+            previous_ranks.update({key: previous_ranks.get(key) for key in league})  # new, or not covered: None
     moved = {key: movement(ranks[key], previous_ranks[key]) for key in previous_ranks}
-    return Standings(as_of, members, current, scores, ranks, previous_ranks, moved, joined, new, histogram)
+    found = (members, current, scores, ranks, previous_ranks, moved, joined, new, histogram)
+    return Standings(as_of, *found, history_start=start, previous_covered=not previous or whole)
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,7 @@ class LeagueRow:
     data_as_of: datetime | None  # the unit's oldest last good pull
     joined: date | None = None  # created inside the period: ranked on its part of it, from this day
     new_since: date | None = None  # a "new unit" since this day: it did not exist for the whole previous period
+    data_from: date | None = None  # the store's data begins this day, after the previous period's first: no movement
 
 
 def league(
@@ -187,6 +195,7 @@ def league(
                 data_as_of=health.data_as_of,
                 joined=ranked.joined.get(key),
                 new_since=ranked.new.get(key),
+                data_from=None if ranked.previous_covered else ranked.history_start,
             )
         )
     return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.name_vi))
@@ -260,6 +269,8 @@ class LeagueView:
     kinds: tuple[str, ...] = LEAGUE_KINDS  # the leagues that have units on the as-of day
     closed: tuple[ClosedUnit, ...] = ()  # ended units still holding dossiers in progress (never ranked)
     recounted: bool = False  # a past as-of: backlog recounted in event time (`pages.kpis.recounted_in_event_time`)
+    previous_covered: bool = True  # the store's data covers `previous_window` (`core.periods.covered`), else no ranks
+    history_start: date | None = None  # the store's first day with a dossier received
 
 
 def league_view(
@@ -278,12 +289,14 @@ def league_view(
         services.index_config,
         services.commitments,
     )
+    ranked = ranked or standings(store, calendar, config, period, as_of, kinds=(kind,))  # type: ignore[arg-type]
     rows = league(store, calendar, config, commitments, kind, period, as_of, fresh, ranked)  # type: ignore[arg-type]
     span, previous = window(period, as_of), previous_window(period, as_of)
     closed = closed_units(store, calendar, as_of)
     recounted = recounted_in_event_time(store, as_of)
     kinds = leagues_at(store, as_of)
-    return LeagueView(kind, period, span, previous, as_of, version, tuple(rows), kinds, closed, recounted)
+    whole, start = ranked.previous_covered, ranked.history_start
+    return LeagueView(kind, period, span, previous, as_of, version, tuple(rows), kinds, closed, recounted, whole, start)
 
 
 def ranked_data(

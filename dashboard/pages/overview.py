@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from dashboard.core.cache import Cache, cached_or_latest
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.periods import Window, previous_window, window
+from dashboard.core.periods import Window, covered, previous_window, window
 from dashboard.core.workdays import WorkCalendar
 from dashboard.metrics.direction import HEADLINE, Change, change
 from dashboard.metrics.kpis import CityOverview, Ratio, UnitKpis, city_overview
@@ -33,13 +33,15 @@ Against = Literal["yesterday", "previous"]  # yesterday at this time (instant fi
 @dataclass(frozen=True)
 class Headline:
     """One headline figure: its name (`metrics.direction.HEADLINE`), value, its parts when a rate, and how it
-    compares (`change` is None when there is nothing to compare with)."""
+    compares (`change` is None when there is nothing to compare with; `data_from`, the store's first day, when that
+    is because the store's data begins inside the earlier period)."""
 
     name: str
     value: float | None
     ratio: Ratio | None
     change: Change | None
     against: Against
+    data_from: date | None = None
 
 
 @dataclass(frozen=True)
@@ -113,20 +115,29 @@ def _vs_yesterday(data: WallData, name: str, now: float | None) -> Change | None
     return change(HEADLINE[name], now, earlier.before) if earlier else None
 
 
-def _rate(name: str, now: Ratio, before: Ratio) -> Headline:
+def _rate(name: str, now: Ratio, before: Ratio | None, data_from: date | None) -> Headline:
+    if before is None:  # the previous period is not covered by the store's data: nothing to compare with
+        return Headline(name, now.value, now, None, "previous", data_from)
     return Headline(name, now.value, now, change(HEADLINE[name], now.value, before.value), "previous")
 
 
-def headlines(data: WallData, city: CityOverview, before: CityOverview, rated: tuple[Ratio, Ratio]) -> list[Headline]:
+def headlines(
+    data: WallData,
+    city: CityOverview,
+    before: CityOverview | None,
+    rated: tuple[Ratio, Ratio | None],
+    data_from: date | None = None,
+) -> list[Headline]:
     """Overdue share and in progress against yesterday; on time, online and satisfaction (`rated`: now, before)
-    against the previous period."""
+    against the previous period — not compared when `before` is None (the store's data, from `data_from`, does not
+    cover the previous period: `core.periods.covered`)."""
     share, count = city.overdue_share, city.in_progress
     return [
         Headline("overdue_share", share.value, share, _vs_yesterday(data, "overdue_share", share.value), "yesterday"),
         Headline("in_progress", count, None, _vs_yesterday(data, "in_progress", count), "yesterday"),
-        _rate("on_time", city.on_time, before.on_time),
-        _rate("online", city.online_share, before.online_share),
-        _rate("satisfaction", *rated),
+        _rate("on_time", city.on_time, before.on_time if before else None, data_from),
+        _rate("online", city.online_share, before.online_share if before else None, data_from),
+        _rate("satisfaction", *rated, data_from),
     ]
 
 
@@ -137,12 +148,16 @@ def _feedback_satisfaction(kpis: dict[str, UnitKpis]) -> Ratio:
 
 def overview_view(services: Services, data: WallData, period: str) -> OverviewView:
     """The home page over `period` at the wall's instant (`data.as_of`, so that every figure on the page is of one
-    instant): the period's city figures and the previous period's, the units to act on and the backlog's trend."""
+    instant): the period's city figures and the previous period's (when the store's data covers it), the units to act
+    on and the backlog's trend."""
     store, calendar, as_of = services.store, services.calendar, data.as_of
     kpis = unit_kpis(store, calendar, period, as_of)
-    earlier = previous_unit_kpis(store, calendar, period, as_of, instant=False)
-    city, before = city_overview(kpis, as_of, data.version), city_overview(earlier, as_of, data.version)
+    previous, start = previous_window(period, as_of), store.series.history_start()
+    earlier = previous_unit_kpis(store, calendar, period, as_of, instant=False) if covered(previous, start) else None
+    city = city_overview(kpis, as_of, data.version)
+    before = city_overview(earlier, as_of, data.version) if earlier is not None else None
     satisfaction = city_satisfaction(kpis)
+    rated = (satisfaction, city_satisfaction(earlier) if earlier is not None else None)
     open_feedback = Headline(
         "feedback", city.open_feedback, None, _vs_yesterday(data, "feedback", city.open_feedback), "yesterday"
     )
@@ -151,10 +166,10 @@ def overview_view(services: Services, data: WallData, period: str) -> OverviewVi
     return OverviewView(
         period=period,
         window=span,
-        previous_window=previous_window(period, as_of),
+        previous_window=previous,
         as_of=as_of,
         overview=city,
-        headlines=tuple(headlines(data, city, before, (satisfaction, city_satisfaction(earlier)))),
+        headlines=tuple(headlines(data, city, before, rated, start)),
         satisfaction=satisfaction,
         feedback_satisfaction=_feedback_satisfaction(kpis),
         feedback=open_feedback,

@@ -67,6 +67,7 @@ class CityContext:
     new: dict[str, date | None]  # units with no previous period ("new unit"), with their first day
     ranked_counts: dict[str, int] = field(default_factory=dict)  # by kind: the members ranked (enough data)
     tied: tuple[str, ...] = ()  # units sharing their rank in their league (a tuple: the cache keeps plain data)
+    data_from: date | None = None  # the store's first day, when its data begins inside the previous period: no moves
 
 
 def city_context(services: Services, period: str, as_of: datetime, ranked: Standings | None = None) -> CityContext:
@@ -90,6 +91,7 @@ def city_context(services: Services, period: str, as_of: datetime, ranked: Stand
         new=ranked.new,
         ranked_counts={kind: ranked.ranked_count(kind) for kind in ranked.members},
         tied=tuple(sorted(ranked.tied_units)),
+        data_from=None if ranked.previous_covered else ranked.history_start,
     )
 
 
@@ -126,6 +128,7 @@ class UnitView:
     connected: bool = True  # at least one source feeds this unit
     due_soon: DossierPage = field(default_factory=lambda: DossierPage([], 0, 1, TILE_ROWS))  # due within 2 working days
     overdue_levels: tuple[float, float] = (0.05, 0.10)  # overdue share of the backlog: warn, alarm (the wall's)
+    data_from: date | None = None  # the store's first day, when its data begins inside the previous period: no move
 
 
 def without_lists(view: UnitView) -> UnitView:
@@ -224,6 +227,7 @@ def unit_view(services: Services, context: CityContext, query: TileQuery) -> Uni
         trend=tuple(days),
         joined=context.joined.get(key),
         new_since=context.new.get(key),
+        data_from=context.data_from,
         closed_since=unit["valid_to"] if closed_on(unit, today) else None,
         recounted=recounted_in_event_time(store, as_of),
         **_lists(services, query, as_of, span.start, figures.backlog),

@@ -1,15 +1,17 @@
 """The wall's headline figures against 1 and 7 days earlier: each earlier figure counted as any past as-of is
 (`pages.kpis.unit_kpis`, recounted in event time when the store changed since), each change by the direction
-rule (`metrics.direction`)."""
+rule (`metrics.direction`); an earlier period figure only when the store's data covers its window
+(`core.periods.covered`)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Literal
 
 from dashboard.core.cache import Cache, cached
+from dashboard.core.periods import covered, window
 from dashboard.core.vocabulary import DEFAULT_PERIOD
 from dashboard.core.workdays import WorkCalendar
 from dashboard.metrics.direction import HEADLINE, Change, change
@@ -19,6 +21,7 @@ from dashboard.store import Store
 
 Against = Literal["yesterday", "week"]
 COMPARED: tuple[tuple[Against, timedelta], ...] = (("yesterday", timedelta(days=1)), ("week", timedelta(days=7)))
+PERIOD_FIGURES = frozenset({"on_time", "online", "satisfaction"})  # over the 30 days ending then; the rest: at then
 
 
 def city_satisfaction(kpis: Mapping[str, UnitKpis]) -> Ratio:
@@ -43,14 +46,20 @@ def headline_values(overview: CityOverview, satisfaction: Ratio) -> dict[str, fl
 @dataclass(frozen=True)
 class Comparison:
     """The headline figures now against `as_of` (1 or 7 days earlier): per figure its `Change`, or None when
-    there is no figure then (or now) to compare with."""
+    there is no figure then (or now) to compare with; `data_from`, the store's first day, when its data begins
+    after the first day of the earlier 30 days, whose period figures are then not compared (`withheld`)."""
 
     against: Against
     as_of: datetime
     changes: Mapping[str, Change | None] = field(default_factory=dict)
+    data_from: date | None = None
 
     def of(self, name: str) -> Change | None:
         return self.changes.get(name)
+
+    def withheld(self, name: str) -> date | None:
+        """The store's first day, when figure `name` is not compared because the data does not cover its window."""
+        return self.data_from if name in PERIOD_FIGURES else None
 
 
 def earlier_values(store: Store, calendar: WorkCalendar, as_of: datetime) -> dict[str, float | None]:
@@ -85,12 +94,16 @@ def comparisons(
 ) -> tuple[Comparison, ...]:
     """The headline figures `now` (at `as_of`) against each of `COMPARED`, the earlier ones counted at the quarter
     hour (`earlier_moment`) and shared through `cache`: a past recount costs a full KPI pass (hundreds of ms at
-    millions of dossiers), so every wall and minute of the quarter reuses it — "yesterday" is up to 15 min off."""
-    found = []
+    millions of dossiers), so every wall and minute of the quarter reuses it — "yesterday" is up to 15 min off. The
+    period figures are not compared when the store's data begins after the first day of the earlier 30 days."""
+    found, start = [], store.series.history_start()
     for against, back in COMPARED:
         moment = earlier_moment(as_of - back)
         count = lambda moment=moment: earlier_values(store, calendar, moment)  # noqa: E731
         then = count() if cache is None else cached(cache, f"wall-earlier:{moment.isoformat()}", count)
         changes = {name: change(figure, now.get(name), then.get(name)) for name, figure in HEADLINE.items()}
-        found.append(Comparison(against, as_of - back, changes))
+        whole = covered(window(DEFAULT_PERIOD, moment), start)
+        if not whole:
+            changes |= dict.fromkeys(PERIOD_FIGURES)
+        found.append(Comparison(against, as_of - back, changes, None if whole else start))
     return tuple(found)

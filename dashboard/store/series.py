@@ -36,6 +36,15 @@ class Series:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    def history_start(self) -> date | None:
+        """The store's history start: the first day any dossier was received in it (the first day of the dossier
+        day rollups with a receipt, read along their index on day up to the first such row); None when it holds no
+        dossier."""
+        t = roll_dossier_day
+        first = select(t.c.day).where(t.c.received > 0).order_by(t.c.day).limit(1)
+        with self.engine.connect() as conn:
+            return conn.execute(first).scalar_one_or_none()
+
     def unit_days(self, unit: str | None, first: date, last: date) -> tuple[int, list[dict[str, Any]]]:
         """(dossiers in progress at the start of `first`, and per day first..last: received, completed, closed and
         in progress at the end of the day) of `unit`, or of every unit together when None; in progress = cumulative

@@ -208,6 +208,8 @@ def league_body(view: LeagueView) -> dict[str, Any]:
         "period": view.period,
         "window": window_json(view.window),
         "previous_window": window_json(view.previous_window),
+        "previous_covered": view.previous_covered,  # false: the store's data begins after previous_window's start
+        "history_start": iso(view.history_start),
         "recounted_in_event_time": view.recounted,
         "rows": [league_row_json(row) for row in view.rows],
         "closed_units": [

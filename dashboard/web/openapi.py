@@ -49,8 +49,9 @@ def _nullable(kind: str, **extra: Any) -> dict[str, Any]:
 
 
 INT, NUM, STR, BOOL = {"type": "integer"}, {"type": "number"}, {"type": "string"}, {"type": "boolean"}
+COVERED = "history_start on or before previous_window's first day; false: no previous_rank nor movement (null)."
 TIME = {"type": "string", "format": "date-time"}
-NULL_TIME = _nullable("string", format="date-time")
+NULL_TIME, NULL_DAY = _nullable("string", format="date-time"), _nullable("string", format="date")
 STAMP = {
     "as_of": {**TIME, "description": "The instant the figures were computed at (ISO 8601, +07:00)."},
     "data_version": {**INT, "description": "The store's data version: it changes whenever new data lands."},
@@ -182,7 +183,7 @@ def _schemas() -> dict[str, Any]:
                 "rank": _nullable(
                     "integer", description="Standard competition rank on the score rounded to 2 decimals."
                 ),
-                "previous_rank": _nullable("integer"),
+                "previous_rank": _nullable("integer", description="Null: unranked then, new, or not previous_covered."),
                 "movement": _nullable("integer", description="Places up since the previous period (negative: down)."),
                 "index": _ref("IndexScore"),
                 "kpis": _ref("Kpis"),
@@ -260,6 +261,8 @@ def _schemas() -> dict[str, Any]:
                 "period": STR,
                 "window": _ref("Window"),
                 "previous_window": _ref("Window"),
+                "previous_covered": {**BOOL, "description": COVERED},
+                "history_start": {**NULL_DAY, "description": "The first day a dossier was received."},
                 "recounted_in_event_time": RECOUNTED,
                 "rows": {"type": "array", "items": _ref("LeagueRow")},
                 "closed_units": {"type": "array", "items": _ref("ClosedUnit")},

@@ -58,6 +58,17 @@ def test_a_snapshots_figures_are_the_apis_at_the_same_as_of_and_data_version(cit
     assert [f["source"] for f in body["freshness"]] == ["quan-1"]
 
 
+def test_a_snapshot_says_whether_the_stores_data_covers_the_previous_period(city):
+    """The store's data begins 17/11: the 30 days before 29/10 are not covered (no previous ranks); yesterday is."""
+    month = load(city, take(city, "30d", START, "test"))
+    assert (month["previous_covered"], month["history_start"]) == (False, "2019-11-17")
+    for league in month["leagues"].values():
+        assert (league["previous_covered"], league["history_start"]) == (False, "2019-11-17")
+        assert {(row["previous_rank"], row["movement"]) for row in league["rows"]} == {(None, None)}
+    today = load(city, take(city, "today", START, "test"))
+    assert (today["previous_covered"], today["leagues"]["district"]["previous_covered"]) == (True, True)
+
+
 def test_the_body_is_canonical_json_hashed_and_the_hash_is_checked_on_every_read(city):
     made = take(city, "lw", START, "test")
     [row] = city.store.snapshots.list()

@@ -106,9 +106,12 @@ def test_refresh_returns_no_update_until_the_data_version_or_the_period_changes(
     assert html_text(later[OverviewIds.KPIS]) == (
         "Overdue in progress 0.0% no figure from yesterday to compare with 0 of 1 dossiers in progress "
         "In progress 1 no figure from yesterday to compare with received, not yet resolved "
-        "On time 100.0% no figure from the previous period to compare with 1 / 1 dossiers resolved "
-        "Filed online 0.0% no figure from the previous period to compare with 0 / 2 dossiers received "
-        "Satisfied — no figure from the previous period to compare with no ratings yet"
+        "On time 100.0% not enough data for the previous period 1 / 1 dossiers resolved "
+        "Filed online 0.0% not enough data for the previous period 0 / 2 dossiers received "
+        "Satisfied — not enough data for the previous period no ratings yet"
+    )  # the store's data begins 24/11, inside the previous 30 days: not compared, and the period line says why
+    assert later[HomeIds.PERIOD_LINE].endswith(
+        "not compared with the previous period 00:00 29/09/2019 – 00:00 29/10/2019: data only from 24/11/2019"
     )
     assert "Data sources: 1 of 1 normal" in str(later[OverviewIds.SOURCES])
 

@@ -91,6 +91,8 @@ ROWS = (
     make("Q1-SOON", at(2019, 11, 26, 9), 2),  # due 28/11
     make("Q1-OPEN", at(2019, 11, 27, 9), 5),  # due 04/12
     make("Q1-OLD", at(2019, 10, 1, 9), 1, status="completed", completed=at(2019, 10, 10, 9)),  # previous period, late
+    # the store's history starts 01/08, before the previous period (29/09 – 29/10) and the tile's 90 days
+    make("Q1-HISTORY", at(2019, 8, 1, 9), 3, status="completed", completed=at(2019, 8, 2, 9)),
     # Quận 3 (770): on time now and before; one open.  Sở Tư pháp: one on time.
     make("Q3-A", MONDAY, 3, unit="770", status="completed", completed=at(2019, 11, 19, 14)),
     make("Q3-B", at(2019, 11, 27, 10), 5, unit="770"),

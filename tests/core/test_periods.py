@@ -3,13 +3,13 @@ previous periods of as many whole days, just before."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import PeriodError
-from dashboard.core.periods import Window, check_period, previous_window, whole_days, window
+from dashboard.core.periods import Window, check_period, covered, previous_window, whole_days, window
 
 MONDAY_0900 = datetime(2026, 11, 30, 9, 0, tzinfo=CITY_TZ)  # a Monday morning
 TUESDAY_0900 = datetime(2026, 12, 1, 9, 0, tzinfo=CITY_TZ)
@@ -80,3 +80,15 @@ def test_a_bad_period_is_refused_naming_it(period, message):
         check_period(period)
     with pytest.raises(PeriodError):
         window(period, TUESDAY_0900)
+
+
+def test_an_earlier_window_is_covered_only_from_a_history_start_on_or_before_its_first_day():
+    earlier = previous_window("30d", at(2019, 12, 2, 10))  # the 30 days before 03/11: 04/10 00:00 – 03/11 00:00
+    assert earlier == Window(at(2019, 10, 4), at(2019, 11, 3))
+    assert covered(earlier, date(2019, 10, 4))  # the data begins on the window's first day: comparable
+    assert covered(earlier, date(2019, 9, 1))
+    assert not covered(earlier, date(2019, 10, 5))  # one day later: a fragment of the period
+    assert not covered(earlier, date(2019, 11, 2))  # the demo with --history-days 30: its first day is 02/11
+    assert not covered(earlier, None)  # a store without dossiers covers nothing
+    late_night = Window(datetime(2019, 10, 3, 17, 30, tzinfo=UTC), at(2019, 11, 3))  # 00:30 on 04/10 in the city
+    assert covered(late_night, date(2019, 10, 4)) and not covered(late_night, date(2019, 10, 5))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import timedelta
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import pytest
@@ -190,6 +190,24 @@ def test_kpi_tiles_compare_in_english_too_and_never_invent_a_zero():
     assert words(lines["feedback"]) == "no earlier figures to compare with"
     plain = wall_views.kpi_tiles(data(), "vi").children  # no comparisons computed: said so, in every tile
     assert {words(tile.children[3]) for tile in plain} == {"chưa có số liệu để so sánh"}
+
+
+def test_kpi_tiles_say_when_the_data_does_not_cover_an_earlier_30_days():
+    """The store's data begins 02/11: a week ago's 30 days are a fragment, so its rates are withheld and say why;
+    yesterday's are compared, and the figures of the instant always are."""
+    yesterday, week = compared_data().compared
+    withheld = {**week.changes, "on_time": None, "online": None, "satisfaction": None}
+    short = dataclasses.replace(week, changes=withheld, data_from=date(2019, 11, 2))
+    tiles = wall_views.kpi_tiles(dataclasses.replace(data(), compared=(yesterday, short)), "vi").children
+    lines = dict(zip(NAMES, (tile.children[3] for tile in tiles), strict=True))
+    assert [words(line) for line in lines["on_time"].children] == [
+        "≈ −0,4 điểm % so với hôm qua",
+        "7 ngày trước: chưa đủ số liệu (số liệu từ 02/11/2019)",
+    ]
+    assert words(lines["in_progress"].children[1]) == "▲ +1.234 so với 7 ngày trước"  # an instant's figure
+    both = dataclasses.replace(yesterday, changes=withheld, data_from=date(2019, 11, 2))
+    english = wall_views.kpi_tiles(dataclasses.replace(data(), compared=(both, short)), "en").children
+    assert words(english[5].children[3]) == "no full data to compare with (data from 02/11/2019)"  # satisfaction
 
 
 def test_city_gauge_is_banded_at_the_limits_and_says_its_level():

@@ -139,6 +139,7 @@ def test_league_of_districts_ranks_with_ties_na_and_movement(sqlite_store, clock
         *(done(f"Q4-{i}", "773", this_week) for i in twenty),  # 100%, tied with Quận 3
         *(done(f"Q1-old-{i}", "760", last_month) for i in twenty),  # previous period: Quận 1 at 100 points
         *(done(f"Q3-old-{i}", "770", last_month, late=True) for i in twenty),
+        done("Q1-history", "760", AS_OF - timedelta(days=120)),  # the store's first day, before the previous period
     )  # previous period: Quận 3 at 22 / 42
     clock.set(AS_OF)
     Ingestor(sqlite_store, clock, settings).pull(SourceConfig(name="s", unit="quan-1", url=db.url, profile="motcua_v1"))

@@ -32,6 +32,7 @@ def city_2025(services, source_db, pull):
     services.index_config = counting_every_dossier(services.index_config)  # a handful of dossiers, ranked
     source_db.insert(
         "dossiers",
+        dossier("Q1-HISTORY", received=at(5, 2), days=5, status="completed", completed=at(5, 5, 10)),  # the first
         dossier("Q1-DONE", received=at(6, 2), days=5, status="completed", completed=at(6, 5, 10)),  # previous period
         dossier("Q1-OPEN", received=at(6, 20), days=10),  # still open: stays Quận 1's
         dossier("Q1-CARRIED", unit="phuong-sai-gon", received=at(6, 25), days=30),  # filed under its successor
@@ -45,7 +46,7 @@ def city_2025(services, source_db, pull):
 def test_a_row_of_the_ended_district_is_rejected_naming_its_successors(city_2025):
     services, results = city_2025
     dossiers = next(r for r in results if r.stream == "dossiers")
-    assert (dossiers.rows_stored, dossiers.rows_rejected) == (4, 1)
+    assert (dossiers.rows_stored, dossiers.rows_rejected) == (5, 1)
     [rejected] = services.store.rejected("quan-1")
     assert (rejected["native_key"], rejected["field"]) == ("Q1-AFTER", "unit")
     assert rejected["reason"] == (
@@ -55,6 +56,7 @@ def test_a_row_of_the_ended_district_is_rejected_naming_its_successors(city_2025
     )
     owners = {r["native_code"]: r["unit_key"] for r in services.store.rows("dossiers")}
     assert owners == {
+        "Q1-HISTORY": "quan-1",
         "Q1-DONE": "quan-1",
         "Q1-OPEN": "quan-1",
         "Q1-CARRIED": "phuong-sai-gon",
@@ -69,6 +71,7 @@ def test_the_leagues_of_the_day_mark_new_units_and_units_created_in_the_period(c
     assert leagues_at(services.store, at(6, 30, 12)) == ("district", "department")
     wards = league_view(services, "ward", "30d", AS_OF)
     assert len(wards.rows) == 168
+    assert wards.previous_covered  # the store's data begins 02/05: no previous rank because the wards are new
     assert {(row.joined, row.new_since, row.previous_rank, row.movement) for row in wards.rows} == {
         (date(2025, 7, 1), date(2025, 7, 1), None, None)
     }

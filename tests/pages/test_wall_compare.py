@@ -3,7 +3,7 @@ state differs at each instant, recounted in event time, with the exact earlier v
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -34,9 +34,11 @@ def feedback_item(code, received, status="open", answered=None):
 
 @pytest.fixture
 def history(source_db, pull):
-    """Five dossiers and two feedback items; now is Wed 27/11/2019 09:00, yesterday 26/11, a week ago 20/11."""
+    """Five dossiers and two feedback items; now is Wed 27/11/2019 09:00, yesterday 26/11, a week ago 20/11. The
+    store's history starts 28/09 (OLD, outside every 30 days compared), so the earlier 30 days are covered."""
     source_db.insert(
         "dossiers",
+        dossier("OLD", received=START - 60 * DAY, status="completed", completed=START - 58 * DAY),  # 28/09 – 30/09
         dossier("A", received=START - 3 * DAY),  # 24/11, due 29/11: open; not yet received a week ago
         dossier(  # 17/11, due 22/11, completed late on 25/11: in progress (not yet due) only a week ago
             "B", received=START - 10 * DAY, status="completed", completed=START - 2 * DAY, rating="dissatisfied"
@@ -143,6 +145,33 @@ def test_no_earlier_data_is_no_comparison_not_zero(services, source_db, pull):
     assert values(week, "before") == dict.fromkeys(values(week, "before"))  # nothing held on 20/11
     assert yesterday.of("in_progress").before == 1 and yesterday.of("overdue").before == 0
     assert yesterday.of("on_time") is None  # nothing completed in either window: no rate to compare
+
+
+def test_the_rates_are_not_compared_with_30_days_the_data_does_not_cover(services, source_db, pull):
+    """The store's data begins 07/11: yesterday's 30 days (from 28/10) and last week's (from 22/10) are fragments,
+    so the on-time, online and satisfaction rates are withheld (each had a value then); the figures of the instant
+    are still compared."""
+    source_db.insert(
+        "dossiers",
+        dossier("FIRST", received=START - 20 * DAY, days=30),  # 07/11, due 07/12: in progress throughout
+        dossier(  # 08/11, completed on time 10/11, online, satisfied: in every 30 days compared
+            "DONE",
+            received=START - 19 * DAY,
+            status="completed",
+            completed=START - 17 * DAY,
+            channel="online_full",
+            rating="satisfied",
+        ),
+        dossier("OPEN", received=START - 3 * DAY),  # 24/11
+    )
+    pull()
+    yesterday, week = wall_pages.compute(services, START).compared
+    for comparison in (yesterday, week):
+        assert comparison.data_from == date(2019, 11, 7)
+        assert [name for name, c in comparison.changes.items() if c is None] == ["on_time", "online", "satisfaction"]
+        assert comparison.withheld("online") == date(2019, 11, 7) and comparison.withheld("in_progress") is None
+    assert (yesterday.of("in_progress").before, week.of("in_progress").before) == (2, 1)  # FIRST, OPEN; FIRST
+    assert (yesterday.of("overdue_share").before, yesterday.of("feedback").before) == (0.0, 0)
 
 
 def test_an_empty_store_compares_nothing(services):

@@ -163,6 +163,7 @@ def test_league_rows_as_the_page_shows_them(client):
     assert (body["kind"], body["period"]) == ("district", "30d")
     # 30 whole days before the window (it was 30 days less the hours of today, to 09:00, before issue 13)
     assert body["previous_window"] == {"start": "2019-09-29T00:00:00+07:00", "end": "2019-10-29T00:00:00+07:00"}
+    assert (body["previous_covered"], body["history_start"]) == (True, "2019-07-30")  # Q1-history: covered
     rows = body["rows"]
     assert len(rows) == 24
     top = [(r["unit_key"], r["rank"], r["previous_rank"], r["movement"], r["stale"]) for r in rows[:3]]

@@ -91,6 +91,9 @@ def test_the_league_and_the_dossiers_take_as_of_and_the_new_periods(client):
     assert (league["period"], league["recounted_in_event_time"]) == ("lw", True)
     assert league["window"] == {"start": "2019-11-11T00:00:00+07:00", "end": "2019-11-18T00:00:00+07:00"}
     assert league["previous_window"] == {"start": "2019-11-04T00:00:00+07:00", "end": "2019-11-11T00:00:00+07:00"}
+    # the store's data begins 17/11, after the previous week's first day: not compared, and the API says why
+    assert (league["previous_covered"], league["history_start"]) == (False, "2019-11-17")
+    assert {(row["previous_rank"], row["movement"]) for row in league["rows"]} == {(None, None)}
     custom = client.get("/api/v1/league?kind=district&period=2019-11-01..2019-11-30").get_json()
     assert custom["window"] == {"start": "2019-11-01T00:00:00+07:00", "end": "2019-11-27T09:00:00+07:00"}
     listed = client.get("/api/v1/dossiers?unit=quan-1&filter=overdue&as_of=2019-11-23T09:00:00%2B07:00")
