@@ -1,19 +1,24 @@
-"""Load benchmark: N walls polling a production server while the data changes, for N in --viewers.
+"""Load benchmark: N viewers — walls and unit tiles — polling a production server while the data changes.
 
-    python bench/load.py [--viewers 1,50,200] [--seconds 30] [--change-every 2] [--workers 2] [--threads 16]
+    python bench/load.py [--viewers 8,50,200] [--seconds 30] [--change-every 2] [--store sqlite|postgresql]
+                         [--tile-share 0.5] [--tile-units 4] [--workers 2] [--threads 16]
 
-What it runs: the demo's simulated district databases and SQLite store (`dashboard.demo.prepare`, a small scale),
+What it runs: the demo's simulated district databases and a store of its own (`dashboard.demo.prepare`, a small
+scale) — SQLite in the run's folder, or a fresh schema of the local PostgreSQL (`--pg-url`, dropped at the end) —
 served by gunicorn as the README documents it (`-k gthread`), with the shared Redis cache at 127.0.0.1:6379 (a key
 prefix of its own, removed at the end); a writer in this process advancing the simulated offices and pulling a few
 sources every --change-every seconds (a new data version each time); and N viewers — in processes of their own, at
-most 100 a process, so that neither the writer nor too many other walls hold up a wall's timing — each a wall that
-opened its kiosk address once and then polls as the browser does: the refresh callback's real payload (every part and
-graph of the wall, its scale, the key it shows) every `refresh_ms`, keeping the key each answer says it shows.
+most 100 a process, so that neither the writer nor too many other viewers hold up a viewer's timing. Of the N, a
+`--tile-share` are unit heads on their tile (signed in, spread over the first `--tile-units` units: /unit/<key>), the
+rest walls (the kiosk address); each opens its page once and then polls as the browser does, with the page's real
+refresh payload (every part and graph it refreshes, the key it shows) every `refresh_ms`, keeping the key each answer
+says it shows.
 
-Prints per N: polls, errors, p50/p95/p99 of a poll, data changes seen, and the web workers' store statements per
-data change (from /metrics, `cchc_web_store_statements_total` of each worker), against the figures at N = the first
---viewers value (the baseline of the same run). Targets (issue 16): p95 ≤ 250 ms, 0 errors, data every 2 s, and
-statements per change that do not grow with N.
+Prints per N: walls and tiles, polls, errors, p50/p95/p99 of a poll (and the p95 of walls and of tiles), data changes
+seen, and the web workers' store statements per data change (from /metrics, `cchc_web_store_statements_total` of each
+worker), against the figures at N = the first --viewers value (the baseline of the same run; the default's 8 viewers
+already show every distinct page of the larger runs: the wall and the tiles of 4 units). Targets (issue 16): p95 ≤
+250 ms, 0 errors, data every 2 s, and statements per change that do not grow with N.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import tempfile
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,6 +46,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 import redis  # noqa: E402
 import requests  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 
 from callbacks import wall as wall_callbacks  # noqa: E402
 from dashboard import demo  # noqa: E402
@@ -48,10 +55,12 @@ from dashboard.core.cache import cache_of  # noqa: E402
 from dashboard.core.settings import Settings  # noqa: E402
 from dashboard.ingest.pull import Ingestor  # noqa: E402
 from dashboard.web.app import create_app  # noqa: E402
-from layouts.ids import ShellIds, WallIds  # noqa: E402
+from layouts.ids import ShellIds, UnitIds, WallIds  # noqa: E402
+from layouts.unit import UNIT_PATH  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 REDIS_URL = "redis://127.0.0.1:6379/0"
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REFRESH_MS = 2000  # data every 2 s (the issue's harder case)
 SPEED = 1200.0  # simulated seconds a real second: the small demo city's offices receive dossiers every change
 
@@ -106,12 +115,50 @@ def payload(
     }
 
 
-class Viewer(threading.Thread):
-    """One wall: opens its kiosk address, then polls every `REFRESH_MS` until `stop` is set."""
+def tile_outputs(services) -> tuple[str, list[dict[str, str]]]:
+    """The tile's refresh callback's name (how Dash finds it) and its outputs as the browser's payload lists them."""
+    app = create_app(services)
+    [output] = [key for key in app.callback_map if f"{UnitIds.SEEN}.data" in key]
+    outputs = []
+    for part in output[2:-2].split("..."):  # "..a.children...b.figure..": each output's id and property
+        ident, prop = part.rsplit(".", 1)
+        outputs.append({"id": ident, "property": prop})
+    return output, outputs
 
-    def __init__(self, base: str, wall_url: str, body: dict, stop: threading.Event, scale: float) -> None:
+
+def tile_payload(output: str, outputs: list[dict[str, str]], seen: list | None, pathname: str) -> dict:
+    """The tile's refresh request as the browser sends it: its interval ticked, the key it shows, its address."""
+    return {
+        "output": output,
+        "outputs": outputs,
+        "inputs": [{"id": UnitIds.INTERVAL, "property": "n_intervals", "value": 1}],
+        "state": [
+            {"id": UnitIds.SEEN, "property": "data", "value": seen},
+            {"id": ShellIds.LOCATION, "property": "pathname", "value": pathname},
+            {"id": ShellIds.LOCATION, "property": "search", "value": "?lang=vi"},
+        ],
+        "changedPropIds": [f"{UnitIds.INTERVAL}.n_intervals"],
+    }
+
+
+@dataclass(frozen=True)
+class Page:
+    """What one viewer opens and polls: its kind (wall, tile), the address it opens once, its refresh payload (the
+    shown key is the first state's value) and the output whose data is the key an answer shows."""
+
+    kind: str
+    url: str
+    body: dict
+    seen: str
+
+
+class Viewer(threading.Thread):
+    """One viewer: opens its page (with the process's signed-in session, for a tile), then polls every `REFRESH_MS`
+    until `stop` is set."""
+
+    def __init__(self, base: str, page: Page, stop: threading.Event, cookies=None) -> None:
         super().__init__(daemon=True)
-        self.base, self.wall_url, self.body, self.stop, self.scale = base, wall_url, body, stop, scale
+        self.base, self.page, self.stop, self.cookies = base, page, stop, cookies
         self.latencies: list[float] = []
         self.errors: list[str] = []
         self.keys: set[int] = set()
@@ -120,22 +167,24 @@ class Viewer(threading.Thread):
     def run(self) -> None:
         session = requests.Session()
         session.headers["Origin"] = self.base.rstrip("/")  # as the browser's own page sends it
-        opened = session.get(self.wall_url, timeout=30)  # the token for the device cookie
-        if opened.status_code != 200 or not session.cookies:
-            self.errors.append(f"opening the wall: {opened.status_code} {opened.text[:80]}")
+        if self.cookies is not None:
+            session.cookies.update(self.cookies)
+        opened = session.get(self.page.url, timeout=30)  # a wall's token for the device cookie; a tile's page
+        if opened.status_code != 200 or not session.cookies or "/signin" in opened.url:
+            self.errors.append(f"opening {self.page.kind}: {opened.status_code} {opened.url} {opened.text[:80]}")
         seen = None
-        time.sleep(REFRESH_MS / 1000 * (hash(self.name) % 100) / 100)  # walls do not poll in step
+        time.sleep(REFRESH_MS / 1000 * (hash(self.name) % 100) / 100)  # viewers do not poll in step
         while not self.stop.is_set():
             began = time.perf_counter()
-            body = dict(self.body)
-            body["state"] = [{**self.body["state"][0], "value": seen}, self.body["state"][1]]
+            body = dict(self.page.body)
+            body["state"] = [{**body["state"][0], "value": seen}, *body["state"][1:]]
             try:
                 answer = session.post(f"{self.base}_dash-update-component", json=body, timeout=30)
                 self.latencies.append(time.perf_counter() - began)
                 if answer.status_code != 200:
                     self.errors.append(f"{answer.status_code} {answer.text[:80]}")
-                else:
-                    shown = answer.json().get("response", {}).get(WallIds.SEEN)
+                elif answer.content:  # 204: nothing new
+                    shown = answer.json().get("response", {}).get(self.page.seen)
                     if shown:
                         self.sizes.append(len(answer.content))
                         seen = shown["data"]
@@ -143,6 +192,23 @@ class Viewer(threading.Thread):
             except (requests.RequestException, ValueError) as exc:
                 self.errors.append(f"{type(exc).__name__}: {exc}"[:120])
             self.stop.wait(max(0.0, REFRESH_MS / 1000 - (time.perf_counter() - began)))
+
+
+def signed_in(base: str, login: str, password: str) -> requests.cookies.RequestsCookieJar:
+    """The cookies of a session signed in with the sign-in form (a tile viewer's, shared by a process's tiles as
+    tabs of one browser share theirs)."""
+    session = requests.Session()
+    session.headers["Origin"] = base.rstrip("/")
+    answer = session.post(f"{base}signin", data={"login": login, "password": password}, timeout=30)
+    if answer.status_code != 200 or "/signin" in answer.url:
+        raise RuntimeError(f"signing in as {login}: {answer.status_code} {answer.url}")
+    return session.cookies
+
+
+def pages_for(n: int, share: float, wall: Page, tiles: list[Page]) -> list[Page]:
+    """N viewers: int(N × share) tiles, spread over `tiles` in turn, and walls for the rest."""
+    count = int(n * share)
+    return [tiles[i % len(tiles)] for i in range(count)] + [wall] * (n - count)
 
 
 def statements(base: str, token: str, workers: int) -> dict[str, float]:
@@ -164,21 +230,43 @@ def percentile(values: list[float], share: float) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--viewers", default="1,50,200")
+    parser.add_argument("--viewers", default="8,50,200")
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--change-every", type=float, default=2.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--scale", type=float, default=0.02, help="the demo's size (its share of the real city)")
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--pg-url", default=PG_URL, help="the PostgreSQL server for a --store postgresql")
+    parser.add_argument("--tile-share", type=float, default=0.5, help="the share of the viewers on a unit tile")
+    parser.add_argument("--tile-units", type=int, default=4, help="how many units' tiles they watch")
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.viewers.split(",")]
     prefix = f"bench-load-{uuid.uuid4().hex[:8]}"
+    store_url, admin = None, None
+    if args.store == "postgresql":
+        admin, schema_name = create_engine(args.pg_url), prefix.replace("-", "_")
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema_name}"'))
+        store_url = f"{args.pg_url}?options=-csearch_path%3D{schema_name}"
+    try:
+        return measure(args, counts, prefix, store_url)
+    finally:
+        if admin is not None:
+            with admin.begin() as conn:
+                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema_name}" CASCADE'))
+            admin.dispose()
+
+
+def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
+    """Every N of `counts` in turn against one server, on the store at `store_url` (None: SQLite in the run's
+    folder); prints the table."""
     with tempfile.TemporaryDirectory() as folder:
         base_settings = Settings(data_dir=Path(folder), session_secret="b" * 40, refresh_ms=REFRESH_MS)
         start = datetime.now(UTC)
         simulated = demo.simulator(base_settings, scale=args.scale, start=start)
         print(f"building the demo (scale {args.scale}) …", flush=True)
-        built = demo.prepare(base_settings, simulated, start, speed=SPEED, history_days=14)
+        built = demo.prepare(base_settings, simulated, start, speed=SPEED, history_days=14, store_url=store_url)
         services = built.services
         output, parts, graphs = wall_outputs(services)
         port = free_port()
@@ -195,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
             "CCHC_CACHE_URL": REDIS_URL,
             "CCHC_CACHE_PREFIX": prefix,
             "CCHC_REFRESH_MS": str(REFRESH_MS),
+            **({"CCHC_STORE_URL": store_url} if store_url else {}),
             "CCHC_SAFETY_LAG_S": str(services.settings.safety_lag_s),
         }
         command = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread"]
@@ -209,8 +298,19 @@ def main(argv: list[str] | None = None) -> int:
                     time.sleep(0.5)
             eager = services.settings.model_copy(update={"safety_lag_s": 0.0})  # each tick's rows, pulled at once
             ingestor = Ingestor(services.store, built.clock, eager, services.calendar)
-            body = payload(output, parts, graphs, None, 1.0)
-            rows = [run_one(args, n, base, signin.wall_url, api_token, body, built, ingestor) for n in counts]
+            wall = Page("wall", signin.wall_url, payload(output, parts, graphs, None, 1.0), WallIds.SEEN)
+            tile_output, tile_parts = tile_outputs(services)
+            units = list(dict.fromkeys(source.unit for source in services.sources))[: args.tile_units]
+            tiles = [
+                Page("tile", f"{base}{UNIT_PATH.lstrip('/')}{key}", body, UnitIds.SEEN)
+                for key in units
+                if (body := tile_payload(tile_output, tile_parts, None, f"{UNIT_PATH}{key}"))
+            ]
+            signin_as = signin.leader
+            rows = [
+                run_one(args, pages_for(n, args.tile_share, wall, tiles), base, signin_as, api_token, built, ingestor)
+                for n in counts
+            ]
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(30)
@@ -220,53 +320,56 @@ def main(argv: list[str] | None = None) -> int:
             services.store.dispose()
     first = rows[0]
     print(
-        f"\n{'viewers':>7} {'polls':>7} {'errors':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'changes':>7} "
-        f"{'stmts/change':>12} {'× N=' + str(first['n']):>8}"
+        f"\n{'viewers':>7} {'walls':>5} {'tiles':>5} {'polls':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} "
+        f"{'p99 ms':>7} {'wall p95':>8} {'tile p95':>8} {'changes':>7} {'stmts/change':>12} {'× N=' + str(first['n']):>8}"
     )
     for row in rows:
         ratio = row["per_change"] / first["per_change"] if first["per_change"] else float("nan")
         print(
-            f"{row['n']:>7} {row['polls']:>7} {row['errors']:>6} {row['p50']:>8.1f} {row['p95']:>8.1f} "
-            f"{row['p99']:>8.1f} {row['changes']:>7} {row['per_change']:>12.1f} {ratio:>8.2f}"
+            f"{row['n']:>7} {row['walls']:>5} {row['tiles']:>5} {row['polls']:>7} {row['errors']:>6} "
+            f"{row['p50']:>7.1f} {row['p95']:>7.1f} {row['p99']:>7.1f} {row['wall_p95']:>8.1f} {row['tile_p95']:>8.1f} "
+            f"{row['changes']:>7} {row['per_change']:>12.1f} {ratio:>8.2f}"
         )
-    print("targets: p95 ≤ 250 ms, 0 errors, statements per change not growing with N")
+    print(f"store: {args.store}; targets: p95 ≤ 250 ms, 0 errors, statements per change not growing with N")
     return 0
 
 
-VIEWERS_PER_PROCESS = 100  # the walls run in processes of their own: no writer nor too many walls share a GIL
+VIEWERS_PER_PROCESS = 100  # the viewers run in processes of their own: no writer nor too many viewers share a GIL
 
 
-def watch(base: str, wall_url: str, body: dict, n: int, ready, stop, results) -> None:
-    """In a process of its own: n walls open and draw once, then (after `ready` is told) poll until `stop`; their
-    latencies, errors and answer sizes go to `results`."""
+def watch(base: str, pages: list[Page], signin_as: tuple[str, str], ready, stop, results) -> None:
+    """In a process of its own: a viewer per page opens and draws once (the tiles signed in, once for the process),
+    then (after `ready` is told) polls until `stop`; their (kind, latency)s, errors and answer sizes go to
+    `results`."""
     halt = threading.Event()
-    viewers = [Viewer(base, wall_url, body, halt, 1.0) for _ in range(n)]
+    cookies = signed_in(base, *signin_as) if any(page.kind == "tile" for page in pages) else None
+    viewers = [Viewer(base, page, halt, cookies if page.kind == "tile" else None) for page in pages]
     for viewer in viewers:
         viewer.start()
-    time.sleep(REFRESH_MS / 1000 * 2)  # every wall has opened and drawn once
+    time.sleep(REFRESH_MS / 1000 * 2)  # every viewer has opened and drawn once
     for viewer in viewers:
         viewer.latencies.clear()
-    ready.put(n)
+    ready.put(len(pages))
     stop.wait()
     halt.set()
     for viewer in viewers:
         viewer.join(30)
     results.put(
         (
-            [s for v in viewers for s in v.latencies],
+            [(v.page.kind, s) for v in viewers for s in v.latencies],
             [e for v in viewers for e in v.errors],
             [b for v in viewers for b in v.sizes],
         )
     )
 
 
-def run_one(args, n: int, base: str, wall_url: str, token: str, body: dict, built, ingestor) -> dict:
-    """N viewers for --seconds while the sources are pulled every --change-every seconds (by this process: the
-    viewers poll from processes of their own, so the writer's work does not hold up their timing)."""
+def run_one(args, pages: list[Page], base: str, signin_as: tuple[str, str], token: str, built, ingestor) -> dict:
+    """A viewer per page for --seconds while the sources are pulled every --change-every seconds (by this process:
+    the viewers poll from processes of their own, so the writer's work does not hold up their timing)."""
     context = multiprocessing.get_context("spawn")
     ready, results, stop = context.Queue(), context.Queue(), context.Event()
-    shares = [min(VIEWERS_PER_PROCESS, n - i) for i in range(0, n, VIEWERS_PER_PROCESS)]
-    processes = [context.Process(target=watch, args=(base, wall_url, body, k, ready, stop, results)) for k in shares]
+    shares = [pages[i : i + VIEWERS_PER_PROCESS] for i in range(0, len(pages), VIEWERS_PER_PROCESS)]
+    processes = [context.Process(target=watch, args=(base, k, signin_as, ready, stop, results)) for k in shares]
     for process in processes:
         process.start()
     for _ in processes:
@@ -289,19 +392,25 @@ def run_one(args, n: int, base: str, wall_url: str, token: str, body: dict, buil
     gathered = [results.get(timeout=60) for _ in processes]
     for process in processes:
         process.join(30)
-    latencies = [s * 1000 for found, _, _ in gathered for s in found]
+    timed = [(kind, s * 1000) for found, _, _ in gathered for kind, s in found]
+    latencies = [ms for _, ms in timed]
     errors = [e for _, found, _ in gathered for e in found]
     sizes = [b for _, _, found in gathered for b in found]
     after, changes = statements(base, token, args.workers), services.store.data_version()[0] - version
     sent = sum(after.values()) - sum(before.get(pid, 0.0) for pid in after)
     row = {
-        "n": n,
+        "n": len(pages),
+        "walls": sum(page.kind == "wall" for page in pages),
+        "tiles": sum(page.kind == "tile" for page in pages),
         "seconds": args.seconds,
+        "store": args.store,
         "polls": len(latencies),
         "errors": len(errors),
         "p50": statistics.median(latencies) if latencies else float("nan"),
         "p95": percentile(latencies, 0.95),
         "p99": percentile(latencies, 0.99),
+        "wall_p95": percentile([ms for kind, ms in timed if kind == "wall"], 0.95),
+        "tile_p95": percentile([ms for kind, ms in timed if kind == "tile"], 0.95),
         "changes": changes,
         "per_change": sent / changes if changes else float("nan"),
         "kib_per_new_key": statistics.mean(sizes) / 1024 if sizes else 0.0,

@@ -13,7 +13,7 @@ from dash.development.base_component import Component
 
 from dashboard.core.cache import UNCHANGED, Cache, cache_of, cached
 from dashboard.core.geo import Boundaries, read_tile_grid
-from dashboard.pages.wall import VersionCheck, WallData, current_key, map_shapes, wall_data
+from dashboard.pages.wall import WallData, current_key, map_shapes, wall_data
 from dashboard.services import Services
 from layouts import patches
 from layouts import wall as wall_layout
@@ -149,12 +149,11 @@ def ready_matches(body: dict[str, Any]) -> bool:
 def ready_identity(services: Services) -> Callable[[dict[str, Any]], str | None]:
     """What a wall refresh's answer depends on — the key it will show, the key the wall shows, the address's options
     and the parts and graphs asked for — or `UNCHANGED` when the wall shows the newest key already (the common
-    poll: the data version as read at most every `version_check_ms`, `pages.wall.VersionCheck`)."""
-    check = VersionCheck(services, services.settings.version_check_ms / 1000)
+    poll: the data version as read at most every `version_check_ms`, `pages.common.polled_version`)."""
 
     def identity(body: dict[str, Any]) -> str | None:
         inputs, states, outputs = _ids(body, "inputs"), _ids(body, "state"), body["outputs"]
-        key = check.key(float(inputs.get(WallIds.SCALE) or 1.0))
+        key = current_key(services, float(inputs.get(WallIds.SCALE) or 1.0))
         seen = states.get(WallIds.SEEN)
         if key == seen:
             return UNCHANGED

@@ -77,10 +77,13 @@ def prepare(
     mariadb_url: str | None = None,
     postgres_url: str | None = None,
     mirror_prefix: str = "cchc_demo_",
+    store_url: str | None = None,
     on_build: Callable[[int, int], None] | None = None,
     on_pull: Callable[[str], None] | None = None,
 ) -> Demo:
-    """Build the simulated databases and the store under `<data_dir>/demo`, and pull every source once."""
+    """Build the simulated databases and the store under `<data_dir>/demo` (or at `store_url`, an empty store the
+    caller made for it: never the store of the settings, so a demo cannot write into a real one), and pull every
+    source once."""
     folder = simulated.directory.parent  # the era's demo folder (see demo_dir)
     simulated.build(start, history_days=history_days, progress=on_build)
     mirror = None
@@ -106,7 +109,7 @@ def prepare(
         update={
             "data_dir": folder,
             "sources_file": sources_file,
-            "store_url": None,
+            "store_url": store_url,
             # rows carry their event time, up to one simulator tick (1 s × speed) old when they are written
             "safety_lag_s": max(60.0, 5 * SIMULATE_EVERY_S * speed),
             "session_secret": base.session_secret or demo_secret(folder),

@@ -58,15 +58,39 @@ def test_backfill_benchmark_smoke_run(tmp_path, capsys):
 @pytest.mark.slow
 @pytest.mark.redis
 def test_load_benchmark_smoke_run(capsys):
-    """bench/load.py with 1 and 3 walls for a few seconds against gunicorn and Redis: every poll answered, the data
-    changed while they polled, and the table printed for both."""
+    """bench/load.py with 1 and 3 viewers (the 3: two walls and a unit head's tile) for a few seconds against gunicorn
+    and Redis: every poll answered, the data changed while they polled, and the table printed for both."""
     status = load.main(["--viewers", "1,3", "--seconds", "6", "--change-every", "1.5"])
     printed = capsys.readouterr().out
     assert status == 0, printed
     rows = [json.loads(line) for line in printed.splitlines() if line.startswith('{"n"')]
-    assert [row["n"] for row in rows] == [1, 3]
+    assert [(row["n"], row["walls"], row["tiles"]) for row in rows] == [(1, 1, 0), (3, 2, 1)]
     assert all(row["errors"] == 0 and row["polls"] > 0 and row["changes"] > 0 for row in rows), printed
+    assert rows[1]["tile_p95"] > 0 and rows[1]["kib_per_new_key"] > 0, printed
     assert "targets: p95 ≤ 250 ms, 0 errors" in printed
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+@pytest.mark.postgres
+def test_load_benchmark_smoke_run_on_a_postgresql_store(capsys):
+    """bench/load.py on a PostgreSQL store (a schema of its own, dropped at the end): a wall and a tile, every poll answered."""
+    from sqlalchemy import create_engine, text
+
+    from tests.conftest import need_server
+
+    need_server("PostgreSQL", 5432)
+    status = load.main(["--viewers", "2", "--seconds", "5", "--change-every", "1.5", "--store", "postgresql"])
+    printed = capsys.readouterr().out
+    assert status == 0, printed
+    [row] = [json.loads(line) for line in printed.splitlines() if line.startswith('{"n"')]
+    assert (row["store"], row["walls"], row["tiles"], row["errors"]) == ("postgresql", 1, 1, 0), printed
+    assert row["polls"] > 0 and row["changes"] > 0, printed
+    engine = create_engine(load.PG_URL)
+    with engine.connect() as conn:
+        left = conn.execute(text("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'bench_load_%'")).scalar()
+    engine.dispose()
+    assert left == 0, "the run's schema is dropped"
 
 
 @pytest.mark.slow

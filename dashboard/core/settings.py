@@ -76,8 +76,9 @@ class Settings(BaseSettings):
     version_check_ms: int = Field(
         500,
         ge=0,
-        description="A web worker reads the data version for the walls' polls at most this often (0: at every"
-        " poll), so that 200 walls cost the store what one does; a change reaches the walls this much later at most.",
+        description="A web worker reads the data version for the pages' polls (walls, tiles, leagues, the home page,"
+        " the API) at most this often (0: at every poll), so that 200 viewers cost the store what one does; a change"
+        " reaches them this much later at most (at once in the process that wrote it).",
     )
     language: str = Field("vi", pattern="^(vi|en)$", description="Default language of the pages: vi or en.")
     pseudo_locale: bool = Field(

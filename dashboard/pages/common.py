@@ -79,6 +79,12 @@ def view_key(version: int, as_of: datetime) -> list[Any]:
     return [version, city_time(as_of).strftime("%Y-%m-%dT%H:%M")]
 
 
+def polled_version(services: Services) -> int:
+    """The store's data version as a page's poll reads it: at most every `version_check_ms` by this process, however
+    many viewers poll (at once after this process wrote: `store/versions.py`)."""
+    return services.store.versions.version(services.settings.version_check_ms / 1000)
+
+
 def current_key(services: Services) -> list[Any]:
-    """The view key now."""
-    return view_key(services.store.data_version()[0], services.clock.now())
+    """The view key now (the data version as polled: `polled_version`)."""
+    return view_key(polled_version(services), services.clock.now())

@@ -5,8 +5,6 @@ shared by every viewer and worker (computed in the background while the newest f
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -21,6 +19,7 @@ from dashboard.metrics.alerts import Alert, Level, level_above
 from dashboard.metrics.freshness import SourceFreshness, UnitFreshness, by_unit
 from dashboard.metrics.kpis import Backlog, CityOverview, Ratio, city_overview
 from dashboard.pages import wall_alerts
+from dashboard.pages.common import polled_version
 from dashboard.pages.freshness import source_freshness
 from dashboard.pages.league import Standings, standings
 from dashboard.pages.wall_compare import Comparison, city_satisfaction, comparisons, headline_values
@@ -252,25 +251,9 @@ def wall_key(version: int, as_of: datetime, scale: float) -> list[Any]:
 
 
 def current_key(services: Services, scale: float) -> list[Any]:
-    return wall_key(services.store.data_version()[0], services.clock.now(), scale)
-
-
-class VersionCheck:
-    """`current_key` with the store's data version read at most every `every_s` seconds by a worker, however many
-    walls poll it (`CCHC_VERSION_CHECK_MS`)."""
-
-    def __init__(self, services: Services, every_s: float) -> None:
-        self.services, self.every_s = services, every_s
-        self._read: tuple[float, int] | None = None
-        self._lock = threading.Lock()
-
-    def key(self, scale: float) -> list[Any]:
-        with self._lock:
-            now = time.monotonic()
-            if self._read is None or now - self._read[0] >= self.every_s:
-                self._read = (now, self.services.store.data_version()[0])
-            version = self._read[1]
-        return wall_key(version, self.services.clock.now(), scale)
+    """The wall's key now, with the data version as polled (`pages.common.polled_version`): 200 walls cost the store
+    what one does."""
+    return wall_key(polled_version(services), services.clock.now(), scale)
 
 
 def wall_data(services: Services, cache: Cache, key: list[Any]) -> tuple[tuple, WallData]:

@@ -41,6 +41,7 @@ from dashboard.store.schema import (
 )
 from dashboard.store.series import Series
 from dashboard.store.snapshots import Snapshots
+from dashboard.store.versions import VersionReads, note_write
 
 MIGRATION_LOCK = 7_947_301  # PostgreSQL advisory lock held while migrating
 STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
@@ -77,6 +78,7 @@ class Store:
         self.snapshots = Snapshots(self.engine, self.begin)
         self.packs = Packs(self.engine, self.begin)
         self.alerts = AlertLedger(self.engine, self.begin)
+        self.versions = VersionReads(lambda: self.data_version()[0])  # the polls' reads (`store/versions.py`)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -277,6 +279,7 @@ class Store:
         )
         if changed.rowcount == 0:
             conn.execute(data_version.insert().values(id=1, version=1, changed_at=at))
+        note_write()
 
     # --- reads ---------------------------------------------------------------------------------------
     def _all(self, statement) -> list[dict[str, Any]]:
