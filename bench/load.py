@@ -115,9 +115,8 @@ def payload(
     }
 
 
-def tile_outputs(services) -> tuple[str, list[dict[str, str]]]:
+def tile_outputs(app) -> tuple[str, list[dict[str, str]]]:
     """The tile's refresh callback's name (how Dash finds it) and its outputs as the browser's payload lists them."""
-    app = create_app(services)
     [output] = [key for key in app.callback_map if f"{UnitIds.SEEN}.data" in key]
     outputs = []
     for part in output[2:-2].split("..."):  # "..a.children...b.figure..": each output's id and property
@@ -299,7 +298,7 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
             eager = services.settings.model_copy(update={"safety_lag_s": 0.0})  # each tick's rows, pulled at once
             ingestor = Ingestor(services.store, built.clock, eager, services.calendar)
             wall = Page("wall", signin.wall_url, payload(output, parts, graphs, None, 1.0), WallIds.SEEN)
-            tile_output, tile_parts = tile_outputs(services)
+            tile_output, tile_parts = tile_outputs(create_app(services))
             units = list(dict.fromkeys(source.unit for source in services.sources))[: args.tile_units]
             tiles = [
                 Page("tile", f"{base}{UNIT_PATH.lstrip('/')}{key}", body, UnitIds.SEEN)

@@ -136,14 +136,16 @@ def _identity(key: list[Any], seen: list | None, options: WallOptions, part_name
     return json.dumps([key, seen, options.cache_key(), part_names, graphs])
 
 
-def _ids(body: dict[str, Any], group: str) -> dict[str, Any]:
+def request_values(body: dict[str, Any], group: str) -> dict[str, Any]:
     """The values of a callback request's inputs or states, by id (a plain id's)."""
     return {item.get("id"): item.get("value") for item in body.get(group) or () if isinstance(item.get("id"), str)}
 
 
 def ready_matches(body: dict[str, Any]) -> bool:
     """A request of the wall's refresh (`register`): its interval and scale as inputs."""
-    return {WallIds.POLL, WallIds.SCALE} <= _ids(body, "inputs").keys() and len(body.get("outputs") or ()) == 8
+    return {WallIds.POLL, WallIds.SCALE} <= request_values(body, "inputs").keys() and len(
+        body.get("outputs") or ()
+    ) == 8
 
 
 def ready_identity(services: Services) -> Callable[[dict[str, Any]], str | None]:
@@ -152,7 +154,7 @@ def ready_identity(services: Services) -> Callable[[dict[str, Any]], str | None]
     poll: the data version as read at most every `version_check_ms`, `pages.common.polled_version`)."""
 
     def identity(body: dict[str, Any]) -> str | None:
-        inputs, states, outputs = _ids(body, "inputs"), _ids(body, "state"), body["outputs"]
+        inputs, states, outputs = request_values(body, "inputs"), request_values(body, "state"), body["outputs"]
         key = current_key(services, float(inputs.get(WallIds.SCALE) or 1.0))
         seen = states.get(WallIds.SEEN)
         if key == seen:

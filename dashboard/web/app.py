@@ -13,6 +13,7 @@ from flask import Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
+from callbacks import unit as unit_callbacks
 from callbacks import wall as wall_callbacks
 from dashboard.auth.context import current_principal
 from dashboard.core.i18n import language, t
@@ -72,7 +73,12 @@ def create_app(services: Services, warm: bool = False) -> Dash:
         wall_callbacks.ready_stamp,
         wall_callbacks.READY_WAITING,
     )
-    ready.install(app, cache, [wall_answer], lambda: int(services.clock.now().timestamp() * 1000))  # one encoding a key
+    tile_answer = ReadyAnswer(  # only its unchanged polls: a tile's answer depends on who may see its lists
+        unit_callbacks.ready_matches, unit_callbacks.ready_identity(services), lambda _i, _a: None, ready.NOTHING
+    )
+    ready.install(
+        app, cache, [wall_answer, tile_answer], lambda: int(services.clock.now().timestamp() * 1000)
+    )  # one encoding a key
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
     app.server.register_blueprint(health.blueprint(services))  # /healthz and /metrics for the operators
     app.server.register_blueprint(briefings.blueprint(services))  # /briefings/<id>.<pdf|docx|xlsx|html|csv>
