@@ -300,10 +300,12 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
             wall = Page("wall", signin.wall_url, payload(output, parts, graphs, None, 1.0), WallIds.SEEN)
             tile_output, tile_parts = tile_outputs(create_app(services))
             units = list(dict.fromkeys(source.unit for source in services.sources))[: args.tile_units]
+            paths = [f"{UNIT_PATH}{key}" for key in units]
             tiles = [
-                Page("tile", f"{base}{UNIT_PATH.lstrip('/')}{key}", body, UnitIds.SEEN)
-                for key in units
-                if (body := tile_payload(tile_output, tile_parts, None, f"{UNIT_PATH}{key}"))
+                Page(
+                    "tile", f"{base.rstrip('/')}{path}", tile_payload(tile_output, tile_parts, None, path), UnitIds.SEEN
+                )
+                for path in paths
             ]
             signin_as = signin.leader
             rows = [

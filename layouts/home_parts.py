@@ -37,7 +37,7 @@ def open_everything(_path: str) -> bool:
 def change_text(headline: Headline, lang: str) -> tuple[str, str, str]:
     """(arrow, words, tone) of a figure's change: "▼", "tốt hơn hôm qua (3,1%)", "better"; a neutral figure's change
     reads "tăng/giảm so với …"; without an earlier figure, "chưa có số liệu hôm qua để so sánh", or, when the store's
-    data begins inside the earlier period, "chưa đủ số liệu kỳ trước (số liệu từ 02/11/2019)"."""
+    data begins inside the earlier period, "chưa đủ số liệu kỳ trước" (the period line says from which day)."""
     against = t(f"home.against.{headline.against}", lang)
     found = headline.change
     if found is None and headline.data_from is not None:
