@@ -52,7 +52,9 @@ from callbacks import wall as wall_callbacks  # noqa: E402
 from dashboard import demo  # noqa: E402
 from dashboard.auth.roles import API_READER  # noqa: E402
 from dashboard.core.cache import cache_of  # noqa: E402
+from dashboard.core.clock import CITY_TZ, city_time  # noqa: E402
 from dashboard.core.settings import Settings  # noqa: E402
+from dashboard.core.workdays import OFFICE_BLOCKS, WorkCalendar  # noqa: E402
 from dashboard.ingest.pull import Ingestor  # noqa: E402
 from dashboard.web.app import create_app  # noqa: E402
 from layouts.ids import ShellIds, UnitIds, WallIds  # noqa: E402
@@ -63,6 +65,17 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REFRESH_MS = 2000  # data every 2 s (the issue's harder case)
 SPEED = 1200.0  # simulated seconds a real second: the small demo city's offices receive dossiers every change
+
+
+def office_morning(now: datetime, calendar: WorkCalendar) -> datetime:
+    """When the simulated offices start: the opening of the latest working day that has opened by `now`. Started at
+    now, a run in the evening or on a weekend saw its offices closed at once and the data hardly change; from the
+    opening, the simulated day (9.5 office hours at SPEED) outlasts a smoke run and most of a default one."""
+    opening = OFFICE_BLOCKS[0][0]
+    day = city_time(now).date()
+    while not calendar.is_working_day(day) or datetime.combine(day, opening, CITY_TZ) > now:
+        day -= timedelta(days=1)
+    return datetime.combine(day, opening, CITY_TZ)
 
 
 def free_port() -> int:
@@ -262,7 +275,7 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
     folder); prints the table."""
     with tempfile.TemporaryDirectory() as folder:
         base_settings = Settings(data_dir=Path(folder), session_secret="b" * 40, refresh_ms=REFRESH_MS)
-        start = datetime.now(UTC)
+        start = office_morning(datetime.now(UTC), WorkCalendar.from_yaml(base_settings.holidays_file))
         simulated = demo.simulator(base_settings, scale=args.scale, start=start)
         print(f"building the demo (scale {args.scale}) …", flush=True)
         built = demo.prepare(base_settings, simulated, start, speed=SPEED, history_days=14, store_url=store_url)

@@ -55,6 +55,27 @@ def test_backfill_benchmark_smoke_run(tmp_path, capsys):
     )
 
 
+@pytest.mark.parametrize(
+    ("now", "opening"),
+    [
+        ("2026-12-02T09:13:00+00:00", "2026-12-02T07:30:00+07:00"),  # Wednesday 16:13 in the city: that morning
+        ("2026-12-02T00:10:00+00:00", "2026-12-01T07:30:00+07:00"),  # Wednesday 07:10: not yet open, Tuesday's
+        ("2026-12-05T03:00:00+00:00", "2026-12-04T07:30:00+07:00"),  # Saturday: Friday's
+        ("2026-12-07T00:00:00+00:00", "2026-12-04T07:30:00+07:00"),  # Monday 07:00: the Friday before
+        ("2026-12-07T00:30:00+00:00", "2026-12-07T07:30:00+07:00"),  # Monday 07:30 sharp: that morning
+    ],
+)
+def test_load_benchmark_starts_its_offices_at_the_latest_opening(now, opening):
+    """The CI run at 16:13 saw no data change in its second round: the simulated offices, started at the real time,
+    closed at once (1200 × real time). They start at the opening of the latest working day that has opened."""
+    from datetime import datetime
+
+    from dashboard.core.workdays import WorkCalendar
+
+    start = load.office_morning(datetime.fromisoformat(now), WorkCalendar.from_yaml())
+    assert start == datetime.fromisoformat(opening) and str(start.tzinfo) == "Asia/Ho_Chi_Minh"
+
+
 @pytest.mark.slow
 @pytest.mark.redis
 def test_load_benchmark_smoke_run(capsys):
