@@ -4,7 +4,6 @@ refresh when the data version or the minute changes, and send the tile's workboo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -12,10 +11,9 @@ from urllib.parse import parse_qs, unquote
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 from dash.development.base_component import Component
 
-from callbacks.wall import request_values
 from dashboard.auth.context import current_principal
 from dashboard.auth.roles import VIEW_DRILL, VIEW_TILE_DETAIL, allowed
-from dashboard.core.cache import UNCHANGED, Cache, cache_of
+from dashboard.core.cache import Cache, cache_of
 from dashboard.core.i18n import lang_from_search
 from dashboard.core.paging import page_asked
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS, FEEDBACK_LISTS
@@ -91,21 +89,6 @@ def refresh(
         return (no_update,) * (len(unit_layout.REFRESHED) + 2)
     lang = lang_from_search(search, services.settings.language)
     return (shell.as_of_text(view.as_of, lang), *unit_layout.refreshed(view, lang), key)
-
-
-def ready_matches(body: dict[str, Any]) -> bool:
-    """A request of the tile's refresh (`register`): its interval as input, the key the tile shows as state."""
-    return UnitIds.INTERVAL in request_values(body, "inputs") and UnitIds.SEEN in request_values(body, "state")
-
-
-def ready_identity(services: Services) -> Callable[[dict[str, Any]], str | None]:
-    """`UNCHANGED` when the tile shows the newest key already (the common poll, answered without the callback, the
-    data version as polled: `pages.common.polled_version`); else None: the callback answers, for this viewer."""
-
-    def identity(body: dict[str, Any]) -> str | None:
-        return UNCHANGED if current_key(services) == request_values(body, "state").get(UnitIds.SEEN) else None
-
-    return identity
 
 
 def export_tile(services: Services, cache: Cache, pathname: str | None, search: str | None) -> Any:

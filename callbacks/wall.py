@@ -11,6 +11,7 @@ from urllib.parse import parse_qs
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 from dash.development.base_component import Component
 
+from callbacks.polls import request_values
 from dashboard.core.cache import UNCHANGED, Cache, cache_of, cached
 from dashboard.core.geo import Boundaries, read_tile_grid
 from dashboard.pages.wall import WallData, current_key, map_shapes, wall_data
@@ -134,11 +135,6 @@ def refresh(
 
 def _identity(key: list[Any], seen: list | None, options: WallOptions, part_names: list[str], graphs: list[str]) -> str:
     return json.dumps([key, seen, options.cache_key(), part_names, graphs])
-
-
-def request_values(body: dict[str, Any], group: str) -> dict[str, Any]:
-    """The values of a callback request's inputs or states, by id (a plain id's)."""
-    return {item.get("id"): item.get("value") for item in body.get(group) or () if isinstance(item.get("id"), str)}
 
 
 def ready_matches(body: dict[str, Any]) -> bool:

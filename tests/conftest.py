@@ -192,6 +192,13 @@ def app(services):
 
 
 @pytest.fixture
+def eager_app(services):
+    """The app with the data version read at every poll (for tests that change the data and poll at once)."""
+    services.settings = services.settings.model_copy(update={"version_check_ms": 0})
+    return create_app(services)
+
+
+@pytest.fixture
 def pull(services):
     """Pull the one source into the store, as the ingest process would."""
     ingestor = Ingestor(services.store, services.clock, services.settings)

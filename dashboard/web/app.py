@@ -13,8 +13,8 @@ from flask import Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
-from callbacks import unit as unit_callbacks
 from callbacks import wall as wall_callbacks
+from callbacks.polls import POLLS
 from dashboard.auth.context import current_principal
 from dashboard.core.i18n import language, t
 from dashboard.pages import wall
@@ -73,11 +73,11 @@ def create_app(services: Services, warm: bool = False) -> Dash:
         wall_callbacks.ready_stamp,
         wall_callbacks.READY_WAITING,
     )
-    tile_answer = ReadyAnswer(  # only its unchanged polls: a tile's answer depends on who may see its lists
-        unit_callbacks.ready_matches, unit_callbacks.ready_identity(services), lambda _i, _a: None, ready.NOTHING
-    )
+    unchanged = [  # only their unchanged polls: a tile's answer depends on who may see its lists
+        ReadyAnswer(poll.matches, poll.identity(services), lambda _i, _a: None, ready.NOTHING) for poll in POLLS
+    ]
     ready.install(
-        app, cache, [wall_answer, tile_answer], lambda: int(services.clock.now().timestamp() * 1000)
+        app, cache, [wall_answer, *unchanged], lambda: int(services.clock.now().timestamp() * 1000)
     )  # one encoding a key
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
     app.server.register_blueprint(health.blueprint(services))  # /healthz and /metrics for the operators

@@ -36,10 +36,8 @@ def _body(app, seen, search: str = "?lang=en") -> dict:
 
 
 @pytest.fixture
-def app(services):
-    """The app with the data version read at every poll (the tests change the data and poll at once)."""
-    services.settings = services.settings.model_copy(update={"version_check_ms": 0})
-    return create_app(services)
+def app(eager_app):
+    return eager_app
 
 
 @pytest.fixture
