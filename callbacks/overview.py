@@ -16,8 +16,8 @@ from dashboard.core.cache import Cache, cache_of, cached
 from dashboard.core.geo import read_tile_grid
 from dashboard.core.i18n import lang_from_search
 from dashboard.core.vocabulary import DEFAULT_PERIOD
-from dashboard.pages.common import current_key, period_or_default
-from dashboard.pages.overview import OverviewView, overview_data
+from dashboard.pages.common import period_or_default
+from dashboard.pages.overview import OverviewView, overview_data, overview_key
 from dashboard.pages.wall import map_shapes
 from dashboard.services import Services
 from layouts import overview as overview_layout
@@ -73,7 +73,7 @@ def refresh(
     refresh links to the same tiles as the page it refreshes."""
     period = period_or_default(period, DEFAULT_PERIOD)
     nothing = (no_update,) * (len(overview_layout.PART_IDS) + 5)
-    if [*current_key(services), period] == seen:  # the common case, without reading the figures
+    if overview_key(services, period) == seen:  # the common case, without reading the figures
         return nothing
     key, view = overview_data(services, cache, period)
     if key == seen:  # the wall's figures of this minute are still computed: the ones shown are the newest

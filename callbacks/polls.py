@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.core.cache import UNCHANGED
-from dashboard.core.vocabulary import DEFAULT_PERIOD
-from dashboard.pages.common import current_key, period_or_default
+from dashboard.pages.common import current_key
+from dashboard.pages.overview import overview_key
 from dashboard.services import Services
 from layouts.ids import HomeIds, LeagueIds, OverviewIds, UnitIds
 
@@ -44,13 +44,12 @@ class Poll:
         return identity
 
 
-def _overview_key(services: Services, inputs: dict[str, Any]) -> list[Any]:
-    """The home page's key: the view key and the period picked (`callbacks.overview.refresh`)."""
-    return [*current_key(services), period_or_default(inputs.get(HomeIds.PERIODS), DEFAULT_PERIOD)]
-
-
 POLLS = (
     Poll(UnitIds.INTERVAL, UnitIds.SEEN, lambda services, _inputs: current_key(services)),
     Poll(LeagueIds.INTERVAL, LeagueIds.SEEN, lambda services, _inputs: current_key(services)),
-    Poll(OverviewIds.INTERVAL, OverviewIds.SEEN, _overview_key),
+    Poll(
+        OverviewIds.INTERVAL,
+        OverviewIds.SEEN,
+        lambda services, inputs: overview_key(services, inputs.get(HomeIds.PERIODS)),
+    ),
 )

@@ -13,10 +13,12 @@ from typing import Any, Literal
 from dashboard.core.cache import Cache, cached_or_latest
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.periods import Window, covered, previous_window, window
+from dashboard.core.vocabulary import DEFAULT_PERIOD
 from dashboard.core.workdays import WorkCalendar
 from dashboard.metrics.direction import HEADLINE, Change, change
 from dashboard.metrics.kpis import CityOverview, Ratio, UnitKpis, city_overview
 from dashboard.pages import wall
+from dashboard.pages.common import period_or_default
 from dashboard.pages.kpis import previous_unit_kpis, unit_kpis
 from dashboard.pages.wall import UnitStatus, WallData
 from dashboard.pages.wall_compare import city_satisfaction
@@ -180,12 +182,19 @@ def overview_view(services: Services, data: WallData, period: str) -> OverviewVi
     )
 
 
+def overview_key(services: Services, period: str | None) -> list[Any]:
+    """The key of the home page over `period` (the default when none is picked) now: [version, minute, period], the
+    data version as polled — the key `overview_data` answers with once its figures are computed."""
+    version, minute, *_scale = wall.current_key(services, 1.0)
+    return [version, minute, period_or_default(period, DEFAULT_PERIOD)]
+
+
 def overview_data(services: Services, cache: Cache, period: str) -> tuple[list[Any], OverviewView]:
     """The home page over `period` with its key [version, minute, period], shared through the cache: while the
     page for this minute is computed in the background — with the wall's figures of the same minute, computed
     there too unless the wall has them (`wall.wall_data_of`) — the newest so far for this period
     (`cached_or_latest`); the key says which."""
-    version, minute, *_scale = wall.current_key(services, 1.0)
+    version, minute, _period = overview_key(services, period)
     key = (version, minute)
 
     def compute() -> OverviewView:

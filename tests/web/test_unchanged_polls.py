@@ -12,6 +12,7 @@ from callbacks import league as league_callbacks
 from callbacks import overview as overview_callbacks
 from callbacks import unit as unit_callbacks
 from dashboard.core.cache import background_for, cache_of
+from dashboard.core.vocabulary import DEFAULT_PERIOD, LAST_7_DAYS
 from dashboard.web import ready
 from layouts.ids import HomeIds, LeagueIds, OverviewIds, ShellIds, UnitIds
 from tests.factories import dossier
@@ -52,7 +53,11 @@ def _poll(client, app, page: str, seen, **inputs):
     [output] = [key for key in app.callback_map if f"{seen_id}.data" in key]
     spec = app.callback_map[output]
     values = {**defaults, **inputs}
-    states = {seen_id: seen, f"{ShellIds.LOCATION}.pathname": pathname, f"{ShellIds.LOCATION}.search": "?lang=vi"}
+    states = {
+        (seen_id, "data"): seen,
+        (ShellIds.LOCATION, "pathname"): pathname,
+        (ShellIds.LOCATION, "search"): "?lang=vi",
+    }
     body = {
         "output": output,
         "outputs": [{"id": o.rsplit(".", 1)[0], "property": o.rsplit(".", 1)[1]} for o in output[2:-2].split("...")],
@@ -68,7 +73,7 @@ def _poll(client, app, page: str, seen, **inputs):
             {
                 "id": s["id"],
                 "property": s["property"],
-                "value": states.get(s["id"], states.get(f"{s['id']}.{s['property']}")),
+                "value": states[(s["id"], s["property"])],
             }
             for s in spec["state"]
         ],
@@ -107,6 +112,6 @@ def test_the_home_page_asks_its_callback_when_another_period_is_picked(app, sour
     key = json.loads(_poll(client, app, "home", None).get_data())["response"][OverviewIds.SEEN]["data"]
     assert _poll(client, app, "home", key).get_data(as_text=True) == ready.NOTHING
     assert counted["home"] == [None, None]
-    other = "7d" if key[-1] != "7d" else "30d"
-    _poll(client, app, "home", key, **{HomeIds.PERIODS: other})
+    assert key[-1] == DEFAULT_PERIOD
+    _poll(client, app, "home", key, **{HomeIds.PERIODS: LAST_7_DAYS})
     assert counted["home"] == [None, None, key]
