@@ -12,9 +12,9 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_up
 from dash.development.base_component import Component
 
 from callbacks.polls import request_values
-from dashboard.core.cache import UNCHANGED, Cache, cache_of, cached
+from dashboard.core.cache import UNCHANGED, WAITING, Cache, cache_of, cached
 from dashboard.core.geo import Boundaries, read_tile_grid
-from dashboard.pages.wall import WallData, current_key, map_shapes, wall_data
+from dashboard.pages.wall import WallData, current_key, map_shapes, patch_base, shown_key, wall_data
 from dashboard.services import Services
 from layouts import patches
 from layouts import wall as wall_layout
@@ -78,12 +78,13 @@ def drawn(
 def drawn_before(
     cache: Cache, options: WallOptions, seen: list | None, key: list[Any], part_names: list[str]
 ) -> tuple[Any, ...] | None:
-    """What was drawn for the key a wall shows (`seen`), if the cache still holds it and it is at the scale of
-    `key`; never drawn anew."""
-    if not seen or len(seen) != 3 or float(seen[2]) != float(key[2]):
+    """What was drawn for the key a refresh to `key` patches (`pages.wall.patch_base`: the key a wall that kept
+    up shows), if the cache still holds it; never drawn anew. None for any other key the wall shows."""
+    base = patch_base(cache, key, seen)
+    if base is None:
         return None
     try:
-        return cache.get(_drawn_name(seen, options, part_names))
+        return cache.get(_drawn_name(base, options, part_names))
     except Exception:  # a cache outage: the refresh sends the whole drawing, as without a patch
         return None
 
@@ -144,10 +145,11 @@ def ready_matches(body: dict[str, Any]) -> bool:
     ) == 8
 
 
-def ready_identity(services: Services) -> Callable[[dict[str, Any]], str | None]:
-    """What a wall refresh's answer depends on — the key it will show, the key the wall shows, the address's options
-    and the parts and graphs asked for — or `UNCHANGED` when the wall shows the newest key already (the common
-    poll: the data version as read at most every `version_check_ms`, `pages.common.polled_version`)."""
+def ready_identity(services: Services, cache: Cache) -> Callable[[dict[str, Any]], str | None]:
+    """What a wall refresh's answer depends on — the key it will show (`pages.wall.shown_key`), the key it patches
+    (`patch_base`: the one shown just before, else none), the address's options, the parts and graphs asked for;
+    `UNCHANGED` when the wall shows the newest key (the common poll: the version as read at most every
+    `version_check_ms`), `WAITING` when it shows the newest so far. A key costs two answers, however many walls."""
 
     def identity(body: dict[str, Any]) -> str | None:
         inputs, states, outputs = request_values(body, "inputs"), request_values(body, "state"), body["outputs"]
@@ -157,9 +159,15 @@ def ready_identity(services: Services) -> Callable[[dict[str, Any]], str | None]
             return UNCHANGED
         if not isinstance(outputs[3], list) or not isinstance(outputs[4], list):
             return None
+        shown = shown_key(services, cache, key)
+        if shown is None:
+            return None
+        if shown == seen:
+            return WAITING
         part_names = [item["id"]["part"] for item in outputs[3]]
         graphs = [item["id"]["name"] for item in outputs[4]]
-        return _identity(key, seen, options_of(services, states.get(ShellIds.LOCATION)), part_names, graphs)
+        options = options_of(services, states.get(ShellIds.LOCATION))
+        return _identity(shown, patch_base(cache, shown, seen), options, part_names, graphs)
 
     return identity
 

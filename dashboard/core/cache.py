@@ -29,6 +29,7 @@ COMPUTING_TIMEOUT_S = 120  # a worker that died mid-computation holds a kind's l
 BACKGROUND_THREADS = 2  # kinds computed at once per process: one slow league does not hold every tile back
 MAX_PENDING = 256  # kinds queued or running at most per process; past it a poll keeps its newest value and retries
 UNCHANGED = "unchanged"  # a ready answer's identity meaning: the viewer shows the newest, nothing to send
+WAITING = "waiting"  # … the viewer shows the newest so far while the next is computed: keep it, ask again soon
 T = TypeVar("T")
 
 
@@ -206,9 +207,12 @@ def computed(cache: Cache, kind: str, key: tuple[Any, ...], compute: Callable[[]
             return done
         result = compute()
         _set(cache, name, result)
-        newest = _get(cache, f"{kind}:latest")
-        if newest is None or tuple(newest[0]) <= key:
+        newest = newest_key(cache, kind)
+        if newest is None or newest <= key:
             _set(cache, f"{kind}:latest", (key, result), timeout=LATEST_TIMEOUT_S)
+            if newest is not None and newest != key:  # what it follows first: a reader of the newest key finds it
+                _set(cache, _named(f"{kind}:before", key), newest, timeout=LATEST_TIMEOUT_S)
+            _set(cache, f"{kind}:latest-key", key, timeout=LATEST_TIMEOUT_S)
         return result
 
     return background_for(cache).once(name, run)
@@ -234,8 +238,15 @@ def cached_or_latest(
     newest = _get(cache, f"{kind}:latest")
     if newest is None:
         return key, computed(cache, kind, key, compute)
+    compute_in_background(cache, kind, key, compute)
+    return tuple(newest[0]), newest[1]
 
-    def run_unless_another_worker_is() -> T | None:
+
+def compute_in_background(cache: Cache, kind: str, key: tuple[Any, ...], compute: Callable[[], Any]) -> None:
+    """Start computing `kind`'s value for `key` in the background (`cached_or_latest`'s), unless it is already
+    computed or computing, in this process or in another worker sharing the cache."""
+
+    def run_unless_another_worker_is() -> Any:
         if not _add(cache, f"{kind}:computing", COMPUTING_TIMEOUT_S):
             return None  # another worker sharing the cache computes it; its result reaches this one too
         try:
@@ -244,4 +255,17 @@ def cached_or_latest(
             _delete(cache, f"{kind}:computing")
 
     background_for(cache).submit(kind, run_unless_another_worker_is)  # one at a time per kind and process
-    return tuple(newest[0]), newest[1]
+
+
+def newest_key(cache: Cache, kind: str) -> tuple[Any, ...] | None:
+    """The key of `kind`'s newest value so far (`cached_or_latest` shows it while a newer one is computed), read
+    without the value; None before the first."""
+    found = _get(cache, f"{kind}:latest-key")
+    return None if found is None else tuple(found)
+
+
+def key_before(cache: Cache, kind: str, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The key that was `kind`'s newest when `key`'s value became the newest: what a viewer that kept up showed
+    just before `key` (None: the first, or forgotten)."""
+    found = _get(cache, _named(f"{kind}:before", key))
+    return None if found is None else tuple(found)

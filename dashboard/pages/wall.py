@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
-from dashboard.core.cache import Cache, background_for, cached_or_latest, computed
+from dashboard.core.cache import (
+    Cache,
+    background_for,
+    cached_or_latest,
+    compute_in_background,
+    computed,
+    key_before,
+    newest_key,
+)
 from dashboard.core.clock import city_time
 from dashboard.core.errors import BoundaryError
 from dashboard.core.geo import Boundaries, MapKind, Point, Shape, origin_anchor, origin_points
@@ -260,6 +268,30 @@ def wall_data(services: Services, cache: Cache, key: list[Any]) -> tuple[tuple, 
     """The wall's figures for (version, minute), computed once and shared by every viewer and worker; while
     they are computed (in the background), the newest figures so far. Returns their (version, minute) too."""
     return cached_or_latest(cache, WALL_KIND, (key[0], key[1]), lambda: compute(services, services.clock.now(), cache))
+
+
+def shown_key(services: Services, cache: Cache, key: list[Any]) -> list[Any] | None:
+    """The key a refresh for `key` (version, minute, scale) shows, found without reading any figures: `key` once
+    its figures are computed, or before any are (the refresh computes them then); the newest so far while they
+    are (and their computation started, as `wall_data` starts it). None when it cannot tell: newer figures than
+    `key`'s (a worker whose polled version lags)."""
+    newest, wanted = newest_key(cache, WALL_KIND), (key[0], key[1])
+    if newest is None:
+        return key
+    if newest > wanted:
+        return None
+    if newest < wanted:
+        compute_in_background(cache, WALL_KIND, wanted, lambda: compute(services, services.clock.now(), cache))
+    return [*newest, key[2]]
+
+
+def patch_base(cache: Cache, shown: list[Any], seen: list | None) -> list | None:
+    """The key a refresh to `shown` is sent as changes to: `seen`, when it is the key shown just before `shown`,
+    at the same scale; else None — the whole drawing, the same bytes for every wall further behind. So a data
+    change costs one patch and one whole answer, however spread out the walls' keys are."""
+    if not seen or len(seen) != 3 or float(seen[2]) != float(shown[2]):
+        return None
+    return seen if key_before(cache, WALL_KIND, (shown[0], shown[1])) == tuple(seen[:2]) else None
 
 
 def wall_data_of(services: Services, cache: Cache, key: tuple[Any, Any]) -> WallData:

@@ -69,7 +69,7 @@ def create_app(services: Services, warm: bool = False) -> Dash:
     callbacks.register(app, services, lambda path: access.may_open(current_principal(), path))
     wall_answer = ReadyAnswer(
         wall_callbacks.ready_matches,
-        wall_callbacks.ready_identity(services),
+        wall_callbacks.ready_identity(services, cache),
         wall_callbacks.ready_stamp,
         wall_callbacks.READY_WAITING,
     )

@@ -22,7 +22,7 @@ from typing import Any
 from dash import Dash
 from flask import Response, request
 
-from dashboard.core.cache import UNCHANGED, Cache
+from dashboard.core.cache import UNCHANGED, WAITING, Cache
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 300  # an answer lives a few minutes: its key (data version, minute) moves on by then
@@ -34,9 +34,10 @@ CLOCK_FORMS = ('"now":%d', '"now": %d')  # the server's clock as an encoder writ
 class ReadyAnswer:
     """A callback whose answers are shared: `matches(body)` tells its requests; `identity(body)` is what its answer
     depends on, worked out cheaply before the callback runs (None: answer this request as usual; `UNCHANGED`: the
-    viewer shows the newest already, nothing to send); `stamp(identity, answer)`: the server clock (epoch ms) the
-    decoded answer holds, when it is final for the identity, else None; `waiting`: the answer while another thread
-    of the worker draws the same identity (keep what is shown, ask again soon) — so no viewer queues behind it."""
+    viewer shows the newest already, nothing to send; `WAITING`: it shows the newest so far, answer `waiting`);
+    `stamp(identity, answer)`: the server clock (epoch ms) the decoded answer holds, when it is final for the
+    identity, else None; `waiting`: the answer while the next is computed, or another thread of the worker draws
+    the same identity (keep what is shown, ask again soon) — so no viewer queues behind it."""
 
     matches: Callable[[dict[str, Any]], bool]
     identity: Callable[[dict[str, Any]], str | None]
@@ -63,6 +64,8 @@ def install(app: Dash, cache: Cache, answers: list[ReadyAnswer], now_ms: Callabl
             return view(*args, **kwargs)
         if identity == UNCHANGED:  # the common poll: answered without the store, the callback or the cache
             return Response(NOTHING, 200, mimetype="application/json")
+        if identity == WAITING:  # the viewer shows the newest so far: keep it, ask again soon
+            return Response(answer.waiting, 200, mimetype="application/json")
         name = _name(identity)
         found = _read(cache, name)
         if found is None:

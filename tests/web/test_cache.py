@@ -11,7 +11,7 @@ from pathlib import Path
 from flask import Flask
 from flask_caching import Cache
 
-from dashboard.core.cache import background_for, cached, cached_or_latest
+from dashboard.core.cache import background_for, cached, cached_or_latest, key_before, newest_key
 from dashboard.core.settings import Settings
 from dashboard.web.cache import attach_cache, key_prefix
 
@@ -67,6 +67,24 @@ def test_a_late_result_never_replaces_a_newer_one_as_the_newest():
     assert cached_or_latest(cache, "wall", (6, "09:02"), lambda: "v6") == ((5, "09:01"), "v5")
     background.wait(timeout=10)
     assert cache.get("wall:latest") == ((6, "09:02"), "v6")
+
+
+def test_the_newest_key_and_the_key_it_followed_are_read_without_their_values():
+    cache = simple_cache()
+    background = background_for(cache)
+    assert newest_key(cache, "wall") is None
+    cached_or_latest(cache, "wall", (5, "09:01"), lambda: "v5")
+    cached_or_latest(cache, "wall", (7, "09:02"), lambda: "v7")
+    background.wait(timeout=10)
+    cached_or_latest(cache, "wall", (6, "09:01"), lambda: "v6")  # an older key, computed late: not the newest
+    background.wait(timeout=10)
+    assert cache.get("wall:6:09:01") == "v6"
+    assert newest_key(cache, "wall") == (7, "09:02")
+    assert key_before(cache, "wall", (7, "09:02")) == (5, "09:01")  # what a viewer that kept up showed before
+    assert key_before(cache, "wall", (5, "09:01")) is None and key_before(cache, "wall", (6, "09:01")) is None
+    cached_or_latest(cache, "wall", (8, "09:02"), lambda: "v8")
+    background.wait(timeout=10)
+    assert (newest_key(cache, "wall"), key_before(cache, "wall", (8, "09:02"))) == ((8, "09:02"), (7, "09:02"))
 
 
 def test_a_failing_background_computation_is_logged_and_the_newest_value_stays(caplog):

@@ -94,12 +94,14 @@ def test_twenty_walls_after_a_change_cost_one_computation_and_get_the_same_bytes
 
     source_db.insert("dossiers", dossier("C"))
     pull()
-    signed_client(app).post("/_dash-update-component", json=_body(app, key))  # starts computing the new version
+    starting = signed_client(app).post("/_dash-update-component", json=_body(app, key))
+    assert starting.get_data(as_text=True) == wall_callbacks.READY_WAITING  # computing the new version: ask again
+    assert len(counted) == 1  # … answered without the callback
     background_for(cache_of(app)).wait(timeout=30)
     _poll_all(app, _body(app, key))
     again = _poll_all(app, _body(app, key))
     new_key = json.loads(again[0].get_data())["response"][WallIds.SEEN]["data"]
-    assert new_key[0] == key[0] + 1 and len(counted) == 3  # the new version: once more, for all twenty
+    assert new_key[0] == key[0] + 1 and len(counted) == 2  # the new version: once more, for all twenty
 
 
 def test_an_answer_still_waiting_for_its_figures_is_never_kept(app, services, pull, counted):
@@ -108,11 +110,45 @@ def test_an_answer_still_waiting_for_its_figures_is_never_kept(app, services, pu
     key = json.loads(first.get_data())["response"][WallIds.SEEN]["data"]
     services.clock.advance(timedelta(minutes=1))  # a new minute: its figures are computed in the background
     waiting = signed_client(app).post("/_dash-update-component", json=_body(app, key))
-    assert WallIds.SEEN not in json.loads(waiting.get_data())["response"]  # keeps what it shows, asks again soon
+    assert json.loads(waiting.get_data()) == json.loads(wall_callbacks.READY_WAITING)  # keep it, ask again in 1 s
+    assert len(counted) == 1  # answered without the callback: the wall shows the newest figures so far
     background_for(cache_of(app)).wait(timeout=30)
     ready = signed_client(app).post("/_dash-update-component", json=_body(app, key))
     assert json.loads(ready.get_data())["response"][WallIds.SEEN]["data"][1] == "2019-11-27T09:01"
-    assert len(counted) == 3  # the waiting answer was not served again in place of the ready one
+    assert len(counted) == 2  # the waiting answer was not served again in place of the ready one
+
+
+def _new_version(app, source_db, pull, seen: list, number: str) -> list:
+    """A dossier more, pulled, and the wall's figures of the new version computed: the key a refresh shows now."""
+    source_db.insert("dossiers", dossier(number, received=START - timedelta(days=8), updated=START))
+    pull()
+    signed_client(app).post("/_dash-update-component", json=_body(app, seen))  # starts computing them
+    background_for(cache_of(app)).wait(timeout=30)
+    answer = signed_client(app).post("/_dash-update-component", json=_body(app, seen))
+    return json.loads(answer.get_data())["response"][WallIds.SEEN]["data"]
+
+
+def test_walls_however_far_behind_cost_one_patch_and_one_whole_answer_a_key(app, source_db, pull, counted):
+    source_db.insert("dossiers", dossier("A"))
+    pull()
+    first = signed_client(app).post("/_dash-update-component", json=_body(app, None))
+    oldest = json.loads(first.get_data())["response"][WallIds.SEEN]["data"]
+    previous = _new_version(app, source_db, pull, oldest, "B")
+    newest = _new_version(app, source_db, pull, previous, "C")
+    assert [oldest[0] + 1, oldest[0] + 2] == [previous[0], newest[0]]
+    calls = len(counted)
+    client = signed_client(app)
+    seens = [previous, oldest, None, [oldest[0] - 1, oldest[1], 1.0], previous, oldest, None]  # 4 keys behind
+    answers = [client.post("/_dash-update-component", json=_body(app, seen)).get_data() for seen in seens]
+    assert len(counted) == calls + 1  # one whole drawing: the patch was drawn for `_new_version`'s own wall
+    assert answers[0] == answers[4] and answers[1] == answers[2] == answers[3] == answers[5] == answers[6]
+    patched, whole = (json.loads(answers[i])["response"] for i in (0, 1))
+    assert patched[WallIds.SEEN]["data"] == whole[WallIds.SEEN]["data"] == newest
+    gauge = lambda sent: sent[json.dumps(wall_layout.graph_id("gauge"), separators=(",", ":"), sort_keys=True)]  # noqa: E731
+    assert gauge(patched)["figure"]["__dash_patch_update"] == "__dash_patch_update"
+    assert gauge(whole)["figure"]["data"][0]["value"] == 66.7  # the whole figure: 2 of 3 dossiers overdue
+    value = {"location": ["data", 0, "value"], "operation": "Assign", "params": {"value": 66.7}}
+    assert value in gauge(patched)["figure"]["operations"]  # from `previous`'s 1 of 2 (50.0)
 
 
 def test_walls_showing_the_newest_key_cost_the_store_one_read_however_many_poll(services, pull, counted):
