@@ -1,7 +1,7 @@
-"""A page's unchanged poll answered before its callback: the tile's, the league's and the home page's refresh, when
-the viewer shows the newest key already (the common poll, every `refresh_ms` for every viewer), is answered with
-nothing to send — without the callback, the figures or the cache (`dashboard.web.ready`). Any other poll goes to the
-callback, which answers for its viewer (a tile's lists depend on who may see them, so their bytes are not shared).
+"""A page's unchanged poll answered before its callback: the league's and the home page's refresh, when the viewer
+shows the newest key already (the common poll, every `refresh_ms` for every viewer), is answered with nothing to
+send — without the callback, the figures or the cache (`dashboard.web.ready`). Any other poll goes to the callback.
+The wall's and the tile's refreshes go further (`callbacks.wall`, `callbacks.unit`: their answers are shared).
 """
 
 from __future__ import annotations
@@ -14,12 +14,19 @@ from dashboard.core.cache import UNCHANGED
 from dashboard.pages.common import current_key
 from dashboard.pages.overview import overview_key
 from dashboard.services import Services
-from layouts.ids import HomeIds, LeagueIds, OverviewIds, UnitIds
+from layouts.ids import HomeIds, LeagueIds, OverviewIds
 
 
 def request_values(body: dict[str, Any], group: str) -> dict[str, Any]:
     """The values of a callback request's inputs or states, by id (a plain id's)."""
     return {item.get("id"): item.get("value") for item in body.get(group) or () if isinstance(item.get("id"), str)}
+
+
+def request_value(body: dict[str, Any], group: str, id_: str, prop: str) -> Any:
+    """The value of one input or state of a callback request, by id and property (an address's pathname or
+    search)."""
+    found = (item for item in body.get(group) or () if item.get("id") == id_ and item.get("property") == prop)
+    return next((item.get("value") for item in found), None)
 
 
 @dataclass(frozen=True)
@@ -44,8 +51,7 @@ class Poll:
         return identity
 
 
-POLLS = (
-    Poll(UnitIds.INTERVAL, UnitIds.SEEN, lambda services, _inputs: current_key(services)),
+POLLS = (  # the tile's: `callbacks.unit.ready_identity` (its answers are shared too)
     Poll(LeagueIds.INTERVAL, LeagueIds.SEEN, lambda services, _inputs: current_key(services)),
     Poll(
         OverviewIds.INTERVAL,

@@ -4,6 +4,8 @@ refresh when the data version or the minute changes, and send the tile's workboo
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -11,14 +13,15 @@ from urllib.parse import parse_qs, unquote
 from dash import Dash, Input, Output, State, ctx, dcc, no_update
 from dash.development.base_component import Component
 
+from callbacks.polls import request_value, request_values
 from dashboard.auth.context import current_principal
 from dashboard.auth.roles import VIEW_DRILL, VIEW_TILE_DETAIL, allowed
-from dashboard.core.cache import Cache, cache_of
+from dashboard.core.cache import NO_CLOCK, UNCHANGED, Cache, cache_of
 from dashboard.core.i18n import lang_from_search
 from dashboard.core.paging import page_asked
 from dashboard.core.vocabulary import DEFAULT_PERIOD, DOSSIER_FILTERS, FEEDBACK_LISTS
 from dashboard.pages.common import current_key, page_as_of, period_or_default
-from dashboard.pages.unit import TileQuery, UnitView, tile_data, tile_keyed, without_lists
+from dashboard.pages.unit import TileQuery, UnitView, shown_tile_key, tile_data, tile_keyed, without_lists
 from dashboard.pages.unit_export import whole_list
 from dashboard.services import Services
 from layouts import shell, unit_exports, unit_xlsx
@@ -89,6 +92,37 @@ def refresh(
         return (no_update,) * (len(unit_layout.REFRESHED) + 2)
     lang = lang_from_search(search, services.settings.language)
     return (shell.as_of_text(view.as_of, lang), *unit_layout.refreshed(view, lang), key)
+
+
+def ready_matches(body: dict[str, Any]) -> bool:
+    """A request of the tile's refresh (`register`): its interval as input, the key it shows as state."""
+    return UnitIds.INTERVAL in request_values(body, "inputs") and UnitIds.SEEN in request_values(body, "state")
+
+
+def ready_identity(services: Services, cache: Cache) -> Callable[[dict[str, Any]], str | None]:
+    """What a tile refresh's answer depends on — the key it will show (`pages.unit.shown_tile_key`), the address
+    and what the viewer may see (`for_viewer`: its kind, role and units; not who it is) — or `UNCHANGED` when the
+    tile shows it already. So the unit heads and leaders on a tile cost one answer a key, however many."""
+
+    def identity(body: dict[str, Any]) -> str | None:
+        seen, key = request_values(body, "state").get(UnitIds.SEEN), current_key(services)
+        if key == seen:
+            return UNCHANGED
+        pathname = request_value(body, "state", ShellIds.LOCATION, "pathname")
+        search = request_value(body, "state", ShellIds.LOCATION, "search")
+        shown = shown_tile_key(services, cache, key, tile_query(pathname, search, services.clock.now()))
+        if shown is None or shown == seen:
+            return None if shown is None else UNCHANGED
+        viewer = current_principal()
+        return json.dumps([shown, pathname, search, viewer.kind, viewer.role, sorted(viewer.units)])
+
+    return identity
+
+
+def ready_stamp(identity: str, answer: dict[str, Any]) -> int | None:
+    """`NO_CLOCK` (final, no server clock in it) when a refresh's answer shows the key the identity names."""
+    shown = answer.get("response", {}).get(UnitIds.SEEN, {}).get("data")
+    return NO_CLOCK if shown is not None and shown == json.loads(identity)[0] else None
 
 
 def export_tile(services: Services, cache: Cache, pathname: str | None, search: str | None) -> Any:

@@ -14,7 +14,7 @@ from dash.development.base_component import Component
 from callbacks.polls import request_values
 from dashboard.core.cache import UNCHANGED, WAITING, Cache, cache_of, cached
 from dashboard.core.geo import Boundaries, read_tile_grid
-from dashboard.pages.wall import WallData, current_key, map_shapes, patch_base, shown_key, wall_data
+from dashboard.pages.wall import WallData, current_key, map_shapes, patch_base, shown_wall_key, wall_data
 from dashboard.services import Services
 from layouts import patches
 from layouts import wall as wall_layout
@@ -146,8 +146,8 @@ def ready_matches(body: dict[str, Any]) -> bool:
 
 
 def ready_identity(services: Services, cache: Cache) -> Callable[[dict[str, Any]], str | None]:
-    """What a wall refresh's answer depends on — the key it will show (`pages.wall.shown_key`), the key it patches
-    (`patch_base`: the one shown just before, else none), the address's options, the parts and graphs asked for;
+    """What a wall refresh's answer depends on — the key it will show (`pages.wall.shown_wall_key`), the key it
+    patches (`patch_base`: the one shown just before, else none), the address's options, the parts and graphs;
     `UNCHANGED` when the wall shows the newest key (the common poll: the version as read at most every
     `version_check_ms`), `WAITING` when it shows the newest so far. A key costs two answers, however many walls."""
 
@@ -159,7 +159,7 @@ def ready_identity(services: Services, cache: Cache) -> Callable[[dict[str, Any]
             return UNCHANGED
         if not isinstance(outputs[3], list) or not isinstance(outputs[4], list):
             return None
-        shown = shown_key(services, cache, key)
+        shown = shown_wall_key(services, cache, key)
         if shown is None:
             return None
         if shown == seen:

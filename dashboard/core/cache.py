@@ -30,6 +30,7 @@ BACKGROUND_THREADS = 2  # kinds computed at once per process: one slow league do
 MAX_PENDING = 256  # kinds queued or running at most per process; past it a poll keeps its newest value and retries
 UNCHANGED = "unchanged"  # a ready answer's identity meaning: the viewer shows the newest, nothing to send
 WAITING = "waiting"  # … the viewer shows the newest so far while the next is computed: keep it, ask again soon
+NO_CLOCK = -1  # a ready answer's stamp: final, and holding no server clock to write anew (served as it is)
 T = TypeVar("T")
 
 
@@ -255,6 +256,21 @@ def compute_in_background(cache: Cache, kind: str, key: tuple[Any, ...], compute
             _delete(cache, f"{kind}:computing")
 
     background_for(cache).submit(kind, run_unless_another_worker_is)  # one at a time per kind and process
+
+
+def shown_key(cache: Cache, kind: str, key: tuple[Any, ...], compute: Callable[[], Any]) -> tuple[Any, ...] | None:
+    """The key of the value `cached_or_latest(cache, kind, key, compute)` answers now, found without reading any
+    value: `key` once its value is computed, or before any of the kind is (it is computed then); the newest so
+    far while it is (its computation started, as `cached_or_latest` starts it). None when it cannot tell: a newer
+    key's value is the newest (a worker whose polled version lags; `key`'s may or may not be kept)."""
+    newest = newest_key(cache, kind)
+    if newest is None:
+        return key
+    if newest > key:
+        return None
+    if newest < key:
+        compute_in_background(cache, kind, key, compute)
+    return newest
 
 
 def newest_key(cache: Cache, kind: str) -> tuple[Any, ...] | None:

@@ -8,11 +8,12 @@ computed once); each tile adds its own series and lists, computed off the reques
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from dashboard.core.cache import Cache, cached, cached_or_latest
+from dashboard.core.cache import Cache, cached, cached_once, cached_or_latest, shown_key
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.paging import DossierPage
 from dashboard.core.periods import Window, window
@@ -235,8 +236,21 @@ def unit_view(services: Services, context: CityContext, query: TileQuery) -> Uni
 
 
 def unit_keys(services: Services, cache: Cache, version: Any) -> tuple[str, ...]:
-    """Every unit's key, per data version: an address no unit has is answered without computing anything."""
-    return cached(cache, f"unit-keys:{version}", lambda: tuple(u["key"] for u in services.store.units()))
+    """Every unit's key, per data version (read once a process, however many tiles ask at once): an address no unit
+    has is answered without computing anything."""
+    return cached_once(cache, f"unit-keys:{version}", lambda: tuple(u["key"] for u in services.store.units()))
+
+
+def _address(query: TileQuery) -> str:
+    return f"{query.key}:{query.period}:{query.list_name or ''}:{query.page}"
+
+
+def _computer(services: Services, cache: Cache, key: list[Any], query: TileQuery) -> Callable[[], UnitView]:
+    def compute() -> UnitView:
+        ranked = ranked_data(services, cache, key, query.period, query.as_of)
+        return unit_view(services, city_context(services, query.period, ranked.as_of, ranked), query)
+
+    return compute
 
 
 def tile_keyed(services: Services, cache: Cache, key: list[Any], query: TileQuery) -> tuple[list[Any], UnitView | None]:
@@ -247,16 +261,21 @@ def tile_keyed(services: Services, cache: Cache, key: list[Any], query: TileQuer
     version, minute = key[0], key[1]
     if query.key not in unit_keys(services, cache, version):
         return list(key), None
-    address = f"{query.key}:{query.period}:{query.list_name or ''}:{query.page}"
-
-    def compute() -> UnitView:
-        ranked = ranked_data(services, cache, key, query.period, query.as_of)
-        return unit_view(services, city_context(services, query.period, ranked.as_of, ranked), query)
-
+    compute = _computer(services, cache, key, query)
     if query.as_of is not None:
-        return list(key), cached(cache, f"unit:{version}:{minute}:{address}:{query.as_of.isoformat()}", compute)
-    shown, view = cached_or_latest(cache, f"unit:{address}", (version, minute), compute)
+        return list(key), cached(cache, f"unit:{version}:{minute}:{_address(query)}:{query.as_of.isoformat()}", compute)
+    shown, view = cached_or_latest(cache, f"unit:{_address(query)}", (version, minute), compute)
     return list(shown), view
+
+
+def shown_tile_key(services: Services, cache: Cache, key: list[Any], query: TileQuery) -> list[Any] | None:
+    """The (version, minute) `tile_keyed` answers for `query` now, found without reading the tile
+    (`core.cache.shown_key`); None when it cannot tell, and for a past `as_of`."""
+    if query.as_of is not None:
+        return None
+    compute = _computer(services, cache, key, query)
+    shown = shown_key(cache, f"unit:{_address(query)}", (key[0], key[1]), compute)
+    return None if shown is None else list(shown)
 
 
 def tile_data(services: Services, cache: Cache, key: list[Any], query: TileQuery) -> UnitView | None:

@@ -13,10 +13,9 @@ from dashboard.core.cache import (
     Cache,
     background_for,
     cached_or_latest,
-    compute_in_background,
     computed,
     key_before,
-    newest_key,
+    shown_key,
 )
 from dashboard.core.clock import city_time
 from dashboard.core.errors import BoundaryError
@@ -270,19 +269,12 @@ def wall_data(services: Services, cache: Cache, key: list[Any]) -> tuple[tuple, 
     return cached_or_latest(cache, WALL_KIND, (key[0], key[1]), lambda: compute(services, services.clock.now(), cache))
 
 
-def shown_key(services: Services, cache: Cache, key: list[Any]) -> list[Any] | None:
-    """The key a refresh for `key` (version, minute, scale) shows, found without reading any figures: `key` once
-    its figures are computed, or before any are (the refresh computes them then); the newest so far while they
-    are (and their computation started, as `wall_data` starts it). None when it cannot tell: newer figures than
-    `key`'s (a worker whose polled version lags)."""
-    newest, wanted = newest_key(cache, WALL_KIND), (key[0], key[1])
-    if newest is None:
-        return key
-    if newest > wanted:
-        return None
-    if newest < wanted:
-        compute_in_background(cache, WALL_KIND, wanted, lambda: compute(services, services.clock.now(), cache))
-    return [*newest, key[2]]
+def shown_wall_key(services: Services, cache: Cache, key: list[Any]) -> list[Any] | None:
+    """The key a refresh for `key` (version, minute, scale) shows, found without reading any figures (`core.cache`'s
+    `shown_key`: `key`'s, or the newest so far while `key`'s are computed); None when it cannot tell."""
+    compute_now = lambda: compute(services, services.clock.now(), cache)  # noqa: E731
+    shown = shown_key(cache, WALL_KIND, (key[0], key[1]), compute_now)
+    return None if shown is None else [*shown, key[2]]
 
 
 def patch_base(cache: Cache, shown: list[Any], seen: list | None) -> list | None:

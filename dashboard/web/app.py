@@ -13,6 +13,7 @@ from flask import Response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import callbacks
+from callbacks import unit as unit_callbacks
 from callbacks import wall as wall_callbacks
 from callbacks.polls import POLLS
 from dashboard.auth.context import current_principal
@@ -67,18 +68,24 @@ def create_app(services: Services, warm: bool = False) -> Dash:
     app.layout = shell.root
     cache = attach_cache(app.server, services.settings)
     callbacks.register(app, services, lambda path: access.may_open(current_principal(), path))
-    wall_answer = ReadyAnswer(
-        wall_callbacks.ready_matches,
-        wall_callbacks.ready_identity(services, cache),
-        wall_callbacks.ready_stamp,
-        wall_callbacks.READY_WAITING,
-    )
-    unchanged = [  # only their unchanged polls: a tile's answer depends on who may see its lists
+    shared = [  # one encoding a key: the wall's, and the tile's for each role and units
+        ReadyAnswer(
+            wall_callbacks.ready_matches,
+            wall_callbacks.ready_identity(services, cache),
+            wall_callbacks.ready_stamp,
+            wall_callbacks.READY_WAITING,
+        ),
+        ReadyAnswer(
+            unit_callbacks.ready_matches,
+            unit_callbacks.ready_identity(services, cache),
+            unit_callbacks.ready_stamp,
+            ready.NOTHING,
+        ),
+    ]
+    unchanged = [  # only their unchanged polls
         ReadyAnswer(poll.matches, poll.identity(services), lambda _i, _a: None, ready.NOTHING) for poll in POLLS
     ]
-    ready.install(
-        app, cache, [wall_answer, *unchanged], lambda: int(services.clock.now().timestamp() * 1000)
-    )  # one encoding a key
+    ready.install(app, cache, [*shared, *unchanged], lambda: int(services.clock.now().timestamp() * 1000))
     app.server.register_blueprint(api.blueprint(services))  # the JSON API under /api/v1
     app.server.register_blueprint(health.blueprint(services))  # /healthz and /metrics for the operators
     app.server.register_blueprint(briefings.blueprint(services))  # /briefings/<id>.<pdf|docx|xlsx|html|csv>

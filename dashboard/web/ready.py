@@ -1,11 +1,11 @@
-"""Ready answers: a callback whose answer is the same for every viewer of the same key (the wall's refresh) is
-serialised once per key and served as the same bytes to every viewer and worker, from the shared cache — not
+"""Ready answers: a callback whose answer is the same for every viewer of the same key (the wall's refresh; a
+tile's, for every viewer of the same role and units) is serialised once per key and served as the same bytes to every viewer and worker, from the shared cache — not
 rebuilt and re-encoded for each of 200 walls.
 
 Dash's own callback view stays in charge: on a miss it answers as always, and the answer's `stamp` says whether
 it is final for the request's identity (everything the answer depends on) — the bytes are then kept under that
-identity — and which server clock it holds. That one value, the server's clock (for the client-side clock), is
-written into the bytes anew for each request. An answer still waiting for figures computed in the background is
+identity — and which server clock it holds. That one value, the server's clock (for the wall's client-side
+clock), is written into the bytes anew for each request. An answer still waiting for figures computed in the background is
 not final: the next poll asks again.
 """
 
@@ -22,7 +22,7 @@ from typing import Any
 from dash import Dash
 from flask import Response, request
 
-from dashboard.core.cache import UNCHANGED, WAITING, Cache
+from dashboard.core.cache import NO_CLOCK, UNCHANGED, WAITING, Cache
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 300  # an answer lives a few minutes: its key (data version, minute) moves on by then
@@ -36,7 +36,7 @@ class ReadyAnswer:
     depends on, worked out cheaply before the callback runs (None: answer this request as usual; `UNCHANGED`: the
     viewer shows the newest already, nothing to send; `WAITING`: it shows the newest so far, answer `waiting`);
     `stamp(identity, answer)`: the server clock (epoch ms) the decoded answer holds, when it is final for the
-    identity, else None; `waiting`: the answer while the next is computed, or another thread of the worker draws
+    identity (`NO_CLOCK` when it holds none), else None; `waiting`: the answer while the next is computed, or another thread of the worker draws
     the same identity (keep what is shown, ask again soon) — so no viewer queues behind it."""
 
     matches: Callable[[dict[str, Any]], bool]
@@ -86,7 +86,8 @@ def install(app: Dash, cache: Cache, answers: list[ReadyAnswer], now_ms: Callabl
                 with locks_lock:
                     locks.pop(name, None)
         form, stamped, text = found
-        return Response(text.replace(form % stamped, form % now_ms(), 1), 200, mimetype="application/json")
+        served = text.replace(form % stamped, form % now_ms(), 1) if form else text
+        return Response(served, 200, mimetype="application/json")
 
     app.server.view_functions[endpoint] = ready_view
 
@@ -98,6 +99,8 @@ def _keepable(answer: ReadyAnswer, identity: str, response: Response) -> tuple[s
         return None
     text = response.get_data(as_text=True)
     stamped = answer.stamp(identity, json.loads(text))
+    if stamped == NO_CLOCK:
+        return "", NO_CLOCK, text
     form = next((f for f in CLOCK_FORMS if stamped is not None and f % stamped in text), None)
     return None if form is None or stamped is None else (form, stamped, text)
 
