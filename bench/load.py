@@ -1,7 +1,7 @@
 """Load benchmark: N viewers — walls and unit tiles — polling a production server while the data changes.
 
     python bench/load.py [--viewers 8,50,200] [--seconds 30] [--change-every 2] [--store sqlite|postgresql]
-                         [--tile-share 0.5] [--tile-units 4] [--workers 2] [--threads 16]
+                         [--tile-share 0.5] [--tile-units 4] [--workers 2] [--threads 16] [--speed 1200]
 
 What it runs: the demo's simulated district databases and a store of its own (`dashboard.demo.prepare`, a small
 scale) — SQLite in the run's folder, or a fresh schema of the local PostgreSQL (`--pg-url`, dropped at the end) —
@@ -65,6 +65,7 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 REFRESH_MS = 2000  # data every 2 s (the issue's harder case)
 SPEED = 1200.0  # simulated seconds a real second: the small demo city's offices receive dossiers every change
+# (--speed: at 1 / --scale the demo city receives dossiers at the real city's rate, about one every 2 s)
 
 
 def office_morning(now: datetime, calendar: WorkCalendar) -> datetime:
@@ -248,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--scale", type=float, default=0.02, help="the demo's size (its share of the real city)")
+    parser.add_argument("--speed", type=float, default=SPEED, help="simulated seconds a real second (1/scale: real)")
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--pg-url", default=PG_URL, help="the PostgreSQL server for a --store postgresql")
     parser.add_argument("--tile-share", type=float, default=0.5, help="the share of the viewers on a unit tile")
@@ -278,7 +280,7 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
         start = office_morning(datetime.now(UTC), WorkCalendar.from_yaml(base_settings.holidays_file))
         simulated = demo.simulator(base_settings, scale=args.scale, start=start)
         print(f"building the demo (scale {args.scale}) …", flush=True)
-        built = demo.prepare(base_settings, simulated, start, speed=SPEED, history_days=14, store_url=store_url)
+        built = demo.prepare(base_settings, simulated, start, speed=args.speed, history_days=14, store_url=store_url)
         services = built.services
         output, parts, graphs = wall_outputs(services)
         port = free_port()
