@@ -111,8 +111,10 @@ def ready_identity(services: Services, cache: Cache) -> Callable[[dict[str, Any]
         pathname = request_value(body, "state", ShellIds.LOCATION, "pathname")
         search = request_value(body, "state", ShellIds.LOCATION, "search")
         shown = shown_tile_key(services, cache, key, tile_query(pathname, search, services.clock.now()))
-        if shown is None or shown == seen:
-            return None if shown is None else UNCHANGED
+        if shown is None:
+            return None
+        if shown == seen:  # it shows the newest so far while the next is computed: nothing to send
+            return UNCHANGED
         viewer = current_principal()
         return json.dumps([shown, pathname, search, viewer.kind, viewer.role, sorted(viewer.units)])
 

@@ -1,12 +1,12 @@
 """Ready answers: a callback whose answer is the same for every viewer of the same key (the wall's refresh; a
-tile's, for every viewer of the same role and units) is serialised once per key and served as the same bytes to every viewer and worker, from the shared cache — not
-rebuilt and re-encoded for each of 200 walls.
+tile's, for every viewer of the same role and units) is serialised once per key and served as the same bytes to
+every viewer and worker, from the shared cache — not rebuilt and re-encoded for each of 200 walls.
 
 Dash's own callback view stays in charge: on a miss it answers as always, and the answer's `stamp` says whether
 it is final for the request's identity (everything the answer depends on) — the bytes are then kept under that
 identity — and which server clock it holds. That one value, the server's clock (for the wall's client-side
-clock), is written into the bytes anew for each request. An answer still waiting for figures computed in the background is
-not final: the next poll asks again.
+clock), is written into the bytes anew for each request. An answer still waiting for figures computed in the
+background is not final: the next poll asks again.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ class ReadyAnswer:
     depends on, worked out cheaply before the callback runs (None: answer this request as usual; `UNCHANGED`: the
     viewer shows the newest already, nothing to send; `WAITING`: it shows the newest so far, answer `waiting`);
     `stamp(identity, answer)`: the server clock (epoch ms) the decoded answer holds, when it is final for the
-    identity (`NO_CLOCK` when it holds none), else None; `waiting`: the answer while the next is computed, or another thread of the worker draws
-    the same identity (keep what is shown, ask again soon) — so no viewer queues behind it."""
+    identity (`NO_CLOCK` when it holds none), else None; `waiting`: the answer while the next is computed, or
+    another thread of the worker draws the same identity (keep what is shown, ask again soon) — so no viewer
+    queues behind it."""
 
     matches: Callable[[dict[str, Any]], bool]
     identity: Callable[[dict[str, Any]], str | None]
