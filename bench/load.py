@@ -15,8 +15,9 @@ refresh payload (every part and graph it refreshes, the key it shows) every `ref
 says it shows.
 
 Prints per N: walls and tiles, polls, errors, p50/p95/p99 of a poll (and the p95 of walls and of tiles), data changes
-seen, and the web workers' store statements per data change (from /metrics, `cchc_web_store_statements_total` of each
-worker), against the figures at N = the first --viewers value (the baseline of the same run; the default's 8 viewers
+seen, the web workers' store statements per data change (from /metrics, `cchc_web_store_statements_total` of each
+worker) and their CPU time per poll (from /proc: what a poll costs, steadier than its latency on a shared machine),
+against the figures at N = the first --viewers value (the baseline of the same run; the default's 8 viewers
 already show every distinct page of the larger runs: the wall and the tiles of 4 units). Targets (issue 16): p95 ≤
 250 ms, 0 errors, data every 2 s, and statements per change that do not grow with N.
 """
@@ -236,6 +237,17 @@ def statements(base: str, token: str, workers: int) -> dict[str, float]:
     return found
 
 
+def workers_cpu_s(server_pid: int) -> float:
+    """The CPU seconds (user and system) gunicorn's workers — the server's children — have used so far (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    used = 0.0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        used += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15 of proc(5))
+    return used
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
@@ -324,7 +336,15 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
             ]
             signin_as = signin.leader
             rows = [
-                run_one(args, pages_for(n, args.tile_share, wall, tiles), base, signin_as, api_token, built, ingestor)
+                run_one(
+                    args,
+                    pages_for(n, args.tile_share, wall, tiles),
+                    (base, server.pid),
+                    signin_as,
+                    api_token,
+                    built,
+                    ingestor,
+                )
                 for n in counts
             ]
         finally:
@@ -337,14 +357,14 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
     first = rows[0]
     print(
         f"\n{'viewers':>7} {'walls':>5} {'tiles':>5} {'polls':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'p99 ms':>7} {'wall p95':>8} {'tile p95':>8} {'changes':>7} {'stmts/change':>12} {'× N=' + str(first['n']):>8}"
+        f"{'p99 ms':>7} {'wall p95':>8} {'tile p95':>8} {'changes':>7} {'stmts/change':>12} {'× N=' + str(first['n']):>8} {'cpu ms/poll':>11}"
     )
     for row in rows:
         ratio = row["per_change"] / first["per_change"] if first["per_change"] else float("nan")
         print(
             f"{row['n']:>7} {row['walls']:>5} {row['tiles']:>5} {row['polls']:>7} {row['errors']:>6} "
             f"{row['p50']:>7.1f} {row['p95']:>7.1f} {row['p99']:>7.1f} {row['wall_p95']:>8.1f} {row['tile_p95']:>8.1f} "
-            f"{row['changes']:>7} {row['per_change']:>12.1f} {ratio:>8.2f}"
+            f"{row['changes']:>7} {row['per_change']:>12.1f} {ratio:>8.2f} {row['cpu_ms_per_poll']:>11.2f}"
         )
     print(f"store: {args.store}; targets: p95 ≤ 250 ms, 0 errors, statements per change not growing with N")
     return 0
@@ -379,9 +399,11 @@ def watch(base: str, pages: list[Page], signin_as: tuple[str, str], ready, stop,
     )
 
 
-def run_one(args, pages: list[Page], base: str, signin_as: tuple[str, str], token: str, built, ingestor) -> dict:
+def run_one(args, pages: list[Page], server, signin_as: tuple[str, str], token: str, built, ingestor) -> dict:
     """A viewer per page for --seconds while the sources are pulled every --change-every seconds (by this process:
-    the viewers poll from processes of their own, so the writer's work does not hold up their timing)."""
+    the viewers poll from processes of their own, so the writer's work does not hold up their timing); `server`:
+    (its address, gunicorn's pid)."""
+    base, server_pid = server
     context = multiprocessing.get_context("spawn")
     ready, results, stop = context.Queue(), context.Queue(), context.Event()
     shares = [pages[i : i + VIEWERS_PER_PROCESS] for i in range(0, len(pages), VIEWERS_PER_PROCESS)]
@@ -392,6 +414,7 @@ def run_one(args, pages: list[Page], base: str, signin_as: tuple[str, str], toke
         ready.get(timeout=120)
     services = built.services
     before, version = statements(base, token, args.workers), services.store.data_version()[0]
+    cpu_before = workers_cpu_s(server_pid)
     ended = time.monotonic() + args.seconds
     turn = 0
     while time.monotonic() < ended:
@@ -405,6 +428,7 @@ def run_one(args, pages: list[Page], base: str, signin_as: tuple[str, str], toke
                 break
         time.sleep(max(0.0, args.change_every - (time.monotonic() - began)))
     stop.set()
+    cpu_used = workers_cpu_s(server_pid) - cpu_before
     gathered = [results.get(timeout=60) for _ in processes]
     for process in processes:
         process.join(30)
@@ -430,6 +454,7 @@ def run_one(args, pages: list[Page], base: str, signin_as: tuple[str, str], toke
         "changes": changes,
         "per_change": sent / changes if changes else float("nan"),
         "kib_per_new_key": statistics.mean(sizes) / 1024 if sizes else 0.0,
+        "cpu_ms_per_poll": 1000 * cpu_used / len(latencies) if latencies else float("nan"),
     }
     print(json.dumps(row), flush=True)
     if errors:

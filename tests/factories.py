@@ -14,6 +14,16 @@ from data_sources.reader import connect_args
 from tests.conftest import START
 
 
+class Ticking:
+    """A monotonic clock moved by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def counting_every_dossier(config: IndexConfig) -> IndexConfig:
     """The index with a minimum count of 1: for the scenarios of a handful of dossiers whose subject is not the
     minimum count (exports, callbacks, briefings, the grid in a browser), so their exact ranks and scores stay

@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
 
 from dashboard.core.cache import background_for
 from dashboard.core.clock import CITY_TZ
@@ -32,6 +31,7 @@ from dashboard.pages.unit import TileQuery
 from dashboard.web.cache import attach_cache, key_prefix
 from tests.conftest import START
 from tests.factories import counting_every_dossier, dossier
+from tests.statements import statements_of
 
 VIEWERS = 20
 
@@ -267,14 +267,8 @@ def test_the_weekly_trend_in_one_grouped_read_equals_a_kpi_pass_per_week(
         Ingestor(store, clock, settings).pull(source)
         keys = [u["key"] for u in league_pages.league_units(store, "district", START)]
         calendar, config = services.calendar, counting_every_dossier(services.index_config)  # a score a week
-        statements: list[str] = []
-
-        def seen(_conn, _cursor, statement, *_args) -> None:
-            statements.append(statement)
-
-        event.listen(store.engine, "before_cursor_execute", seen)
-        trend = league_pages.weekly_trend(store, calendar, config, keys, START)
-        event.remove(store.engine, "before_cursor_execute", seen)
+        with statements_of(store) as statements:
+            trend = league_pages.weekly_trend(store, calendar, config, keys, START)
         assert len(statements) == 3  # dossier days, feedback days, processing times: every week at once
 
         midnight = datetime.combine(START.date(), time(0), CITY_TZ)

@@ -24,6 +24,7 @@ from dashboard.auth.errors import AccountError, SignInLimited
 from dashboard.auth.roles import API_TOKEN, KIOSK, USER, KnownUnits, Principal, check_grant
 from dashboard.auth.schema import MAX_LOGIN_LENGTH, metadata, sign_in_attempts, tokens, users
 from dashboard.core.clock import Clock, SystemClock, city_time
+from dashboard.core.engines import reads_engine
 from dashboard.core.errors import SettingsError
 from dashboard.core.settings import Settings
 
@@ -112,6 +113,7 @@ class AccountStore:
             raise SettingsError(f"auth_store_url: dialect {dialect!r} is not supported: use SQLite or PostgreSQL")
         if dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.reads: Engine = reads_engine(self.engine)  # every request's session or token check (autocommit on PG)
         self.clock: Clock = clock or SystemClock()
         self.attempts, self.window = attempts, timedelta(seconds=window_s)
         self.hasher = hasher or PasswordHasher()  # argon2id with argon2-cffi's current parameters
@@ -151,6 +153,7 @@ class AccountStore:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self.reads.dispose()
 
     # --- users ----------------------------------------------------------------------------------------
     def add_user(self, login: str, name: str, role: str, units: frozenset[str] | set[str], password: str) -> User:
@@ -242,14 +245,14 @@ class AccountStore:
     def session_version(self, user_id: int) -> int | None:
         """The version a session of this user must carry; None when the user is gone or disabled."""
         query = select(users.c.session_version, users.c.disabled).where(users.c.id == user_id)
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             row = conn.execute(query).first()
         return None if row is None or row.disabled else int(row.session_version)
 
     def session_user(self, user_id: int, version: int) -> User | None:
         """The user a session names, while the account is enabled and the session's version is its current one
         (a disable, role change or password reset bumps it: every older session ends at its next request)."""
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
         if row is None or row["disabled"] or row["session_version"] != version:
             return None
@@ -282,7 +285,7 @@ class AccountStore:
         if not token or len(token) > 256:
             return None
         now = self.clock.now()
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             row = conn.execute(select(tokens).where(tokens.c.token_hash == token_hash(token))).mappings().first()
         if row is None or row["revoked_at"] is not None or row["expires_at"] <= now:
             return None

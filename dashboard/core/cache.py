@@ -31,6 +31,8 @@ MAX_PENDING = 256  # kinds queued or running at most per process; past it a poll
 UNCHANGED = "unchanged"  # a ready answer's identity meaning: the viewer shows the newest, nothing to send
 WAITING = "waiting"  # … the viewer shows the newest so far while the next is computed: keep it, ask again soon
 NO_CLOCK = -1  # a ready answer's stamp: final, and holding no server clock to write anew (served as it is)
+NEWEST_KEY_CHECK_S = 0.25  # a process reads a kind's newest key for the polls at most this often (its own at once)
+RECENT_ENTRIES = 64  # values a process keeps in front of the shared cache (`recent_for`)
 T = TypeVar("T")
 
 
@@ -51,13 +53,53 @@ def cache_of(app: Any) -> Cache:
     return app.server.extensions[EXTENSION]
 
 
+def _one_per_cache(registry: weakref.WeakKeyDictionary[Cache, T], cache: Cache, make: Callable[[], T]) -> T:
+    with _BACKGROUNDS_LOCK:
+        found = registry.get(cache)
+        if found is None:
+            found = registry[cache] = make()
+        return found
+
+
 def background_for(cache: Cache) -> Background:
     """The background computer of `cache` (one per cache and process)."""
-    with _BACKGROUNDS_LOCK:
-        background = _BACKGROUNDS.get(cache)
-        if background is None:
-            background = _BACKGROUNDS[cache] = Background()
-        return background
+    return _one_per_cache(_BACKGROUNDS, cache, Background)
+
+
+class Recent:
+    """A few entries a process keeps in front of the shared cache (most recently used first out of `entries`), each
+    with the monotonic time it was put: what every poll of a worker reads, so that 200 viewers do not cost 200
+    Redis reads and decodings. For values that never change under their name (ready answers, the key a key
+    followed), and for the newest key of a kind, read again once older than `NEWEST_KEY_CHECK_S`."""
+
+    def __init__(self, entries: int = RECENT_ENTRIES, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._entries, self._monotonic = entries, monotonic
+        self._values: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, max_age_s: float | None = None) -> Any:
+        """The value put under `key` (None: none, or older than `max_age_s`)."""
+        with self._lock:
+            found = self._values.pop(key, None)
+            if found is None:
+                return None
+            self._values[key] = found  # the most recently used goes last
+        return found[1] if max_age_s is None or self._monotonic() - found[0] < max_age_s else None
+
+    def put(self, key: str, value: Any) -> None:
+        with self._lock:
+            self._values.pop(key, None)
+            self._values[key] = (self._monotonic(), value)
+            while len(self._values) > self._entries:
+                del self._values[next(iter(self._values))]
+
+
+_RECENTS: weakref.WeakKeyDictionary[Cache, Recent] = weakref.WeakKeyDictionary()
+
+
+def recent_for(cache: Cache) -> Recent:
+    """The entries this process keeps in front of `cache` (one `Recent` per cache and process)."""
+    return _one_per_cache(_RECENTS, cache, Recent)
 
 
 def _get(cache: Cache, key: str) -> Any:
@@ -214,6 +256,7 @@ def computed(cache: Cache, kind: str, key: tuple[Any, ...], compute: Callable[[]
             if newest is not None and newest != key:  # what it follows first: a reader of the newest key finds it
                 _set(cache, _named(f"{kind}:before", key), newest, timeout=LATEST_TIMEOUT_S)
             _set(cache, f"{kind}:latest-key", key, timeout=LATEST_TIMEOUT_S)
+            recent_for(cache).put(f"{kind}:latest-key", key)  # this process's polls see it at once
         return result
 
     return background_for(cache).once(name, run)
@@ -263,7 +306,7 @@ def shown_key(cache: Cache, kind: str, key: tuple[Any, ...], compute: Callable[[
     value: `key` once its value is computed, or before any of the kind is (it is computed then); the newest so
     far while it is (its computation started, as `cached_or_latest` starts it). None when it cannot tell: a newer
     key's value is the newest (a worker whose polled version lags; `key`'s may or may not be kept)."""
-    newest = newest_key(cache, kind)
+    newest = newest_key(cache, kind, NEWEST_KEY_CHECK_S)
     if newest is None:
         return key
     if newest > key:
@@ -273,15 +316,26 @@ def shown_key(cache: Cache, kind: str, key: tuple[Any, ...], compute: Callable[[
     return newest
 
 
-def newest_key(cache: Cache, kind: str) -> tuple[Any, ...] | None:
+def newest_key(cache: Cache, kind: str, max_age_s: float = 0.0) -> tuple[Any, ...] | None:
     """The key of `kind`'s newest value so far (`cached_or_latest` shows it while a newer one is computed), read
-    without the value; None before the first."""
-    found = _get(cache, f"{kind}:latest-key")
+    without the value; None before the first. With `max_age_s`, as this process last read or wrote it if that is
+    more recent (a poll's question; a computation deciding what is newest reads the shared cache)."""
+    name = f"{kind}:latest-key"
+    found = recent_for(cache).get(name, max_age_s) if max_age_s else None
+    if found is None:
+        found = _get(cache, name)
+        if found is not None:
+            recent_for(cache).put(name, found)
     return None if found is None else tuple(found)
 
 
 def key_before(cache: Cache, kind: str, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """The key that was `kind`'s newest when `key`'s value became the newest: what a viewer that kept up showed
     just before `key` (None: the first, or forgotten)."""
-    found = _get(cache, _named(f"{kind}:before", key))
+    name = _named(f"{kind}:before", key)
+    found = recent_for(cache).get(name)  # written once, when `key`'s value became the newest
+    if found is None:
+        found = _get(cache, name)
+        if found is not None:
+            recent_for(cache).put(name, found)
     return None if found is None else tuple(found)

@@ -20,6 +20,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from dashboard.core.engines import reads_engine
 from dashboard.core.errors import LeaseError, StoreError
 from dashboard.core.vocabulary import CLOSED_FEEDBACK, CLOSED_STATUSES
 from dashboard.core.writer import LeaseState
@@ -69,19 +70,22 @@ class Store:
         self.engine: Engine = create_engine(url, pool_pre_ping=True)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.reads: Engine = reads_engine(self.engine)  # one-statement reads (autocommit on PostgreSQL)
+        self.engines = {self.engine, self.reads}  # the writes' and the reads' (one on SQLite)
         self._insert = _insert_for(self.engine.dialect.name)
         self.lease: WriterLease | None = None  # set when this process becomes the writer (`hold_lease`)
         self.rollups = RollupWriter(self.engine, self._insert, self.begin)
-        self.raw = RawCounts(self.engine)
-        self.lists = DossierLists(self.engine)
-        self.series = Series(self.engine)
+        self.raw = RawCounts(self.reads)
+        self.lists = DossierLists(self.reads)
+        self.series = Series(self.reads)
         self.snapshots = Snapshots(self.engine, self.begin)
         self.packs = Packs(self.engine, self.begin)
         self.alerts = AlertLedger(self.engine, self.begin)
         self.versions = VersionReads(lambda: self.data_version()[0])  # the polls' reads (`store/versions.py`)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        for engine in self.engines:
+            engine.dispose()
 
     # --- schema and reference data -------------------------------------------------------------------
     def migrate(self, revision: str = "head") -> None:
@@ -114,9 +118,7 @@ class Store:
         """A consistent copy of a SQLite store in `target` (SQLite's online backup API: the writer may go on
         writing); returns the pages copied. PostgreSQL stores are backed up with pg_dump."""
         if self.engine.dialect.name != "sqlite":
-            raise StoreError(
-                "backup copies SQLite stores; back a PostgreSQL store up with pg_dump (docs/operations.md)"
-            )
+            raise StoreError("backup copies SQLite stores; back a PostgreSQL store up with pg_dump (operations.md)")
         if target.exists():
             raise StoreError(f"{target} exists: give a new file")
         copied = 0
@@ -170,8 +172,7 @@ class Store:
         if not rows:
             return 0
         statement = self._insert(table)
-        given = rows[0].keys()
-        updates = {name: statement.excluded[name] for name in given if name not in keys and name != "id"}
+        updates = {name: statement.excluded[name] for name in rows[0] if name not in keys and name != "id"}
         conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
         return len(rows)
 
@@ -283,7 +284,7 @@ class Store:
 
     # --- reads ---------------------------------------------------------------------------------------
     def _all(self, statement) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             return [dict(row) for row in conn.execute(statement).mappings()]
 
     def data_version(self) -> tuple[int, datetime | None]:
@@ -352,7 +353,7 @@ class Store:
     def rejected_counts(self) -> dict[str, int]:
         """How many current rejected rows each source has (sources without any are absent)."""
         statement = select(rejected_rows.c.source, func.count()).group_by(rejected_rows.c.source)
-        with self.engine.connect() as conn:
+        with self.reads.connect() as conn:
             return {source: int(count) for source, count in conn.execute(statement)}
 
 

@@ -97,7 +97,8 @@ class StatementCollector:
     def __init__(self, services: Services) -> None:
         self._count = itertools.count()
         self._sent = 0
-        event.listen(services.store.engine, "before_cursor_execute", self._one)
+        for engine in services.store.engines:
+            event.listen(engine, "before_cursor_execute", self._one)
 
     def _one(self, *_args: Any) -> None:
         self._sent = next(self._count) + 1  # itertools.count: atomic under the GIL, unlike `+= 1`

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from dashboard.ingest.pull import Ingestor
 from dashboard.ingest.sources_file import SourceConfig
@@ -15,6 +14,7 @@ from dashboard.pages.sources import raw_values, rejected_page
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
 from tests.netfaults import closed_port
+from tests.statements import statements_of
 
 MINUTE = timedelta(minutes=1)
 
@@ -94,16 +94,8 @@ def test_every_field_of_every_source(store, city):
 
 
 def test_one_query_for_the_states_and_one_for_the_rejected_counts(store, city):
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", record)
-    try:
+    with statements_of(store) as statements:
         source_freshness(store, city, START, stale_factor=3)
-    finally:
-        event.remove(store.engine, "before_cursor_execute", record)
     assert sum("source_state" in s for s in statements) == 1
     assert sum("rejected_rows" in s for s in statements) == 1
     assert len(statements) == 3  # and the units, for their names

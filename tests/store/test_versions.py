@@ -3,21 +3,14 @@ number of polls, and at once after this process wrote the store."""
 
 from __future__ import annotations
 
-from sqlalchemy import event
+import threading
+
+import pytest
 
 from dashboard.pages.common import current_key
 from dashboard.store.versions import VersionReads, note_write
-from tests.factories import dossier
-
-
-class Ticking:
-    """A monotonic clock moved by hand."""
-
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.factories import Ticking, dossier
+from tests.statements import statements_of
 
 
 def test_a_version_is_read_once_while_it_is_younger_than_the_age_and_again_after_a_write():
@@ -40,13 +33,63 @@ def test_a_version_is_read_once_while_it_is_younger_than_the_age_and_again_after
 
 
 def test_polls_of_a_page_cost_the_store_one_read_and_a_pull_by_this_process_shows_at_once(services, source_db, pull):
-    statements: list[str] = []
-    event.listen(services.store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
     services.settings = services.settings.model_copy(update={"version_check_ms": 60_000})
-    first = current_key(services)
-    keys = [current_key(services) for _ in range(100)]
+    with statements_of(services.store) as statements:
+        first = current_key(services)
+        keys = [current_key(services) for _ in range(100)]
     assert keys == [first] * 100
     assert sum("data_version" in s for s in statements) == 1  # 101 polls, one read of the version
     source_db.insert("dossiers", dossier("NEW"))
     pull()  # written by this process: no waiting for the minute's re-read
     assert current_key(services)[0] == first[0] + 1
+
+
+def test_while_one_poll_reads_the_version_the_others_get_the_last_one_at_once_unless_this_process_wrote_since():
+    ticking, started, release, reads = Ticking(), threading.Event(), threading.Event(), []
+
+    def read() -> int:
+        reads.append(ticking.now)
+        if len(reads) == 2:  # the second read is slow
+            started.set()
+            assert release.wait(10)
+        return len(reads)
+
+    versions = VersionReads(read, ticking)
+    assert versions.version(0.5) == 1
+    ticking.now += 1.0  # stale: the next poll reads again
+    answers: list[int] = []
+    slow = threading.Thread(target=lambda: answers.append(versions.version(0.5)))
+    slow.start()
+    assert started.wait(10)
+    assert [versions.version(0.5) for _ in range(50)] == [1] * 50  # no queue behind the slow read
+    assert len(reads) == 2
+    note_write()  # written since the slow read started: the next poll waits for a read that sees it
+    after_write: list[int] = []
+    waiting = threading.Thread(target=lambda: after_write.append(versions.version(0.5)))
+    waiting.start()
+    waiting.join(0.2)
+    assert waiting.is_alive() and after_write == []  # waits rather than answer 1 or 2
+    release.set()
+    slow.join(10)
+    waiting.join(10)
+    assert answers == [2] and after_write == [3] and len(reads) == 3
+    assert versions.version(0.5) == 3 and len(reads) == 3
+
+
+def test_a_failed_read_keeps_the_last_version_and_the_next_poll_reads_again():
+    ticking, fail, reads = Ticking(), [False], []
+
+    def read() -> int:
+        reads.append(ticking.now)
+        if fail[0]:
+            raise ConnectionError("store down")
+        return 6 + len(reads)
+
+    versions = VersionReads(read, ticking)
+    assert versions.version(0.5) == 7
+    ticking.now += 1.0
+    fail[0] = True
+    with pytest.raises(ConnectionError):
+        versions.version(0.5)
+    fail[0] = False
+    assert versions.version(0.5) == 9 and len(reads) == 3  # not left waiting for the failed read

@@ -11,9 +11,19 @@ from pathlib import Path
 from flask import Flask
 from flask_caching import Cache
 
-from dashboard.core.cache import background_for, cached, cached_or_latest, key_before, newest_key
+from dashboard.core import cache as cache_module
+from dashboard.core.cache import (
+    NEWEST_KEY_CHECK_S,
+    Recent,
+    background_for,
+    cached,
+    cached_or_latest,
+    key_before,
+    newest_key,
+)
 from dashboard.core.settings import Settings
 from dashboard.web.cache import attach_cache, key_prefix
+from tests.factories import Ticking
 
 
 def simple_cache() -> Cache:
@@ -168,3 +178,62 @@ def test_redis_holds_json_only_and_a_planted_pickle_is_refused_never_run(redis_u
     assert value == "recomputed" and not marker.exists()  # read as a miss: computed again, nothing ran
     assert "refusing a stored value" in caplog.text
     client.delete(*client.keys(f"{prefix}*"))
+
+
+def test_a_process_keeps_its_most_recently_used_entries_each_with_the_time_it_was_put():
+    ticking = Ticking()
+    recent = Recent(entries=2, monotonic=ticking)
+    recent.put("a", 1)
+    ticking.now += 1.0
+    recent.put("b", 2)
+    assert recent.get("a") == 1  # used: "b" is now the oldest
+    recent.put("c", 3)
+    assert (recent.get("a"), recent.get("b"), recent.get("c")) == (1, None, 3)
+    assert recent.get("a", max_age_s=1.0) is None and recent.get("c", max_age_s=0.001) == 3  # "a" was put 1 s ago
+    recent.put("a", 4)  # put again: a new value and time
+    assert recent.get("a", max_age_s=0.001) == 4
+
+
+def counted_gets(cache: Cache) -> list[str]:
+    """The names `cache` is asked for from now on."""
+    asked: list[str] = []
+    get = cache.get
+
+    def counting(name: str):
+        asked.append(name)
+        return get(name)
+
+    cache.get = counting  # type: ignore[method-assign]
+    return asked
+
+
+def test_polls_read_the_newest_key_from_the_shared_cache_once_a_quarter_second_and_this_process_writes_at_once(
+    monkeypatch,
+):
+    cache, ticking = simple_cache(), Ticking()
+    monkeypatch.setitem(cache_module._RECENTS, cache, Recent(monotonic=ticking))
+    cached_or_latest(cache, "wall", (5, "09:01"), lambda: "v5")
+    asked = counted_gets(cache)
+    assert [newest_key(cache, "wall", NEWEST_KEY_CHECK_S) for _ in range(100)] == [(5, "09:01")] * 100
+    assert asked == []  # this process wrote it: 100 polls, no read of the shared cache
+    cache.set("wall:latest-key", [6, "09:01"])  # another worker computed a newer one
+    ticking.now += NEWEST_KEY_CHECK_S - 0.01
+    assert newest_key(cache, "wall", NEWEST_KEY_CHECK_S) == (5, "09:01") and asked == []
+    ticking.now += 0.01
+    assert newest_key(cache, "wall", NEWEST_KEY_CHECK_S) == (6, "09:01") and asked == ["wall:latest-key"]
+    assert newest_key(cache, "wall", NEWEST_KEY_CHECK_S) == (6, "09:01") and len(asked) == 1
+    cache.set("wall:latest-key", [7, "09:01"])
+    assert newest_key(cache, "wall") == (7, "09:01")  # without an age (a computation's question): the shared cache
+    background_for(cache).wait(timeout=10)
+
+
+def test_the_key_a_key_followed_is_read_from_the_shared_cache_once_per_process():
+    cache = simple_cache()
+    cached_or_latest(cache, "wall", (5, "09:01"), lambda: "v5")
+    cached_or_latest(cache, "wall", (6, "09:01"), lambda: "v6")
+    background_for(cache).wait(timeout=10)
+    asked = counted_gets(cache)
+    assert [key_before(cache, "wall", (6, "09:01")) for _ in range(50)] == [(5, "09:01")] * 50
+    assert asked == ["wall:before:6:09:01"]
+    assert key_before(cache, "wall", (5, "09:01")) is None and key_before(cache, "wall", (5, "09:01")) is None
+    assert asked.count("wall:before:5:09:01") == 2  # none yet is not kept: it may still be written

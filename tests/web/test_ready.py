@@ -11,7 +11,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from bench import load
 from callbacks import wall as wall_callbacks
@@ -23,6 +22,7 @@ from layouts.ids import WallIds
 from tests.conftest import START
 from tests.factories import dossier
 from tests.signin import signed_client
+from tests.statements import statements_of
 
 PARTS = ["kpis", "alerts"]
 GRAPHS = ["gauge", "map"]
@@ -157,9 +157,8 @@ def test_walls_showing_the_newest_key_cost_the_store_one_read_however_many_poll(
     assert services.settings.version_check_ms == 500 and wall_callbacks.UNCHANGED == ready.UNCHANGED
     first = signed_client(app).post("/_dash-update-component", json=_body(app, None))
     key = json.loads(first.get_data())["response"][WallIds.SEEN]["data"]
-    sent = []
-    event.listen(services.store.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
-    responses = _poll_all(app, _body(app, key))
+    with statements_of(services.store) as sent:
+        responses = _poll_all(app, _body(app, key))
     assert [r.get_data(as_text=True) for r in responses] == [ready.NOTHING] * VIEWERS
     versions = [statement for statement in sent if "data_version" in statement]
     assert len(versions) <= 1 and len(counted) == 1  # twenty walls: at most one read of the version, no callback
@@ -185,3 +184,17 @@ def test_a_wall_showing_the_previous_key_is_sent_only_what_changed(app, services
     assert gauge["__dash_patch_update"] == "__dash_patch_update"  # a patch of the gauge, not the whole figure
     assert {"location": ["data", 0, "value"], "operation": "Assign", "params": {"value": 50.0}} in gauge["operations"]
     assert WallIds.HEADER not in sent and WallIds.SOURCES not in sent  # unchanged: not sent again
+
+
+def test_a_workers_walls_read_a_kept_answer_from_the_shared_cache_once(app, source_db, pull, counted):
+    source_db.insert("dossiers", dossier("A"))
+    pull()
+    cache = cache_of(app)
+    first = signed_client(app).post("/_dash-update-component", json=_body(app, None))
+    assert len(counted) == 1 and first.status_code == 200
+    asked: list[str] = []
+    get = cache.get
+    cache.get = lambda name: asked.append(name) or get(name)  # type: ignore[method-assign]
+    polls = _poll_all(app, _body(app, None))
+    assert {r.get_data() for r in polls} == {first.get_data()} and len(counted) == 1
+    assert [name for name in asked if name.startswith("ready:")] == []  # the worker kept what it wrote
