@@ -26,6 +26,8 @@ _BACKGROUNDS: weakref.WeakKeyDictionary[Cache, Background] = weakref.WeakKeyDict
 _BACKGROUNDS_LOCK = threading.Lock()
 LATEST_TIMEOUT_S = 3600  # the newest value of a kind outlives its key: it is what a poll shows meanwhile
 COMPUTING_TIMEOUT_S = 120  # a worker that died mid-computation holds a kind's lock this long at most
+OTHER_WORKER_WAIT_S = 10.0  # `cached_once`: how long a worker waits for another's computation of a value
+OTHER_WORKER_POLL_S = 0.02  # … and how often it looks for the value meanwhile
 BACKGROUND_THREADS = 2  # kinds computed at once per process: one slow league does not hold every tile back
 MAX_PENDING = 256  # kinds queued or running at most per process; past it a poll keeps its newest value and retries
 UNCHANGED = "unchanged"  # a ready answer's identity meaning: the viewer shows the newest, nothing to send
@@ -54,6 +56,9 @@ def cache_of(app: Any) -> Cache:
 
 
 def _one_per_cache(registry: weakref.WeakKeyDictionary[Cache, T], cache: Cache, make: Callable[[], T]) -> T:
+    found = registry.get(cache)  # every poll's question: no lock once made
+    if found is not None:
+        return found
     with _BACKGROUNDS_LOCK:
         found = registry.get(cache)
         if found is None:
@@ -143,21 +148,37 @@ def cached(cache: Cache, key: str, compute: Callable[[], T]) -> T:
 
 
 def cached_once(cache: Cache, key: str, compute: Callable[[], T]) -> T:
-    """`cached`, with one computation of `key` at a time in this process: threads that miss it meanwhile wait for
-    that one's value (`Background.once`) instead of computing it again."""
-    value = _get(cache, key)
-    if value is not None:
-        return value
+    """`cached` for a value that never changes under its key, computed once: threads of this process that miss it
+    meanwhile wait for that one's value (`Background.once`), and so does a worker sharing the cache with the one
+    computing it (for `OTHER_WORKER_WAIT_S` at most: then it computes it too). Kept in front of the cache for this
+    process's next readers (`recent_for`): the value is shared, and never changed by its readers."""
+    recent = recent_for(cache)
+    value = recent.get(key)
+    if value is None:
+        value = _get(cache, key)
+        if value is None:
+            value = background_for(cache).once(key, lambda: _computed_once(cache, key, compute))
+        recent.put(key, value)
+    return value
 
-    def fill() -> T:
+
+def _computed_once(cache: Cache, key: str, compute: Callable[[], T]) -> T:
+    waited_until = time.monotonic() + OTHER_WORKER_WAIT_S
+    while True:
         found = _get(cache, key)  # stored by a computation that ended between the miss and now
         if found is not None:
             return found
+        taken = _add(cache, f"{key}:computing", COMPUTING_TIMEOUT_S)
+        if taken or time.monotonic() >= waited_until:  # computing it, or the other worker is gone or stuck
+            break
+        time.sleep(OTHER_WORKER_POLL_S)
+    try:
         result = compute()
         _set(cache, key, result)
         return result
-
-    return background_for(cache).once(key, fill)
+    finally:
+        if taken:
+            _delete(cache, f"{key}:computing")
 
 
 class Background:

@@ -6,6 +6,7 @@ import pickle
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask
@@ -17,6 +18,7 @@ from dashboard.core.cache import (
     Recent,
     background_for,
     cached,
+    cached_once,
     cached_or_latest,
     key_before,
     newest_key,
@@ -237,3 +239,38 @@ def test_the_key_a_key_followed_is_read_from_the_shared_cache_once_per_process()
     assert asked == ["wall:before:6:09:01"]
     assert key_before(cache, "wall", (5, "09:01")) is None and key_before(cache, "wall", (5, "09:01")) is None
     assert asked.count("wall:before:5:09:01") == 2  # none yet is not kept: it may still be written
+
+
+def test_a_value_computed_once_is_computed_by_one_worker_sharing_redis_and_read_once_a_process(redis_url):
+    settings = redis_settings(redis_url)
+    first, second = (attach_cache(Flask(f"worker{i}"), settings) for i in (1, 2))
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow() -> dict:
+        calls.append("first")
+        started.set()
+        assert release.wait(10)
+        return {"league": [3, 1, 2]}
+
+    with ThreadPoolExecutor(2) as pool:
+        one = pool.submit(cached_once, first, "standings:7", slow)
+        assert started.wait(10)
+        other = pool.submit(cached_once, second, "standings:7", lambda: calls.append("second") or {"league": []})
+        time.sleep(0.2)
+        assert not other.done()  # waits for the first worker's value rather than computing it again
+        release.set()
+        assert one.result(10) == other.result(10) == {"league": [3, 1, 2]}
+    assert calls == ["first"] and second.get("standings:7:computing") is None
+    asked = counted_gets(second)
+    values = [cached_once(second, "standings:7", lambda: 1 / 0) for _ in range(20)]
+    assert all(value is values[0] for value in values) and asked == []  # kept by the process: no Redis read
+    first.clear()
+
+
+def test_a_worker_computes_a_value_itself_when_the_one_computing_it_does_not_finish(redis_url, monkeypatch):
+    monkeypatch.setattr(cache_module, "OTHER_WORKER_WAIT_S", 0.2)
+    cache = attach_cache(Flask("worker"), redis_settings(redis_url))
+    cache.add("standings:7:computing", 1, timeout=120)  # taken by a worker that died mid-computation
+    assert cached_once(cache, "standings:7", lambda: "v7") == "v7"
+    assert cache.get("standings:7") == "v7" and cache.get("standings:7:computing") == 1  # not its to release
+    cache.clear()
