@@ -24,7 +24,7 @@ from dashboard.auth.errors import AccountError, SignInLimited
 from dashboard.auth.roles import API_TOKEN, KIOSK, USER, KnownUnits, Principal, check_grant
 from dashboard.auth.schema import MAX_LOGIN_LENGTH, metadata, sign_in_attempts, tokens, users
 from dashboard.core.clock import Clock, SystemClock, city_time
-from dashboard.core.engines import reads_engine
+from dashboard.core.engines import first_row, reads_engine
 from dashboard.core.errors import SettingsError
 from dashboard.core.settings import Settings
 
@@ -34,6 +34,7 @@ LAST_USED_EVERY = timedelta(minutes=1)  # a token's last use is written at most 
 MIN_PASSWORD_LENGTH = 10
 SSO_LOGINS = "sso."  # the single sign-on's users (dashboard/auth/external.py): never a password
 CREATE_LOCK = 7_947_302  # PostgreSQL advisory lock held while creating the tables (the store's is …301)
+TRUST_RECENT_S = 5.0  # a sign-in check's connection used this recently is not pinged (`core/engines.py`)
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ class AccountStore:
             raise SettingsError(f"auth_store_url: dialect {dialect!r} is not supported: use SQLite or PostgreSQL")
         if dialect == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
-        self.reads: Engine = reads_engine(self.engine)  # every request's session or token check (autocommit on PG)
+        # every request's session or token check: autocommit on PostgreSQL, no ping of a connection used just now
+        self.reads: Engine = reads_engine(self.engine, trust_recent_s=TRUST_RECENT_S)
         self.clock: Clock = clock or SystemClock()
         self.attempts, self.window = attempts, timedelta(seconds=window_s)
         self.hasher = hasher or PasswordHasher()  # argon2id with argon2-cffi's current parameters
@@ -245,15 +247,13 @@ class AccountStore:
     def session_version(self, user_id: int) -> int | None:
         """The version a session of this user must carry; None when the user is gone or disabled."""
         query = select(users.c.session_version, users.c.disabled).where(users.c.id == user_id)
-        with self.reads.connect() as conn:
-            row = conn.execute(query).first()
-        return None if row is None or row.disabled else int(row.session_version)
+        row = first_row(self.reads, query)
+        return None if row is None or row["disabled"] else int(row["session_version"])
 
     def session_user(self, user_id: int, version: int) -> User | None:
         """The user a session names, while the account is enabled and the session's version is its current one
         (a disable, role change or password reset bumps it: every older session ends at its next request)."""
-        with self.reads.connect() as conn:
-            row = conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+        row = first_row(self.reads, select(users).where(users.c.id == user_id))
         if row is None or row["disabled"] or row["session_version"] != version:
             return None
         return self._to_user(row)
@@ -285,8 +285,7 @@ class AccountStore:
         if not token or len(token) > 256:
             return None
         now = self.clock.now()
-        with self.reads.connect() as conn:
-            row = conn.execute(select(tokens).where(tokens.c.token_hash == token_hash(token))).mappings().first()
+        row = first_row(self.reads, select(tokens).where(tokens.c.token_hash == token_hash(token)))
         if row is None or row["revoked_at"] is not None or row["expires_at"] <= now:
             return None
         if row["last_used_at"] is None or now - row["last_used_at"] >= LAST_USED_EVERY:

@@ -1,10 +1,16 @@
-"""The store's one-statement reads on PostgreSQL (`dashboard/core/engines.py`): their own autocommit pool, no
-transaction round trips, and a connection the server dropped costs no request."""
+"""One-statement reads on PostgreSQL (`dashboard/core/engines.py`): their own autocommit pool, no transaction
+round trips, a connection the server dropped costs no request, and a sign-in check right after another no ping."""
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, text
+import time
 
+from argon2 import PasswordHasher
+from sqlalchemy import create_engine, event, text
+
+from dashboard.auth.roles import LEADER
+from dashboard.auth.store import TRUST_RECENT_S, AccountStore
+from dashboard.core import engines
 from dashboard.store import Store
 from tests.conftest import PG_ADMIN_URL, START
 
@@ -41,3 +47,42 @@ def test_a_reads_connection_the_server_dropped_costs_no_request(pg_schema_url):
     finally:
         store.dispose()
         admin.dispose()
+
+
+def _terminate(pid: int) -> None:
+    admin = create_engine(PG_ADMIN_URL)
+    try:
+        with admin.begin() as conn:
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one() is True
+    finally:
+        admin.dispose()
+
+
+def test_sign_in_checks_ping_no_connection_used_just_now_and_survive_one_the_server_dropped(
+    pg_schema_url, clock, monkeypatch
+):
+    pings: list[object] = []
+    real_ping = engines.ping
+    monkeypatch.setattr(engines, "ping", lambda connection: pings.append(connection) or real_ping(connection))
+    accounts = AccountStore(pg_schema_url, clock, hasher=PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    try:
+        accounts.create()
+        user = accounts.add_user("lanh-dao", "Lãnh đạo", LEADER, set(), "mot-mat-khau-dai")
+        assert [accounts.session_user(user.id, user.session_version).login for _ in range(20)] == ["lanh-dao"] * 20
+        assert pings == []  # each check reuses the connection the one before handed back: no second round trip
+        pid, autocommit = _backend(accounts.reads)
+        assert autocommit is True
+        _terminate(pid)
+        assert accounts.session_user(user.id, user.session_version).login == "lanh-dao"  # read again on a new one
+        assert accounts.session_version(user.id) == user.session_version and _backend(accounts.reads)[0] != pid
+        later = time.monotonic() + TRUST_RECENT_S
+        monkeypatch.setattr(engines, "monotonic", lambda: later)  # the connection idle as long as it is trusted
+        assert accounts.session_version(user.id) == user.session_version and len(pings) == 1  # pinged first
+        _terminate(_backend(accounts.reads)[0])
+        later += TRUST_RECENT_S  # dropped while idle: the ping finds it, the pool hands out a fresh one
+        failed: list[object] = []
+        event.listen(accounts.reads, "handle_error", failed.append)
+        assert accounts.session_version(user.id) == user.session_version and len(pings) == 2  # (not the new one)
+        assert failed == []  # no failed read to run again
+    finally:
+        accounts.dispose()
