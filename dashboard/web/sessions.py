@@ -62,6 +62,9 @@ def install(server: Flask, settings: Settings) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=settings.session_hours),
+        # a session lasts its hours from sign-in (checked at every request): its cookie, set then with that
+        # expiry, is not signed and sent again with every poll's answer
+        SESSION_REFRESH_EACH_REQUEST=False,
     )
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import timedelta
+import re
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -118,6 +120,21 @@ def test_sign_in_starts_a_fresh_session_and_goes_where_it_was_asked(app):
     out = client.post("/signout")
     assert out.status_code == 303 and out.headers["Location"].startswith("/signin")
     assert client.get("/league").status_code == 303  # signed out
+
+
+def test_the_session_cookie_is_sent_at_sign_in_only_and_lasts_the_sessions_hours(app, services):
+    account(app, LEADER, login="lanh-dao")
+    client = anonymous_client(app)
+    lasts = timedelta(hours=services.settings.session_hours)
+    before = datetime.now(UTC) + lasts
+    signed = client.post("/signin", data={"login": "lanh-dao", "password": PASSWORD, "next": "/league"})
+    after = datetime.now(UTC) + lasts
+    cookie = signed.headers["Set-Cookie"]
+    expiry = re.search(r"Expires=([^;]+)", cookie)
+    assert expiry is not None and before.replace(microsecond=0) <= parsedate_to_datetime(expiry[1]) <= after
+    pages = [client.get("/league") for _ in range(3)]
+    assert [p.status_code for p in pages] == [200] * 3
+    assert [p.headers.get("Set-Cookie") for p in pages] == [None] * 3  # not signed and sent again each request
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:1"])
