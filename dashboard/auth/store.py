@@ -14,7 +14,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, create_engine, delete, event, select, text, update
+from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
@@ -24,7 +24,7 @@ from dashboard.auth.errors import AccountError, SignInLimited
 from dashboard.auth.roles import API_TOKEN, KIOSK, USER, KnownUnits, Principal, check_grant
 from dashboard.auth.schema import MAX_LOGIN_LENGTH, metadata, sign_in_attempts, tokens, users
 from dashboard.core.clock import Clock, SystemClock, city_time
-from dashboard.core.engines import first_row, reads_engine
+from dashboard.core.engines import database_engine, first_row, reads_engine
 from dashboard.core.errors import SettingsError
 from dashboard.core.settings import Settings
 
@@ -88,13 +88,6 @@ def _units_of(value: str) -> frozenset[str]:
     return frozenset(key for key in value.split(",") if key)
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
 class AccountStore:
     """Users, tokens and failed sign-ins in one database (`url`), with times from `clock` (real time by default)."""
 
@@ -108,12 +101,10 @@ class AccountStore:
         hasher: PasswordHasher | None = None,
         known_units: KnownUnits | None = None,
     ) -> None:
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        self.engine: Engine = database_engine(url, ("journal_mode=WAL", "busy_timeout=30000"))
         dialect = self.engine.dialect.name
         if dialect not in ("sqlite", "postgresql"):
             raise SettingsError(f"auth_store_url: dialect {dialect!r} is not supported: use SQLite or PostgreSQL")
-        if dialect == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
         # every request's session or token check: autocommit on PostgreSQL, no ping of a connection used just now
         self.reads: Engine = reads_engine(self.engine, trust_recent_s=TRUST_RECENT_S)
         self.clock: Clock = clock or SystemClock()

@@ -15,12 +15,30 @@ from __future__ import annotations
 from time import monotonic
 from typing import Any
 
-from sqlalchemy import Engine, RowMapping, create_engine, event
+from sqlalchemy import Engine, RowMapping, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlalchemy.sql import Executable
 
 RETURNED = "cchc_returned"  # a pooled connection's info: when it was last handed back (monotonic seconds)
+
+
+def database_engine(url: str, sqlite_pragmas: tuple[str, ...] = ()) -> Engine:
+    """The engine of one of the app's own databases (the store, the accounts): on a server, a connection is pinged
+    before it is handed out (a restarted server costs no request); a SQLite file, which no server drops, is not,
+    and gets `sqlite_pragmas` (`journal_mode=WAL`, …) at each connection."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url)
+
+    def pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        cursor = dbapi_connection.cursor()
+        for pragma in sqlite_pragmas:
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    event.listen(engine, "connect", pragmas)
+    return engine
 
 
 def reads_engine(engine: Engine, trust_recent_s: float = 0.0) -> Engine:

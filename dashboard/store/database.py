@@ -17,10 +17,10 @@ from typing import Any, NamedTuple
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, delete, event, func, inspect, select, update
+from sqlalchemy import Connection, Engine, delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dashboard.core.engines import reads_engine
+from dashboard.core.engines import database_engine, reads_engine
 from dashboard.core.errors import LeaseError, StoreError
 from dashboard.core.vocabulary import CLOSED_FEEDBACK, CLOSED_STATUSES
 from dashboard.core.writer import LeaseState
@@ -48,14 +48,6 @@ MIGRATION_LOCK = 7_947_301  # PostgreSQL advisory lock held while migrating
 STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
 
 
-def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
-
-
 def _insert_for(dialect: str):
     if dialect == "sqlite":
         return sqlite.insert
@@ -67,9 +59,7 @@ def _insert_for(dialect: str):
 class Store:
     def __init__(self, url: str) -> None:
         self.url = url
-        self.engine: Engine = create_engine(url, pool_pre_ping=True)
-        if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.engine: Engine = database_engine(url, ("journal_mode=WAL", "synchronous=NORMAL", "busy_timeout=30000"))
         self.reads: Engine = reads_engine(self.engine)  # one-statement reads (autocommit on PostgreSQL)
         self.engines = {self.engine, self.reads}  # the writes' and the reads' (one on SQLite)
         self._insert = _insert_for(self.engine.dialect.name)

@@ -86,3 +86,24 @@ def test_sign_in_checks_ping_no_connection_used_just_now_and_survive_one_the_ser
         assert failed == []  # no failed read to run again
     finally:
         accounts.dispose()
+
+
+def test_a_sqlite_file_is_opened_with_its_pragmas_and_never_pinged(tmp_path, clock, monkeypatch):
+    store = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    accounts = AccountStore(f"sqlite:///{tmp_path / 'auth.sqlite'}", clock)
+    try:
+        store.migrate()
+        accounts.create()
+        pings: list[object] = []
+        for engine in (store.engine, accounts.engine):
+            monkeypatch.setattr(engine.dialect, "do_ping", pings.append)
+        assert [store.data_version()[0] for _ in range(3)] == [0, 0, 0] and accounts.session_version(1) is None
+        assert pings == []  # a file no server drops: nothing to ping before a read
+        with store.engine.connect() as conn:
+            pragmas = [conn.exec_driver_sql(f"PRAGMA {name}").scalar() for name in ("journal_mode", "synchronous")]
+        with accounts.engine.connect() as conn:
+            pragmas.append(conn.exec_driver_sql("PRAGMA journal_mode").scalar())
+        assert pragmas == ["wal", 1, "wal"]  # synchronous=NORMAL for the store
+    finally:
+        store.dispose()
+        accounts.dispose()
