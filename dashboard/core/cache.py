@@ -23,7 +23,7 @@ from typing import Any, Protocol, TypeVar
 log = logging.getLogger(__name__)
 EXTENSION = "cchc_pulse_cache"  # where the app factory puts the cache: app.server.extensions[EXTENSION]
 _BACKGROUNDS: weakref.WeakKeyDictionary[Cache, Background] = weakref.WeakKeyDictionary()
-_BACKGROUNDS_LOCK = threading.Lock()
+_PER_CACHE_LOCK = threading.Lock()
 LATEST_TIMEOUT_S = 3600  # the newest value of a kind outlives its key: it is what a poll shows meanwhile
 COMPUTING_TIMEOUT_S = 120  # a worker that died mid-computation holds a kind's lock this long at most
 OTHER_WORKER_WAIT_S = 10.0  # `cached_once`: how long a worker waits for another's computation of a value
@@ -59,7 +59,7 @@ def _one_per_cache(registry: weakref.WeakKeyDictionary[Cache, T], cache: Cache, 
     found = registry.get(cache)  # every poll's question: no lock once made
     if found is not None:
         return found
-    with _BACKGROUNDS_LOCK:
+    with _PER_CACHE_LOCK:
         found = registry.get(cache)
         if found is None:
             found = registry[cache] = make()
@@ -115,6 +115,18 @@ def _get(cache: Cache, key: str) -> Any:
         return None
 
 
+def kept(cache: Cache, key: str, max_age_s: float | None = None) -> Any:
+    """The value under `key` as this process last read or wrote it (`recent_for`; younger than `max_age_s` when
+    given), else read from the shared cache and kept; None when there is none (or the cache fails)."""
+    recent = recent_for(cache)
+    found = recent.get(key, max_age_s)
+    if found is None:
+        found = _get(cache, key)
+        if found is not None:
+            recent.put(key, found)
+    return found
+
+
 def _set(cache: Cache, key: str, value: Any, timeout: int | None = None) -> None:
     try:
         cache.set(key, value, timeout=timeout)
@@ -152,13 +164,10 @@ def cached_once(cache: Cache, key: str, compute: Callable[[], T]) -> T:
     meanwhile wait for that one's value (`Background.once`), and so does a worker sharing the cache with the one
     computing it (for `OTHER_WORKER_WAIT_S` at most: then it computes it too). Kept in front of the cache for this
     process's next readers (`recent_for`): the value is shared, and never changed by its readers."""
-    recent = recent_for(cache)
-    value = recent.get(key)
+    value = kept(cache, key)
     if value is None:
-        value = _get(cache, key)
-        if value is None:
-            value = background_for(cache).once(key, lambda: _computed_once(cache, key, compute))
-        recent.put(key, value)
+        value = background_for(cache).once(key, lambda: _computed_once(cache, key, compute))
+        recent_for(cache).put(key, value)
     return value
 
 
@@ -341,22 +350,12 @@ def newest_key(cache: Cache, kind: str, max_age_s: float = 0.0) -> tuple[Any, ..
     """The key of `kind`'s newest value so far (`cached_or_latest` shows it while a newer one is computed), read
     without the value; None before the first. With `max_age_s`, as this process last read or wrote it if that is
     more recent (a poll's question; a computation deciding what is newest reads the shared cache)."""
-    name = f"{kind}:latest-key"
-    found = recent_for(cache).get(name, max_age_s) if max_age_s else None
-    if found is None:
-        found = _get(cache, name)
-        if found is not None:
-            recent_for(cache).put(name, found)
+    found = kept(cache, f"{kind}:latest-key", max_age_s)  # an age of 0: read from the shared cache, and kept
     return None if found is None else tuple(found)
 
 
 def key_before(cache: Cache, kind: str, key: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """The key that was `kind`'s newest when `key`'s value became the newest: what a viewer that kept up showed
     just before `key` (None: the first, or forgotten)."""
-    name = _named(f"{kind}:before", key)
-    found = recent_for(cache).get(name)  # written once, when `key`'s value became the newest
-    if found is None:
-        found = _get(cache, name)
-        if found is not None:
-            recent_for(cache).put(name, found)
+    found = kept(cache, _named(f"{kind}:before", key))  # written once, when `key`'s value became the newest
     return None if found is None else tuple(found)

@@ -22,7 +22,7 @@ from typing import Any
 from dash import Dash
 from flask import Response, request
 
-from dashboard.core.cache import NO_CLOCK, UNCHANGED, WAITING, Cache, recent_for
+from dashboard.core.cache import NO_CLOCK, UNCHANGED, WAITING, Cache, kept, recent_for
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 300  # an answer lives a few minutes: its key (data version, minute) moves on by then
@@ -109,18 +109,8 @@ def _keepable(answer: ReadyAnswer, identity: str, response: Response) -> tuple[s
 def _read(cache: Cache, name: str) -> tuple[str, int, str] | None:
     """The answer kept under `name`: from this process's recent entries (an identity's answer never changes), else
     from the shared cache."""
-    recent = recent_for(cache).get(name)
-    if recent is not None:
-        return recent
-    try:
-        found = cache.get(name)
-    except Exception as exc:  # a cache outage: the callback answers, as without ready bytes
-        log.warning("ready answer %s unreadable: %s", name, exc)
-        return None
-    if found is None:
-        return None
-    recent_for(cache).put(name, (found[0], found[1], found[2]))
-    return found[0], found[1], found[2]
+    found = kept(cache, name)  # a cache outage reads as none: the callback answers, as without ready bytes
+    return None if found is None else (found[0], found[1], found[2])
 
 
 def _write(cache: Cache, name: str, found: tuple[str, int, str]) -> None:
