@@ -35,6 +35,7 @@ WAITING = "waiting"  # … the viewer shows the newest so far while the next is 
 NO_CLOCK = -1  # a ready answer's stamp: final, and holding no server clock to write anew (served as it is)
 NEWEST_KEY_CHECK_S = 0.25  # a process reads a kind's newest key for the polls at most this often (its own at once)
 RECENT_ENTRIES = 64  # values a process keeps in front of the shared cache (`recent_for`)
+HERE_ENTRIES = 8  # large values a process computes and keeps for itself (`computed_here`)
 T = TypeVar("T")
 
 
@@ -100,6 +101,7 @@ class Recent:
 
 
 _RECENTS: weakref.WeakKeyDictionary[Cache, Recent] = weakref.WeakKeyDictionary()
+_HERES: weakref.WeakKeyDictionary[Cache, Recent] = weakref.WeakKeyDictionary()
 
 
 def recent_for(cache: Cache) -> Recent:
@@ -168,6 +170,25 @@ def cached_once(cache: Cache, key: str, compute: Callable[[], T]) -> T:
     if value is None:
         value = background_for(cache).once(key, lambda: _computed_once(cache, key, compute))
         recent_for(cache).put(key, value)
+    return value
+
+
+def computed_here(cache: Cache, key: str, compute: Callable[[], T]) -> T:
+    """A value that never changes under its key, computed once per process — threads that ask meanwhile wait for
+    that computation (`Background.once`) — and kept by this process alone (its `HERE_ENTRIES` most recently used),
+    never written to the shared cache: for a value larger than it is slow, such as every league's standings, whose
+    JSON (~700 KiB at the demo's size) costs more to encode for another worker and decode there than computing it
+    again costs that worker."""
+    here = _one_per_cache(_HERES, cache, lambda: Recent(HERE_ENTRIES))
+    value = here.get(key)
+    if value is None:
+
+        def compute_and_keep() -> T:
+            result = compute()
+            here.put(key, result)  # before the flight ends: a thread missing it after that finds it here
+            return result
+
+        value = background_for(cache).once(key, compute_and_keep)
     return value
 
 

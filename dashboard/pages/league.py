@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from dashboard.core.cache import Cache, cached, cached_once, cached_or_latest
+from dashboard.core.cache import Cache, cached, cached_or_latest, computed_here
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.periods import Window, covered, previous_window, window
 from dashboard.core.reference import closed_on, existed_throughout, joined_during, unit_valid_on
@@ -303,10 +303,11 @@ def ranked_data(
     services: Services, cache: Cache, key: list[Any] | tuple[Any, ...], period: str, as_of: datetime | None = None
 ) -> Standings:
     """Every league's standings over `period` now (or at a past `as_of`), computed once per (version, minute,
-    period, as-of) and process and shared by each league and by every tile's city context."""
+    period, as-of) and process (`computed_here`: cheaper to compute in each worker than to share) and shared by each
+    league and by every tile's city context."""
     name = f"standings:{key[0]}:{key[1]}:{period}:{as_of.isoformat() if as_of else ''}"
     store, calendar, config = services.store, services.calendar, services.index_config
-    return cached_once(cache, name, lambda: standings(store, calendar, config, period, as_of or services.clock.now()))
+    return computed_here(cache, name, lambda: standings(store, calendar, config, period, as_of or services.clock.now()))
 
 
 def league_keyed(

@@ -20,6 +20,7 @@ from dashboard.core.cache import (
     cached,
     cached_once,
     cached_or_latest,
+    computed_here,
     key_before,
     newest_key,
 )
@@ -246,31 +247,62 @@ def test_a_value_computed_once_is_computed_by_one_worker_sharing_redis_and_read_
     first, second = (attach_cache(Flask(f"worker{i}"), settings) for i in (1, 2))
     started, release, calls = threading.Event(), threading.Event(), []
 
+    def slow() -> tuple:
+        calls.append("first")
+        started.set()
+        assert release.wait(10)
+        return ("ward-1", "ward-2")
+
+    with ThreadPoolExecutor(2) as pool:
+        one = pool.submit(cached_once, first, "unit-keys:7", slow)
+        assert started.wait(10)
+        other = pool.submit(cached_once, second, "unit-keys:7", lambda: calls.append("second") or ())
+        time.sleep(0.2)
+        assert not other.done()  # waits for the first worker's value rather than computing it again
+        release.set()
+        assert one.result(10) == other.result(10) == ("ward-1", "ward-2")
+    assert calls == ["first"] and second.get("unit-keys:7:computing") is None
+    asked = counted_gets(second)
+    values = [cached_once(second, "unit-keys:7", lambda: 1 / 0) for _ in range(20)]
+    assert all(value is values[0] for value in values) and asked == []  # kept by the process: no Redis read
+    first.clear()
+
+
+def test_a_value_computed_here_is_computed_once_a_process_and_never_written_to_the_shared_cache(redis_url):
+    settings = redis_settings(redis_url)
+    first, second = (attach_cache(Flask(f"worker{i}"), settings) for i in (1, 2))
+    started, release, calls = threading.Event(), threading.Event(), []
+
     def slow() -> dict:
         calls.append("first")
         started.set()
         assert release.wait(10)
         return {"league": [3, 1, 2]}
 
-    with ThreadPoolExecutor(2) as pool:
-        one = pool.submit(cached_once, first, "standings:7", slow)
+    with ThreadPoolExecutor(3) as pool:
+        one = pool.submit(computed_here, first, "standings:7", slow)
         assert started.wait(10)
-        other = pool.submit(cached_once, second, "standings:7", lambda: calls.append("second") or {"league": []})
+        same = pool.submit(computed_here, first, "standings:7", lambda: calls.append("again") or {})
         time.sleep(0.2)
-        assert not other.done()  # waits for the first worker's value rather than computing it again
+        assert not same.done()  # a thread of the same process waits for that computation
         release.set()
-        assert one.result(10) == other.result(10) == {"league": [3, 1, 2]}
-    assert calls == ["first"] and second.get("standings:7:computing") is None
-    asked = counted_gets(second)
-    values = [cached_once(second, "standings:7", lambda: 1 / 0) for _ in range(20)]
-    assert all(value is values[0] for value in values) and asked == []  # kept by the process: no Redis read
+        assert one.result(10) is same.result(10)
+    asked = counted_gets(first)
+    assert computed_here(first, "standings:7", lambda: 1 / 0) == {"league": [3, 1, 2]} and asked == []
+    assert first.get("standings:7") is None and second.get("standings:7") is None  # nothing shared
+    assert computed_here(second, "standings:7", lambda: calls.append("second") or {"league": [1]}) == {"league": [1]}
+    assert calls == ["first", "second"]  # each worker computes its own, once
+    for version in range(8, 8 + cache_module.HERE_ENTRIES):
+        computed_here(first, f"standings:{version}", lambda: {})
+    assert computed_here(first, "standings:7", lambda: calls.append("forgotten") or {}) == {}
+    assert calls[-1] == "forgotten"  # past HERE_ENTRIES newer values, the oldest is computed again
     first.clear()
 
 
 def test_a_worker_computes_a_value_itself_when_the_one_computing_it_does_not_finish(redis_url, monkeypatch):
     monkeypatch.setattr(cache_module, "OTHER_WORKER_WAIT_S", 0.2)
     cache = attach_cache(Flask("worker"), redis_settings(redis_url))
-    cache.add("standings:7:computing", 1, timeout=120)  # taken by a worker that died mid-computation
-    assert cached_once(cache, "standings:7", lambda: "v7") == "v7"
-    assert cache.get("standings:7") == "v7" and cache.get("standings:7:computing") == 1  # not its to release
+    cache.add("unit-keys:7:computing", 1, timeout=120)  # taken by a worker that died mid-computation
+    assert cached_once(cache, "unit-keys:7", lambda: "v7") == "v7"
+    assert cache.get("unit-keys:7") == "v7" and cache.get("unit-keys:7:computing") == 1  # not its to release
     cache.clear()
