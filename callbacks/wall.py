@@ -12,7 +12,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_up
 from dash.development.base_component import Component
 
 from callbacks.polls import request_values
-from dashboard.core.cache import UNCHANGED, WAITING, Cache, cache_of, cached
+from dashboard.core.cache import UNCHANGED, WAITING, Cache, cache_of, cached, kept
 from dashboard.core.geo import Boundaries, read_tile_grid
 from dashboard.pages.wall import WallData, current_key, map_shapes, patch_base, shown_wall_key, wall_data
 from dashboard.services import Services
@@ -66,12 +66,13 @@ def drawn(
     services: Services, cache: Cache, data: WallData, options: WallOptions, key: list[Any], part_names: list[str]
 ) -> tuple[Any, ...]:
     """What a refresh redraws: every wall showing the same URL draws the same thing, so it is drawn once per key
-    and shared through the cache."""
+    and shared through the cache, and kept by each process that reads it (never changed by its readers)."""
     shapes = lambda: map_shapes(options.map, boundaries_of(services))  # noqa: E731
     return cached(
         cache,
         _drawn_name(key, options, part_names),
         lambda: redrawn(data, options, shapes(), read_tile_grid(services.settings.tile_grid_file), key[2], part_names),
+        keep=True,
     )
 
 
@@ -83,10 +84,7 @@ def drawn_before(
     base = patch_base(cache, key, seen)
     if base is None:
         return None
-    try:
-        return cache.get(_drawn_name(base, options, part_names))
-    except Exception:  # a cache outage: the refresh sends the whole drawing, as without a patch
-        return None
+    return kept(cache, _drawn_name(base, options, part_names), large=True)  # a cache outage: the whole drawing
 
 
 def changed_only(before: tuple[Any, ...] | None, now: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -35,7 +35,7 @@ WAITING = "waiting"  # … the viewer shows the newest so far while the next is 
 NO_CLOCK = -1  # a ready answer's stamp: final, and holding no server clock to write anew (served as it is)
 NEWEST_KEY_CHECK_S = 0.25  # a process reads a kind's newest key for the polls at most this often (its own at once)
 RECENT_ENTRIES = 64  # values a process keeps in front of the shared cache (`recent_for`)
-HERE_ENTRIES = 8  # large values a process computes and keeps for itself (`computed_here`)
+HERE_ENTRIES = 16  # large values a process keeps for itself (`computed_here`, `kept(large=True)`)
 T = TypeVar("T")
 
 
@@ -117,10 +117,16 @@ def _get(cache: Cache, key: str) -> Any:
         return None
 
 
-def kept(cache: Cache, key: str, max_age_s: float | None = None) -> Any:
-    """The value under `key` as this process last read or wrote it (`recent_for`; younger than `max_age_s` when
-    given), else read from the shared cache and kept; None when there is none (or the cache fails)."""
-    recent = recent_for(cache)
+def here_for(cache: Cache) -> Recent:
+    """The large values this process keeps for itself (`HERE_ENTRIES` at most): one `Recent` per cache and process."""
+    return _one_per_cache(_HERES, cache, lambda: Recent(HERE_ENTRIES))
+
+
+def kept(cache: Cache, key: str, max_age_s: float | None = None, large: bool = False) -> Any:
+    """The value under `key` as this process last read or wrote it (`recent_for`, or `here_for` when `large`;
+    younger than `max_age_s` when given), else read from the shared cache and kept; None when there is none (or the
+    cache fails). A kept value is shared by this process's readers: they never change it."""
+    recent = here_for(cache) if large else recent_for(cache)
     found = recent.get(key, max_age_s)
     if found is None:
         found = _get(cache, key)
@@ -152,12 +158,16 @@ def _delete(cache: Cache, key: str) -> None:
         log.warning("cache delete of %s failed: %s", key, exc)
 
 
-def cached(cache: Cache, key: str, compute: Callable[[], T]) -> T:
-    """The cached value for `key`, computed and stored on a miss; a failing cache is bypassed."""
-    value = _get(cache, key)
+def cached(cache: Cache, key: str, compute: Callable[[], T], keep: bool = False) -> T:
+    """The cached value for `key`, computed and stored on a miss; a failing cache is bypassed. With `keep`, for a
+    large value that never changes under its key: kept by this process too (`kept(large=True)`), so its next
+    readers here neither read nor decode it again."""
+    value = kept(cache, key, large=True) if keep else _get(cache, key)
     if value is None:
         value = compute()
         _set(cache, key, value)
+        if keep:
+            here_for(cache).put(key, value)
     return value
 
 
@@ -179,7 +189,7 @@ def computed_here(cache: Cache, key: str, compute: Callable[[], T]) -> T:
     never written to the shared cache: for a value larger than it is slow, such as every league's standings, whose
     JSON (~700 KiB at the demo's size) costs more to encode for another worker and decode there than computing it
     again costs that worker."""
-    here = _one_per_cache(_HERES, cache, lambda: Recent(HERE_ENTRIES))
+    here = here_for(cache)
     value = here.get(key)
     if value is None:
 
@@ -291,16 +301,17 @@ def computed(cache: Cache, kind: str, key: tuple[Any, ...], compute: Callable[[]
     it already running in this process, `Background.once`) and stored, and as the kind's newest unless a newer
     key's is (for `cached_or_latest`). For a computation that needs another kind's value of the same key."""
     name = _named(kind, key)
-    value = _get(cache, name)
+    value = kept(cache, name, large=True)
     if value is not None:
         return value
 
     def run() -> T:
-        done = _get(cache, name)  # computed by another thread or worker between this one's miss and now
+        done = kept(cache, name, large=True)  # computed by another thread or worker between this one's miss and now
         if done is not None:
             return done
         result = compute()
         _set(cache, name, result)
+        here_for(cache).put(name, result)
         newest = newest_key(cache, kind)
         if newest is None or newest <= key:
             _set(cache, f"{kind}:latest", (key, result), timeout=LATEST_TIMEOUT_S)
@@ -327,7 +338,7 @@ def cached_or_latest(
 
     Keys are tuples that sort in time order (e.g. data version, minute): a late background result never
     replaces a newer one as the newest."""
-    value = _get(cache, _named(kind, key))
+    value = kept(cache, _named(kind, key), large=True)  # a key's value never changes: kept by the process
     if value is not None:
         return key, value
     newest = _get(cache, f"{kind}:latest")

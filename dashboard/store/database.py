@@ -20,7 +20,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, delete, func, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dashboard.core.engines import database_engine, reads_engine
+from dashboard.core.engines import database_engine, dicts, reads_engine
 from dashboard.core.errors import LeaseError, StoreError
 from dashboard.core.vocabulary import CLOSED_FEEDBACK, CLOSED_STATUSES
 from dashboard.core.writer import LeaseState
@@ -275,7 +275,7 @@ class Store:
     # --- reads ---------------------------------------------------------------------------------------
     def _all(self, statement) -> list[dict[str, Any]]:
         with self.reads.connect() as conn:
-            return [dict(row) for row in conn.execute(statement).mappings()]
+            return dicts(conn.execute(statement))
 
     def data_version(self) -> tuple[int, datetime | None]:
         """The number that changes whenever new data lands, and when it last changed."""

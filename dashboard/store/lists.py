@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, and_, func, or_, select
 
 from dashboard.core import rules
+from dashboard.core.engines import dicts
 from dashboard.core.errors import FilterError
 from dashboard.core.paging import DossierPage
 from dashboard.core.vocabulary import (
@@ -93,7 +94,7 @@ class DossierLists:
         statement = statement.where(where).order_by(*order).limit(page_size).offset((page - 1) * page_size)
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(table).where(where)).scalar_one()
-            rows = [dict(r) for r in conn.execute(statement).mappings()]
+            rows = dicts(conn.execute(statement))
         return DossierPage(rows, total, page, page_size)
 
     def page(
@@ -136,7 +137,7 @@ class DossierLists:
             .limit(limit)
         )
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(statement).mappings()]
+            return dicts(conn.execute(statement))
 
     def feedback_page(
         self, unit: str, name: str, as_of: datetime, start: datetime | None = None, page: int = 1, page_size: int = 50

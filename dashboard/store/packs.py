@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from dashboard.core.engines import dicts
 from dashboard.store.schema import outbox, packs
 
 
@@ -52,11 +53,11 @@ class Packs:
 
     def all_packs(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(select(packs).order_by(packs.c.due_at, packs.c.id)).mappings()]
+            return dicts(conn.execute(select(packs).order_by(packs.c.due_at, packs.c.id)))
 
     def all_mail(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(select(outbox).order_by(outbox.c.id)).mappings()]
+            return dicts(conn.execute(select(outbox).order_by(outbox.c.id)))
 
     def mail_due(self, now: datetime) -> list[dict[str, Any]]:
         """Unsent mail whose next attempt has come, with its pack's snapshot."""

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, Table, case, func, select
 
 from dashboard.core import rules
+from dashboard.core.engines import dicts
 from dashboard.core.vocabulary import ONLINE_CHANNELS, ONLINE_FULL, SATISFIED
 from dashboard.store.schema import dossiers, feedback, procedures
 
@@ -29,7 +30,7 @@ class RawCounts:
         if unit:
             statement = statement.where(table.c.unit_key == unit)
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(statement.group_by(table.c.unit_key)).mappings()]
+            return dicts(conn.execute(statement.group_by(table.c.unit_key)))
 
     def _merged(self, statements, unit: str | None, table: Table) -> list[dict[str, Any]]:
         merged: dict[str, dict[str, Any]] = defaultdict(dict)

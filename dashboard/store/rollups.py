@@ -28,6 +28,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from dashboard.core import rules
+from dashboard.core.engines import dicts
 from dashboard.core.errors import StoreError
 from dashboard.core.sqltypes import UTCDateTime
 from dashboard.core.workdays import WorkCalendar
@@ -280,7 +281,7 @@ class RollupWriter:
         result: list[dict[str, Any]] = []
         for start in range(0, len(codes), 5000):
             statement = select(dossiers).where(one_of(conn, dossiers.c.native_code, codes[start : start + 5000]))
-            result.extend(dict(r) for r in conn.execute(statement).mappings())
+            result.extend(dicts(conn.execute(statement)))
         return result
 
     def feedback_rows(self, conn: Connection, source: str, ids: list[str]) -> list[dict[str, Any]]:
@@ -289,7 +290,7 @@ class RollupWriter:
             statement = select(feedback).where(
                 feedback.c.source == source, one_of(conn, feedback.c.native_id, ids[start : start + 5000])
             )
-            result.extend(dict(r) for r in conn.execute(statement).mappings())
+            result.extend(dicts(conn.execute(statement)))
         return result
 
     def rebuild(self, calendar: WorkCalendar, progress: Callable[[int], None] | None = None) -> int:
@@ -300,7 +301,7 @@ class RollupWriter:
     # --- reads for metrics ---------------------------------------------------------------------------
     def _all(self, statement) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(statement).mappings()]
+            return dicts(conn.execute(statement))
 
     def day_totals(self, table: Table, first: date, last: date, unit: str | None = None) -> list[dict[str, Any]]:
         """Per unit, the sums of a day table's counters over days first..last (inclusive)."""

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Table, case, func, literal, select
 
+from dashboard.core.engines import dicts
 from dashboard.store.schema import feedback, roll_dossier_day, roll_feedback_day, roll_processing
 
 
@@ -129,4 +130,4 @@ class Series:
             .order_by(f.c.received_at)
         )
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(statement).mappings()]
+            return dicts(conn.execute(statement))

@@ -299,6 +299,24 @@ def test_a_value_computed_here_is_computed_once_a_process_and_never_written_to_t
     first.clear()
 
 
+def test_a_keys_value_is_read_and_decoded_once_a_process_then_kept_there(redis_url):
+    settings = redis_settings(redis_url)
+    first, second = (attach_cache(Flask(f"worker{i}"), settings) for i in (1, 2))
+    assert cached_or_latest(first, "wall", (3, "09:00"), lambda: {"late": [4, 1]}) == ((3, "09:00"), {"late": [4, 1]})
+    drawing = cached(first, "wall-drawn:3", lambda: ["map", 4], keep=True)
+    asked = counted_gets(first)
+    assert cached_or_latest(first, "wall", (3, "09:00"), lambda: 1 / 0)[1] == {"late": [4, 1]}
+    assert cached(first, "wall-drawn:3", lambda: 1 / 0, keep=True) is drawing
+    assert asked == []  # the worker that computed them keeps them
+    asked = counted_gets(second)
+    shown = [cached_or_latest(second, "wall", (3, "09:00"), lambda: 1 / 0)[1] for _ in range(3)]
+    drawings = [cached(second, "wall-drawn:3", lambda: 1 / 0, keep=True) for _ in range(3)]
+    assert shown == [{"late": [4, 1]}] * 3 and all(value is shown[0] for value in shown)
+    assert drawings == [["map", 4]] * 3 and all(value is drawings[0] for value in drawings)
+    assert asked == ["wall:3:09:00", "wall-drawn:3"]  # another worker reads each once
+    first.clear()
+
+
 def test_a_worker_computes_a_value_itself_when_the_one_computing_it_does_not_finish(redis_url, monkeypatch):
     monkeypatch.setattr(cache_module, "OTHER_WORKER_WAIT_S", 0.2)
     cache = attach_cache(Flask("worker"), redis_settings(redis_url))
