@@ -142,20 +142,23 @@ def _set(cache: Cache, key: str, value: Any, timeout: int | None = None) -> None
         log.warning("cache write of %s failed: %s", key, exc)
 
 
-def _add(cache: Cache, key: str, timeout: int) -> bool:
-    """Set `key` only if absent (atomic on Redis): whether this caller took it. A failing cache says yes."""
+def claim(cache: Cache, key: str, timeout_s: int = COMPUTING_TIMEOUT_S) -> bool:
+    """Whether this caller took the computing of `key` (`<key>:computing`, set only if absent: atomic on Redis, so
+    one worker of those sharing the cache takes it), for `timeout_s` at most (a worker that died holding it). A
+    failing cache says yes: the caller computes, as without a cache."""
     try:
-        return bool(cache.add(key, 1, timeout=timeout))
+        return bool(cache.add(f"{key}:computing", 1, timeout=timeout_s))
     except Exception as exc:
-        log.warning("cache add of %s failed, going ahead: %s", key, exc)
+        log.warning("cache add of %s:computing failed, going ahead: %s", key, exc)
         return True
 
 
-def _delete(cache: Cache, key: str) -> None:
+def release(cache: Cache, key: str) -> None:
+    """Let go of `claim(cache, key)`."""
     try:
-        cache.delete(key)
+        cache.delete(f"{key}:computing")
     except Exception as exc:
-        log.warning("cache delete of %s failed: %s", key, exc)
+        log.warning("cache delete of %s:computing failed: %s", key, exc)
 
 
 def cached(cache: Cache, key: str, compute: Callable[[], T], keep: bool = False) -> T:
@@ -208,7 +211,7 @@ def _computed_once(cache: Cache, key: str, compute: Callable[[], T]) -> T:
         found = _get(cache, key)  # stored by a computation that ended between the miss and now
         if found is not None:
             return found
-        taken = _add(cache, f"{key}:computing", COMPUTING_TIMEOUT_S)
+        taken = claim(cache, key)
         if taken or time.monotonic() >= waited_until:  # computing it, or the other worker is gone or stuck
             break
         time.sleep(OTHER_WORKER_POLL_S)
@@ -218,7 +221,7 @@ def _computed_once(cache: Cache, key: str, compute: Callable[[], T]) -> T:
         return result
     finally:
         if taken:
-            _delete(cache, f"{key}:computing")
+            release(cache, key)
 
 
 class Background:
@@ -353,12 +356,12 @@ def compute_in_background(cache: Cache, kind: str, key: tuple[Any, ...], compute
     computed or computing, in this process or in another worker sharing the cache."""
 
     def run_unless_another_worker_is() -> Any:
-        if not _add(cache, f"{kind}:computing", COMPUTING_TIMEOUT_S):
+        if not claim(cache, kind):
             return None  # another worker sharing the cache computes it; its result reaches this one too
         try:
             return computed(cache, kind, key, compute)
         finally:
-            _delete(cache, f"{kind}:computing")
+            release(cache, kind)
 
     background_for(cache).submit(kind, run_unless_another_worker_is)  # one at a time per kind and process
 

@@ -1,6 +1,7 @@
 """Ready answers: a callback whose answer is the same for every viewer of the same key (the wall's refresh; a
 tile's, for every viewer of the same role and units) is serialised once per key and served as the same bytes to
-every viewer and worker, from the shared cache — not rebuilt and re-encoded for each of 200 walls.
+every viewer and worker, from the shared cache — not rebuilt and re-encoded for each of 200 walls, and drawn by one
+worker at a time (`claim`): the other's viewers are answered `waiting` meanwhile, and get the same bytes next.
 
 Dash's own callback view stays in charge: on a miss it answers as always, and the answer's `stamp` says whether
 it is final for the request's identity (everything the answer depends on) — the bytes are then kept under that
@@ -22,10 +23,11 @@ from typing import Any
 from dash import Dash
 from flask import Response, request
 
-from dashboard.core.cache import NO_CLOCK, UNCHANGED, WAITING, Cache, kept, recent_for
+from dashboard.core.cache import NO_CLOCK, UNCHANGED, WAITING, Cache, claim, kept, recent_for, release
 
 log = logging.getLogger(__name__)
 READY_TIMEOUT_S = 300  # an answer lives a few minutes: its key (data version, minute) moves on by then
+DRAWING_CLAIM_S = 30  # a worker drawing an answer holds it this long at most (the others' viewers wait meanwhile)
 NOTHING = '{"multi":true,"response":{}}'  # Dash's own answer when every output is no_update
 CLOCK_FORMS = ('"now":%d', '"now": %d')  # the server's clock as an encoder writes it (compact, or spaced)
 
@@ -77,11 +79,16 @@ def install(app: Dash, cache: Cache, answers: list[ReadyAnswer], now_ms: Callabl
             try:
                 found = _read(cache, name)
                 if found is None:
-                    response = app.server.make_response(view(*args, **kwargs))
-                    found = _keepable(answer, identity, response)
-                    if found is None:
-                        return response
-                    _write(cache, name, found)
+                    if not claim(cache, name, DRAWING_CLAIM_S):  # another worker draws it: its bytes come here
+                        return Response(answer.waiting, 200, mimetype="application/json")
+                    try:
+                        response = app.server.make_response(view(*args, **kwargs))
+                        found = _keepable(answer, identity, response)
+                        if found is None:
+                            return response
+                        _write(cache, name, found)
+                    finally:
+                        release(cache, name)
             finally:
                 lock.release()
                 with locks_lock:

@@ -198,3 +198,19 @@ def test_a_workers_walls_read_a_kept_answer_from_the_shared_cache_once(app, sour
     polls = _poll_all(app, _body(app, None))
     assert {r.get_data() for r in polls} == {first.get_data()} and len(counted) == 1
     assert [name for name in asked if name.startswith("ready:")] == []  # the worker kept what it wrote
+
+
+def test_an_answer_another_worker_is_drawing_is_not_drawn_again_its_walls_wait(
+    app, source_db, pull, counted, monkeypatch
+):
+    source_db.insert("dossiers", dossier("A"))
+    pull()
+    cache, claimed, real_claim = cache_of(app), [], ready.claim
+    monkeypatch.setattr(ready, "claim", lambda cache, name, timeout_s: claimed.append(name) and False)
+    waiting = _poll_all(app, _body(app, None))  # another worker holds the drawing (its `claim` taken)
+    assert {r.get_data(as_text=True) for r in waiting} == {wall_callbacks.READY_WAITING}
+    assert len(counted) == 0 and len(set(claimed)) == 1  # answered without the callback: keep what is shown
+    monkeypatch.setattr(ready, "claim", real_claim)  # the other worker is done (or gone): this one draws
+    drawn = signed_client(app).post("/_dash-update-component", json=_body(app, None))
+    assert len(counted) == 1 and WallIds.SEEN in json.loads(drawn.get_data())["response"]
+    assert cache.get(f"{claimed[0]}:computing") is None  # let go once drawn: the next key's drawing is free
