@@ -42,7 +42,7 @@ from dashboard.store.schema import (
 )
 from dashboard.store.series import Series
 from dashboard.store.snapshots import Snapshots
-from dashboard.store.versions import VersionReads, note_write
+from dashboard.store.versions import ReferenceReads, VersionReads, note_reference, note_write
 
 MIGRATION_LOCK = 7_947_301  # PostgreSQL advisory lock held while migrating
 STREAM_TABLES = {"dossiers": (dossiers, "native_code"), "feedback": (feedback, "native_id")}
@@ -72,6 +72,7 @@ class Store:
         self.packs = Packs(self.engine, self.begin)
         self.alerts = AlertLedger(self.engine, self.begin)
         self.versions = VersionReads(lambda: self.data_version()[0])  # the polls' reads (`store/versions.py`)
+        self.reference = ReferenceReads(lambda: self._all(select(units).order_by(units.c.kind, units.c.key)))
 
     def dispose(self) -> None:
         for engine in self.engines:
@@ -103,6 +104,7 @@ class Store:
             self._upsert_rows(conn, units, ["key"], unit_rows)
             self._upsert_rows(conn, procedures, ["code"], procedure_rows)
         self.rollups.forget_reference()
+        note_reference()
 
     def backup_to(self, target: Path) -> int:
         """A consistent copy of a SQLite store in `target` (SQLite's online backup API: the writer may go on
@@ -283,7 +285,7 @@ class Store:
         return (rows[0]["version"], rows[0]["changed_at"]) if rows else (0, None)
 
     def units(self) -> list[dict[str, Any]]:
-        return self._all(select(units).order_by(units.c.kind, units.c.key))
+        return self.reference.rows()
 
     def procedures(self) -> list[dict[str, Any]]:
         return self._all(select(procedures).order_by(procedures.c.code))

@@ -50,3 +50,38 @@ class VersionReads:
             with self._changed:
                 self._last, self._reading = read or self._last, False
                 self._changed.notify_all()
+
+
+REFERENCE_MAX_AGE_S = 5.0  # the units as a process last read them serve its pages this long (`ReferenceReads`)
+_reference_writes = itertools.count(1)  # this process's writes of the units and procedures, by any store object
+_last_reference = 0
+
+
+def note_reference() -> None:
+    """The units and procedures were written by this process (`Store.seed_reference`)."""
+    global _last_reference
+    _last_reference = next(_reference_writes)
+
+
+class ReferenceReads:
+    """The registry's units as the pages read them — every tile's and league's computation asks for all of them,
+    several times: read again when older than `max_age_s` or after this process wrote them (`note_reference`), so a
+    change by another process (the writer seeding them, the CLI) shows within `max_age_s`; until then each caller
+    gets its own copies of the rows last read."""
+
+    def __init__(
+        self,
+        read: Callable[[], list[dict]],
+        max_age_s: float = REFERENCE_MAX_AGE_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._read, self._max_age_s, self._monotonic = read, max_age_s, monotonic
+        self._last: tuple[float, int, list[dict]] | None = None  # (when, the process's reference writes then, rows)
+        self._lock = threading.Lock()
+
+    def rows(self) -> list[dict]:
+        with self._lock:
+            last, writes = self._last, _last_reference
+            if last is None or last[1] != writes or self._monotonic() - last[0] >= self._max_age_s:
+                last = self._last = (self._monotonic(), writes, self._read())
+        return [dict(row) for row in last[2]]

@@ -11,6 +11,7 @@ from dashboard.ingest.sources_file import SourceConfig
 from dashboard.metrics.freshness import error_kind
 from dashboard.pages.freshness import source_freshness
 from dashboard.pages.sources import raw_values, rejected_page
+from dashboard.store.versions import note_reference
 from tests.conftest import START
 from tests.factories import SourceDB, dossier
 from tests.netfaults import closed_port
@@ -98,7 +99,11 @@ def test_one_query_for_the_states_and_one_for_the_rejected_counts(store, city):
         source_freshness(store, city, START, stale_factor=3)
     assert sum("source_state" in s for s in statements) == 1
     assert sum("rejected_rows" in s for s in statements) == 1
-    assert len(statements) == 3  # and the units, for their names
+    assert len(statements) == 2  # the units' names: as the pulls just before read them (`ReferenceReads`)
+    note_reference()  # as after this process seeded the units
+    with statements_of(store) as statements:
+        source_freshness(store, city, START, stale_factor=3)
+    assert len(statements) == 3 and sum("FROM units" in s for s in statements) == 1  # … read with them
 
 
 def test_stale_after_stale_factor_intervals_and_error_before_everything(store, city):

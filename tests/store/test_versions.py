@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from dashboard.pages.common import current_key
-from dashboard.store.versions import VersionReads, note_write
+from dashboard.store.versions import ReferenceReads, VersionReads, note_reference, note_write
 from tests.factories import Ticking, dossier
 from tests.statements import statements_of
 
@@ -93,3 +93,33 @@ def test_a_failed_read_keeps_the_last_version_and_the_next_poll_reads_again():
         versions.version(0.5)
     fail[0] = False
     assert versions.version(0.5) == 9 and len(reads) == 3  # not left waiting for the failed read
+
+
+def test_the_units_are_read_once_while_younger_than_the_age_and_again_after_this_process_seeds_them():
+    reads, ticking = [], Ticking()
+
+    def read() -> list[dict]:
+        reads.append(ticking.now)
+        return [{"key": "q1", "name": f"Quận 1 ({len(reads)})"}]
+
+    reference = ReferenceReads(read, 5.0, ticking)
+    shown = [reference.rows() for _ in range(50)]
+    assert len(reads) == 1 and shown[0] == shown[49] == [{"key": "q1", "name": "Quận 1 (1)"}]
+    shown[0][0]["name"] = "changed by a caller"  # each caller has its own copies
+    assert reference.rows()[0]["name"] == "Quận 1 (1)"
+    ticking.now += 4.999
+    assert reference.rows()[0]["name"] == "Quận 1 (1)" and len(reads) == 1
+    ticking.now += 0.001  # the age: another process's change to the units shows now
+    assert reference.rows()[0]["name"] == "Quận 1 (2)" and reads == [100.0, 105.0]
+    note_reference()  # this process seeded the units: its next read sees them at once
+    assert reference.rows()[0]["name"] == "Quận 1 (3)" and len(reads) == 3
+
+
+def test_a_store_reads_its_units_once_for_a_page_and_at_once_after_seeding_them(store):
+    with statements_of(store) as statements:
+        first = [store.units() for _ in range(10)]
+        assert first[0] == first[9] and len(first[0]) > 0
+        assert len([s for s in statements if "FROM units" in s]) == 1
+        store.seed_reference([{**first[0][0], "name_vi": "Tên mới"}], [])
+        assert store.units()[0]["name_vi"] == "Tên mới"  # seeded by this process: seen at once
+        assert len([s for s in statements if "FROM units" in s]) == 2
