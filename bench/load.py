@@ -14,8 +14,9 @@ rest walls (the kiosk address); each opens its page once and then polls as the b
 refresh payload (every part and graph it refreshes, the key it shows) every `refresh_ms`, keeping the key each answer
 says it shows.
 
-Prints per N: walls and tiles, polls, errors, p50/p95/p99 of a poll (and the p95 of walls and of tiles), data changes
-seen, the web workers' store statements per data change (from /metrics, `cchc_web_store_statements_total` of each
+Prints per N: walls and tiles, polls, errors, p50/p95/p99 of a poll (and the p95 of walls and of tiles; and of the
+polls' time inside gunicorn's workers, from its access log — the viewers' own figure adds the wait for a free thread
+and their own processes on the same cores), data changes seen, the web workers' store statements per data change (from /metrics, `cchc_web_store_statements_total` of each
 worker) and their CPU time per poll (from /proc: what a poll costs, steadier than its latency on a shared machine),
 against the figures at N = the first --viewers value (the baseline of the same run; the default's 8 viewers
 already show every distinct page of the larger runs: the wall and the tiles of 4 units). Targets (issue 16): p95 ≤
@@ -314,6 +315,8 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
         }
         command = [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread"]
         command += ["--threads", str(args.threads), "--keep-alive", "10", "--timeout", "90", "-b", f"127.0.0.1:{port}"]
+        access = Path(folder) / "access.log"  # each request's time inside gunicorn's worker (`server_p95`)
+        command += ["--access-logfile", str(access), "--access-logformat", ACCESS_FORMAT]
         server = subprocess.Popen([*command, "dashboard.web.wsgi:server"], cwd=ROOT, env=env)
         try:
             for _ in range(120):
@@ -339,7 +342,7 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
                 run_one(
                     args,
                     pages_for(n, args.tile_share, wall, tiles),
-                    (base, server.pid),
+                    (base, server.pid, access),
                     signin_as,
                     api_token,
                     built,
@@ -357,14 +360,14 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
     first = rows[0]
     print(
         f"\n{'viewers':>7} {'walls':>5} {'tiles':>5} {'polls':>7} {'errors':>6} {'p50 ms':>7} {'p95 ms':>7} "
-        f"{'p99 ms':>7} {'wall p95':>8} {'tile p95':>8} {'changes':>7} {'stmts/change':>12} {'× N=' + str(first['n']):>8} {'cpu ms/poll':>11}"
+        f"{'p99 ms':>7} {'wall p95':>8} {'tile p95':>8} {'srv p95':>7} {'changes':>7} {'stmts/change':>12} {'× N=' + str(first['n']):>8} {'cpu ms/poll':>11}"
     )
     for row in rows:
         ratio = row["per_change"] / first["per_change"] if first["per_change"] else float("nan")
         print(
             f"{row['n']:>7} {row['walls']:>5} {row['tiles']:>5} {row['polls']:>7} {row['errors']:>6} "
             f"{row['p50']:>7.1f} {row['p95']:>7.1f} {row['p99']:>7.1f} {row['wall_p95']:>8.1f} {row['tile_p95']:>8.1f} "
-            f"{row['changes']:>7} {row['per_change']:>12.1f} {ratio:>8.2f} {row['cpu_ms_per_poll']:>11.2f}"
+            f"{row['server_p95']:>7.1f} {row['changes']:>7} {row['per_change']:>12.1f} {ratio:>8.2f} {row['cpu_ms_per_poll']:>11.2f}"
         )
     print(f"store: {args.store}; targets: p95 ≤ 250 ms, 0 errors, statements per change not growing with N")
     return 0
@@ -399,11 +402,26 @@ def watch(base: str, pages: list[Page], signin_as: tuple[str, str], ready, stop,
     )
 
 
+ACCESS_FORMAT = "%(M)s %(U)s"  # gunicorn's access log: the request's time in ms, its path
+
+
+def server_times_ms(access: Path, offset: int) -> list[float]:
+    """The polls' times inside the server (from gunicorn's access log past `offset`): without the viewers' own
+    processes and the wait for a free thread, which the viewers' timings include — on 2 shared cores, a large part."""
+    if not access.exists():
+        return []
+    with access.open("rb") as log:
+        log.seek(offset)
+        lines = log.read().decode("utf-8", "replace").splitlines()
+    return [float(line.split()[0]) for line in lines if "_dash-update-component" in line and line[:1].isdigit()]
+
+
 def run_one(args, pages: list[Page], server, signin_as: tuple[str, str], token: str, built, ingestor) -> dict:
     """A viewer per page for --seconds while the sources are pulled every --change-every seconds (by this process:
     the viewers poll from processes of their own, so the writer's work does not hold up their timing); `server`:
     (its address, gunicorn's pid)."""
-    base, server_pid = server
+    base, server_pid, access = server
+    logged_before = access.stat().st_size if access.exists() else 0
     context = multiprocessing.get_context("spawn")
     ready, results, stop = context.Queue(), context.Queue(), context.Event()
     shares = [pages[i : i + VIEWERS_PER_PROCESS] for i in range(0, len(pages), VIEWERS_PER_PROCESS)]
@@ -433,6 +451,7 @@ def run_one(args, pages: list[Page], server, signin_as: tuple[str, str], token: 
     for process in processes:
         process.join(30)
     timed = [(kind, s * 1000) for found, _, _ in gathered for kind, s in found]
+    served = server_times_ms(access, logged_before)
     latencies = [ms for _, ms in timed]
     errors = [e for _, found, _ in gathered for e in found]
     sizes = [b for _, _, found in gathered for b in found]
@@ -451,6 +470,8 @@ def run_one(args, pages: list[Page], server, signin_as: tuple[str, str], token: 
         "p99": percentile(latencies, 0.99),
         "wall_p95": percentile([ms for kind, ms in timed if kind == "wall"], 0.95),
         "tile_p95": percentile([ms for kind, ms in timed if kind == "tile"], 0.95),
+        "server_p50": statistics.median(served) if served else float("nan"),
+        "server_p95": percentile(served, 0.95),
         "changes": changes,
         "per_change": sent / changes if changes else float("nan"),
         "kib_per_new_key": statistics.mean(sizes) / 1024 if sizes else 0.0,

@@ -88,6 +88,7 @@ def test_load_benchmark_smoke_run(capsys):
     assert [(row["n"], row["walls"], row["tiles"]) for row in rows] == [(1, 1, 0), (3, 2, 1)]
     assert all(row["errors"] == 0 and row["polls"] > 0 and row["changes"] > 0 for row in rows), printed
     assert rows[1]["tile_p95"] > 0 and rows[1]["kib_per_new_key"] > 0, printed
+    assert all(0 < row["server_p95"] < 30_000 for row in rows), printed  # the polls' times in gunicorn's access log
     assert "targets: p95 ≤ 250 ms, 0 errors" in printed
 
 
