@@ -16,11 +16,12 @@ says it shows.
 
 Prints per N: walls and tiles, polls, errors, p50/p95/p99 of a poll (and the p95 of walls and of tiles; and of the
 polls' time inside gunicorn's workers, from its access log — the viewers' own figure adds the wait for a free thread
-and their own processes on the same cores), data changes seen, the web workers' store statements per data change (from /metrics, `cchc_web_store_statements_total` of each
-worker) and their CPU time per poll (from /proc: what a poll costs, steadier than its latency on a shared machine),
-against the figures at N = the first --viewers value (the baseline of the same run; the default's 8 viewers
-already show every distinct page of the larger runs: the wall and the tiles of 4 units). Targets (issue 16): p95 ≤
-250 ms, 0 errors, data every 2 s, and statements per change that do not grow with N.
+and their own processes on the same cores), data changes seen, the web workers' store statements per data change
+(from /metrics, `cchc_web_store_statements_total` of each worker) and their CPU time per poll (from /proc: what a
+poll costs, steadier than its latency on a shared machine), against the figures at N = the first --viewers value
+(the baseline of the same run; the default's 8 viewers already show every distinct page of the larger runs: the
+wall and the tiles of 4 units). Targets (issue 16): p95 ≤ 250 ms, 0 errors, data every 2 s, and statements per
+change that do not grow with N.
 """
 
 from __future__ import annotations
@@ -419,7 +420,7 @@ def server_times_ms(access: Path, offset: int) -> list[float]:
 def run_one(args, pages: list[Page], server, signin_as: tuple[str, str], token: str, built, ingestor) -> dict:
     """A viewer per page for --seconds while the sources are pulled every --change-every seconds (by this process:
     the viewers poll from processes of their own, so the writer's work does not hold up their timing); `server`:
-    (its address, gunicorn's pid)."""
+    (its address, gunicorn's pid, its access log)."""
     base, server_pid, access = server
     logged_before = access.stat().st_size if access.exists() else 0
     context = multiprocessing.get_context("spawn")

@@ -164,6 +164,12 @@ def release(cache: Cache, key: str) -> None:
         log.warning("cache delete of %s:computing failed: %s", key, exc)
 
 
+def _set_and_keep(cache: Cache, key: str, value: Any) -> None:
+    """Store a large value that never changes under `key`, and keep it for this process's next readers."""
+    _set(cache, key, value)
+    here_for(cache).put(key, value)
+
+
 def cached(cache: Cache, key: str, compute: Callable[[], T], keep: bool = False) -> T:
     """The cached value for `key`, computed and stored on a miss; a failing cache is bypassed. With `keep`, for a
     large value that never changes under its key: kept by this process too (`kept(large=True)`), so its next
@@ -171,9 +177,7 @@ def cached(cache: Cache, key: str, compute: Callable[[], T], keep: bool = False)
     value = kept(cache, key, large=True) if keep else _get(cache, key)
     if value is None:
         value = compute()
-        _set(cache, key, value)
-        if keep:
-            here_for(cache).put(key, value)
+        (_set_and_keep if keep else _set)(cache, key, value)
     return value
 
 
@@ -316,8 +320,7 @@ def computed(cache: Cache, kind: str, key: tuple[Any, ...], compute: Callable[[]
         if done is not None:
             return done
         result = compute()
-        _set(cache, name, result)
-        here_for(cache).put(name, result)
+        _set_and_keep(cache, name, result)
         newest = newest_key(cache, kind)
         if newest is None or newest <= key:
             _set(cache, f"{kind}:latest", (key, result), timeout=LATEST_TIMEOUT_S)

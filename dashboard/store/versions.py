@@ -81,7 +81,7 @@ class ReferenceReads:
 
     def rows(self) -> list[dict]:
         with self._lock:
-            last, writes = self._last, _last_reference
-            if last is None or last[1] != writes or self._monotonic() - last[0] >= self._max_age_s:
-                last = self._last = (self._monotonic(), writes, self._read())
+            last, writes, now = self._last, _last_reference, self._monotonic()
+            if last is None or last[1] != writes or now - last[0] >= self._max_age_s:
+                last = self._last = (now, writes, self._read())
         return [dict(row) for row in last[2]]

@@ -70,34 +70,45 @@ def install(app: Dash, cache: Cache, answers: list[ReadyAnswer], now_ms: Callabl
         if identity == WAITING:  # the viewer shows the newest so far: keep it, ask again soon
             return Response(answer.waiting, 200, mimetype="application/json")
         name = _name(identity)
-        found = _read(cache, name)
+        found: tuple[str, int, str] | Response | None = _read(cache, name)
         if found is None:
             with locks_lock:
                 lock = locks.setdefault(name, threading.Lock())
             if not lock.acquire(blocking=False):  # another thread draws it: this viewer asks again soon
                 return Response(answer.waiting, 200, mimetype="application/json")
             try:
-                found = _read(cache, name)
-                if found is None:
-                    if not claim(cache, name, DRAWING_CLAIM_S):  # another worker draws it: its bytes come here
-                        return Response(answer.waiting, 200, mimetype="application/json")
-                    try:
-                        response = app.server.make_response(view(*args, **kwargs))
-                        found = _keepable(answer, identity, response)
-                        if found is None:
-                            return response
-                        _write(cache, name, found)
-                    finally:
-                        release(cache, name)
+                draw = lambda: app.server.make_response(view(*args, **kwargs))  # noqa: E731
+                found = _read(cache, name) or _drawn(cache, name, answer, identity, draw)
             finally:
                 lock.release()
                 with locks_lock:
                     locks.pop(name, None)
+        if isinstance(found, Response):
+            return found
         form, stamped, text = found
         served = text.replace(form % stamped, form % now_ms(), 1) if form else text
         return Response(served, 200, mimetype="application/json")
 
     app.server.view_functions[endpoint] = ready_view
+
+
+def _drawn(
+    cache: Cache, name: str, answer: ReadyAnswer, identity: str, draw: Callable[[], Response]
+) -> tuple[str, int, str] | Response:
+    """The answer under `name` drawn by this worker and kept, unless another worker sharing the cache draws it
+    (`claim`): then `waiting`, and its bytes come at the viewer's next poll. A response that cannot be kept (an error,
+    one still waiting for figures) is returned as it is."""
+    if not claim(cache, name, DRAWING_CLAIM_S):
+        return Response(answer.waiting, 200, mimetype="application/json")
+    try:
+        response = draw()
+        found = _keepable(answer, identity, response)
+        if found is None:
+            return response
+        _write(cache, name, found)
+        return found
+    finally:
+        release(cache, name)
 
 
 def _keepable(answer: ReadyAnswer, identity: str, response: Response) -> tuple[str, int, str] | None:

@@ -6,8 +6,10 @@ import pickle
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from flask_caching import Cache
@@ -242,17 +244,24 @@ def test_the_key_a_key_followed_is_read_from_the_shared_cache_once_per_process()
     assert asked.count("wall:before:5:09:01") == 2  # none yet is not kept: it may still be written
 
 
-def test_a_value_computed_once_is_computed_by_one_worker_sharing_redis_and_read_once_a_process(redis_url):
-    settings = redis_settings(redis_url)
-    first, second = (attach_cache(Flask(f"worker{i}"), settings) for i in (1, 2))
-    started, release, calls = threading.Event(), threading.Event(), []
+def held(calls: list[str], value: Any) -> tuple[Callable[[], Any], threading.Event, threading.Event]:
+    """A computation that notes "first" in `calls`, says it has started, and returns `value` once released."""
+    started, release = threading.Event(), threading.Event()
 
-    def slow() -> tuple:
+    def slow() -> Any:
         calls.append("first")
         started.set()
         assert release.wait(10)
-        return ("ward-1", "ward-2")
+        return value
 
+    return slow, started, release
+
+
+def test_a_value_computed_once_is_computed_by_one_worker_sharing_redis_and_read_once_a_process(redis_url):
+    settings = redis_settings(redis_url)
+    first, second = (attach_cache(Flask(f"worker{i}"), settings) for i in (1, 2))
+    calls: list[str] = []
+    slow, started, release = held(calls, ("ward-1", "ward-2"))
     with ThreadPoolExecutor(2) as pool:
         one = pool.submit(cached_once, first, "unit-keys:7", slow)
         assert started.wait(10)
@@ -271,14 +280,8 @@ def test_a_value_computed_once_is_computed_by_one_worker_sharing_redis_and_read_
 def test_a_value_computed_here_is_computed_once_a_process_and_never_written_to_the_shared_cache(redis_url):
     settings = redis_settings(redis_url)
     first, second = (attach_cache(Flask(f"worker{i}"), settings) for i in (1, 2))
-    started, release, calls = threading.Event(), threading.Event(), []
-
-    def slow() -> dict:
-        calls.append("first")
-        started.set()
-        assert release.wait(10)
-        return {"league": [3, 1, 2]}
-
+    calls: list[str] = []
+    slow, started, release = held(calls, {"league": [3, 1, 2]})
     with ThreadPoolExecutor(3) as pool:
         one = pool.submit(computed_here, first, "standings:7", slow)
         assert started.wait(10)

@@ -5,6 +5,7 @@ viewer — the home page's also when its viewer picks another period."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -15,6 +16,7 @@ from callbacks import unit as unit_callbacks
 from dashboard.auth.roles import UNIT_HEAD
 from dashboard.core.cache import background_for, cache_of
 from dashboard.core.vocabulary import DEFAULT_PERIOD, LAST_7_DAYS
+from dashboard.pages import unit as unit_pages
 from dashboard.web import ready
 from layouts.ids import HomeIds, LeagueIds, OverviewIds, ShellIds, UnitIds
 from tests.conftest import START
@@ -147,17 +149,20 @@ def test_the_tile_is_answered_once_a_key_for_every_viewer_who_may_see_the_same(a
 
 
 def test_a_new_version_of_the_tile_is_computed_once_while_its_viewers_keep_the_newest_so_far(
-    app, services, source_db, pull, counted
+    app, services, source_db, pull, counted, monkeypatch
 ):
     source_db.insert("dossiers", dossier("A"))
     pull()
     client = signed_client(app)
     key = _tile_key(_poll(client, app, "tile", None))
+    release, real_view = threading.Event(), unit_pages.unit_view
+    monkeypatch.setattr(unit_pages, "unit_view", lambda *a, **k: release.wait(10) and real_view(*a, **k))
     source_db.insert("dossiers", dossier("B"))
     pull()
     for _ in range(3):  # computed in the background: meanwhile the tile shows the newest so far, nothing to send
         assert _poll(client, app, "tile", key).get_data(as_text=True) == ready.NOTHING
     assert counted["tile"] == [None]
+    release.set()  # the background computation ends (held until the polls are done: however fast it is)
     background_for(cache_of(app)).wait()
     answers = [_poll(signed_client(app, login=f"leader-{n}"), app, "tile", key) for n in range(3)]
     assert [_tile_key(r)[0] for r in answers] == [key[0] + 1] * 3 and counted["tile"] == [None, key]
