@@ -8,9 +8,7 @@ gets the newest value already computed at once, while the value for the new key 
 background, one computation of a kind at a time (per process, and across workers sharing Redis). A kind is an
 address (the wall; a league and period; a tile's unit, period, list and page; an API query), so one address's
 newest value never answers another's. `cached_once` is `cached` with one computation per key and process;
-`computed_here` is one computation per key and process kept by that process alone (a value cheaper to compute
-again than to encode and decode). A key's value never changes, so each process keeps the few it reads last
-(`kept`), and `claim` is the one atomic flag by which one worker of those sharing the cache computes a value.
+`computed_here` the same kept by that process alone; `kept` a process's copy of a value; `claim` the one flag.
 """
 
 from __future__ import annotations
