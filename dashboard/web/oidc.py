@@ -181,6 +181,6 @@ def blueprint(services: Services) -> Blueprint:
             return refused(lang, login, who, "the account is disabled")
         sessions.start_session(user, accounts)
         accounts.audit.record(SIGN_IN, user.principal(), client=request.remote_addr, detail="sso")
-        return redirect(landing(user.principal(), next_path), 303)
+        return sessions.signed_in(redirect(landing(user.principal(), next_path), 303))
 
     return bp

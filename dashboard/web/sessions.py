@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from flask import Flask, Request, session
+from flask import Flask, Request, request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
@@ -123,3 +123,11 @@ def keep_device(response: Response, token: str, expires_at: datetime, secure: bo
 
 def forget_device(response: Response) -> None:
     response.delete_cookie(DEVICE_COOKIE, path="/")
+
+
+def signed_in(response: Response) -> Response:
+    """The answer to a sign-in: a wall's device cookie dropped with it, else the browser would stay the wall (the
+    device cookie is read before the session) and its user would be refused every page but the wall."""
+    if DEVICE_COOKIE in request.cookies:
+        forget_device(response)
+    return response

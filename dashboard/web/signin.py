@@ -120,7 +120,7 @@ def blueprint(services: Services) -> Blueprint:
             return sign_in_page(lang, next_path, t("auth.failed", lang), 401)
         sessions.start_session(user, accounts)
         accounts.audit.record(SIGN_IN, user.principal(), client=client, detail="password")
-        return redirect(landing(user.principal(), next_path), 303)
+        return sessions.signed_in(redirect(landing(user.principal(), next_path), 303))
 
     @bp.post(SIGN_OUT_PATH)
     def sign_out() -> Response:

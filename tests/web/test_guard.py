@@ -329,6 +329,23 @@ def test_a_kiosk_token_becomes_a_device_cookie_and_leaves_the_address(app, servi
     assert client.get("/wall").status_code == 303  # forgotten: now it is a browser like any other
 
 
+def test_signing_in_on_a_walls_browser_drops_its_device_cookie(app, services, real_time):
+    account(app, UNIT_HEAD, ["quan-1"], login="truong-don-vi")
+    expires = real_time.now() + timedelta(days=60)
+    _token_id, token = services.accounts.issue_token("kiosk", "Phòng điều hành", KIOSK_ROLE, set(), expires)
+    client = anonymous_client(app)
+    assert client.get(f"/wall?token={token}").status_code == 303  # the browser is now a wall
+    assert client.get("/unit/quan-1").status_code == 403
+    response = client.post("/signin", data={"login": "truong-don-vi", "password": PASSWORD, "next": "/unit/quan-1"})
+    assert (response.status_code, response.headers["Location"]) == (303, "/unit/quan-1")
+    assert any(c.startswith(f"{DEVICE_COOKIE}=;") for c in response.headers.getlist("Set-Cookie"))
+    assert client.get("/unit/quan-1?list=overdue").status_code == 200  # the unit head's own list, as the unit head
+    assert client.get("/unit/quan-3?list=overdue").status_code == 403  # another unit's: not the wall's refusal
+    plain = anonymous_client(app)  # a browser that never was a wall: no cookie to drop
+    signed = plain.post("/signin", data={"login": "truong-don-vi", "password": PASSWORD, "next": "/unit/quan-1"})
+    assert signed.status_code == 303 and not any(DEVICE_COOKIE in c for c in signed.headers.getlist("Set-Cookie"))
+
+
 def test_a_bad_or_api_token_in_the_address_opens_nothing(app, services, real_time):
     expires = real_time.now() + timedelta(days=1)
     _, api = services.accounts.issue_token("api", "Cổng dữ liệu", API_READER, set(), expires)
