@@ -74,12 +74,26 @@ SPEED = 1200.0  # simulated seconds a real second: the small demo city's offices
 def office_morning(now: datetime, calendar: WorkCalendar) -> datetime:
     """When the simulated offices start: the opening of the latest working day that has opened by `now`. Started at
     now, a run in the evening or on a weekend saw its offices closed at once and the data hardly change; from the
-    opening, the simulated day (9.5 office hours at SPEED) outlasts a smoke run and most of a default one."""
+    opening, the offices' clock (`OfficeClock`) runs over office hours only."""
     opening = OFFICE_BLOCKS[0][0]
     day = city_time(now).date()
     while not calendar.is_working_day(day) or datetime.combine(day, opening, CITY_TZ) > now:
         day -= timedelta(days=1)
     return datetime.combine(day, opening, CITY_TZ)
+
+
+class OfficeClock:
+    """The simulated offices' time: `speed` office seconds a real second from `start`, over office hours only — at
+    closing it goes on at the next working day's opening, so every round of a long run (8, 50 and 200 viewers: some
+    40 simulated office hours at the default speed) sees dossiers arrive and change, not an evening or a weekend."""
+
+    def __init__(self, start: datetime, speed: float, calendar: WorkCalendar) -> None:
+        self.start, self.speed, self.calendar = start, speed, calendar
+        self.began = time.monotonic()
+
+    def now(self) -> datetime:
+        office_hours = (time.monotonic() - self.began) * self.speed / 3600
+        return self.calendar.due_after_working_hours(self.start, office_hours).astimezone(UTC)
 
 
 def free_port() -> int:
@@ -327,7 +341,8 @@ def measure(args, counts: list[int], prefix: str, store_url: str | None) -> int:
                 except requests.RequestException:
                     time.sleep(0.5)
             eager = services.settings.model_copy(update={"safety_lag_s": 0.0})  # each tick's rows, pulled at once
-            ingestor = Ingestor(services.store, built.clock, eager, services.calendar)
+            clock = OfficeClock(built.clock.now(), args.speed, services.calendar)
+            ingestor = Ingestor(services.store, clock, eager, services.calendar)
             wall = Page("wall", signin.wall_url, payload(output, parts, graphs, None, 1.0), WallIds.SEEN)
             tile_output, tile_parts = tile_outputs(create_app(services))
             units = list(dict.fromkeys(source.unit for source in services.sources))[: args.tile_units]
@@ -435,10 +450,11 @@ def run_one(args, pages: list[Page], server, signin_as: tuple[str, str], token: 
     before, version = statements(base, token, args.workers), services.store.data_version()[0]
     cpu_before = workers_cpu_s(server_pid)
     ended = time.monotonic() + args.seconds
-    turn = 0
+    clock = ingestor.clock  # the offices' time (`OfficeClock`), the writer's too
+    turn, simulated_from = 0, city_time(clock.now())
     while time.monotonic() < ended:
         began = time.monotonic()
-        built.tick()
+        built.simulator.advance(clock.now())
         version_now = services.store.data_version()[0]
         for _ in services.sources:  # offices in turn, as their pull intervals come round, until one has news
             ingestor.pull(services.sources[turn % len(services.sources)])
@@ -477,6 +493,8 @@ def run_one(args, pages: list[Page], server, signin_as: tuple[str, str], token: 
         "per_change": sent / changes if changes else float("nan"),
         "kib_per_new_key": statistics.mean(sizes) / 1024 if sizes else 0.0,
         "cpu_ms_per_poll": 1000 * cpu_used / len(latencies) if latencies else float("nan"),
+        "simulated": f"{simulated_from:%a %H:%M}–{city_time(clock.now()):%a %H:%M}",
+        "pulls": turn,
     }
     print(json.dumps(row), flush=True)
     if errors:

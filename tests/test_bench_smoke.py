@@ -76,6 +76,31 @@ def test_load_benchmark_starts_its_offices_at_the_latest_opening(now, opening):
     assert start == datetime.fromisoformat(opening) and str(start.tzinfo) == "Asia/Ho_Chi_Minh"
 
 
+@pytest.mark.parametrize(
+    ("start", "real_s", "office_time"),
+    [
+        ("2026-12-04T16:30:00+07:00", 0.25, "2026-12-04T16:45:00+07:00"),  # Friday, within the afternoon
+        ("2026-12-04T16:30:00+07:00", 1.0, "2026-12-07T08:00:00+07:00"),  # past closing: Monday's opening, on
+        ("2026-12-04T11:00:00+07:00", 1.0, "2026-12-04T13:30:00+07:00"),  # over the lunch break
+        ("2026-12-05T10:00:00+07:00", 0.5, "2026-12-07T08:00:00+07:00"),  # started on a Saturday: Monday
+        ("2026-12-04T08:00:00+07:00", 9.0, "2026-12-07T09:00:00+07:00"),  # a whole office day (8 h) and one more
+    ],
+)
+def test_the_load_benchmarks_offices_run_over_office_hours_only(monkeypatch, start, real_s, office_time):
+    """A run's sequence (8, 50, 200 viewers) outlasts a simulated office day: its third round saw no data change
+    at all, its offices closed for the night. Their clock goes on at the next opening (an office hour a real second
+    here)."""
+    from datetime import datetime
+
+    from dashboard.core.workdays import WorkCalendar
+
+    monotonic = [100.0]
+    monkeypatch.setattr(load.time, "monotonic", lambda: monotonic[0])
+    clock = load.OfficeClock(datetime.fromisoformat(start), 3600.0, WorkCalendar.from_yaml())
+    monotonic[0] += real_s
+    assert clock.now() == datetime.fromisoformat(office_time) and clock.now().tzinfo is not None
+
+
 @pytest.mark.slow
 @pytest.mark.redis
 def test_load_benchmark_smoke_run(capsys):
