@@ -277,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
     parser.add_argument("--scale", type=float, default=0.02, help="the demo's size (its share of the real city)")
-    parser.add_argument("--speed", type=float, default=SPEED, help="simulated seconds a real second (1/scale: real)")
+    parser.add_argument("--speed", type=float, default=SPEED, help="office seconds a real second (1/scale: real)")
     parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--pg-url", default=PG_URL, help="the PostgreSQL server for a --store postgresql")
     parser.add_argument("--tile-share", type=float, default=0.5, help="the share of the viewers on a unit tile")
