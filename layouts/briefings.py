@@ -12,7 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.core.i18n import MISSING, fmt_date, fmt_decimal, fmt_int, fmt_pct, fmt_time, period_label, t
+from dashboard.core.i18n import MISSING, fmt_date, fmt_decimal, fmt_int, fmt_pct, fmt_score, fmt_time, period_label, t
 from layouts import shell
 from layouts.attrs import Attrs
 from layouts.ids import BriefingsIds
@@ -219,7 +219,7 @@ def _facts(found: SnapshotRow, lang: str) -> html.P:
 
 
 def _ranked_rows(rows: Sequence[Ranked], lang: str) -> list[tuple[Any, ...]]:
-    return [(MISSING if r.rank is None else str(r.rank), _unit(r.unit, lang), fmt_decimal(r.score, lang),
+    return [(MISSING if r.rank is None else str(r.rank), _unit(r.unit, lang), fmt_score(r.score, lang),
              fmt_pct(r.on_time, lang)) for r in rows]  # fmt: skip
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dashboard.core.i18n import fmt_decimal, fmt_int, fmt_pct, t
+from dashboard.core.i18n import fmt_decimal, fmt_int, fmt_pct, fmt_score, t
 
 if TYPE_CHECKING:
     from dashboard.metrics.service_index import IndexScore, SubScore
@@ -46,7 +46,7 @@ def subscore_line(sub: SubScore, lang: str) -> str:
         what=what,
         pct=fmt_pct(sub.ratio.value, lang),
         target=fmt_pct(sub.threshold, lang),
-        points=fmt_decimal(sub.points, lang),
+        points=fmt_score(sub.points, lang),
         max=fmt_decimal(sub.max_points, lang, digits=0),
     )
 
@@ -59,9 +59,9 @@ def total_line(index: IndexScore, lang: str) -> str:
     return t(
         "index.total",
         lang,
-        points=fmt_decimal(sum(sub.points or 0.0 for sub in scored), lang),
+        points=fmt_score(sum(sub.points or 0.0 for sub in scored), lang),
         max=fmt_decimal(sum(sub.max_points for sub in scored), lang, digits=0),
-        score=fmt_decimal(index.score, lang),
+        score=fmt_score(index.score, lang),
     )
 
 

@@ -16,11 +16,10 @@ from urllib.parse import urlencode
 
 import dash_ag_grid as dag
 from babel.dates import format_datetime
-from babel.numbers import format_decimal
 
 from dashboard.core.cells import neutralise
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_day, fmt_int, fmt_pct, t
+from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_day, fmt_int, fmt_pct, fmt_score, t
 from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD
 from dashboard.metrics.service_index import criterion_ratio
@@ -55,11 +54,6 @@ class CommitPart(TypedDict):
 def league_href(lang: str, kind: str = DEFAULT_KIND, period: str = DEFAULT_PERIOD) -> str:
     """The league page's address for a kind and a period."""
     return f"{shell.LEAGUE_PATH}?{urlencode({'lang': lang, KIND_PARAM: kind, PERIOD_PARAM: period})}"
-
-
-def fmt_points(value: float | None, lang: str) -> str:
-    """A score or points with two decimals: 87,35 (vi), 87.35 (en); a dash when n/a."""
-    return MISSING if value is None else format_decimal(value, format="#,##0.00", locale=LOCALES[lang])
 
 
 def _short_time(moment: datetime, lang: str) -> str:
@@ -165,7 +159,7 @@ def _commitment_cells(row: LeagueRow, lang: str) -> dict[str, Any]:
 def _trend_cells(row: LeagueRow, lang: str) -> dict[str, Any]:
     present = [value for value in row.trend if value is not None]
     title = (
-        t("league.trend.tip", lang, first=fmt_points(present[0], lang), last=fmt_points(present[-1], lang))
+        t("league.trend.tip", lang, first=fmt_score(present[0], lang), last=fmt_score(present[-1], lang))
         if present
         else t("league.unranked", lang)
     )
@@ -204,7 +198,7 @@ def grid_row(row: LeagueRow, lang: str, ties: Counter, period: str = DEFAULT_PER
         "previous_rank": row.previous_rank,
         "movement": row.movement,
         "score": score,
-        "score_text": fmt_points(score, lang) if score is not None else t(f"index.score.{row.index.state}", lang),
+        "score_text": fmt_score(score, lang) if score is not None else t(f"index.score.{row.index.state}", lang),
         "grade": grade,
         "grade_text": t(f"league.grade.{grade}", lang) if grade else "",
         "data_as_of": row.data_as_of.astimezone(CITY_TZ).isoformat() if row.data_as_of else None,
@@ -212,7 +206,7 @@ def grid_row(row: LeagueRow, lang: str, ties: Counter, period: str = DEFAULT_PER
     data |= _rank_cells(row, ties, lang) | _movement_cells(row, lang)
     for sub in row.index.subscores:
         points = _rounded(sub.points)
-        data |= {f"points_{sub.key}": points, f"points_{sub.key}_text": fmt_points(points, lang)}
+        data |= {f"points_{sub.key}": points, f"points_{sub.key}_text": fmt_score(points, lang)}
         data[f"points_{sub.key}_formula"] = subscore_line(sub, lang)  # the cell's tooltip, in words
     data |= _ratio_cells("on_time", row.kpis.on_time, "league.on_time.tip", lang)
     data |= _ratio_cells("online", row.kpis.online, "league.online.tip", lang)

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.core.i18n import fmt_date, fmt_day, fmt_decimal, fmt_int, fmt_time, period_label, t
+from dashboard.core.i18n import fmt_date, fmt_day, fmt_int, fmt_score, fmt_time, period_label, t
 from dashboard.core.unit_names import unit_name as core_unit_name
 from dashboard.core.vocabulary import DEFAULT_PERIOD, PERIODS, league_of
 from layouts import figures, names, shell
@@ -111,7 +111,7 @@ def _score(view: UnitView, lang: str) -> Component:
         text = t("unit.score.too_few" if view.index.state == "too_few" else "unit.score.none", lang)
     else:
         grade = t(f"unit.grade.{view.index.grade}", lang)
-        text = t("unit.score", lang, score=fmt_decimal(score, lang), grade=grade)
+        text = t("unit.score", lang, score=fmt_score(score, lang), grade=grade)
     lines = [html.Li(subscore_line(sub, lang)) for sub in view.index.subscores]
     breakdown = [
         html.Div(t("unit.breakdown", lang), className="pulse-breakdown-title"),

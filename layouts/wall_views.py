@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from dash import html
 
 from dashboard.core.clock import city_time
-from dashboard.core.i18n import fmt_datetime, fmt_decimal, fmt_int, fmt_pct, fmt_time, t
+from dashboard.core.i18n import fmt_datetime, fmt_int, fmt_pct, fmt_score, fmt_time, t
 from dashboard.core.vocabulary import CITY_KEY
 from layouts.attrs import Attrs
 from layouts.wall_compare import compare_lines
@@ -122,7 +122,7 @@ def league_score(unit: UnitStatus, lang: str) -> str:
     """The score as the league page writes it ("84,9"), or why there is none ("chưa đủ số liệu" when no criterion
     has enough data — never a 0,0 — or "không có số liệu")."""
     if unit.score is not None:
-        return fmt_decimal(unit.score, lang, 1)
+        return fmt_score(unit.score, lang)
     return t("index.score.no_data" if unit.score_state == "no_data" else "index.score.too_few", lang)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from dashboard.briefings.report import LeagueTable, Report
 from dashboard.core.geo import TileCell, read_tile_grid
-from dashboard.core.i18n import fmt_decimal, t
+from dashboard.core.i18n import fmt_score, t
 from dashboard.core.settings import Settings
 from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import DISTRICT, LEAGUE_KINDS, WARD
@@ -139,7 +139,7 @@ def league_bars(league: LeagueTable, lang: str) -> dict[str, Any]:
         "orientation": "h",
         "x": [r.score for r in scored],
         "y": names,
-        "text": [f"{fmt_decimal(r.score, lang)} · {g}".rstrip(" ·") for r, g in zip(scored, grades, strict=True)],
+        "text": [f"{fmt_score(r.score, lang)} · {g}".rstrip(" ·") for r, g in zip(scored, grades, strict=True)],
         "textposition": "outside",
         "cliponaxis": False,
         "marker": {"color": OKABE_ITO["blue"], "line": {"color": INK, "width": 0.5}},

@@ -28,6 +28,7 @@ from dashboard.core.i18n import (
     fmt_decimal,
     fmt_int,
     fmt_pct,
+    fmt_score,
     fmt_time,
     language,
     period_label,
@@ -223,7 +224,7 @@ def _league_row(row: TableRow, lang: str) -> tuple[str, ...]:
     return (
         MISSING if row.rank is None else fmt_int(row.rank, lang) + ("=" if row.tied else ""),
         unit_name(row.name_vi, row.name_en, lang),
-        fmt_decimal(row.score, lang) if row.score is not None else t(f"index.score.{row.state}", lang),
+        fmt_score(row.score, lang) if row.score is not None else t(f"index.score.{row.state}", lang),
         t(f"league.grade.{row.grade}", lang) if row.grade else MISSING,
         *(fmt_pct(v, lang) for v in (row.on_time, row.online, row.satisfaction)),
         *(fmt_int(n, lang) for n in (row.received, row.completed, row.in_progress, row.overdue)),

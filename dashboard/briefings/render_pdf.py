@@ -21,7 +21,7 @@ from fpdf.fonts import FontFace
 from dashboard.briefings.charts import DEFAULT_TIMEOUT_S, Chart, has_data, render
 from dashboard.briefings.figures import all_figures, leagues_in_order
 from dashboard.briefings.report import AttentionUnit, LeagueTable, Report
-from dashboard.core.i18n import fmt_datetime, fmt_decimal, fmt_int, fmt_pct, period_label, t
+from dashboard.core.i18n import fmt_datetime, fmt_decimal, fmt_int, fmt_pct, fmt_score, period_label, t
 from dashboard.core.unit_names import unit_name
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")  # Debian's fonts-dejavu-core (installed by `make setup`)
@@ -39,7 +39,7 @@ def _rate(value: float | None, lang: str) -> str:
 
 
 def _score(value: float | None, lang: str) -> str:
-    return "—" if value is None else fmt_decimal(value, lang, 1)
+    return "—" if value is None else fmt_score(value, lang)
 
 
 class BriefingPDF(FPDF):

@@ -26,6 +26,7 @@ from babel.numbers import NumberPattern, parse_pattern
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import CatalogueError
 from dashboard.core.periods import custom_range
+from dashboard.core.rules import SCORE_DECIMALS
 
 Lang = Literal["vi", "en", "qps"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")  # the real languages, the ones a viewer may pick
@@ -118,6 +119,12 @@ def fmt_int(value: int | None, lang: str) -> str:
 def fmt_pct(value: float | None, lang: str) -> str:
     """A fraction as a percent with one decimal: 21,3% (vi), 21.3% (en); a dash when unknown."""
     return MISSING if value is None else _pattern(PERCENT_PATTERN).apply(value, _locale(lang))
+
+
+def fmt_score(value: float | None, lang: str) -> str:
+    """A service-index score or its points as they rank and grade (`rules.SCORE_DECIMALS`): 87,35 (vi), 87.35 (en) —
+    shown with fewer decimals, 79,96 (Khá) would read 80,0 beside a band that starts at 80."""
+    return fmt_decimal(value, lang, SCORE_DECIMALS)
 
 
 def fmt_decimal(value: float | None, lang: str, digits: int = 1) -> str:

@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dashboard.core.errors import IndexConfigError
+from dashboard.core.rules import SCORE_DECIMALS
 from dashboard.metrics.kpis import Ratio, UnitKpis
 
 CriterionKey = Literal["on_time", "online", "feedback_on_time", "feedback_satisfaction", "dossier_satisfaction"]
@@ -178,14 +179,14 @@ def score_unit(kpis: UnitKpis, config: IndexConfig) -> IndexScore:
 def grade_for(score: float, config: IndexConfig) -> str:
     """The first band (highest minimum first) whose minimum the score reaches."""
     for band in sorted(config.grades, key=lambda g: g.min, reverse=True):
-        if round(score, 2) >= band.min:
+        if round(score, SCORE_DECIMALS) >= band.min:
             return band.key
     return config.grades[-1].key
 
 
 def rank(scores: dict[str, float | None]) -> dict[str, int | None]:
     """Standard competition ranking ("1224") on scores rounded to 2 decimals; n/a (None) is unranked."""
-    rounded = {unit: round(score, 2) for unit, score in scores.items() if score is not None}
+    rounded = {unit: round(score, SCORE_DECIMALS) for unit, score in scores.items() if score is not None}
     ordered = sorted(rounded.values(), reverse=True)
     first_position: dict[float, int] = {}
     for position, value in enumerate(ordered, start=1):

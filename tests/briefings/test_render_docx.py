@@ -210,7 +210,7 @@ def test_a_unit_below_the_minimum_count_is_not_ranked_and_the_league_says_why(be
     each league the league page's words; Quận 1 (20) is ranked."""
     *_, made = below_the_minimum
     doc = read(document(made))
-    assert league_cells(doc, "Quận 1")[:4] == ["1", "", "Quận 1", "42,9"]
+    assert league_cells(doc, "Quận 1")[:4] == ["1", "", "Quận 1", "42,86"]
     assert league_cells(doc, "Quận 3")[:4] == ["—", "", "Quận 3", "—"]
     assert league_cells(doc, "Sở Tư pháp")[0] == "—"
     text = text_of(doc)

@@ -128,7 +128,7 @@ def test_the_figures_are_the_pages_own_rebuilt_from_the_snapshot(briefing):
     drawn = figures.all_figures(made, "vi")
     assert list(drawn) == ["gauge", "map", "league-district", "league-department"]
     [bars] = drawn["league-district"]["data"]
-    assert bars["y"] == ["1. Quận 1", "2. Quận 3"] and bars["text"][1] == "23,8 · yếu"
+    assert bars["y"] == ["1. Quận 1", "2. Quận 3"] and bars["text"][1] == "23,81 · yếu"
     types = {trace["type"] for figure in drawn.values() for trace in figure["data"]}
     assert types <= {"indicator", "scatter", "bar"}  # no geo or tile trace: nothing to fetch
     json.dumps(drawn)  # plain data, as kaleido wants it
@@ -202,7 +202,7 @@ def test_a_unit_below_the_minimum_count_is_not_ranked_for_want_of_data(below_the
     assert states["quan-1"] == (1, pytest.approx(18 / 42 * 100), "weak", "scored")
     assert (states["quan-3"], states["quan-5"]) == ((None, None, None, "too_few"), (None, None, None, "no_data"))
     own = without_bundle(page(made))
-    assert league_row_cells(own, "Quận 1")[:4] == ["1", "Quận 1", "42,9", "yếu"]
+    assert league_row_cells(own, "Quận 1")[:4] == ["1", "Quận 1", "42,86", "yếu"]
     assert league_row_cells(own, "Quận 3")[:4] == ["—", "Quận 3", "chưa đủ số liệu", "—"]
     assert league_row_cells(own, "Quận 5")[:4] == ["—", "Quận 5", "không có số liệu", "—"]
     assert league_row_cells(own, "Sở Tư pháp")[:4] == ["—", "Sở Tư pháp", "chưa đủ số liệu", "—"]

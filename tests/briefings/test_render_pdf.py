@@ -40,9 +40,9 @@ def test_the_pdf_says_the_right_numbers_names_and_period(briefing, tmp_path):
     assert "Kỳ báo cáo: 30 ngày (00:00 29/10/2019 – 15:00 27/11/2019)" in flat
     assert f"sha256 {report.content_hash}" in flat
     lines = [" ".join(line.split()) for line in text.splitlines()]
-    assert "1 Quận 1 42,9 90,0% 0,0% 0 0" in lines  # rank, unit, score, on time, online, in progress, overdue
-    assert "2 Quận 3 23,8 50,0% 0,0% 3 3" in lines
-    assert "1 Sở Tư pháp 47,6 100,0% 0,0% 1 1" in lines
+    assert "1 Quận 1 42,86 90,0% 0,0% 0 0" in lines  # rank, unit, score, on time, online, in progress, overdue
+    assert "2 Quận 3 23,81 50,0% 0,0% 3 3" in lines
+    assert "1 Sở Tư pháp 47,62 100,0% 0,0% 1 1" in lines
     assert "Đơn vị cần chú ý" in flat and "Báo động: 100,0% hồ sơ đang giải quyết đã quá hạn (ngưỡng 10,0%)" in flat
     assert "Chưa có bản chụp trước để so sánh." in flat
 
@@ -86,7 +86,7 @@ def test_the_whole_briefing_draws_its_charts_and_lays_them_out(briefing, tmp_pat
     images = [line.split() for line in listed.splitlines()[2:] if line.strip()]
     assert [row[2] for row in images].count("image") == 4  # the four charts, embedded once (and their alpha masks)
     text = " ".join(pdf_text(pdf, tmp_path).split())
-    assert "2 Quận 3 23,8 50,0% 0,0% 3 3" in text
+    assert "2 Quận 3 23,81 50,0% 0,0% 3 3" in text
     import os
 
     if os.environ.get("BRIEFING_PDF_OUT"):  # to look at it: BRIEFING_PDF_OUT=/tmp/briefing.pdf pytest …

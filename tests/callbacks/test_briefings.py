@@ -142,7 +142,7 @@ def test_two_snapshots_side_by_side_show_both_as_ofs_their_key_figures_and_what_
     a, b = texts(page[BriefingsIds.COLUMN_A]), texts(page[BriefingsIds.COLUMN_B])
     assert a[0] == "27/11/2019 15:00" and b[0] == "28/11/2019 15:00"
     assert report.content_hash[:12] in a and "Quận, huyện" in a and "Sở, ban, ngành" in a
-    assert a[a.index("2 đơn vị đứng đầu") :][5:9] == ["1", "Quận 1", "42,9", "90,0%"]  # after the header row
+    assert a[a.index("2 đơn vị đứng đầu") :][5:9] == ["1", "Quận 1", "42,86", "90,0%"]  # after the header row
     assert b[b.index("2 đơn vị đứng đầu") :][5:7] == ["1", "Quận 3"]
     changed = " | ".join(texts(page[BriefingsIds.CHANGES]))
     assert "Thay đổi từ bản chụp lúc 27/11/2019 15:00 đến bản chụp lúc 28/11/2019 15:00" in changed

@@ -128,7 +128,7 @@ def test_the_tile_shows_exact_figures_rank_and_city(tile):
     # 2nd behind Quận 3 over the previous 30 days; ranked among the 2 units with data (of 24 districts)
     assert page[UnitIds.RANK].children == "Hạng 1/2 · ▲ 1 bậc"
     assert "trong 2 đơn vị đủ số liệu (trên 24)" in texts(page[UnitIds.SUMMARY])
-    assert page[UnitIds.SCORE].children == "Điểm 57,1 · Trung bình"
+    assert page[UnitIds.SCORE].children == "Điểm 57,06 · Trung bình"
     assert page[UnitIds.KPI_ON_TIME].children == "33,3%"  # 1 of 3 completed
     assert page[UnitIds.KPI_IN_PROGRESS].children == "4"
     assert page[UnitIds.KPI_OVERDUE].children == "2"

@@ -98,7 +98,7 @@ def test_scores_points_and_kpis_are_numbers_beside_their_words(rows):
         "khá",
     )
     assert (quan_1["points_on_time"], quan_1["points_on_time_text"]) == (18.0, "18,00")
-    assert quan_1["points_online_formula"] == "Trực tuyến: 5 / 20 hồ sơ = 25,0% (mục tiêu 50,0%) → 11,0 / 22 điểm"
+    assert quan_1["points_online_formula"] == "Trực tuyến: 5 / 20 hồ sơ = 25,0% (mục tiêu 50,0%) → 11,00 / 22 điểm"
     words = league_grid.grid_rows(rows, "en")[2]["points_feedback_on_time_formula"]
     assert words == "Feedback on time: no data in the period — not scored"
     assert quan_1["points_feedback_on_time"] is None and quan_1["points_feedback_on_time_text"] == "—"

@@ -150,9 +150,11 @@ def test_the_header_names_the_unit_its_rank_score_and_freshness():
     fewer = unit.layout(view(ranked_count=17), "vi", "/unit/quan-1", 5000, [7, "2019-11-27T15:00"])
     assert fewer[UnitIds.RANK].children == "Hạng 3/17 · ▲ 2 bậc"
     assert "trong 17 đơn vị đủ số liệu (trên 24)" in texts(fewer)
-    assert page[UnitIds.SCORE].children == "Điểm 71,7 · Khá"  # (16 + 11 + 6 + 5,7) ÷ 54 × 100
+    assert (
+        page[UnitIds.SCORE].children == "Điểm 71,67 · Khá"
+    )  # (16 + 11 + 6 + 5,7) ÷ 54 × 100, to 2 decimals as it ranks
     # each criterion in words, behind the score: decimal commas, the criterion's name, its target
-    assert "Đúng hạn: 120 / 150 hồ sơ = 80,0% (mục tiêu 100,0%) → 16,0 / 20 điểm" in words
+    assert "Đúng hạn: 120 / 150 hồ sơ = 80,0% (mục tiêu 100,0%) → 16,00 / 20 điểm" in words
     assert not [w for w in words if "min((" in w]
     assert page[UnitIds.STALE].children == "Dữ liệu cũ"
     assert "Dữ liệu nguồn đến 14:58 27/11/2019" in words

@@ -270,7 +270,7 @@ def test_a_score_on_no_criterion_with_enough_data_reads_not_enough_data_never_0_
     ]
     view = wall_views.league_view(units, "vi")
     rows = view.children[0].children[0].children[1].children[1].children
-    assert [[text(cell) for cell in row.children[::2]] for row in rows] == [["1", "47,6", "0"], ["2", "0,0", "0"]]
+    assert [[text(cell) for cell in row.children[::2]] for row in rows] == [["1", "47,62", "0"], ["2", "0,00", "0"]]
     assert text(view.children[1]) == "2 / 4 đơn vị được xếp hạng theo chỉ số phục vụ"
     assert [wall_views.league_score(u, lang) for u in units[2:] for lang in ("vi", "en")] == [
         "chưa đủ số liệu",

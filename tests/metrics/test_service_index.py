@@ -181,3 +181,24 @@ def test_below_the_minimum_count_a_criterion_is_not_scored_and_a_unit_not_ranked
 def test_ties_are_the_units_sharing_a_rank():
     assert tied({"a": 1, "b": 1, "c": 3, "d": None, "e": 4}) == {"a", "b"}
     assert tied({"a": 1, "d": None}) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("score", "shown", "grade", "others", "ranks"),
+    [
+        (79.96, "79,96", "fair", [79.9], [1, 2]),  # one decimal would read 80,0 beside a band from 80, and 79,9 too
+        (79.996, "80,00", "good", [80.0, 79.99], [1, 1, 3]),  # rounded to 80,00: graded and ranked as the 80 shown
+        (64.994, "64,99", "average", [64.99, 64.991], [1, 1, 1]),  # shown alike, ranked alike (đồng hạng)
+    ],
+)
+def test_a_score_is_shown_graded_and_ranked_at_the_same_two_decimals(score, shown, grade, others, ranks):
+    """docs/metrics.md, "Shown as it ranks": the score the tile, wall and briefings write is the one its grade and
+    rank are worked out on."""
+    from dashboard.core.i18n import fmt_score
+    from dashboard.metrics.service_index import grade_for
+
+    assert (fmt_score(score, "vi"), fmt_score(score, "en")) == (shown, shown.replace(",", "."))
+    assert grade_for(score, load_index_config()) == grade
+    scores = [score, *others]
+    assert list(rank({str(i): s for i, s in enumerate(scores)}).values()) == ranks
+    assert {fmt_score(s, "vi") for s, r in zip(scores, ranks, strict=True) if r == 1} == {shown}
