@@ -1,6 +1,5 @@
-"""The briefing report as a Word file, laid out as Vietnamese offices file a report (Nghị định 30/2020/NĐ-CP,
-Phụ lục I): A4, Times New Roman 13 pt, the issuing body and its số/ký hiệu beside the quốc hiệu, tiêu ngữ and the
-place and date, then BÁO CÁO with its trích yếu, the numbered sections, the snapshot's hashes and "Nơi nhận"."""
+"""The briefing report as a Word file laid out as Vietnamese offices file one (Nghị định 30/2020/NĐ-CP, Phụ lục I):
+A4, Times 13 pt, issuing body and số/ký hiệu by the quốc hiệu, tiêu ngữ, place and date, BÁO CÁO, sections, "Nơi nhận"."""
 
 from __future__ import annotations
 
@@ -22,18 +21,9 @@ from docx.text.paragraph import Paragraph
 
 from dashboard.briefings.changes import CITY_FIGURES, Changes, Delta, UnitChange
 from dashboard.briefings.report import ATTENTION_BELOW, ATTENTION_MAX, AttentionUnit, Report, TableRow
+from dashboard.core import i18n
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.i18n import (
-    LOCALES,
-    MISSING,
-    fmt_datetime,
-    fmt_decimal,
-    fmt_int,
-    fmt_pct,
-    fmt_score,
-    period_label,
-    t,
-)
+from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_decimal, fmt_int, fmt_pct, period_label, t
 from dashboard.core.unit_names import unit_name
 from dashboard.core.vocabulary import CITY_KEY, LEAGUE_KINDS
 
@@ -143,10 +133,10 @@ def _when(moment: str | datetime | None, lang: str) -> str:
 
 
 def _figure(name: str, value: float | None, lang: str) -> str:
-    """A figure by name: ratios as percents, the score with one decimal, counts whole."""
+    """A figure by name: ratios as percents, the score as it ranks (`fmt_score`), counts whole."""
     if name in RATIOS:
         return fmt_pct(value, lang)
-    return fmt_score(value, lang) if name == "score" else fmt_int(None if value is None else int(value), lang)
+    return i18n.fmt_score(value, lang) if name == "score" else fmt_int(None if value is None else int(value), lang)
 
 
 def _change(name: str, delta: Delta, lang: str) -> str:
@@ -156,7 +146,7 @@ def _change(name: str, delta: Delta, lang: str) -> str:
     sign = "+" if change > 0 else ""
     if name in RATIOS:
         return t("briefing.docx.points", lang, n=sign + fmt_decimal(change * 100, lang))
-    return sign + (fmt_score(change, lang) if name == "score" else fmt_int(int(change), lang))
+    return sign + (i18n.fmt_score(change, lang) if name == "score" else fmt_int(int(change), lang))
 
 
 def alarm_text(alert: dict[str, Any], report: Report, lang: str) -> str:
@@ -338,7 +328,7 @@ class _Writer:
         if row.stale:
             name = f"{name} ({self.t('status.stale').lower()})"
         return (fmt_int(row.rank, lang), self.t("league.xlsx.yes") if row.tied else "", name,
-                fmt_score(row.score, lang), fmt_pct(row.on_time, lang), fmt_pct(row.online, lang),
+                i18n.fmt_score(row.score, lang), fmt_pct(row.on_time, lang), fmt_pct(row.online, lang),
                 fmt_int(row.in_progress, lang), fmt_int(row.overdue, lang))  # fmt: skip
 
     def attention(self, unit: AttentionUnit) -> None:

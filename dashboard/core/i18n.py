@@ -26,7 +26,7 @@ from babel.numbers import NumberPattern, parse_pattern
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.errors import CatalogueError
 from dashboard.core.periods import custom_range
-from dashboard.core.rules import SCORE_DECIMALS
+from dashboard.core.vocabulary import SCORE_DECIMALS
 
 Lang = Literal["vi", "en", "qps"]
 LANGUAGES: tuple[Lang, ...] = ("vi", "en")  # the real languages, the ones a viewer may pick
@@ -122,8 +122,8 @@ def fmt_pct(value: float | None, lang: str) -> str:
 
 
 def fmt_score(value: float | None, lang: str) -> str:
-    """A service-index score or its points as they rank and grade (`rules.SCORE_DECIMALS`): 87,35 (vi), 87.35 (en) —
-    shown with fewer decimals, 79,96 (Khá) would read 80,0 beside a band that starts at 80."""
+    """A service-index score or its points as they rank and grade (`vocabulary.SCORE_DECIMALS`): 87,35 (vi),
+    87.35 (en) — with fewer decimals, 79,96 (khá) would read 80,0 beside a band that starts at 80."""
     return fmt_decimal(value, lang, SCORE_DECIMALS)
 
 

@@ -29,7 +29,6 @@ Row = Mapping[str, Any]
 MAX_SUPPLEMENT_REQUESTS = 1  # on time allows at most one request for supplements (yêu cầu bổ sung)
 NO_DUE = datetime(9999, 12, 31, tzinfo=UTC)  # stands for "no due date" where a due instant is a key
 HOURS_PER_WORKING_DAY = 8  # a statutory time given in office hours, as working days
-SCORE_DECIMALS = 2  # a service-index score is ranked, graded and shown rounded to this many decimals
 
 
 # --- dossiers ------------------------------------------------------------------------------------------

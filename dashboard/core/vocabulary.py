@@ -25,6 +25,7 @@ ONLINE_CHANNELS = ("online_partial", "online_full")
 ONLINE_FULL = "online_full"
 RATINGS = ("satisfied", "neutral", "dissatisfied")
 SATISFIED = "satisfied"
+SCORE_DECIMALS = 2  # a service-index score (and its points) is ranked, graded and shown rounded to this many
 
 # --- feedback (phản ánh, kiến nghị) --------------------------------------------------------------------
 FEEDBACK_CHANNELS = ("app", "hotline", "web")

@@ -20,7 +20,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dashboard.core.errors import IndexConfigError
-from dashboard.core.rules import SCORE_DECIMALS
+from dashboard.core.vocabulary import SCORE_DECIMALS
 from dashboard.metrics.kpis import Ratio, UnitKpis
 
 CriterionKey = Literal["on_time", "online", "feedback_on_time", "feedback_satisfaction", "dossier_satisfaction"]
