@@ -21,7 +21,7 @@ from dashboard.core.cells import neutralise
 from dashboard.core.clock import CITY_TZ
 from dashboard.core.i18n import LOCALES, MISSING, fmt_datetime, fmt_day, fmt_int, fmt_pct, fmt_score, t
 from dashboard.core.unit_names import unit_name
-from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD
+from dashboard.core.vocabulary import DEFAULT_KIND, DEFAULT_PERIOD, SCORE_DECIMALS
 from dashboard.metrics.service_index import criterion_ratio
 from layouts import shell
 from layouts.aggrid_locale import locale_text
@@ -61,7 +61,7 @@ def _short_time(moment: datetime, lang: str) -> str:
 
 
 def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 2)
+    return None if value is None else round(value, SCORE_DECIMALS)
 
 
 def _rank_cells(row: LeagueRow, ties: Counter, lang: str) -> dict[str, Any]:

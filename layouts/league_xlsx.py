@@ -21,8 +21,9 @@ from openpyxl.utils import get_column_letter
 
 from dashboard.core.cells import inert
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.i18n import fmt_datetime, period_label, t
+from dashboard.core.i18n import SCORE_CELL, fmt_datetime, period_label, t
 from dashboard.core.unit_names import unit_name
+from dashboard.core.vocabulary import SCORE_DECIMALS
 from layouts import shell
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from dashboard.pages.league import LeagueRow, LeagueView
 
 HEADER_ROW = 5
-PERCENT, POINTS, WHEN, COUNT = "0.0%", "0.00", "dd/mm/yyyy hh:mm", "#,##0"
+PERCENT, POINTS, WHEN, COUNT = "0.0%", SCORE_CELL, "dd/mm/yyyy hh:mm", "#,##0"
 FILTERED = "loc"  # "lọc": the mark of a filtered export's file name
 SLUG_LENGTH = 40
 STALE_FILL = PatternFill("solid", fgColor="EEEEEE")
@@ -121,10 +122,10 @@ def values(row: LeagueRow, targets: Sequence[str], lang: str, tied: bool = False
         movement,
         unit_name(row.name_vi, row.name_en, lang),
         row.unit_key,
-        None if row.index.score is None else round(row.index.score, 2),
+        None if row.index.score is None else round(row.index.score, SCORE_DECIMALS),
         t("league.xlsx.yes", lang) if tied and row.rank is not None else None,
         t(f"league.grade.{row.index.grade}", lang) if row.index.grade else None,
-        *[None if sub.points is None else round(sub.points, 2) for sub in row.index.subscores],
+        *[None if sub.points is None else round(sub.points, SCORE_DECIMALS) for sub in row.index.subscores],
         kpis.on_time.numerator,
         kpis.on_time.denominator,
         kpis.on_time.value,

@@ -19,7 +19,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from dashboard.core.cells import inert
-from dashboard.core.i18n import CATALOGUE, fmt_datetime, fmt_int, period_label, t
+from dashboard.core.i18n import CATALOGUE, SCORE_CELL, fmt_datetime, fmt_int, period_label, t
 from dashboard.core.vocabulary import AGEING_BUCKETS, league_of
 from dashboard.metrics.service_index import criterion_ratio, progress_against
 from layouts import shell
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from dashboard.pages.unit import UnitView
 
 HEADER_ROW = 3
-PERCENT, COUNT, DAYS, SCORE, DAY = "0.0%", "#,##0", "0.0", "0.0", "dd/mm/yyyy"
+PERCENT, COUNT, DAYS, SCORE, DAY = "0.0%", "#,##0", "0.0", SCORE_CELL, "dd/mm/yyyy"
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,6 @@ def _rate(value: float | None, lang: str) -> str:
     return "—" if value is None else fmt_pct(value, lang)
 
 
-def _score(value: float | None, lang: str) -> str:
-    return "—" if value is None else fmt_score(value, lang)
-
-
 class BriefingPDF(FPDF):
     def __init__(self, report: Report, lang: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
@@ -143,7 +139,7 @@ def _league(pdf: BriefingPDF, table: LeagueTable, lang: str, charts: Mapping[str
     for row in table.rows:
         rank = "—" if row.rank is None else f"{'=' if row.tied else ''}{row.rank}"
         name = unit_name(row.name_vi, row.name_en, lang)
-        rows.append((rank, name, _score(row.score, lang), _rate(row.on_time, lang), _rate(row.online, lang),
+        rows.append((rank, name, fmt_score(row.score, lang), _rate(row.on_time, lang), _rate(row.online, lang),
                      fmt_int(row.in_progress, lang), fmt_int(row.overdue, lang)))  # fmt: skip
     pdf.grid(rows, (14, 62, 18, 20, 20, 22, 20))
     if note := table.unranked_note(lang):
@@ -158,7 +154,7 @@ def _attention(pdf: BriefingPDF, unit: AttentionUnit, lang: str) -> None:
     kpis = unit.figures["kpis"]
     rows: list[Sequence[str]] = [
         (t("briefing.pdf.figure", lang), t("briefing.pdf.value", lang)),
-        (t("briefing.pdf.score", lang), _score(unit.figures["index"]["score"], lang)),
+        (t("briefing.pdf.score", lang), fmt_score(unit.figures["index"]["score"], lang)),
         (t("briefing.pdf.on_time", lang), _rate(kpis["on_time"]["value"], lang)),
         (t("briefing.pdf.online", lang), _rate(kpis["online"]["value"], lang)),
         (t("briefing.pdf.in_progress", lang), fmt_int(kpis["backlog"]["in_progress"], lang)),

@@ -28,14 +28,14 @@ from dashboard.briefings.render_csv import Column, Kind, Table, Typed, alert_wor
 from dashboard.briefings.report import Report
 from dashboard.core.cells import neutralise
 from dashboard.core.clock import CITY_TZ
-from dashboard.core.i18n import fmt_datetime, period_label, t
+from dashboard.core.i18n import SCORE_CELL, fmt_datetime, period_label, t
 
 TITLE_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3
 FORMATS: dict[Kind, str] = {
     "text": "@",
     "rank": "0",
     "flag": "@",
-    "score": "0.00",
+    "score": SCORE_CELL,
     "rate": "0.0%",
     "count": "#,##0",
     "places": "+0;-0;0",

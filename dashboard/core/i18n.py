@@ -127,6 +127,9 @@ def fmt_score(value: float | None, lang: str) -> str:
     return fmt_decimal(value, lang, SCORE_DECIMALS)
 
 
+SCORE_CELL = "0." + "0" * SCORE_DECIMALS  # a score's or its points' number format in a workbook: 87.35
+
+
 def fmt_decimal(value: float | None, lang: str, digits: int = 1) -> str:
     """A number with `digits` decimals: 2,5 (vi), 2.5 (en); a dash when unknown."""
     if value is None:

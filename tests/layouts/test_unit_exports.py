@@ -94,7 +94,8 @@ def test_the_tile_workbook_holds_the_tiles_exact_figures_as_numbers(tile, app):
     assert figures("Hồ sơ đã giải quyết trong kỳ") == (3, None, None, 5)
     assert figures("Hồ sơ giải quyết trễ hạn") == (2, None, None, 2)
     assert figures("Phản ánh đang mở")[0] == 1 and figures("Phản ánh quá hạn trả lời")[0] == 1
-    assert figures("Điểm chỉ số phục vụ (0–100)")[0] == pytest.approx(57.06, abs=0.005)  # "Điểm 57,1" on the tile
+    assert figures("Điểm chỉ số phục vụ (0–100)")[0] == pytest.approx(57.06, abs=0.005)  # "Điểm 57,06" on the tile
+    assert lines["Điểm chỉ số phục vụ (0–100)"][1].number_format == "0.00"  # as it ranks, as the tile writes it
     # "Hạng 1/2 … trong 2 đơn vị đủ số liệu (trên 24)" on the tile: 1 of the 2 ranked, not of the 24 districts
     assert figures("Xếp hạng trong 2 đơn vị đủ số liệu (trên 24)") == (1, None, 2, None)
     assert lines["Xin lỗi khi trễ hạn"][4].number_format == "0.0%"
